@@ -1,0 +1,260 @@
+// The entity registry: spawns an actor per key on first use, finds it by key without messaging any parent, and
+// passivates actors that went idle, so memory follows *active* entities, not provisioned ones.
+//
+// Shape (after Akka Cluster Sharding's region/shard/entity): the registry is the local region; entities are
+// children of a fixed set of shard parents chosen by key hash (nact copies an actor's children map on each of
+// its messages, so no single parent may hold many children; shard parents never receive messages anyway).
+//
+// Passivation is a handshake, never a race: the registry sends `$passivate` and from then on buffers every
+// message for that key; the actor snapshots its state durably (or declines while it still has work), and only
+// then is it stopped. Messages that arrived meanwhile go to a fresh incarnation restored from that snapshot.
+import nact from 'nact';
+import type { Ref } from 'nact';
+import type { LmdbPersistenceEngine } from '../src/store/nact-persistence.js';
+import { createRequire } from 'node:module';
+
+const { spawn, spawnPersistent, dispatch, stop } = nact;
+const { PersistedSnapshot } = createRequire(import.meta.url)('nact/lib/persistence/persistence-engine.js') as {
+  PersistedSnapshot: new (data: unknown, seq: number, key: string) => unknown;
+};
+
+export interface EntityContext<M> {
+  readonly key: string;
+  /** Deliver a message to this entity later (timers, callbacks): goes through the registry, so it survives passivation. */
+  tell(msg: M): void;
+  /** Persist an event before acting on it; on recovery the same handler sees it again with `recovering` true. */
+  persist(event: M): Promise<void>;
+  readonly recovering: boolean;
+  readonly log: EntityLogger;
+}
+
+export interface EntityLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface EntityBehaviour<S, M> {
+  /** Short name used in persistence keys and metrics: `number`, `bind`, `call`. */
+  readonly kind: string;
+  initial(key: string): S;
+  /** Called once per incarnation, after the state was restored and before the first message. */
+  wake?(state: S, ctx: EntityContext<M>): S | Promise<S>;
+  handle(state: S, msg: M, ctx: EntityContext<M>): S | Promise<S>;
+  /** False while the entity holds work that must keep running (timers, queued items). */
+  canPassivate?(state: S): boolean;
+  /** Reduce the state to what must survive passivation (drop caches, timers, sockets). */
+  toSnapshot?(state: S): unknown;
+  fromSnapshot?(data: unknown, key: string): S;
+}
+
+type Internal<M> =
+  | { $: 'wake' }
+  | { $: 'passivate' }
+  | { $: 'user'; msg: M }
+  | { $: 'ask'; msg: M; resolve: (state: unknown) => void };
+
+interface WrapperState<S> {
+  s: S;
+  /** Mirror of nact's event sequence number, so the snapshot we write at passivation is consistent with it. */
+  seq: number;
+}
+
+interface Entry<M> {
+  ref: Ref<Internal<M>>;
+  lastUsed: number;
+  passivating: boolean;
+  buffered: Internal<M>[];
+}
+
+export interface RegistryOptions {
+  idleMs: number;
+  shards?: number;
+  /** How often idle entities are looked for; defaults to idleMs / 2. */
+  sweepMs?: number;
+  log: EntityLogger;
+}
+
+function actorName(key: string): string {
+  return key.replace(/[^a-z0-9\-$_.+!*'(),]/gi, (c) => '_' + c.charCodeAt(0).toString(16));
+}
+
+function hash(key: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+export class EntityRegistry<S, M> {
+  private readonly entries = new Map<string, Entry<M>>();
+  private readonly shards: Ref<never>[];
+  private readonly sweeper: NodeJS.Timeout;
+  private passivations = 0;
+  private spawns = 0;
+  private closed = false;
+
+  constructor(
+    system: Ref<never>,
+    private readonly engine: LmdbPersistenceEngine,
+    private readonly behaviour: EntityBehaviour<S, M>,
+    private readonly opts: RegistryOptions,
+  ) {
+    const n = opts.shards ?? 64;
+    this.shards = Array.from({ length: n }, (_, i) =>
+      spawn(system, (state: unknown) => state, `${behaviour.kind}-shard-${i}`) as unknown as Ref<never>,
+    );
+    this.sweeper = setInterval(() => this.sweep(), opts.sweepMs ?? Math.max(5, Math.floor(opts.idleMs / 2)));
+    this.sweeper.unref();
+  }
+
+  /** Fire-and-forget delivery to the entity for `key`, spawning (and restoring) it when needed. */
+  tell(key: string, msg: M): void {
+    this.deliver(key, { $: 'user', msg });
+  }
+
+  /** Deliver and wait until the entity has handled the message; resolves with the entity's new state. */
+  ask(key: string, msg: M): Promise<S> {
+    return new Promise<S>((resolve) => this.deliver(key, { $: 'ask', msg, resolve: resolve as (s: unknown) => void }));
+  }
+
+  isActive(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  stats(): { active: number; spawns: number; passivations: number } {
+    return { active: this.entries.size, spawns: this.spawns, passivations: this.passivations };
+  }
+
+  /** Passivate every idle entity now (used by tests and shutdown). */
+  async passivateAll(): Promise<void> {
+    for (const [key, e] of this.entries) if (!e.passivating) this.beginPassivation(key, e);
+    const deadline = Date.now() + 10_000;
+    while (this.pendingPassivations() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.passivateAll();
+    this.closed = true;
+  }
+
+  private pendingPassivations(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.passivating) n++;
+    return n;
+  }
+
+  private deliver(key: string, msg: Internal<M>): void {
+    let e = this.entries.get(key);
+    if (!e) e = this.spawnEntity(key);
+    e.lastUsed = Date.now();
+    if (e.passivating) e.buffered.push(msg);
+    else dispatch(e.ref, msg);
+  }
+
+  private spawnEntity(key: string): Entry<M> {
+    if (this.closed) throw new Error(`registry for ${this.behaviour.kind} is closed`);
+    const b = this.behaviour;
+    const registry = this;
+    const persistenceKey = `${b.kind}:${key}`;
+    const shard = this.shards[hash(key) % this.shards.length]!;
+    const log = this.opts.log;
+
+    const handler = async (state: WrapperState<S>, msg: Internal<M>, nctx: { persist: (e: unknown) => Promise<void>; recovering?: boolean }) => {
+      const ctx: EntityContext<M> = {
+        key,
+        tell: (m: M) => registry.tell(key, m),
+        persist: async (event: M) => {
+          await nctx.persist({ $: 'user', msg: event });
+          state.seq += 1;
+        },
+        recovering: nctx.recovering === true,
+        log,
+      };
+      if (nctx.recovering) {
+        // Replaying a persisted event: only user events are ever persisted.
+        const next = await b.handle(state.s, (msg as { msg: M }).msg, ctx);
+        return { s: next, seq: state.seq + 1 };
+      }
+      switch (msg.$) {
+        case 'wake':
+          return b.wake ? { s: await b.wake(state.s, ctx), seq: state.seq } : state;
+        case 'user':
+          return { s: await b.handle(state.s, msg.msg, ctx), seq: state.seq };
+        case 'ask': {
+          const s = await b.handle(state.s, msg.msg, ctx);
+          msg.resolve(s);
+          return { s, seq: state.seq };
+        }
+        case 'passivate': {
+          if (b.canPassivate && !b.canPassivate(state.s)) {
+            registry.passivationDeclined(key);
+            return state;
+          }
+          const data = b.toSnapshot ? b.toSnapshot(state.s) : state.s;
+          await registry.engine.takeSnapshot(new PersistedSnapshot({ s: data, seq: state.seq }, state.seq, persistenceKey) as never);
+          registry.passivated(key);
+          return state;
+        }
+      }
+    };
+
+    const ref = spawnPersistent(
+      shard as never,
+      handler as never,
+      persistenceKey,
+      actorName(key),
+      {
+        initialState: { s: b.initial(key), seq: 0 },
+        snapshotDecoder: (raw: unknown) => {
+          const w = raw as WrapperState<unknown>;
+          return { s: b.fromSnapshot ? b.fromSnapshot(w.s, key) : (w.s as S), seq: w.seq };
+        },
+        onCrash: (msg: unknown, err: Error, ctx: { resume: symbol }) => {
+          log.error({ err, kind: b.kind, key, msg }, 'entity handler failed; message skipped');
+          return ctx.resume;
+        },
+      } as never,
+    ) as unknown as Ref<Internal<M>>;
+    this.spawns++;
+    const entry: Entry<M> = { ref, lastUsed: Date.now(), passivating: false, buffered: [] };
+    this.entries.set(key, entry);
+    dispatch(ref, { $: 'wake' });
+    return entry;
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.opts.idleMs;
+    for (const [key, e] of this.entries) {
+      if (!e.passivating && e.lastUsed <= cutoff) this.beginPassivation(key, e);
+    }
+  }
+
+  private beginPassivation(key: string, e: Entry<M>): void {
+    e.passivating = true;
+    dispatch(e.ref, { $: 'passivate' });
+  }
+
+  private passivationDeclined(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    e.passivating = false;
+    e.lastUsed = Date.now();
+    const pending = e.buffered.splice(0);
+    for (const m of pending) dispatch(e.ref, m);
+  }
+
+  private passivated(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    stop(e.ref);
+    this.passivations++;
+    // Whatever arrived while the snapshot was being written goes to a fresh incarnation restored from it.
+    if (e.buffered.length > 0 && !this.closed) {
+      const fresh = this.spawnEntity(key);
+      for (const m of e.buffered) dispatch(fresh.ref, m);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// One LMDB environment per node. lmdb-js batches every put/remove issued in one event turn into one
+// durable commit and resolves each promise only after that commit is on disk, so "await the write, then
+// acknowledge" is both safe and fast (see shared/bench/ceilings.md: one fsync per batch, not per write).
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AccountRecord, NumberRecord } from './records.js';
+
+export interface Tables {
+  root: RootDatabase;
+  /** key: account sid */
+  accounts: Database<AccountRecord, string>;
+  /** key: [ownerAccountSid, dateCreated, sid] → sid: subaccounts of an owner, oldest first */
+  accountsByOwner: Database<string, [string, number, string]>;
+  /** key: PN sid */
+  numbers: Database<NumberRecord, string>;
+  /** key: E.164 → PN sid */
+  numberByE164: Database<string, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's numbers, oldest first */
+  numbersByAccount: Database<string, [string, number, string]>;
+  /** small singletons: default account, schema version */
+  meta: Database<unknown, string>;
+  /** nact persistence: key [persistenceKey, sequenceNumber] */
+  actorEvents: Database<unknown, [string, number]>;
+  /** nact persistence: key persistenceKey → latest snapshot */
+  actorSnapshots: Database<unknown, string>;
+}
+
+export function openTables(dataDir: string): Tables {
+  mkdirSync(dataDir, { recursive: true });
+  const root = open({
+    path: join(dataDir, 'tandem.lmdb'),
+    maxDbs: 64,
+    // 64 GiB of address space; the file only grows as data is written.
+    mapSize: 64 * 1024 ** 3,
+    compression: false,
+  });
+  return {
+    root,
+    accounts: root.openDB<AccountRecord, string>({ name: 'accounts' }),
+    accountsByOwner: root.openDB<string, [string, number, string]>({ name: 'accounts_by_owner' }),
+    numbers: root.openDB<NumberRecord, string>({ name: 'numbers' }),
+    numberByE164: root.openDB<string, string>({ name: 'number_by_e164' }),
+    numbersByAccount: root.openDB<string, [string, number, string]>({ name: 'numbers_by_account' }),
+    meta: root.openDB<unknown, string>({ name: 'meta' }),
+    actorEvents: root.openDB<unknown, [string, number]>({ name: 'actor_events' }),
+    actorSnapshots: root.openDB<unknown, string>({ name: 'actor_snapshots' }),
+  };
+}
+
+export async function closeTables(t: Tables): Promise<void> {
+  await t.root.flushed;
+  await t.root.close();
+}
