@@ -1,0 +1,39 @@
+// The one place that loads node-smpp. Its short_message / message_payload "filters" turn bytes into
+// text with a RegExp rebuilt per call and mis-decode some data codings (see bench/ceilings.md); we do
+// our own encoding (encoding.ts), so the filters are removed once here and those fields stay raw
+// Buffers in both directions. Everything that speaks SMPP in tandem imports smpp through this module.
+import smpp from 'smpp';
+
+for (const name of ['submit_sm', 'deliver_sm', 'data_sm', 'submit_multi', 'replace_sm']) {
+  const sm = smpp.commands[name]?.params?.short_message;
+  if (sm) delete sm.filter;
+}
+const payloadTlv = smpp.tlvs['message_payload'];
+if (payloadTlv) delete payloadTlv.filter;
+
+export { smpp };
+export type { PDU, Session, Server, PduFields } from 'smpp';
+
+/** SMPP command_status values tandem reacts to. */
+export const STATUS = {
+  OK: 0x00,
+  INVMSGLEN: 0x01,
+  SYSERR: 0x08,
+  INVDSTADR: 0x0b,
+  BINDFAIL: 0x0d,
+  MSGQFUL: 0x14,
+  SUBMITFAIL: 0x45,
+  THROTTLED: 0x58,
+  X_T_APPN: 0x64,
+  DELIVERYFAILURE: 0xfe,
+} as const;
+
+/** Transient carrier conditions: retry the same PDU later, slower. */
+export function isThrottleStatus(status: number): boolean {
+  return status === STATUS.THROTTLED || status === STATUS.MSGQFUL;
+}
+
+/** Statuses worth retrying (possibly elsewhere); everything else is a permanent rejection. */
+export function isRetryableStatus(status: number): boolean {
+  return isThrottleStatus(status) || status === STATUS.SYSERR || status === STATUS.X_T_APPN;
+}
