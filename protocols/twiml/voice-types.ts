@@ -1,0 +1,184 @@
+import type { HttpMethod } from './attributes.js';
+import type { TwimlFailure } from './errors.js';
+
+export type { HttpMethod };
+
+export interface SayVerb {
+  readonly verb: 'Say';
+  /** Text to speak; SSML tags inside <Say> are flattened to their text. */
+  readonly text: string;
+  readonly voice: string;
+  readonly language: string;
+  /** Times to repeat; 0 = until the call ends. */
+  readonly loop: number;
+}
+
+export interface PlayVerb {
+  readonly verb: 'Play';
+  readonly url?: string;
+  /** DTMF to send instead of audio; `w` waits 0.5 s, `W` 1 s. */
+  readonly digits?: string;
+  /** Times to repeat; 0 = until the call ends. */
+  readonly loop: number;
+}
+
+export interface PauseVerb {
+  readonly verb: 'Pause';
+  /** Seconds. */
+  readonly length: number;
+}
+
+export type GatherInput = 'dtmf' | 'speech';
+
+export interface GatherVerb {
+  readonly verb: 'Gather';
+  /** Absent when the document URL is unknown: Twilio then posts to the current document. */
+  readonly action?: string;
+  readonly method: HttpMethod;
+  /** Seconds to wait for the next key after the prompts end. */
+  readonly timeout: number;
+  /** '' = no key ends the input. */
+  readonly finishOnKey: string;
+  readonly numDigits?: number;
+  readonly input: GatherInput[];
+  readonly actionOnEmptyResult: boolean;
+  /** Seconds, or 'auto'; speech only. */
+  readonly speechTimeout?: number | 'auto';
+  readonly maxSpeechTime?: number;
+  readonly language: string;
+  readonly hints?: string;
+  readonly speechModel?: string;
+  readonly profanityFilter: boolean;
+  /** Whether a key press or speech stops the nested prompts. */
+  readonly bargeIn: boolean;
+  readonly partialResultCallback?: string;
+  readonly partialResultCallbackMethod: HttpMethod;
+  readonly children: (SayVerb | PlayVerb | PauseVerb)[];
+}
+
+export type RecordingEvent = 'in-progress' | 'completed' | 'absent';
+
+export interface RecordVerb {
+  readonly verb: 'Record';
+  readonly action?: string;
+  readonly method: HttpMethod;
+  /** Seconds of silence that end the recording; 0 = never. */
+  readonly timeout: number;
+  /** Any of these keys ends the recording; '' = none. */
+  readonly finishOnKey: string;
+  /** Seconds. */
+  readonly maxLength: number;
+  readonly playBeep: boolean;
+  readonly trim: 'trim-silence' | 'do-not-trim';
+  readonly recordingStatusCallback?: string;
+  readonly recordingStatusCallbackMethod: HttpMethod;
+  readonly recordingStatusCallbackEvent: RecordingEvent[];
+  readonly transcribe: boolean;
+  readonly transcribeCallback?: string;
+}
+
+export type CallProgressEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
+
+interface DialTargetCommon {
+  /** TwiML run for the callee before the legs are bridged (whisper). */
+  readonly url?: string;
+  readonly method: HttpMethod;
+  readonly statusCallback?: string;
+  readonly statusCallbackMethod: HttpMethod;
+  readonly statusCallbackEvent: CallProgressEvent[];
+}
+
+/** `<Number>`, or the bare number text of `<Dial>+15551234567</Dial>`. */
+export interface DialNumber extends DialTargetCommon {
+  readonly noun: 'Number';
+  /** As written (trimmed); punctuation like "(415) 555-1212" is kept for the dialer to normalise. */
+  readonly number: string;
+  readonly sendDigits?: string;
+}
+
+export interface DialSip extends DialTargetCommon {
+  readonly noun: 'Sip';
+  readonly uri: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface DialClient extends DialTargetCommon {
+  readonly noun: 'Client';
+  readonly identity: string;
+  /** `<Parameter name value/>` children. */
+  readonly parameters: Record<string, string>;
+}
+
+export type DialTarget = DialNumber | DialSip | DialClient;
+
+export type DialRecord =
+  | 'do-not-record'
+  | 'record-from-answer'
+  | 'record-from-ringing'
+  | 'record-from-answer-dual'
+  | 'record-from-ringing-dual';
+
+export interface DialVerb {
+  readonly verb: 'Dial';
+  /** Several targets ring in parallel (or in order when `sequential`); first answer wins. */
+  readonly targets: DialTarget[];
+  /** Absent: continue with the next verb of this document after the dial. */
+  readonly action?: string;
+  readonly method: HttpMethod;
+  /** Seconds to ring. */
+  readonly timeout: number;
+  /** Maximum seconds of the bridged call. */
+  readonly timeLimit: number;
+  readonly callerId?: string;
+  readonly hangupOnStar: boolean;
+  readonly record: DialRecord;
+  readonly trim: 'trim-silence' | 'do-not-trim';
+  readonly answerOnBridge: boolean;
+  readonly ringTone?: string;
+  readonly sequential: boolean;
+  readonly recordingStatusCallback?: string;
+  readonly recordingStatusCallbackMethod: HttpMethod;
+  readonly recordingStatusCallbackEvent: RecordingEvent[];
+}
+
+export interface HangupVerb {
+  readonly verb: 'Hangup';
+}
+
+export interface RejectVerb {
+  readonly verb: 'Reject';
+  readonly reason: 'rejected' | 'busy';
+}
+
+export interface VoiceRedirectVerb {
+  readonly verb: 'Redirect';
+  readonly url: string;
+  readonly method: HttpMethod;
+}
+
+/**
+ * Valid TwiML this switch does not implement (Enqueue, Conference, Connect, ...). The document
+ * still parses, so the interpreter can report exactly what it met and decide what to do.
+ */
+export interface UnsupportedVerb {
+  readonly verb: 'Unsupported';
+  /** Element name, e.g. 'Enqueue', or 'Conference' for a `<Dial><Conference>`. */
+  readonly name: string;
+  /** Set for a noun inside another verb, e.g. 'Dial'. */
+  readonly within?: string;
+}
+
+export type VoiceVerb =
+  | SayVerb
+  | PlayVerb
+  | PauseVerb
+  | GatherVerb
+  | RecordVerb
+  | DialVerb
+  | HangupVerb
+  | RejectVerb
+  | VoiceRedirectVerb
+  | UnsupportedVerb;
+
+export type VoiceTwimlResult = { ok: true; verbs: VoiceVerb[] } | TwimlFailure;
