@@ -1,0 +1,54 @@
+// HTTP Basic with AccountSid:AuthToken on every /2010-04-01 route. The account named in the path must be the
+// caller itself or one of its subaccounts; anything else is invisible (404), never leaked.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { Accounts } from '../accounts/accounts.js';
+import { ApiError, notFound } from './errors.js';
+
+function credentials(req: FastifyRequest): { user: string; pass: string } | undefined {
+  const h = req.headers.authorization;
+  if (!h || !h.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return undefined;
+  return { user: decoded.slice(0, i), pass: decoded.slice(i + 1) };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function registerAuth(app: FastifyInstance, accounts: Accounts): void {
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/2010-04-01')) return;
+    const c = credentials(req);
+    const principal = c ? accounts.get(c.user) : undefined;
+    if (!c || !principal || !sameSecret(principal.authToken, c.pass)) {
+      throw new ApiError(401, 20003, 'Authenticate');
+    }
+    if (principal.status !== 'active') {
+      throw new ApiError(401, 20005, `Account not active: ${principal.sid} is ${principal.status}`);
+    }
+    req.principal = principal;
+    req.account = principal;
+  });
+
+  // Runs after routing, when the path's AccountSid is known.
+  app.addHook('preHandler', async (req) => {
+    if (!req.url.startsWith('/2010-04-01')) return;
+    const sid = (req.params as { AccountSid?: string } | undefined)?.AccountSid;
+    if (sid === undefined) return;
+    const target = accounts.get(sid);
+    if (!target || !accounts.canAct(req.principal, target)) {
+      throw notFound(`The requested resource /2010-04-01/Accounts/${sid} was not found`);
+    }
+    // A closed account's resources are read-only; the account resource itself explains why it cannot reopen.
+    const isAccountResource = req.routeOptions.url === '/2010-04-01/Accounts/:AccountSid.json';
+    if (target.status === 'closed' && req.method !== 'GET' && !isAccountResource) {
+      throw new ApiError(401, 20005, `Account not active: ${target.sid} is closed`);
+    }
+    req.account = target;
+  });
+}

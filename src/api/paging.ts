@@ -1,0 +1,99 @@
+// Twilio-style paging over an LMDB index range. The PageToken is the last index key of the previous page, so
+// a page costs a range scan from where the last one stopped, never an offset walk.
+import type { Database, Key } from 'lmdb';
+import { badRequest } from './errors.js';
+import { intParam, str, type RawParams } from './params.js';
+
+export interface PageRequest {
+  pageSize: number;
+  page: number;
+  after: unknown[] | undefined;
+}
+
+export function parsePageRequest(q: RawParams): PageRequest {
+  // Twilio's SDK sends PageSize=limit even above 1000; Twilio clamps rather than rejects.
+  const requested = intParam(q, 'PageSize', 1, Number.MAX_SAFE_INTEGER) ?? 50;
+  const pageSize = Math.min(requested, 1000);
+  const page = intParam(q, 'Page', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const token = str(q, 'PageToken');
+  let after: unknown[] | undefined;
+  if (token !== undefined && token !== '') {
+    try {
+      if (!token.startsWith('PA')) throw new Error('prefix');
+      after = JSON.parse(Buffer.from(token.slice(2), 'base64url').toString('utf8')) as unknown[];
+      if (!Array.isArray(after)) throw new Error('shape');
+    } catch {
+      throw badRequest(21481, 'Invalid PageToken');
+    }
+  }
+  return { pageSize, page, after };
+}
+
+export interface PageResult<R> {
+  records: R[];
+  nextAfter: unknown[] | undefined;
+}
+
+/**
+ * Scan `index` keys in [start, end) (keys are arrays whose last element is the record id), load each record,
+ * keep those `accept` passes, stop after one page.
+ */
+export function scanPage<K extends Key & unknown[], R>(
+  index: Database<string, K>,
+  start: K,
+  end: K,
+  req: PageRequest,
+  load: (id: string) => R | undefined,
+  accept: (r: R) => boolean = () => true,
+): PageResult<R> {
+  const records: R[] = [];
+  let lastKey: K | undefined;
+  const from = (req.after as K | undefined) ?? start;
+  for (const { key, value } of index.getRange({ start: from, end, snapshot: false })) {
+    if (req.after && sameKey(key, req.after)) continue;
+    const r = load(value);
+    if (r === undefined || !accept(r)) continue;
+    if (records.length === req.pageSize) {
+      return { records, nextAfter: lastKey };
+    }
+    records.push(r);
+    lastKey = key;
+  }
+  return { records, nextAfter: undefined };
+}
+
+function sameKey(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** The paging envelope Twilio wraps around every list, with the record array under `name`. */
+export function pageEnvelope<T>(
+  name: string,
+  path: string,
+  filters: Record<string, string>,
+  req: PageRequest,
+  items: T[],
+  nextAfter: unknown[] | undefined,
+): Record<string, unknown> {
+  const qs = (extra: Record<string, string>) => '?' + new URLSearchParams({ ...filters, ...extra }).toString();
+  const start = req.page * req.pageSize;
+  return {
+    [name]: items,
+    uri: path + qs({ PageSize: String(req.pageSize), Page: String(req.page) }),
+    first_page_uri: path + qs({ PageSize: String(req.pageSize), Page: '0' }),
+    next_page_uri:
+      nextAfter === undefined
+        ? null
+        : path +
+          qs({
+            PageSize: String(req.pageSize),
+            Page: String(req.page + 1),
+            PageToken: 'PA' + Buffer.from(JSON.stringify(nextAfter)).toString('base64url'),
+          }),
+    previous_page_uri: req.page === 0 ? null : path + qs({ PageSize: String(req.pageSize), Page: String(req.page - 1) }),
+    page: req.page,
+    page_size: req.pageSize,
+    start,
+    end: start + Math.max(items.length - 1, 0),
+  };
+}

@@ -1,0 +1,75 @@
+// Form and query parameters arrive as strings (or arrays of strings when repeated). These helpers turn one
+// parameter into a typed value or a Twilio error, so route handlers only ever see validated values.
+import { badRequest } from './errors.js';
+import type { HttpMethod } from '../store/records.js';
+
+export type RawParams = Record<string, string | string[] | undefined>;
+
+export function str(p: RawParams, name: string): string | undefined {
+  const v = p[name];
+  if (Array.isArray(v)) return v[v.length - 1];
+  return v;
+}
+
+export function list(p: RawParams, name: string): string[] {
+  const v = p[name];
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+export function bool(p: RawParams, name: string, code = 21000): boolean | undefined {
+  const v = str(p, name);
+  if (v === undefined || v === '') return undefined;
+  const l = v.toLowerCase();
+  if (l === 'true') return true;
+  if (l === 'false') return false;
+  throw badRequest(code, `${name} must be true or false, got '${v}'`);
+}
+
+export function method(p: RawParams, name: string, code = 21000): HttpMethod | undefined {
+  const v = str(p, name);
+  if (v === undefined || v === '') return undefined;
+  const u = v.toUpperCase();
+  if (u === 'GET' || u === 'POST') return u;
+  throw badRequest(code, `${name} must be GET or POST, got '${v}'`);
+}
+
+/** A webhook URL: absolute http(s) with a host. Empty string means "clear it". */
+export function url(p: RawParams, name: string, code = 21502): string | null | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  if (v === '') return null;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw badRequest(code, `${name} is not a valid URL: ${v}`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.hostname === '') {
+    throw badRequest(code, `${name} must be an http or https URL: ${v}`);
+  }
+  return v;
+}
+
+export function intParam(p: RawParams, name: string, min: number, max: number, code = 21000): number | undefined {
+  const v = str(p, name);
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw badRequest(code, `${name} must be an integer from ${min} to ${max}, got '${v}'`);
+  return n;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Accepts E.164 and the usual human spellings of a number (spaces, dashes, parentheses, a bare 10-digit NANP). */
+export function normalizePhoneNumber(raw: string): string | null {
+  const trimmed = raw.trim();
+  if (/[^\d+\s\-().]/.test(trimmed)) return null;
+  let digits = trimmed.replace(/[\s\-().]/g, '');
+  if (!digits.startsWith('+')) {
+    if (/^\d{10}$/.test(digits)) digits = '+1' + digits;
+    else if (/^1\d{10}$/.test(digits)) digits = '+' + digits;
+    else return null;
+  }
+  return E164.test(digits) ? digits : null;
+}

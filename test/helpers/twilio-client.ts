@@ -1,0 +1,25 @@
+// The official twilio client, pointed at a local tandem the way twilio-compat.md §19 describes: a RequestClient
+// subclass that rewrites the scheme, host and port of every request to the local base URL.
+import twilio from 'twilio';
+
+type RC = InstanceType<typeof twilio.RequestClient>;
+
+class LocalRequestClient extends twilio.RequestClient {
+  constructor(private readonly base: string) {
+    super();
+  }
+
+  override request: RC['request'] = (opts) => {
+    const u = new URL(opts.uri);
+    const b = new URL(this.base);
+    u.protocol = b.protocol;
+    u.host = b.host;
+    return super.request({ ...opts, uri: u.toString() });
+  };
+}
+
+export type TwilioClient = ReturnType<typeof twilio>;
+
+export function twilioClient(baseUrl: string, accountSid: string, authToken: string): TwilioClient {
+  return twilio(accountSid, authToken, { httpClient: new LocalRequestClient(baseUrl) });
+}
