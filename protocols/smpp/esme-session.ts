@@ -27,7 +27,7 @@ export interface EsmeSessionOptions {
   bindType?: BindType;
   /** Outstanding submit_sm without a response. Default 100. */
   window?: number;
-  /** Submits waiting for window/rate/bind; beyond this submit() answers retryable 'queue_full'. Default 10 × window. */
+  /** Submits waiting for window/rate/bind; beyond this submit() answers retryable 'queue_full'. Default max(5,000, 10 × window). */
   maxQueued?: number;
   /** A queued submit that cannot be sent within this long resolves retryable 'queue_timeout'. Default 30 s. */
   queueTimeoutMs?: number;
@@ -156,7 +156,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       systemType: opts.systemType ?? '',
       bindType: opts.bindType ?? 'transceiver',
       window,
-      maxQueued: opts.maxQueued ?? window * 10,
+      maxQueued: opts.maxQueued ?? Math.max(5_000, window * 10),
       queueTimeoutMs: opts.queueTimeoutMs ?? 30_000,
       responseTimeoutMs: opts.responseTimeoutMs ?? 10_000,
       enquireLinkIntervalMs: opts.enquireLinkIntervalMs ?? 30_000,
