@@ -195,6 +195,12 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     return n;
   }
 
+  /** True when some bound session can take deliver_sm (MO and receipts). */
+  get hasReceiver(): boolean {
+    for (const p of this.peers.values()) if (canReceive(p)) return true;
+    return false;
+  }
+
   /**
    * A handset texts `to`: the body goes out as deliver_sm (UDH parts when long) to a bound
    * receiver/transceiver. Resolves when the ESME acknowledged every part; unacknowledged parts are
