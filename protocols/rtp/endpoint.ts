@@ -1,0 +1,461 @@
+// One RTP stream per call leg: a UDP socket from the port pool, G.711 out on the shared 20 ms clock,
+// G.711 and RFC 4733 digits in. It knows nothing of verbs; the call session drives it.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { sharedMediaClock, type MediaClock } from './clock.js';
+import {
+  DtmfDetector,
+  planDigits,
+  TELEPHONE_EVENT_LENGTH,
+  writeTelephoneEvent,
+  type DtmfDigit,
+  type DtmfSendOptions,
+  type DtmfStep,
+} from './dtmf.js';
+import { codecForPayloadType, decodeG711, encodeG711, FRAME_SAMPLES, SILENCE_BYTE, type G711Codec } from './g711.js';
+import { allocRtpPacket, parseRtp, RTP_HEADER_LENGTH, type RtpPacket } from './packet.js';
+import { PortPoolExhaustedError, type PortPool } from './port-pool.js';
+import { concat, dtmfTone, silence } from './tone.js';
+import type { NegotiatedMedia } from './sdp.js';
+
+export interface RemoteAddress {
+  address: string;
+  port: number;
+}
+
+export type PlayResult = 'done' | 'interrupted';
+
+export interface RtpEndpointOptions {
+  pool: PortPool;
+  /** Local address to bind; 127.0.0.1 unless given. */
+  host?: string;
+  /** Negotiated media; PCMU on PT 0 without telephone-event until given (see setMedia). */
+  media?: NegotiatedMedia;
+  /** Where to send until the first inbound packet latches the real source (symmetric RTP). */
+  remote?: RemoteAddress;
+  clock?: MediaClock;
+  /** Send comfort silence when nothing is playing, for peers and NATs that expect a steady stream. */
+  sendSilence?: boolean;
+  /** Emit 'timeout' after this long without inbound RTP; 0 disables. Default 30 s. */
+  mediaTimeoutMs?: number;
+  /** Most play()/sendDigits() calls waiting at once. Default 64. */
+  maxQueue?: number;
+  dtmf?: DtmfSendOptions;
+}
+
+export interface PlayOptions {
+  /** Times to play; 0 repeats until stopPlayback() or close(). Default 1. */
+  loop?: number;
+}
+
+export interface RecordOptions {
+  /** Recording stops collecting after this much audio. Default 1 hour (Twilio's maxLength ceiling). */
+  maxMs?: number;
+}
+
+export interface RtpEndpointStats {
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Packets missing by sequence number (RFC 3550 A.3), summed over the remote's SSRCs. */
+  lost: number;
+  /** Interarrival jitter of inbound audio (RFC 3550 A.8), in ms. */
+  jitterMs: number;
+  /** Datagrams that were not RTP or carried a payload type we did not negotiate. */
+  invalidIn: number;
+  sendErrors: number;
+}
+
+export interface RtpEndpointEvents {
+  /** A key the remote pressed, once per press. */
+  dtmf: [digit: DtmfDigit];
+  /** One decoded inbound frame (usually 160 samples, 20 ms). */
+  audio: [frame: Int16Array];
+  /** No RTP for mediaTimeoutMs; emitted once until media flows again. */
+  timeout: [];
+  /** The remote address was learned from the first inbound audio packet. */
+  latched: [remote: RemoteAddress];
+}
+
+type QueueItem =
+  | { kind: 'audio'; pcm: Int16Array; offset: number; loopsLeft: number; resolve: (r: PlayResult) => void }
+  | { kind: 'digits'; steps: DtmfStep[]; index: number; resolve: (r: PlayResult) => void };
+
+interface SequenceState {
+  baseSeq: number;
+  maxSeq: number;
+  cycles: number;
+  received: number;
+  transit: number | undefined;
+  jitter: number;
+}
+
+const SAMPLES_PER_MS = 8;
+const MAX_TRACKED_SSRCS = 8;
+/** Fill at most this much silence for a timestamp gap in a recording; bigger jumps are a new stream, not a pause. */
+const MAX_RECORD_GAP_SAMPLES = 5 * 8000;
+
+function random32(): number {
+  return Math.floor(Math.random() * 0x1_0000_0000) >>> 0;
+}
+
+async function bindSocket(host: string, port: number): Promise<Socket> {
+  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => {
+      socket.close();
+      reject(err);
+    };
+    socket.once('error', onError);
+    socket.bind({ port, address: host, exclusive: true }, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+  return socket;
+}
+
+export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
+  readonly host: string;
+  readonly port: number;
+  private readonly socket: Socket;
+  private readonly pool: PortPool;
+  private readonly clock: MediaClock;
+  private readonly unsubscribe: () => void;
+  private readonly sendSilence: boolean;
+  private readonly mediaTimeoutMs: number;
+  private readonly maxQueue: number;
+  private readonly dtmfOptions: DtmfSendOptions;
+  private readonly detector = new DtmfDetector();
+
+  private codec: G711Codec = 'PCMU';
+  private codecPt = 0;
+  private telephoneEventPt: number | undefined;
+  private remoteAddr: RemoteAddress | undefined;
+  private latched = false;
+
+  private readonly ssrc = random32();
+  private seq = random32() & 0xffff;
+  private timestamp = random32();
+  private eventTimestamp = 0;
+  private talkspurt = true;
+  private readonly queue: QueueItem[] = [];
+
+  private lastRxMs: number;
+  private timedOut = false;
+  private closed = false;
+  private recording: { chunks: Int16Array[]; samples: number; maxSamples: number; nextTs: number | undefined } | undefined;
+
+  private readonly seqStates = new Map<number, SequenceState>();
+  private lostFromDroppedSsrcs = 0;
+  private lastAudioSsrc: number | undefined;
+  private readonly counters = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, invalidIn: 0, sendErrors: 0 };
+
+  /**
+   * Binds a UDP socket on a free even port of the pool and joins the shared clock. Throws
+   * PortPoolExhaustedError when no port is free or every free one is taken by another process.
+   */
+  static async open(opts: RtpEndpointOptions): Promise<RtpEndpoint> {
+    const host = opts.host ?? '127.0.0.1';
+    // Another process may hold ports of our range; try each free one at most once.
+    const attempts = Math.min(opts.pool.available, 64);
+    let lastError: unknown;
+    for (let i = 0; i < attempts; i++) {
+      const port = opts.pool.allocate();
+      try {
+        const socket = await bindSocket(host, port);
+        return new RtpEndpoint(opts, host, port, socket);
+      } catch (err) {
+        opts.pool.release(port);
+        lastError = err;
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      }
+    }
+    if (attempts === 0) opts.pool.allocate(); // throws the pool's own exhaustion error
+    throw new PortPoolExhaustedError(`no bindable RTP port on ${host} after ${attempts} tries: ${String(lastError)}`);
+  }
+
+  private constructor(opts: RtpEndpointOptions, host: string, port: number, socket: Socket) {
+    super();
+    this.host = host;
+    this.port = port;
+    this.socket = socket;
+    this.pool = opts.pool;
+    this.clock = opts.clock ?? sharedMediaClock();
+    this.sendSilence = opts.sendSilence ?? false;
+    this.mediaTimeoutMs = opts.mediaTimeoutMs ?? 30_000;
+    this.maxQueue = opts.maxQueue ?? 64;
+    this.dtmfOptions = opts.dtmf ?? {};
+    if (opts.media) this.setMedia(opts.media);
+    if (opts.remote) this.setRemote(opts.remote);
+    this.lastRxMs = performance.now();
+    socket.on('message', this.onMessage);
+    // Unconnected UDP sockets rarely error; count it rather than crash the process over one call.
+    socket.on('error', () => this.counters.sendErrors++);
+    this.unsubscribe = this.clock.subscribe(this.onTick);
+  }
+
+  /** Codec and telephone-event PT from SDP negotiation; takes effect on the next packet. */
+  setMedia(media: NegotiatedMedia): void {
+    this.codec = media.codec.name;
+    this.codecPt = media.codec.pt;
+    this.telephoneEventPt = media.telephoneEventPt;
+  }
+
+  /**
+   * The address from the remote SDP. Ignored once a packet has latched the real source; an
+   * address of 0.0.0.0 or port 0 (hold) stops sending until a new one arrives.
+   */
+  setRemote(remote: RemoteAddress): void {
+    if (this.latched) return;
+    this.remoteAddr = remote.port === 0 || remote.address === '0.0.0.0' ? undefined : { ...remote };
+  }
+
+  get remote(): RemoteAddress | undefined {
+    return this.remoteAddr ? { ...this.remoteAddr } : undefined;
+  }
+
+  /**
+   * Queues audio (8 kHz mono) behind anything already queued. Resolves 'done' when the last frame
+   * has gone out, or 'interrupted' on stopPlayback()/close().
+   */
+  play(pcm: Int16Array, opts: PlayOptions = {}): Promise<PlayResult> {
+    const loop = opts.loop ?? 1;
+    if (!Number.isInteger(loop) || loop < 0) return Promise.reject(new RangeError(`loop must be a whole number ≥ 0, got ${loop}`));
+    return this.enqueue((resolve) => ({ kind: 'audio', pcm, offset: 0, loopsLeft: loop === 0 ? Infinity : loop, resolve }), pcm.length === 0);
+  }
+
+  /**
+   * Presses digits (0–9 * # A–D; w = 0.5 s pause, W = 1 s) after anything already queued: RFC 4733
+   * events when the remote negotiated telephone-event, in-band tones otherwise.
+   */
+  sendDigits(digits: string, opts: DtmfSendOptions = {}): Promise<PlayResult> {
+    const options = { ...this.dtmfOptions, ...opts };
+    let steps: DtmfStep[];
+    try {
+      steps = planDigits(digits, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.telephoneEventPt === undefined) return this.play(this.inBandDigits(steps, options));
+    return this.enqueue((resolve) => ({ kind: 'digits', steps, index: 0, resolve }), steps.length === 0);
+  }
+
+  /** Interrupts what is playing and drops everything queued; their promises resolve 'interrupted'. */
+  stopPlayback(): void {
+    const items = this.queue.splice(0);
+    for (const item of items) item.resolve('interrupted');
+  }
+
+  get playing(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Starts collecting decoded inbound audio, replacing any recording in progress. */
+  startRecording(opts: RecordOptions = {}): void {
+    this.recording = { chunks: [], samples: 0, maxSamples: Math.round((opts.maxMs ?? 3_600_000) * SAMPLES_PER_MS), nextTs: undefined };
+  }
+
+  /** Stops collecting and returns what was heard, with timestamp gaps (silence suppression, loss) filled with silence. */
+  stopRecording(): Int16Array {
+    const rec = this.recording;
+    this.recording = undefined;
+    return rec ? concat(rec.chunks) : new Int16Array(0);
+  }
+
+  stats(): RtpEndpointStats {
+    let lost = this.lostFromDroppedSsrcs;
+    for (const s of this.seqStates.values()) lost += Math.max(0, s.cycles + s.maxSeq - s.baseSeq + 1 - s.received);
+    const audio = this.lastAudioSsrc === undefined ? undefined : this.seqStates.get(this.lastAudioSsrc);
+    return { ...this.counters, lost, jitterMs: audio ? audio.jitter / SAMPLES_PER_MS : 0 };
+  }
+
+  /** Stops media, frees the port, and resolves pending plays as 'interrupted'. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.stopPlayback();
+    this.recording = undefined;
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    this.pool.release(this.port);
+  }
+
+  private enqueue(make: (resolve: (r: PlayResult) => void) => QueueItem, empty: boolean): Promise<PlayResult> {
+    if (this.closed) return Promise.resolve('interrupted');
+    if (empty) return Promise.resolve('done');
+    if (this.queue.length >= this.maxQueue) return Promise.reject(new RangeError(`play queue is full (${this.maxQueue} items)`));
+    return new Promise<PlayResult>((resolve) => this.queue.push(make(resolve)));
+  }
+
+  private inBandDigits(steps: DtmfStep[], opts: DtmfSendOptions): Int16Array {
+    const parts: Int16Array[] = [];
+    for (const step of steps) {
+      if (step.kind === 'pause') parts.push(silence(20));
+      else if (step.first) parts.push(dtmfTone('0123456789*#ABCD'[step.event.event] as DtmfDigit, opts.toneMs ?? 160));
+      // the continuation and end packets of an event are covered by the tone above
+    }
+    return concat(parts);
+  }
+
+  private readonly onTick = (_tick: number, nowMs: number): void => {
+    if (this.mediaTimeoutMs > 0 && !this.timedOut && nowMs - this.lastRxMs > this.mediaTimeoutMs) {
+      this.timedOut = true;
+      this.emit('timeout');
+    }
+    const item = this.queue[0];
+    if (item?.kind === 'audio') this.tickAudio(item);
+    else if (item?.kind === 'digits') this.tickDigits(item);
+    else if (this.sendSilence) this.sendAudioFrame(undefined, 0);
+    else this.talkspurt = true;
+    this.timestamp = (this.timestamp + FRAME_SAMPLES) >>> 0;
+  };
+
+  private tickAudio(item: Extract<QueueItem, { kind: 'audio' }>): void {
+    this.sendAudioFrame(item.pcm, item.offset);
+    item.offset += FRAME_SAMPLES;
+    if (item.offset >= item.pcm.length) {
+      item.loopsLeft--;
+      item.offset = 0;
+      if (item.loopsLeft <= 0) {
+        this.queue.shift();
+        item.resolve('done');
+      }
+    }
+  }
+
+  private tickDigits(item: Extract<QueueItem, { kind: 'digits' }>): void {
+    const step = item.steps[item.index++];
+    if (step?.kind === 'event' && this.telephoneEventPt !== undefined) {
+      if (step.first) this.eventTimestamp = this.timestamp;
+      const buf = allocRtpPacket(
+        { marker: step.first, payloadType: this.telephoneEventPt, sequenceNumber: this.seq, timestamp: this.eventTimestamp, ssrc: this.ssrc },
+        TELEPHONE_EVENT_LENGTH,
+      );
+      writeTelephoneEvent(buf, RTP_HEADER_LENGTH, step.event);
+      this.send(buf);
+    } else if (this.sendSilence) {
+      this.sendAudioFrame(undefined, 0);
+    }
+    this.talkspurt = true;
+    if (item.index >= item.steps.length) {
+      this.queue.shift();
+      item.resolve('done');
+    }
+  }
+
+  /** Encodes one 20 ms frame of `pcm` from `offset` (silence when pcm is undefined) straight into a packet. */
+  private sendAudioFrame(pcm: Int16Array | undefined, offset: number): void {
+    const buf = allocRtpPacket(
+      { marker: this.talkspurt, payloadType: this.codecPt, sequenceNumber: this.seq, timestamp: this.timestamp, ssrc: this.ssrc },
+      FRAME_SAMPLES,
+    );
+    if (pcm) encodeG711(this.codec, pcm, offset, FRAME_SAMPLES, buf, RTP_HEADER_LENGTH);
+    else buf.fill(SILENCE_BYTE[this.codec], RTP_HEADER_LENGTH);
+    this.talkspurt = false;
+    this.send(buf);
+  }
+
+  private send(buf: Buffer): void {
+    // The sequence number advances even with nowhere to send, so the remote sees the gap as loss, which it was.
+    this.seq = (this.seq + 1) & 0xffff;
+    const remote = this.remoteAddr;
+    if (!remote || this.closed) return;
+    this.counters.packetsOut++;
+    this.counters.bytesOut += buf.length;
+    this.socket.send(buf, remote.port, remote.address);
+  }
+
+  private readonly onMessage = (datagram: Buffer, rinfo: RemoteInfo): void => {
+    let packet: RtpPacket;
+    try {
+      packet = parseRtp(datagram);
+    } catch {
+      this.counters.invalidIn++;
+      return;
+    }
+    const isEvent = packet.payloadType === this.telephoneEventPt;
+    const codec = isEvent ? undefined : packet.payloadType === this.codecPt ? this.codec : codecForPayloadType(packet.payloadType);
+    if (!isEvent && codec === undefined) {
+      // Comfort noise (13) still proves the far end is alive; anything else we never offered.
+      if (packet.payloadType === 13) this.lastRxMs = performance.now();
+      else this.counters.invalidIn++;
+      return;
+    }
+    const arrivalMs = performance.now();
+    this.counters.packetsIn++;
+    this.counters.bytesIn += datagram.length;
+    this.lastRxMs = arrivalMs;
+    this.timedOut = false;
+    this.trackSequence(packet, isEvent ? undefined : arrivalMs);
+
+    if (isEvent) {
+      // No latching on events: sipp replays DTMF pcaps from source port 0.
+      const digit = this.detector.onPacket(packet.ssrc, packet.timestamp, packet.payload);
+      if (digit !== undefined) this.emit('dtmf', digit);
+      return;
+    }
+    if (!this.latched && rinfo.port !== 0) {
+      this.latched = true;
+      this.remoteAddr = { address: rinfo.address, port: rinfo.port };
+      this.emit('latched', { ...this.remoteAddr });
+    }
+    this.lastAudioSsrc = packet.ssrc;
+    if (this.recording === undefined && this.listenerCount('audio') === 0) return;
+    const frame = decodeG711(codec as G711Codec, packet.payload);
+    if (this.recording) this.record(frame, packet.timestamp);
+    this.emit('audio', frame);
+  };
+
+  private record(frame: Int16Array, timestamp: number): void {
+    const rec = this.recording;
+    if (!rec || rec.samples >= rec.maxSamples) return;
+    if (rec.nextTs !== undefined) {
+      const gap = (timestamp - rec.nextTs) | 0;
+      if (gap < 0) return; // late or duplicate: its slot has already been filled
+      if (gap > 0 && gap <= MAX_RECORD_GAP_SAMPLES) this.appendRecording(new Int16Array(gap));
+    }
+    rec.nextTs = (timestamp + frame.length) >>> 0;
+    this.appendRecording(frame);
+  }
+
+  private appendRecording(samples: Int16Array): void {
+    const rec = this.recording;
+    if (!rec) return;
+    const room = rec.maxSamples - rec.samples;
+    const part = samples.length <= room ? samples : samples.subarray(0, room);
+    rec.chunks.push(part);
+    rec.samples += part.length;
+  }
+
+  private trackSequence(packet: RtpPacket, arrivalMs: number | undefined): void {
+    let s = this.seqStates.get(packet.ssrc);
+    if (!s) {
+      if (this.seqStates.size >= MAX_TRACKED_SSRCS) {
+        const [oldSsrc, old] = this.seqStates.entries().next().value as [number, SequenceState];
+        this.lostFromDroppedSsrcs += Math.max(0, old.cycles + old.maxSeq - old.baseSeq + 1 - old.received);
+        this.seqStates.delete(oldSsrc);
+      }
+      s = { baseSeq: packet.sequenceNumber, maxSeq: packet.sequenceNumber, cycles: 0, received: 0, transit: undefined, jitter: 0 };
+      this.seqStates.set(packet.ssrc, s);
+    }
+    const delta = (packet.sequenceNumber - s.maxSeq) & 0xffff;
+    if (delta !== 0 && delta < 0x8000) {
+      if (packet.sequenceNumber < s.maxSeq) s.cycles += 0x10000;
+      s.maxSeq = packet.sequenceNumber;
+    }
+    s.received++;
+    if (arrivalMs !== undefined) {
+      const transit = arrivalMs * SAMPLES_PER_MS - packet.timestamp;
+      if (s.transit !== undefined) {
+        let d = Math.abs(transit - s.transit);
+        // A timestamp wrap shows up as a 2^32 jump in transit; it is not jitter.
+        if (d > 0x8000_0000) d = Math.abs(d - 0x1_0000_0000);
+        s.jitter += (d - s.jitter) / 16;
+      }
+      s.transit = transit;
+    }
+  }
+}
