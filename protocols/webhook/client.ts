@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { request, type Dispatcher } from 'undici';
+import { webhookAgent } from './agent.js';
+import { encodeParams, fragmentOf, stripFragment, withQuery, type WebhookParams } from './request-url.js';
+import { computeSignature } from './signature.js';
+
+export type HttpMethod = 'GET' | 'POST';
+
+/** Webhook failure codes (twilio-compat §18). */
+export const WebhookCode = {
+  HttpRetrievalFailure: 11200,
+  HttpConnectionFailure: 11205,
+  BadHostName: 11210,
+  TlsHandshakeFailure: 11220,
+  ResponseBodyTooLarge: 11750,
+  InvalidContentType: 12300,
+} as const;
+export type WebhookFailureCode = (typeof WebhookCode)[keyof typeof WebhookCode];
+
+/** Content types Twilio accepts for a TwiML document. */
+export const TWIML_CONTENT_TYPES: readonly string[] = ['text/xml', 'application/xml', 'text/html'];
+
+/** Twilio's limit on a TwiML response body. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+export interface WebhookRequest {
+  /** As configured; a `#...` fragment is stripped (its `tt`/`rt` overrides honoured) before signing. */
+  url: string;
+  method: HttpMethod;
+  params: WebhookParams;
+  /** Key for X-Twilio-Signature: the owning account's auth token. */
+  authToken: string;
+  /** Whole exchange: connect, headers and body. */
+  timeoutMs: number;
+  maxBodyBytes?: number;
+  /**
+   * true (default): the body must be TwiML, so a non-empty body needs one of `acceptContentTypes`
+   * (else 12300). false: status callbacks, whose body is ignored and discarded.
+   */
+  expectTwiml?: boolean;
+  acceptContentTypes?: readonly string[];
+  /** Same token on a retry of the same event lets the app deduplicate; a fresh UUID by default. */
+  idempotencyToken?: string;
+  /** Defaults to the shared keep-alive pool. */
+  dispatcher?: Dispatcher;
+}
+
+export type WebhookSuccess = {
+  ok: true;
+  status: number;
+  /** Media type without parameters, lower-case; '' when the app sent none. */
+  contentType: string;
+  body: string;
+  elapsedMs: number;
+  /** The URL actually requested (fragment removed, GET params appended). */
+  url: string;
+};
+
+export type WebhookFailure = {
+  ok: false;
+  code: WebhookFailureCode;
+  status?: number;
+  message: string;
+  elapsedMs: number;
+  url: string;
+};
+
+export type WebhookResult = WebhookSuccess | WebhookFailure;
+
+/**
+ * Sends one signed webhook the way Twilio does (POST form or GET query, X-Twilio-Signature,
+ * User-Agent TwilioProxy/1.1, I-Twilio-Idempotency-Token) and classifies the outcome into
+ * Twilio's error codes. Never throws.
+ */
+export async function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
+  const started = performance.now();
+  const base = stripFragment(req.url);
+  const overrides = fragmentOverrides(fragmentOf(req.url));
+  const url = req.method === 'GET' ? withQuery(base, req.params) : base;
+  const failure = (code: WebhookFailureCode, message: string, status?: number): WebhookFailure => ({
+    ok: false,
+    code,
+    ...(status !== undefined && { status }),
+    message,
+    elapsedMs: performance.now() - started,
+    url,
+  });
+
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+    return failure(WebhookCode.HttpRetrievalFailure, `Invalid webhook URL: ${url}`);
+  }
+
+  const signature = computeSignature(req.authToken, url, req.method === 'POST' ? req.params : null);
+  const headers: Record<string, string> = {
+    'x-twilio-signature': signature,
+    'user-agent': 'TwilioProxy/1.1',
+    'i-twilio-idempotency-token': req.idempotencyToken ?? randomUUID(),
+    accept: '*/*',
+  };
+  let body: string | undefined;
+  if (req.method === 'POST') {
+    headers['content-type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
+    body = encodeParams(req.params);
+  }
+
+  const timeoutMs = overrides.totalMs ?? req.timeoutMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const maxBodyBytes = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const expectTwiml = req.expectTwiml ?? true;
+  try {
+    const res = await request(url, {
+      method: req.method,
+      headers,
+      ...(body !== undefined && { body }),
+      dispatcher: req.dispatcher ?? webhookAgent(),
+      signal: controller.signal,
+      ...(overrides.readMs !== undefined && { headersTimeout: overrides.readMs, bodyTimeout: overrides.readMs }),
+    });
+    const status = res.statusCode;
+    if (status < 200 || status > 299) {
+      await res.body.dump();
+      return failure(WebhookCode.HttpRetrievalFailure, `HTTP retrieval failure: ${req.method} ${url} answered ${status}`, status);
+    }
+    const contentType = mediaType(res.headers['content-type']);
+    if (!expectTwiml) {
+      await res.body.dump();
+      return { ok: true, status, contentType, body: '', elapsedMs: performance.now() - started, url };
+    }
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) {
+      res.body.destroy();
+      return failure(WebhookCode.ResponseBodyTooLarge, `Response body of ${declared} bytes exceeds ${maxBodyBytes}`, status);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBodyBytes) {
+        res.body.destroy();
+        return failure(WebhookCode.ResponseBodyTooLarge, `Response body exceeds ${maxBodyBytes} bytes`, status);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks, size).toString('utf8');
+    // An empty 200 means "nothing to do" whatever its content type.
+    if (text.trim() !== '' && !(req.acceptContentTypes ?? TWIML_CONTENT_TYPES).includes(contentType)) {
+      return failure(
+        WebhookCode.InvalidContentType,
+        `Invalid Content-Type "${contentType || '(none)'}" for TwiML from ${url}`,
+        status,
+      );
+    }
+    return { ok: true, status, contentType, body: text, elapsedMs: performance.now() - started, url };
+  } catch (err) {
+    if (controller.signal.aborted) {
+      return failure(WebhookCode.HttpRetrievalFailure, `HTTP retrieval failure: no complete response within ${timeoutMs} ms`);
+    }
+    const { code, message } = classify(err);
+    return failure(code, message);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function mediaType(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return '';
+  const semi = value.indexOf(';');
+  return (semi === -1 ? value : value.slice(0, semi)).trim().toLowerCase();
+}
+
+/** Twilio's per-URL connection overrides we honour: `tt` total and `rt` read timeout, in ms. */
+function fragmentOverrides(fragment: string): { totalMs?: number; readMs?: number } {
+  if (fragment === '') return {};
+  const out: { totalMs?: number; readMs?: number } = {};
+  for (const [key, value] of new URLSearchParams(fragment)) {
+    const ms = /^\d{1,7}$/.test(value) ? Number(value) : undefined;
+    if (ms === undefined || ms === 0) continue;
+    if (key === 'tt') out.totalMs = ms;
+    else if (key === 'rt') out.readMs = ms;
+  }
+  return out;
+}
+
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  const visit = (e: unknown, depth: number): void => {
+    if (depth > 3 || typeof e !== 'object' || e === null) return;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    visit((e as { cause?: unknown }).cause, depth + 1);
+    // Happy-eyeballs connects report one error per address tried.
+    const inner = (e as { errors?: unknown }).errors;
+    if (Array.isArray(inner)) for (const sub of inner) visit(sub, depth + 1);
+  };
+  visit(err, 0);
+  return codes;
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);
+const READ_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function classify(err: unknown): { code: WebhookFailureCode; message: string } {
+  const codes = errorCodes(err);
+  const detail = `${codes[0] ?? 'error'}: ${(err as Error)?.message ?? String(err)}`;
+  if (codes.some((c) => DNS_CODES.has(c))) return { code: WebhookCode.BadHostName, message: `Bad host name (${detail})` };
+  if (codes.some((c) => c.startsWith('ERR_TLS') || c.startsWith('ERR_SSL') || c.includes('CERT') || c.includes('SIGNATURE'))) {
+    return { code: WebhookCode.TlsHandshakeFailure, message: `TLS handshake failure (${detail})` };
+  }
+  if (codes.some((c) => READ_TIMEOUT_CODES.has(c))) {
+    return { code: WebhookCode.HttpRetrievalFailure, message: `HTTP retrieval failure: read timed out (${detail})` };
+  }
+  // Refused, reset, closed mid-response, unreachable, connect timeout: the app could not be talked to.
+  return { code: WebhookCode.HttpConnectionFailure, message: `HTTP connection failure (${detail})` };
+}

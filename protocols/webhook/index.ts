@@ -1,0 +1,11 @@
+export { computeSignature } from './signature.js';
+export { stripFragment, encodeParams, withQuery } from './request-url.js';
+export type { WebhookParams } from './request-url.js';
+export { sendWebhook, WebhookCode, TWIML_CONTENT_TYPES, DEFAULT_MAX_BODY_BYTES } from './client.js';
+export type { WebhookRequest, WebhookResult, WebhookSuccess, WebhookFailure, WebhookFailureCode, HttpMethod } from './client.js';
+export { webhookAgent, createWebhookAgent, configureWebhookAgent, closeWebhookAgent } from './agent.js';
+export type { WebhookAgentOptions } from './agent.js';
+export { fetchTwiml } from './fallback.js';
+export type { WebhookTarget, TwimlFetchError, TwimlCheck, FetchTwimlOptions, FetchTwimlResult } from './fallback.js';
+export { StatusCallbackSender, postStatusCallback } from './status-callback.js';
+export type { StatusCallbackRequest, StatusCallbackOutcome, StatusCallbackStats, StatusCallbackSenderOptions } from './status-callback.js';
