@@ -1,0 +1,212 @@
+// Shared state of one edge instance: sockets, transactions, dialogs and the bookkeeping that
+// ties each transaction to the app connection it belongs to.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Dialog, DialogStore } from '../sip/dialog.js';
+import { SipMessage, buildResponse, parseCSeq, parseNameAddr, getTag } from '../sip/message.js';
+import {
+  ClientTransaction, ServerTransaction, TransactionLayer, newBranch,
+  type Clock, type TimerConfig, type TransactionEvents,
+} from '../sip/transaction.js';
+import { SipTransport, type Flow, type Proto, type Target } from '../sip/transport.js';
+import type { AppServer, AppSession } from '../wire/app-session.js';
+import { cdrToApp, sipToApp, type CdrEvent, type SipMeta } from '../wire/messages.js';
+import { resolveTarget, uriFromHeader } from './resolve.js';
+
+export interface EdgeLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+  debug(msg: string): void;
+}
+
+export type EdgeDialog = Dialog<AppSession>;
+
+export interface ServerRecord {
+  txn: ServerTransaction;
+  flow: Flow;
+  app?: AppSession;
+  /** Set for requests inside an existing dialog. */
+  dialog?: EdgeDialog;
+}
+
+export interface ClientRecord {
+  txn: ClientTransaction;
+  target: Target;
+  app?: AppSession;
+  dialog?: EdgeDialog;
+}
+
+export interface EdgeCounters {
+  received: number;
+  sent: number;
+  malformed: number;
+  appMessages: number;
+}
+
+export class EdgeContext implements TransactionEvents {
+  readonly layer: TransactionLayer;
+  readonly dialogs = new DialogStore<AppSession>();
+  readonly servers = new Map<string, ServerRecord>();
+  readonly clients = new Map<string, ClientRecord>();
+  readonly counters: EdgeCounters = { received: 0, sent: 0, malformed: 0, appMessages: 0 };
+  transport!: SipTransport;
+  apps!: AppServer;
+  /** Filled by outbound.ts; kept here to avoid a circular import. */
+  onClientResponse: (ctx: EdgeContext, txn: ClientTransaction, res: SipMessage, retrans: boolean) => void = () => {};
+
+  constructor(readonly host: string, readonly log: EdgeLogger, clock: Clock, timers: TimerConfig) {
+    this.layer = new TransactionLayer(this, clock, timers);
+  }
+
+  get port(): number { return this.transport.port; }
+
+  contactUri(proto: Proto, user?: string): string {
+    const h = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `sip:${user ? `${user}@` : ''}${h}:${this.port}${proto === 'tcp' ? ';transport=tcp' : ''}`;
+  }
+
+  via(proto: Proto, branch = newBranch()): string {
+    return `SIP/2.0/${proto.toUpperCase()} ${this.host}:${this.port};branch=${branch};rport`;
+  }
+
+  newTag(): string { return randomBytes(5).toString('hex'); }
+  newTxnId(): string { return randomUUID(); }
+
+  isSelf(t: Target): boolean {
+    return t.port === this.port && (t.host === this.host || (this.host === '0.0.0.0' && /^127\./.test(t.host)));
+  }
+
+  send(data: Buffer, target: Target): Promise<void> {
+    this.counters.sent++;
+    return this.transport.send(data, target);
+  }
+
+  sendQuiet(data: Buffer, target: Target): void {
+    this.send(data, target).catch((e: Error) => this.log.debug(`send to ${target.host}:${target.port} failed: ${e.message}`));
+  }
+
+  /** Responses go back where the request came from (symmetric response routing, RFC 3581). */
+  flowTarget(flow: Flow): Target {
+    return { proto: flow.proto, host: flow.address, port: flow.port };
+  }
+
+  toApp(app: AppSession | undefined, meta: SipMeta, msg: SipMessage, receivedOn?: { host: string; port: number }): void {
+    if (!app || app.closed) return;
+    this.counters.appMessages++;
+    app.send(sipToApp(meta, msg.toString(), receivedOn));
+  }
+
+  cdr(ev: CdrEvent, msg: SipMessage): void {
+    const listeners = this.apps.listeners(`cdr:${ev.type}`);
+    if (listeners.length === 0) return;
+    const payload = cdrToApp(ev, msg.toString());
+    for (const a of listeners) a.send(payload);
+  }
+
+  /** Where an in-dialog request goes: the live TCP flow, else the first route, else the remote target. */
+  async dialogTarget(d: EdgeDialog): Promise<Target | undefined> {
+    const first = d.routeSet[0];
+    const uri = first !== undefined ? uriFromHeader(first) : d.remoteTarget;
+    const resolved = await resolveTarget(uri, d.proto);
+    if (d.proto === 'tcp' && this.transport.hasConnection(d.flow)) return d.flow;
+    return resolved ?? d.flow;
+  }
+
+  /** Build a request inside a dialog with the headers RFC 3261 §12.2.1.1 prescribes. */
+  inDialogRequest(d: EdgeDialog, method: string, cseq: number, uri = d.remoteTarget): SipMessage {
+    const req = SipMessage.request(method, uri);
+    req.add('Via', this.via(d.proto));
+    req.add('Max-Forwards', '70');
+    req.add('From', d.localParty);
+    req.add('To', d.remoteParty);
+    req.add('Call-ID', d.callId);
+    req.add('CSeq', `${cseq} ${method}`);
+    for (const r of d.routeSet) req.add('Route', r);
+    return req;
+  }
+
+  /** The edge hangs up by itself (ACK timeout, app gone): BYE to the peer, notice to the app. */
+  async edgeHangup(d: EdgeDialog, reason: string, notifyApp: boolean): Promise<void> {
+    if (d.terminating) return;
+    d.terminating = true;
+    this.dialogs.remove(d);
+    const bye = this.inDialogRequest(d, 'BYE', ++d.localCseq);
+    bye.add('Reason', `SIP;cause=200;text="${reason}"`);
+    const target = await this.dialogTarget(d);
+    if (target) {
+      const txn = this.layer.createClient(this.newTxnId(), bye, target.proto === 'tcp', (b) => this.send(b, target));
+      this.clients.set(txn.id, { txn, target });
+      txn.start();
+    }
+    if (notifyApp && d.owner) {
+      // What the app sees is a BYE "from" the peer, so From/To are the peer's view.
+      const notice = SipMessage.request('BYE', this.contactUri(d.proto));
+      notice.add('Via', this.via(d.proto));
+      notice.add('From', d.remoteParty);
+      notice.add('To', d.localParty);
+      notice.add('Call-ID', d.callId);
+      notice.add('CSeq', `${d.remoteCseq + 1} BYE`);
+      notice.add('Reason', `SIP;cause=200;text="${reason}"`);
+      const bytes = notice.serialize().length;
+      this.toApp(d.owner, {
+        source: 'application', bytes, proto: d.proto, address: this.host, port: this.port,
+        txnId: 'unsolicited', dialogId: d.id,
+      }, notice);
+    }
+  }
+
+  // ---- TransactionEvents ----
+
+  onAckTimeout(txn: ServerTransaction): void {
+    const rec = this.servers.get(txn.id);
+    const d = rec?.dialog ?? this.dialogForServerTxn(txn);
+    if (!d) return;
+    this.log.warn(`no ACK for 2xx in dialog ${d.id}; hanging up`);
+    if (txn.lastResponse) this.cdr({ type: 'stop', source: 'network', reason: 'ack-timeout' }, txn.lastResponse);
+    void this.edgeHangup(d, 'ACK timeout', true);
+  }
+
+  private dialogForServerTxn(txn: ServerTransaction): EdgeDialog | undefined {
+    const res = txn.lastResponse;
+    if (!res) return undefined;
+    const callId = res.get('call-id') ?? '';
+    return this.dialogs.find(callId, getTag(res.get('to')) ?? '', getTag(res.get('from')) ?? '');
+  }
+
+  onNoFinalResponse(txn: ServerTransaction): void {
+    const status = txn.isInvite ? 480 : 500;
+    txn.respond(buildResponse(txn.request, status, txn.toTag));
+  }
+
+  onResponse(txn: ClientTransaction, res: SipMessage, retransmission: boolean): void {
+    this.onClientResponse(this, txn, res, retransmission);
+  }
+
+  onClientTimeout(txn: ClientTransaction, reason: 'timeout' | 'transport'): void {
+    const res = buildResponse(txn.request, reason === 'timeout' ? 408 : 503);
+    this.onClientResponse(this, txn, res, false);
+  }
+
+  onTerminated(txn: ServerTransaction | ClientTransaction): void {
+    if (txn instanceof ServerTransaction) this.servers.delete(txn.id);
+    else this.clients.delete(txn.id);
+  }
+
+  /** The app connection dropped: its calls cannot be controlled any more, so end them. */
+  appGone(app: AppSession): void {
+    for (const rec of this.servers.values()) {
+      if (rec.app === app && rec.txn.isPending) rec.txn.respond(buildResponse(rec.txn.request, 503, rec.txn.toTag));
+    }
+    for (const d of this.dialogs.all()) {
+      if (d.owner === app) void this.edgeHangup(d, 'application gone', false);
+    }
+  }
+
+  /** Peer's Contact URI from a request or a 2xx. */
+  static contactOf(m: SipMessage): string | undefined {
+    const c = m.getAll('contact')[0];
+    return c ? parseNameAddr(c)?.uri : undefined;
+  }
+
+  static cseqOf(m: SipMessage): number { return parseCSeq(m.get('cseq'))?.seq ?? 0; }
+}

@@ -1,0 +1,112 @@
+/**
+ * tandem's embedded SIP edge: stands in for drachtio-server so drachtio-srf apps run with no
+ * C++ server. It speaks drachtio's TCP wire protocol to srf (srf's `connect` mode) on one side
+ * and SIP over UDP and TCP on the other (same port number for both).
+ *
+ *   const edge = await startSipEdge({ sipHost: '127.0.0.1', sipPort: 5060, drachtioPort: 9022, secret: 'cymru' });
+ *   const srf = new Srf();
+ *   srf.connect({ host: '127.0.0.1', port: edge.drachtioPort, secret: 'cymru' });
+ *   srf.invite((req, res) => { ... });          // unchanged drachtio-srf code
+ *   ...
+ *   edge.stats();   // counters and live state sizes (for leak checks and metrics)
+ *   await edge.close();
+ *
+ * Port 0 for either port picks a free one; `edge.sipPort` / `edge.drachtioPort` report the
+ * real ports. The control port binds to `drachtioHost` (default 127.0.0.1): the secret
+ * travels in clear text, so keep it on loopback.
+ *
+ * Supported subset (what drachtio-server does for srf): authenticate/route/remove_route/ping,
+ * `sip` requests and responses with transaction and dialog ids and the "Msg sent" echo, CDR
+ * events (cdr:attempt/start/stop), unsolicited BYE on ACK timeout; RFC 3261 transactions with
+ * timers A–K, dialogs, CANCEL, re-INVITE, OPTIONS (200 when no app routes it), 481 for unknown
+ * dialogs, 503 when no app routes a method. Not supported: the `proxy` message (NOK), srf's
+ * outbound `listen` mode, PRACK/100rel, forking, TLS/WS, SRV/NAPTR, session timers.
+ */
+import { EdgeContext, type EdgeLogger } from './edge/context.js';
+import { handleNetworkData } from './edge/inbound.js';
+import { handleAppSip, onClientResponse } from './edge/outbound.js';
+import { DEFAULT_TIMERS, realClock, type Clock, type TimerConfig } from './sip/transaction.js';
+import { SipTransport } from './sip/transport.js';
+import { AppServer } from './wire/app-session.js';
+
+export interface SipEdgeOptions {
+  sipHost: string;
+  sipPort: number;
+  drachtioHost?: string;
+  drachtioPort: number;
+  secret: string;
+  logger?: EdgeLogger;
+  /** RFC 3261 T1/T2/T4 in ms (defaults 500/4000/5000); tests shrink them to see timeouts quickly. */
+  timers?: Partial<TimerConfig>;
+  clock?: Clock;
+}
+
+export interface SipEdgeStats {
+  /** Authenticated srf connections. */
+  apps: number;
+  dialogs: number;
+  serverTransactions: number;
+  clientTransactions: number;
+  tcpConnections: number;
+  /** SIP messages received from / sent to the network, and ones dropped as malformed. */
+  received: number;
+  sent: number;
+  malformed: number;
+  /** Messages pushed to apps. */
+  appMessages: number;
+}
+
+export interface SipEdge {
+  sipPort: number;
+  drachtioPort: number;
+  stats(): SipEdgeStats;
+  close(): Promise<void>;
+}
+
+const silent: EdgeLogger = { info() {}, warn() {}, error() {}, debug() {} };
+
+export async function startSipEdge(opts: SipEdgeOptions): Promise<SipEdge> {
+  const log = opts.logger ?? silent;
+  const timers: TimerConfig = { ...DEFAULT_TIMERS, ...opts.timers };
+  const ctx = new EdgeContext(opts.sipHost, log, opts.clock ?? realClock, timers);
+  ctx.onClientResponse = onClientResponse;
+  ctx.transport = new SipTransport(opts.sipHost, (data, flow) => handleNetworkData(ctx, data, flow), log);
+  ctx.apps = new AppServer({
+    secret: opts.secret,
+    hostports: () => `udp/${opts.sipHost}:${ctx.port},tcp/${opts.sipHost}:${ctx.port}`,
+    onSip: (app, msg) => {
+      handleAppSip(ctx, app, msg).catch((e: Error) => log.error(`app message failed: ${e.stack}`));
+    },
+    onClosed: (app) => ctx.appGone(app),
+    log,
+  });
+  await ctx.transport.listen(opts.sipPort);
+  let drachtioPort: number;
+  try {
+    drachtioPort = await ctx.apps.listen(opts.drachtioHost ?? '127.0.0.1', opts.drachtioPort);
+  } catch (err) {
+    await ctx.transport.close();
+    throw err;
+  }
+  log.info(`sip edge: SIP on ${opts.sipHost}:${ctx.port} (udp+tcp), drachtio control on ${drachtioPort}`);
+
+  return {
+    sipPort: ctx.port,
+    drachtioPort,
+    stats: () => {
+      const c = ctx.layer.counts;
+      return {
+        apps: [...ctx.apps.sessions].filter((a) => a.authenticated).length,
+        dialogs: ctx.dialogs.size,
+        serverTransactions: c.server,
+        clientTransactions: c.client,
+        tcpConnections: ctx.transport.tcpConnections,
+        ...ctx.counters,
+      };
+    },
+    close: async () => {
+      ctx.layer.clear();
+      await Promise.all([ctx.apps.close(), ctx.transport.close()]);
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// Runs sipp (Debian's sip-tester) and sipsak as real SIP peers for tests. Every peer gets its
+// own free port on loopback and runs in a scratch directory so its logs never land in the repo.
+import { spawn, execFileSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+export interface PeerResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Contents of sipp's -trace_err log (unexpected messages), if any. */
+  errors: string;
+}
+
+export interface RunningPeer {
+  done: Promise<PeerResult>;
+  kill(): void;
+}
+
+/** A UDP port that is also free on TCP (sipp binds both for some transports). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = dgram.createSocket('udp4');
+      s.once('error', reject);
+      s.bind(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    });
+    const tcpFree = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (tcpFree) return port;
+  }
+}
+
+/** Directory holding sip-tester's pcaps, resolved from the installed package (they are GPL: never copied). */
+export function sipTesterDataDir(): string {
+  const files = execFileSync('dpkg', ['-L', 'sip-tester'], { encoding: 'utf8' }).split('\n');
+  const pcap = files.find((f) => f.endsWith('dtmf_2833_1.pcap'));
+  if (!pcap) throw new Error('sip-tester pcaps not found');
+  return dirname(pcap);
+}
+
+/** Copies a scenario from test/sip/scenarios into `dir`, replacing @NAME@ placeholders. */
+export function renderScenario(name: string, dir: string, vars: Record<string, string> = {}): string {
+  let text = readFileSync(join(SCENARIOS, name), 'utf8');
+  for (const [k, v] of Object.entries(vars)) text = text.split(`@${k}@`).join(v);
+  const out = join(dir, name);
+  writeFileSync(out, text);
+  return out;
+}
+
+export interface SippOptions {
+  /** Local SIP port for sipp; picked free when omitted. */
+  port?: number;
+  /** Built-in scenario (-sn) or our XML file name under test/sip/scenarios (-sf). */
+  scenario: { builtin: string } | { file: string; vars?: Record<string, string> };
+  /** Remote host:port (the edge) for a UAC scenario. */
+  remote?: string;
+  transport?: 'udp' | 'tcp';
+  calls?: number;
+  extraArgs?: string[];
+  /** Hard stop for the process, independent of sipp's own -timeout. */
+  killAfterMs?: number;
+}
+
+export function startSipp(opts: SippOptions & { port: number; mediaPort: number }): RunningPeer {
+  const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
+  const args = ['-nostdin', '-m', String(opts.calls ?? 1), '-timeout', '30s', '-timeout_error', '-trace_err',
+    '-i', '127.0.0.1', '-p', String(opts.port), '-mi', '127.0.0.1', '-mp', String(opts.mediaPort)];
+  if ('builtin' in opts.scenario) args.push('-sn', opts.scenario.builtin);
+  else args.push('-sf', renderScenario(opts.scenario.file, dir, opts.scenario.vars));
+  if (opts.transport === 'tcp') args.push('-t', 't1');
+  args.push(...(opts.extraArgs ?? []));
+  if (opts.remote) args.push(opts.remote);
+  return spawnPeer('sipp', args, dir, opts.killAfterMs ?? 20_000);
+}
+
+/** Starts sipp and resolves with its exit code and output once it ends. */
+export async function runSipp(opts: SippOptions): Promise<PeerResult> {
+  const port = opts.port ?? (await freePort());
+  const mediaPort = await freePort();
+  return startSipp({ ...opts, port, mediaPort }).done;
+}
+
+export async function prepareSipp(opts: SippOptions): Promise<{ port: number; start(): RunningPeer }> {
+  const port = opts.port ?? (await freePort());
+  const mediaPort = await freePort();
+  return { port, start: () => startSipp({ ...opts, port, mediaPort }) };
+}
+
+/** sipsak OPTIONS ping: exit 0 on a 2xx answer. */
+export async function runSipsak(uri: string, extraArgs: string[] = []): Promise<PeerResult> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'sipsak-'));
+  return spawnPeer('sipsak', ['-s', uri, '-l', String(port), ...extraArgs], dir, 10_000).done;
+}
+
+function spawnPeer(cmd: string, args: string[], cwd: string, killAfterMs: number): RunningPeer {
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const done = new Promise<PeerResult>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      let errors = '';
+      try {
+        for (const f of readdirSync(cwd)) if (f.endsWith('_errors.log')) errors += readFileSync(join(cwd, f), 'utf8');
+      } catch { /* scratch dir gone */ }
+      resolve({ code, stdout, stderr, errors });
+    });
+    child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, stdout, stderr: stderr + e.message, errors: '' }); });
+  });
+  return { done, kill: () => child.kill('SIGKILL') };
+}
