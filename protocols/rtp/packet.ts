@@ -23,13 +23,15 @@ export class RtpPacketError extends Error {
 /** Parses one UDP datagram as RTP; throws RtpPacketError when it is not a well-formed RTP v2 packet. */
 export function parseRtp(datagram: Buffer): RtpPacket {
   if (datagram.length < RTP_HEADER_LENGTH) throw new RtpPacketError(`datagram of ${datagram.length} bytes is shorter than an RTP header`);
+  // rtp-parser reads CSRCs without bounds checks, so a lying CC field must be caught before it.
+  const csrcCount = (datagram[0] as number) & 0x0f;
+  if (RTP_HEADER_LENGTH + 4 * csrcCount > datagram.length) throw new RtpPacketError(`CSRC count ${csrcCount} runs past the datagram`);
   const raw = parseRtpPacket(datagram);
   if (raw.version !== 2) throw new RtpPacketError(`RTP version ${raw.version}, expected 2`);
   // RTCP shares the version bits; its packet types 200–204 land on marker=1, PT 72–76.
   if (raw.payloadType >= 72 && raw.payloadType <= 76) throw new RtpPacketError(`payload type ${raw.payloadType} is RTCP`);
 
   let start = RTP_HEADER_LENGTH + 4 * raw.csrcCount;
-  if (start > datagram.length) throw new RtpPacketError(`CSRC count ${raw.csrcCount} runs past the datagram`);
   const csrc: number[] = [];
   for (let i = 0; i < raw.csrcCount; i++) csrc.push(datagram.readUInt32BE(RTP_HEADER_LENGTH + 4 * i));
 
