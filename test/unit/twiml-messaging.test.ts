@@ -13,7 +13,7 @@ function codeOf(xml: string): number | undefined {
 describe('messaging TwiML built by the twilio package', () => {
   test('a reply with attributes, Body, Media and a Redirect keeps verb order', () => {
     const r = new MessagingResponse();
-    const m = r.message({ to: '+15551234567', from: '+15557654321', action: 'https://e.x/status', method: 'GET' as const });
+    const m = r.message({ to: '+15551234567', from: '+15557654321', action: 'https://e.x/status', method: 'GET' }, '');
     m.body('Fish & chips <3');
     m.media('https://e.x/cat.jpg');
     m.media('https://e.x/dog.png');
