@@ -246,6 +246,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.state = 'closed';
     this.teardown('closed');
     this.clearTimer('sweepTimer');
+    if (wasBound) this.emit('unbound', 'closed');
   }
 
   // ---- connection lifecycle ----
