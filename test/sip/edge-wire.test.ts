@@ -1,0 +1,179 @@
+// The drachtio control protocol as the edge speaks it, and the edge's own SIP answers
+// (503 with no route, 481 for unknown dialogs), checked with real sockets.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import Srf from 'drachtio-srf';
+import { startSipEdge, type SipEdge } from '../../protocols/sip/index.js';
+import { FrameDecoder, encodeFrame } from '../../protocols/sip/wire/framing.js';
+import { SECRET, connectSrf, eventually, startHarness } from './harness.js';
+
+/** Minimal drachtio client speaking raw frames, to see exactly what the edge answers. */
+class RawApp {
+  private sock!: net.Socket;
+  private decoder = new FrameDecoder();
+  readonly received: string[] = [];
+  closed = false;
+
+  async connect(port: number): Promise<void> {
+    this.sock = net.connect({ host: '127.0.0.1', port });
+    this.sock.on('data', (d: Buffer) => { this.received.push(...this.decoder.push(d)); });
+    this.sock.on('close', () => { this.closed = true; });
+    await new Promise<void>((r) => this.sock.once('connect', () => r()));
+  }
+
+  /** Sends `<id>|<body>` and waits for the response quoting that id. */
+  async call(body: string): Promise<string[]> {
+    const id = randomUUID();
+    this.sock.write(encodeFrame(`${id}|${body}`));
+    let found: string | undefined;
+    await eventually(() => (found = this.received.find((m) => m.split('|')[2] === id)) !== undefined, 2000, `answer to ${body.slice(0, 30)}`);
+    return found!.split('\r\n')[0]!.split('|').slice(3);
+  }
+
+  close(): void { this.sock.destroy(); }
+}
+
+function udpExchange(port: number, msg: string, expect: number, ms = 2000): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    const got: string[] = [];
+    const timer = setTimeout(() => { s.close(); reject(new Error(`got ${got.length} of ${expect} replies: ${got.join('|')}`)); }, ms);
+    s.on('message', (m) => {
+      got.push(m.toString());
+      if (got.length >= expect) { clearTimeout(timer); s.close(); resolve(got); }
+    });
+    s.bind(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.send(Buffer.from(msg.replace(/LOCALPORT/g, String(p))), port, '127.0.0.1');
+    });
+  });
+}
+
+function request(method: string, opts: { toTag?: string; callId?: string } = {}): string {
+  const callId = opts.callId ?? randomUUID();
+  return [
+    `${method} sip:100@127.0.0.1 SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:LOCALPORT;branch=z9hG4bK${randomUUID().slice(0, 8)}`,
+    'From: <sip:a@127.0.0.1>;tag=abc',
+    `To: <sip:100@127.0.0.1>${opts.toTag ? `;tag=${opts.toTag}` : ''}`,
+    `Call-ID: ${callId}`,
+    `CSeq: 1 ${method}`,
+    'Contact: <sip:a@127.0.0.1:LOCALPORT>',
+    'Max-Forwards: 70',
+    'Content-Length: 0',
+    '', '',
+  ].join('\r\n');
+}
+
+const statusOf = (m: string) => Number(/^SIP\/2\.0 (\d{3})/.exec(m)?.[1]);
+
+describe('SIP edge, control protocol and stack answers', () => {
+  test('srf with a wrong secret is refused and never counts as a connected app', async () => {
+    const edge = await startSipEdge({ sipHost: '127.0.0.1', sipPort: 0, drachtioPort: 0, secret: SECRET });
+    const srf = new Srf();
+    try {
+      await assert.rejects(connectSrf(srf, edge.drachtioPort, 'not-the-secret'), /failed to authenticate/);
+      assert.equal(edge.stats().apps, 0);
+    } finally {
+      try { srf.disconnect(); } catch { /* closed by the edge */ }
+      await edge.close();
+    }
+  });
+
+  test('raw client: wrong secret gets NO and the socket is closed', async () => {
+    const edge = await startSipEdge({ sipHost: '127.0.0.1', sipPort: 0, drachtioPort: 0, secret: SECRET });
+    const app = new RawApp();
+    try {
+      await app.connect(edge.drachtioPort);
+      assert.deepEqual(await app.call('authenticate|nope|'), ['NO', 'incorrect secret']);
+      await eventually(() => app.closed, 2000, 'socket close');
+    } finally {
+      app.close();
+      await edge.close();
+    }
+  });
+
+  test('authenticate answers OK with the SIP hostports; ping answers pong; routes are a set', async () => {
+    let edge: SipEdge | undefined;
+    const app = new RawApp();
+    try {
+      edge = await startSipEdge({ sipHost: '127.0.0.1', sipPort: 0, drachtioPort: 0, secret: SECRET });
+      await app.connect(edge.drachtioPort);
+      const auth = await app.call(`authenticate|${SECRET}|`);
+      assert.equal(auth[0], 'OK');
+      assert.equal(auth[1], `udp/127.0.0.1:${edge.sipPort},tcp/127.0.0.1:${edge.sipPort}`);
+      assert.match(auth[2] ?? '', /^v\d+\.\d+\.\d+/);
+      assert.deepEqual(await app.call('ping'), ['OK', 'pong']);
+      // srf re-sends every route on each registration, so a duplicate must not count twice
+      assert.deepEqual(await app.call('route|message'), ['OK']);
+      assert.deepEqual(await app.call('route|message'), ['OK']);
+      assert.deepEqual(await app.call('remove_route|message'), ['OK']);
+      const replies = await udpExchange(edge.sipPort, request('MESSAGE'), 1);
+      assert.equal(statusOf(replies[0]!), 503);
+    } finally {
+      app.close();
+      await edge?.close();
+    }
+  });
+
+  test('in-dialog request for an unknown dialog id gets NOK, a response for an unknown transaction gets NOK', async () => {
+    const edge = await startSipEdge({ sipHost: '127.0.0.1', sipPort: 0, drachtioPort: 0, secret: SECRET });
+    const app = new RawApp();
+    try {
+      await app.connect(edge.drachtioPort);
+      await app.call(`authenticate|${SECRET}|`);
+      const bye = await app.call('sip||nosuch;from-tag=x\r\nBYE sip:placeholder SIP/2.0\r\nContent-Length: 0\r\n\r\n');
+      assert.deepEqual(bye, ['NOK', 'unable to find dialog for dialog id provided']);
+      const res = await app.call('sip|nosuchtxn|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n');
+      assert.deepEqual(res, ['NOK', 'Response not sent due to unknown transaction']);
+    } finally {
+      app.close();
+      await edge.close();
+    }
+  });
+
+  test('INVITE that no app routes gets 100 Trying then 503', async () => {
+    const h = await startHarness(() => {});
+    try {
+      const replies = await udpExchange(h.edge.sipPort, request('INVITE'), 2);
+      assert.deepEqual(replies.map(statusOf), [100, 503]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('BYE for a dialog the edge does not know gets 481', async () => {
+    const h = await startHarness(() => {});
+    try {
+      const replies = await udpExchange(h.edge.sipPort, request('BYE', { toTag: 'unknown' }), 1);
+      assert.equal(statusOf(replies[0]!), 481);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('when the app disconnects, the edge hangs up its calls with BYE', async () => {
+    let answered = false;
+    const h = await startHarness((srf) => {
+      srf.invite((req, res) => { void srf.createUAS(req, res, { localSdp: 'v=0\r\n' }).then(() => { answered = true; }); });
+    });
+    const s = dgram.createSocket('udp4');
+    const got: string[] = [];
+    try {
+      s.on('message', (m) => got.push(m.toString()));
+      await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+      const port = s.address().port;
+      s.send(Buffer.from(request('INVITE').replace(/LOCALPORT/g, String(port))), h.edge.sipPort, '127.0.0.1');
+      await eventually(() => answered && got.some((m) => statusOf(m) === 200), 2000, '200 OK');
+      h.srf.disconnect();
+      await eventually(() => got.some((m) => m.startsWith('BYE ')), 3000, 'BYE from edge');
+      await eventually(() => h.edge.stats().dialogs === 0, 2000, 'dialog cleanup');
+    } finally {
+      s.close();
+      await h.close();
+    }
+  });
+});
