@@ -37,8 +37,10 @@ export function readTwimlDocument(xml: string): XmlElement | null {
   const doc = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
   const trimmed = doc.trim();
   if (trimmed === '') return null;
-  // TwiML never needs a DTD, and DTD entities are the classic expansion-bomb vector.
-  if (/<!DOCTYPE/i.test(trimmed)) {
+  // TwiML never needs a DTD, and DTD entities are the classic expansion-bomb vector. Only the
+  // prolog is checked, so a body like <![CDATA[<!DOCTYPE html>]]> is still fine.
+  const doctype = trimmed.indexOf('<!DOCTYPE');
+  if (doctype !== -1 && doctype < firstElementStart(trimmed)) {
     throw new TwimlProblem(TwimlCode.DocumentParseFailure, 'Document parse failure: DOCTYPE is not allowed in TwiML');
   }
   const valid = XMLValidator.validate(trimmed);
@@ -78,6 +80,11 @@ export function readTwimlDocument(xml: string): XmlElement | null {
     throw new TwimlProblem(TwimlCode.RootNotResponse, `Root element must be Response, found <${root.name}>`);
   }
   return root;
+}
+
+function firstElementStart(xml: string): number {
+  const at = xml.search(/<[A-Za-z_:]/);
+  return at === -1 ? xml.length : at;
 }
 
 function toChild(node: OrderedNode): XmlChild | undefined {

@@ -88,6 +88,11 @@ line two</Body>
     });
   });
 
+  test('DOCTYPE text inside CDATA is just text (only a real DTD is refused)', () => {
+    const res = parseMessagingTwiml('<Response><Message><![CDATA[<!DOCTYPE html> is HTML]]></Message></Response>');
+    assert.deepEqual(res, { ok: true, verbs: [{ verb: 'Message', body: '<!DOCTYPE html> is HTML', media: [], method: 'POST' }] });
+  });
+
   test('self-closing Response and a leading byte-order mark are accepted', () => {
     assert.deepEqual(parseMessagingTwiml('\uFEFF<Response/>'), { ok: true, verbs: [] });
     assert.deepEqual(parseMessagingTwiml('<Response></Response>'), { ok: true, verbs: [] });
