@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { sendWebhook } from '../../protocols/webhook/client.js';
-import { closeWebhookAgent } from '../../protocols/webhook/agent.js';
+import { closeWebhookAgent, createWebhookAgent } from '../../protocols/webhook/agent.js';
 
 const TOKEN = 'test-auth-token';
 
@@ -260,6 +260,35 @@ describe('sendWebhook against a real app', () => {
       assert.ok(app.seen.every((s) => s.signatureValid));
     } finally {
       await app.close();
+    }
+  });
+
+  test('a pool limited to two connections per origin never opens a third', async () => {
+    const held: http.ServerResponse[] = [];
+    const app = await startApp((_req, res) => held.push(res));
+    const agent = createWebhookAgent({ connectionsPerOrigin: 2 });
+    try {
+      const pending = Array.from({ length: 5 }, (_, i) =>
+        sendWebhook({ url: `${app.base}/p`, method: 'POST', params: { I: String(i) }, authToken: TOKEN, timeoutMs: 3000, dispatcher: agent }),
+      );
+      // Answer whatever has arrived until all five are done; at most two can ever be waiting.
+      let answered = 0;
+      const deadline = Date.now() + 3000;
+      while (answered < 5 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        assert.ok(held.length <= 2, `${held.length} requests in flight`);
+        for (const res of held.splice(0)) {
+          res.writeHead(200, { 'content-type': 'text/xml' });
+          res.end('<Response/>');
+          answered++;
+        }
+      }
+      const results = await Promise.all(pending);
+      assert.ok(results.every((r) => r.ok));
+      assert.ok(new Set(app.seen.map((s) => s.remotePort)).size <= 2);
+    } finally {
+      await app.close();
+      await agent.close();
     }
   });
 
