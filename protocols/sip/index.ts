@@ -22,12 +22,13 @@
  * dialogs, 503 when no app routes a method. Not supported: the `proxy` message (NOK), srf's
  * outbound `listen` mode, PRACK/100rel, forking, TLS/WS, SRV/NAPTR, session timers.
  */
-import { EdgeContext, type EdgeLogger } from './edge/context.js';
+import { EdgeContext, advertisedHost, type EdgeLogger } from './edge/context.js';
 import { handleNetworkData } from './edge/inbound.js';
 import { handleAppSip, onClientResponse } from './edge/outbound.js';
 import { DEFAULT_TIMERS, realClock, type Clock, type TimerConfig } from './sip/transaction.js';
 import { SipTransport } from './sip/transport.js';
-import { AppServer } from './wire/app-session.js';
+import { AppServer, type AppSession } from './wire/app-session.js';
+import { answer } from './wire/messages.js';
 
 export interface SipEdgeOptions {
   sipHost: string;
@@ -35,6 +36,8 @@ export interface SipEdgeOptions {
   drachtioHost?: string;
   drachtioPort: number;
   secret: string;
+  /** Address written into Via/Contact/From when sipHost is a wildcard (default: first external IPv4). */
+  publicHost?: string;
   logger?: EdgeLogger;
   /** RFC 3261 T1/T2/T4 in ms (defaults 500/4000/5000); tests shrink them to see timeouts quickly. */
   timers?: Partial<TimerConfig>;
@@ -63,19 +66,35 @@ export interface SipEdge {
   close(): Promise<void>;
 }
 
+const MAX_QUEUED_APP_MESSAGES = 10_000;
+
 const silent: EdgeLogger = { info() {}, warn() {}, error() {}, debug() {} };
 
 export async function startSipEdge(opts: SipEdgeOptions): Promise<SipEdge> {
   const log = opts.logger ?? silent;
+  const queues = new WeakMap<AppSession, { tail: Promise<void>; depth: number }>();
   const timers: TimerConfig = { ...DEFAULT_TIMERS, ...opts.timers };
-  const ctx = new EdgeContext(opts.sipHost, log, opts.clock ?? realClock, timers);
+  const host = opts.publicHost ?? advertisedHost(opts.sipHost);
+  const ctx = new EdgeContext(host, opts.sipHost, log, opts.clock ?? realClock, timers);
   ctx.onClientResponse = onClientResponse;
   ctx.transport = new SipTransport(opts.sipHost, (data, flow) => handleNetworkData(ctx, data, flow), log);
   ctx.apps = new AppServer({
     secret: opts.secret,
-    hostports: () => `udp/${opts.sipHost}:${ctx.port},tcp/${opts.sipHost}:${ctx.port}`,
+    hostports: () => `udp/${host}:${ctx.port},tcp/${host}:${ctx.port}`,
     onSip: (app, msg) => {
-      handleAppSip(ctx, app, msg).catch((e: Error) => log.error(`app message failed: ${e.stack}`));
+      // One app's messages are handled strictly in order (a CANCEL must not overtake its INVITE
+      // while the INVITE's target is being resolved), with a bound on how many may wait.
+      const q = queues.get(app) ?? { tail: Promise.resolve(), depth: 0 };
+      queues.set(app, q);
+      if (q.depth >= MAX_QUEUED_APP_MESSAGES) {
+        app.send(answer(msg.id, ['NOK', 'too many messages pending']));
+        return;
+      }
+      q.depth++;
+      q.tail = q.tail
+        .then(() => handleAppSip(ctx, app, msg))
+        .catch((e: Error) => log.error(`app message failed: ${e.stack}`))
+        .finally(() => { q.depth--; });
     },
     onClosed: (app) => ctx.appGone(app),
     log,

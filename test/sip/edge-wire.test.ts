@@ -155,6 +155,64 @@ describe('SIP edge, control protocol and stack answers', () => {
     }
   });
 
+  test('the app\'s 200 goes out with Via, To-tag, Contact, Content-Type and a byte-exact Content-Length', async () => {
+    const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=Zoë Café ☎\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+    const h = await startHarness((srf) => {
+      srf.invite((req, res) => { void srf.createUAS(req, res, { localSdp: sdp }).catch(() => {}); });
+    });
+    try {
+      const invite = request('INVITE');
+      const replies = await udpExchange(h.edge.sipPort, invite, 2);
+      const ok = replies.find((r) => statusOf(r) === 200)!;
+      const [head, body] = ok.split('\r\n\r\n') as [string, string];
+      assert.match(head, /\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:\d+;branch=z9hG4bK/);
+      assert.match(head, /\r\nTo: <sip:100@127\.0\.0\.1>;tag=\w+/);
+      assert.match(head, new RegExp(`\\r\\nContact: <sip:127\\.0\\.0\\.1:${h.edge.sipPort}>`));
+      assert.match(head, /\r\nContent-Type: application\/sdp/);
+      assert.equal(Number(/Content-Length: (\d+)/.exec(head)?.[1]), Buffer.byteLength(body));
+      assert.equal(body, sdp);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a request from the app gets Via, Max-Forwards, From-tag and Contact; a 486 is ACKed by the edge', async () => {
+    const far = dgram.createSocket('udp4');
+    const got: string[] = [];
+    await new Promise<void>((r) => far.bind(0, '127.0.0.1', () => r()));
+    const h = await startHarness(() => {});
+    try {
+      far.on('message', (m, rinfo) => {
+        const text = m.toString();
+        got.push(text);
+        if (text.startsWith('INVITE ')) {
+          const hdr = (n: string) => new RegExp(`^${n}: (.*)$`, 'mi').exec(text)?.[1] ?? '';
+          const busy = ['SIP/2.0 486 Busy Here', `Via: ${hdr('Via')}`, `From: ${hdr('From')}`, `To: ${hdr('To')};tag=far1`,
+            `Call-ID: ${hdr('Call-ID')}`, `CSeq: ${hdr('CSeq')}`, 'Content-Length: 0', '', ''].join('\r\n');
+          far.send(busy, rinfo.port, rinfo.address);
+        }
+      });
+      await assert.rejects(
+        h.srf.createUAC(`sip:bob@127.0.0.1:${far.address().port}`, { localSdp: 'v=0\r\n', callingNumber: '5551000' }),
+        (err: { status?: number }) => err.status === 486,
+      );
+      await eventually(() => got.some((m) => m.startsWith('ACK ')), 2000, 'ACK for the 486');
+      const invite = got.find((m) => m.startsWith('INVITE '))!;
+      assert.match(invite, /\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:\d+;branch=z9hG4bK\w+;rport/);
+      assert.match(invite, /\r\nMax-Forwards: 70/);
+      // srf writes sip:<callingNumber>@localhost; the edge puts its real address there
+      assert.match(invite, /\r\ncontact: <sip:5551000@127\.0\.0\.1:\d+>/i);
+      assert.match(invite, /\r\nFrom: <sip:5551000@127\.0\.0\.1:\d+>;tag=\w+/);
+      const ack = got.find((m) => m.startsWith('ACK '))!;
+      const branch = (t: string) => /branch=(\w+)/.exec(t)?.[1];
+      assert.equal(branch(ack), branch(invite), 'non-2xx ACK shares the INVITE branch');
+      assert.match(ack, /To: [^\r]*tag=far1/);
+    } finally {
+      far.close();
+      await h.close();
+    }
+  });
+
   test('when the app disconnects, the edge hangs up its calls with BYE', async () => {
     let answered = false;
     const h = await startHarness((srf) => {

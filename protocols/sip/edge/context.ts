@@ -1,6 +1,7 @@
 // Shared state of one edge instance: sockets, transactions, dialogs and the bookkeeping that
 // ties each transaction to the app connection it belongs to.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { Dialog, DialogStore } from '../sip/dialog.js';
 import { SipMessage, buildResponse, parseCSeq, parseNameAddr, getTag } from '../sip/message.js';
 import {
@@ -20,6 +21,21 @@ export interface EdgeLogger {
 }
 
 export type EdgeDialog = Dialog<AppSession>;
+
+function localAddresses(): Set<string> {
+  const out = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(a.address);
+  return out;
+}
+
+/** Address to advertise in Via/Contact: the bind address, or for a wildcard the first external IPv4. */
+export function advertisedHost(bindHost: string): string {
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') return bindHost;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
 
 export interface ServerRecord {
   txn: ServerTransaction;
@@ -54,7 +70,11 @@ export class EdgeContext implements TransactionEvents {
   /** Filled by outbound.ts; kept here to avoid a circular import. */
   onClientResponse: (ctx: EdgeContext, txn: ClientTransaction, res: SipMessage, retrans: boolean) => void = () => {};
 
-  constructor(readonly host: string, readonly log: EdgeLogger, clock: Clock, timers: TimerConfig) {
+  /**
+   * `host` is the address written into Via/Contact (what peers can reach); `bindHost` is what the
+   * sockets listen on, which may be a wildcard.
+   */
+  constructor(readonly host: string, readonly bindHost: string, readonly log: EdgeLogger, clock: Clock, timers: TimerConfig) {
     this.layer = new TransactionLayer(this, clock, timers);
   }
 
@@ -73,7 +93,10 @@ export class EdgeContext implements TransactionEvents {
   newTxnId(): string { return randomUUID(); }
 
   isSelf(t: Target): boolean {
-    return t.port === this.port && (t.host === this.host || (this.host === '0.0.0.0' && /^127\./.test(t.host)));
+    if (t.port !== this.port) return false;
+    if (t.host === this.host || t.host === this.bindHost) return true;
+    const wildcard = this.bindHost === '0.0.0.0' || this.bindHost === '::';
+    return wildcard && (/^127\./.test(t.host) || t.host === '::1' || localAddresses().has(t.host));
   }
 
   send(data: Buffer, target: Target): Promise<void> {

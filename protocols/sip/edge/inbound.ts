@@ -9,7 +9,11 @@ import type { ServerTransaction } from '../sip/transaction.js';
 import type { Flow } from '../sip/transport.js';
 import { EdgeContext, type EdgeDialog } from './context.js';
 
+/** Above this many live server transactions new requests get a stateless 503 (flood guard). */
+const MAX_SERVER_TRANSACTIONS = 20_000;
+
 export function handleNetworkData(ctx: EdgeContext, data: Buffer, flow: Flow): void {
+  if (isKeepalive(data)) return;
   ctx.counters.received++;
   let msg: SipMessage;
   try {
@@ -27,6 +31,12 @@ export function handleNetworkData(ctx: EdgeContext, data: Buffer, flow: Flow): v
   } catch (err) {
     ctx.log.error(`error handling ${msg.isRequest ? msg.method : msg.status} from ${flow.address}:${flow.port}: ${(err as Error).stack}`);
   }
+}
+
+/** RFC 5626 CRLF keepalives carry no message. */
+function isKeepalive(data: Buffer): boolean {
+  for (const b of data) if (b !== 0x0d && b !== 0x0a) return false;
+  return true;
 }
 
 /** RFC 3261 §8.2: a request we can still answer gets 400; anything else is dropped silently. */
@@ -61,6 +71,12 @@ function handleRequest(ctx: EdgeContext, req: SipMessage, flow: Flow): void {
   const existing = ctx.layer.matchServer(req);
   if (existing) {
     existing.retransmission();
+    return;
+  }
+  if (ctx.layer.counts.server >= MAX_SERVER_TRANSACTIONS) {
+    const busy = buildResponse(req, 503, ctx.newTag());
+    busy.add('Retry-After', '5');
+    ctx.sendQuiet(busy.serialize(), ctx.flowTarget(flow));
     return;
   }
   if (req.method === 'CANCEL') return handleCancel(ctx, req, flow);

@@ -4,7 +4,7 @@
 // sends it through a transaction and echoes the message as sent ("Msg sent:").
 import { Dialog } from '../sip/dialog.js';
 import {
-  SipMessage, SipParseError, canonicalName, getTag, parseCSeq, parseSipMessage, parseUri, withTag,
+  SipMessage, SipParseError, canonicalName, getTag, parseCSeq, parseNameAddr, parseSipMessage, parseUri, withTag,
 } from '../sip/message.js';
 import type { ClientTransaction } from '../sip/transaction.js';
 import type { Target } from '../sip/transport.js';
@@ -115,9 +115,16 @@ async function sendNewRequest(ctx: EdgeContext, app: AppSession, m: SipAppMessag
   req.remove('via').remove('content-length');
   req.prepend('Via', ctx.via(proto));
   if (!req.has('max-forwards')) req.add('Max-Forwards', '70');
+  // srf writes `sip:<callingNumber>@localhost` into From and Contact: that means "this server".
+  const local = (v: string) => v.replace(/@localhost(?=[;>]|$)/, `@${selfHost}`);
   const from = req.get('from');
-  const fromValue = from ? from.replace(/@localhost(?=[;>]|$)/, `@${selfHost}`) : `<sip:${selfHost}>`;
+  const fromValue = from ? bracketed(local(from)) : `<sip:${selfHost}>`;
   req.set('From', withTag(fromValue, ctx.newTag()));
+  const contact = req.get('contact');
+  if (contact && /@localhost(?=[;>]|$)/.test(contact)) {
+    const uri = parseNameAddr(bracketed(local(contact)))?.uri ?? '';
+    req.set('Contact', `<${uri}${proto === 'tcp' && !/;transport=/i.test(uri) ? ';transport=tcp' : ''}>`);
+  }
   if (!req.has('to')) req.add('To', `<${req.uri}>`);
   if (!req.has('call-id')) req.add('Call-ID', `${ctx.newTxnId()}@${ctx.host}`);
   const cseq = parseCSeq(req.get('cseq'));
@@ -232,6 +239,12 @@ async function sendInDialog(ctx: EdgeContext, app: AppSession, m: SipAppMessage,
     source: 'application', bytes: bytes.length, proto: target.proto, address: target.host, port: target.port,
     txnId: txn.id, dialogId: d.id,
   }, req.toString()));
+}
+
+/** A bare addr-spec gets angle brackets so header params (tag) cannot be read as URI params. */
+function bracketed(v: string): string {
+  const t = v.trim();
+  return t.includes('<') || /;tag=/i.test(t) ? t : `<${t}>`;
 }
 
 function isPending(t: ClientTransaction): boolean {
