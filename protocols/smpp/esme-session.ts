@@ -2,7 +2,7 @@
 // rate-limited window of submit_sm with per-PDU response timeouts. No business rules: callers decide
 // what to send and what a result means for a message.
 import { EventEmitter } from 'node:events';
-import { smpp, STATUS, isThrottleStatus, isRetryableStatus, type PDU, type PduFields, type Session } from './wire.js';
+import { smpp, STATUS, isThrottleStatus, isRetryableStatus, sendBatched, type PDU, type PduFields, type Session } from './wire.js';
 import { toSmppAddress } from './address.js';
 import { isDeliveryReceipt, parseDeliveryReceipt, type DeliveryReceipt } from './dlr.js';
 import { decodeMo, type InboundPart } from './mo.js';
@@ -142,7 +142,6 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private attempts = 0;
   private lastInboundAt = 0;
   private enquireSentAt = 0;
-  private corked = false;
   private closePromise: Promise<void> | null = null;
 
   constructor(opts: EsmeSessionOptions) {
@@ -340,7 +339,6 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.clearTimer('pumpTimer');
     const session = this.session;
     this.session = null;
-    this.corked = false;
     if (session) session.destroy();
     if (this.inflight.size > 0) {
       this.log.warn?.(`smpp ${this.o.host}:${this.o.port} ${this.inflight.size} submits in flight lost: ${reason}`);
@@ -417,7 +415,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       answered = true;
       // An ack after a reconnect would reach the wrong session; the carrier resends instead.
       if (gen !== this.generation) return;
-      session.send(pdu.response({ command_status: status }));
+      sendBatched(session, pdu.response({ command_status: status }));
     };
     if (this.listenerCount('deliver_sm') === 0) {
       // Nobody can store it: leave it unanswered so the carrier redelivers.
@@ -497,16 +495,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       fields.sar_segment_seqnum = p.sar.sar_segment_seqnum;
     }
     const pdu = new smpp.PDU('submit_sm', fields as PduFields);
-    // node-smpp writes each PDU separately; cork so a burst in one tick leaves as few TCP writes.
-    if (!this.corked) {
-      this.corked = true;
-      session.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        session.socket.uncork();
-      });
-    }
-    if (!session.send(pdu)) return false;
+    if (!sendBatched(session, pdu)) return false;
     this.sentInWindow++;
     this.inflight.set(pdu.sequence_number, { resolve: w.resolve, deadline: Date.now() + this.o.responseTimeoutMs });
     return true;

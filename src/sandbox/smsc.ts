@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { smpp, STATUS, type PDU, type PduFields, type Server, type Session } from '../../protocols/smpp/wire.js';
+import { smpp, STATUS, sendBatched, type PDU, type PduFields, type Server, type Session } from '../../protocols/smpp/wire.js';
 import { planSegments } from '../../protocols/smpp/encoding.js';
 import { buildSubmitParts } from '../../protocols/smpp/udh.js';
 import { decodeMo } from '../../protocols/smpp/mo.js';
@@ -87,6 +87,17 @@ interface Delivery {
   onGiveUp?: (why: string) => void;
 }
 
+interface DueReceipt {
+  due: number;
+  session: Session;
+  messageId: string;
+  from: string;
+  to: string;
+  outcome: { stat: DlrStat; err: string };
+  submittedAt: number;
+  text: string;
+}
+
 interface Partial {
   parts: Array<string | undefined>;
   have: number;
@@ -110,7 +121,9 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
   private throttleLeft = 0;
   private rr = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
-  private readonly dlrTimers = new Set<NodeJS.Timeout>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private dueReceipts: DueReceipt[] = [];
+  private receiptTimer: NodeJS.Timeout | null = null;
   private readonly pendingMo = new Set<(err: Error) => void>();
   private readonly counters = { submits: 0, rejected: 0, dlrsSent: 0, mosSent: 0, binds: 0 };
   private perSecond: Array<[number, number]> = [];
@@ -153,8 +166,11 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     this.server = null;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
-    for (const t of this.dlrTimers) clearTimeout(t);
-    this.dlrTimers.clear();
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+    if (this.receiptTimer) clearTimeout(this.receiptTimer);
+    this.receiptTimer = null;
+    this.dueReceipts = [];
     for (const fail of [...this.pendingMo]) fail(new Error('sandbox SMSC stopped'));
     this.pendingMo.clear();
     this.outbox.length = 0;
@@ -323,13 +339,13 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
       const status = this.throttleLeft > 0 ? STATUS.THROTTLED : STATUS.SUBMITFAIL;
       if (this.throttleLeft > 0) this.throttleLeft--;
       this.counters.rejected++;
-      session.send(pdu.response({ command_status: status }));
+      sendBatched(session, pdu.response({ command_status: status }));
       this.emit('submit', { from, to, messageId: '', commandStatus: status, at: now });
       return;
     }
 
     const messageId = this.idPrefix + (++this.idCounter).toString(16);
-    session.send(pdu.response({ message_id: messageId }));
+    sendBatched(session, pdu.response({ message_id: messageId }));
 
     const part = decodeMo(pdu);
     const submitted: SandboxSubmit = { from, to, messageId, commandStatus: 0, at: now };
@@ -342,13 +358,27 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     if (!outcome || wants === 0) return;
     const success = outcome.stat === 'DELIVRD';
     if ((wants === 2 && success) || (wants === 3 && !success)) return;
-    const submitDate = new Date(now);
-    const t = setTimeout(() => {
-      this.dlrTimers.delete(t);
-      this.sendReceipt(session, messageId, from, to, outcome.stat, outcome.err, submitDate, part.text);
-    }, this.opts.dlrDelayMs);
-    this.dlrTimers.add(t);
+    this.dueReceipts.push({ due: now + this.opts.dlrDelayMs, session, messageId, from, to, outcome, submittedAt: now, text: part.text });
+    if (!this.receiptTimer) this.receiptTimer = setTimeout(this.flushReceipts, this.opts.dlrDelayMs);
   }
+
+  /**
+   * Every receipt waits the same delay, so arrival order is due order: one timer serves them all and
+   * the receipts due together leave in one batch (one TCP write) instead of one timer each.
+   */
+  private readonly flushReceipts = (): void => {
+    this.receiptTimer = null;
+    const now = Date.now();
+    let i = 0;
+    for (; i < this.dueReceipts.length; i++) {
+      const r = this.dueReceipts[i]!;
+      if (r.due > now) break;
+      this.sendReceipt(r.session, r.messageId, r.from, r.to, r.outcome.stat, r.outcome.err, new Date(r.submittedAt), r.text);
+    }
+    this.dueReceipts.splice(0, i);
+    const next = this.dueReceipts[0];
+    if (next) this.receiptTimer = setTimeout(this.flushReceipts, Math.max(1, next.due - now));
+  };
 
   private record(from: string, to: string, text: string, concat: SandboxSubmit['part'], now: number): void {
     if (!concat) {
@@ -473,7 +503,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     d.attempts++;
     d.deadline = Date.now() + this.opts.deliverRetryMs;
     const pdu = new smpp.PDU('deliver_sm', d.fields);
-    if (!peer.session.send(pdu)) {
+    if (!sendBatched(peer.session, pdu)) {
       this.retry(d, 'socket not writable');
       return;
     }
@@ -488,10 +518,10 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     else {
       // A refusal is retried later, as carriers do, rather than dropped.
       const t = setTimeout(() => {
-        this.dlrTimers.delete(t);
+        this.retryTimers.delete(t);
         this.retry(d, `deliver_sm_resp 0x${pdu.command_status.toString(16)}`);
       }, Math.min(1_000, this.opts.deliverRetryMs));
-      this.dlrTimers.add(t);
+      this.retryTimers.add(t);
     }
     this.pumpDeliveries();
   }
