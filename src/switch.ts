@@ -6,7 +6,25 @@ import { openTables, closeTables } from './store/db.js';
 import { LmdbPersistenceEngine } from './store/nact-persistence.js';
 import { Accounts } from './accounts/accounts.js';
 import { Metrics } from './metrics.js';
-import { buildApp } from './api/app.js';
+import { buildApp, type RouteModule } from './api/app.js';
+import { registerMessageRoutes } from './api/messages.js';
+import { registerIncomingNumberRoutes } from './api/incoming-numbers.js';
+import { registerAvailableNumberRoutes } from './api/available-numbers.js';
+import { Inventory } from './inventory/index.js';
+import { Numbers } from './numbers/numbers.js';
+import { EntityRegistry } from '../actors/registry.js';
+import { numberBehaviour, type NumberState } from '../actors/number/number-actor.js';
+import type { NumberDeps, NumberMsg } from '../actors/number/messages.js';
+import { MessageStore } from './messaging/message-store.js';
+import { MessageCallbacks } from './messaging/status-callbacks.js';
+import { MessageSender } from './messaging/send.js';
+import { Scheduler } from './messaging/scheduler.js';
+import { ReceiptRouter } from './messaging/receipts.js';
+import { StatusCallbackSender, closeWebhookAgent } from '../protocols/webhook/index.js';
+import { CarrierRouter } from './carriers/router.js';
+import { loadCarriers, sandboxCarriers } from './carriers/config.js';
+import { SandboxSmsc } from './sandbox/smsc.js';
+import { registerSandboxRoutes } from './sandbox/routes.js';
 
 export interface RunningSwitch {
   url: string;
@@ -17,29 +35,104 @@ export interface RunningSwitch {
 
 export async function startSwitch(config: Config, log: Logger): Promise<RunningSwitch> {
   const t0 = performance.now();
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { name: string; run: () => Promise<void> }[] = [];
+  const onStop = (name: string, run: () => Promise<void>) => stops.push({ name, run });
   let ready = false;
 
   const tables = openTables(config.dataDir);
-  stops.push(() => closeTables(tables));
+  onStop('store', () => closeTables(tables));
   const metrics = new Metrics();
   const accounts = new Accounts(tables);
   const { account, created } = await accounts.ensureDefault(config.accountSid, config.authToken);
 
+  const inventory = new Inventory(tables.root);
+  const seeded = await inventory.seedIfEmpty({ usLocal: config.seedUsLocal });
+  if (seeded.seeded) log.info({ count: seeded.count, ms: Math.round(seeded.ms) }, 'phone-number inventory seeded (first start only)');
+
   const engine = new LmdbPersistenceEngine(tables.actorEvents, tables.actorSnapshots);
   const system = nact.start(nact.configurePersistence(engine as never));
-  stops.push(async () => nact.stop(system));
+  onStop('actors', async () => nact.stop(system));
 
-  const app = await buildApp({ config, tables, accounts, metrics, isReady: () => ready }, { level: config.logLevel, base: { svc: 'tandem' } } as never);
+  // Carriers: the configured SMPP carriers, or tandem's own sandbox SMSC on a fresh machine.
+  let sandbox: SandboxSmsc | undefined;
+  const carriersConfig = config.carriersFile ? loadCarriers(config.carriersFile) : sandboxCarriers(config.sandboxSmppPort);
+  if (!config.carriersFile) {
+    sandbox = new SandboxSmsc({ port: config.sandboxSmppPort, host: '127.0.0.1', logger: smppLog(log.child({ part: 'sandbox-smsc' })) });
+    await sandbox.start();
+    onStop('sandbox carrier', () => sandbox!.stop());
+  }
+  const carriers = new CarrierRouter(system as never, carriersConfig.smpp, log.child({ part: 'carriers' }), metrics);
+
+  // Messaging.
+  const store = new MessageStore(tables);
+  const callbackSender = new StatusCallbackSender({
+    maxInFlight: 2_000,
+    timeoutMs: config.webhookTimeoutMs,
+    onFailure: (req, outcome) =>
+      log.warn({ url: req.url, outcome: outcome.sent ? outcome.result : outcome.reason }, 'status callback failed'),
+  });
+  const callbacks = new MessageCallbacks(callbackSender, accounts, tables);
+  const numberDeps: NumberDeps = {
+    store,
+    callbacks,
+    carriers,
+    numberConfig: (e164) => {
+      const sid = tables.numberByE164.get(e164);
+      return sid ? tables.numbers.get(sid) : undefined;
+    },
+    notify: (m, detail) => log.warn({ sid: m.sid, accountSid: m.accountSid, errorCode: m.errorCode, detail }, 'message error'),
+    metrics: {
+      segmentsSubmitted: metrics.counter('tandem_sms_segments_submitted_total', 'segments accepted by a carrier'),
+      submitRetries: metrics.counter('tandem_sms_submit_retries_total', 'segments retried after a throttle, timeout or lost bind'),
+      messagesSent: metrics.counter('tandem_sms_outbound_total', 'outbound messages that left their queue, by final status', ['status']),
+    },
+  };
+  const numbers = new EntityRegistry<NumberState, NumberMsg>(system as never, engine, numberBehaviour(numberDeps), {
+    idleMs: config.actorIdleMs,
+    log: log.child({ part: 'number' }),
+  });
+  onStop('number actors', () => numbers.close());
+  metrics.gauge('tandem_number_actors_active', 'number actors in memory (the rest are passivated)', () => numbers.stats().active);
+  const receipts = new ReceiptRouter(store, numbers, log.child({ part: 'receipts' }), metrics.counter('tandem_sms_receipts_unmatched_total', 'delivery receipts for no known message'));
+  carriers.onDeliver((carrier, event) => {
+    if (event.kind === 'dlr') receipts.handle(carrier, event.dlr, () => event.ack());
+    else log.warn({ carrier, from: event.mo.from, to: event.mo.to }, 'inbound SMS left unacknowledged: inbound messaging is not enabled in this build');
+  });
+  const sender = new MessageSender(tables, store, numbers);
+  const scheduler = new Scheduler(store, numbers, log.child({ part: 'scheduler' }));
+
+  const numbersService = new Numbers(tables, inventory, (e164) => {
+    if (numbers.isActive(e164)) numbers.tell(e164, { type: 'config' });
+  });
+
+  const modules: RouteModule[] = [registerMessageRoutes, registerIncomingNumberRoutes, registerAvailableNumberRoutes];
+  if (sandbox) {
+    const s = sandbox;
+    modules.push((app) => registerSandboxRoutes(app, s));
+  }
+  const app = await buildApp(
+    { config, tables, accounts, metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready },
+    { level: config.logLevel, base: { svc: 'tandem' } } as never,
+    modules,
+  );
   await app.listen({ host: config.httpHost, port: config.httpPort });
   // The HTTP server closes first: it stops taking requests and finishes the ones in flight.
-  stops.push(() => app.close());
+  onStop('http', () => app.close());
+  onStop('webhooks', () => closeWebhookAgent());
+  onStop('scheduler', async () => scheduler.stop());
+  onStop('carrier binds', () => carriers.close());
+
+  await carriers.start();
+  scheduler.start();
+  // Resume every sender that still owes the carrier messages from before the last stop or crash.
+  const resumed = store.sendersWithQueuedMessages();
+  for (const e164 of resumed) numbers.tell(e164, { type: 'resume' });
 
   ready = true;
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.httpPort;
   const url = `http://${config.httpHost}:${port}`;
-  log.info({ url, ms: Math.round(performance.now() - t0), dataDir: config.dataDir }, 'tandem ready');
+  log.info({ url, ms: Math.round(performance.now() - t0), dataDir: config.dataDir, resumedSenders: resumed.length, carriers: carriersConfig.smpp.map((c) => c.name) }, 'tandem ready');
   // Printed plainly (not only as a log line) so a new user sees the credentials right after `npm start`.
   process.stdout.write(
     `\ntandem is ready at ${url}\n` +
@@ -51,7 +144,28 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     accountSid: account.sid,
     authToken: account.authToken,
     async stop() {
-      for (const s of stops.reverse()) await s();
+      ready = false;
+      // Reverse order of start: HTTP first, then the parts it fed, the store last.
+      const order = ['http', 'scheduler', 'number actors', 'carrier binds', 'webhooks', 'sandbox carrier', 'actors', 'store'];
+      const byName = new Map(stops.map((s) => [s.name, s.run]));
+      for (const name of order) {
+        const run = byName.get(name);
+        if (!run) continue;
+        try {
+          await run();
+        } catch (err) {
+          log.warn({ err, part: name }, 'error while stopping');
+        }
+      }
     },
+  };
+}
+
+function smppLog(l: Logger) {
+  return {
+    debug: (m: string) => l.debug(m),
+    info: (m: string) => l.info(m),
+    warn: (m: string) => l.warn(m),
+    error: (m: string) => l.error(m),
   };
 }

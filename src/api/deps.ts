@@ -4,12 +4,20 @@ import type { Tables } from '../store/db.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
+import type { MessageSender } from '../messaging/send.js';
+import type { MessageStore } from '../messaging/message-store.js';
+import type { MessageCallbacks } from '../messaging/status-callbacks.js';
+import type { Inventory } from '../inventory/index.js';
+import type { Numbers } from '../numbers/numbers.js';
 
 export interface ApiDeps {
   config: Config;
   tables: Tables;
   accounts: Accounts;
   metrics: Metrics;
+  inventory: Inventory;
+  numbers: Numbers;
+  messaging: { sender: MessageSender; store: MessageStore; callbacks: MessageCallbacks };
   /** True once every part of the switch has started; /healthz answers 503 before. */
   isReady(): boolean;
 }

@@ -4,7 +4,7 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, NumberRecord } from './records.js';
+import type { AccountRecord, MessageRecord, NumberRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -18,6 +18,18 @@ export interface Tables {
   numberByE164: Database<string, string>;
   /** key: [accountSid, dateCreated, sid] → sid: an account's numbers, oldest first */
   numbersByAccount: Database<string, [string, number, string]>;
+  /** key: SM/MM sid */
+  messages: Database<MessageRecord, string>;
+  /** key: [accountSid, -dateCreated, sid] → sid: an account's messages, newest first (Twilio's list order) */
+  messagesByAccount: Database<string, [string, number, string]>;
+  /** The durable per-sender FIFO. key: [sender E.164, seq] → sid; removed once the carrier took every segment. */
+  outbox: Database<string, [string, number]>;
+  /** key: [carrier name, carrier message id] → the segment it was for; how a DLR finds its message. */
+  carrierIds: Database<{ sid: string; from: string; part: number }, [string, string]>;
+  /** key: [sendAt, sid] → sid: messages scheduled with SendAt. */
+  scheduled: Database<string, [number, string]>;
+  /** key: [sender, handset] → when the handset opted out of that sender. */
+  optOuts: Database<number, [string, string]>;
   /** small singletons: default account, schema version */
   meta: Database<unknown, string>;
   /** nact persistence: key [persistenceKey, sequenceNumber] */
@@ -42,6 +54,12 @@ export function openTables(dataDir: string): Tables {
     numbers: root.openDB<NumberRecord, string>({ name: 'numbers' }),
     numberByE164: root.openDB<string, string>({ name: 'number_by_e164' }),
     numbersByAccount: root.openDB<string, [string, number, string]>({ name: 'numbers_by_account' }),
+    messages: root.openDB<MessageRecord, string>({ name: 'messages' }),
+    messagesByAccount: root.openDB<string, [string, number, string]>({ name: 'messages_by_account' }),
+    outbox: root.openDB<string, [string, number]>({ name: 'outbox' }),
+    carrierIds: root.openDB<{ sid: string; from: string; part: number }, [string, string]>({ name: 'carrier_ids' }),
+    scheduled: root.openDB<string, [number, string]>({ name: 'scheduled' }),
+    optOuts: root.openDB<number, [string, string]>({ name: 'opt_outs' }),
     meta: root.openDB<unknown, string>({ name: 'meta' }),
     actorEvents: root.openDB<unknown, [string, number]>({ name: 'actor_events' }),
     actorSnapshots: root.openDB<unknown, string>({ name: 'actor_snapshots' }),

@@ -52,3 +52,46 @@ export interface NumberRecord {
   dateCreated: number;
   dateUpdated: number;
 }
+
+export type MessageStatus =
+  | 'accepted'
+  | 'scheduled'
+  | 'canceled'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed'
+  | 'receiving'
+  | 'received';
+
+export type MessageDirection = 'inbound' | 'outbound-api' | 'outbound-call' | 'outbound-reply';
+
+export interface MessageRecord {
+  sid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  body: string;
+  status: MessageStatus;
+  direction: MessageDirection;
+  numSegments: number;
+  numMedia: number;
+  errorCode: number | null;
+  errorMessage: string | null;
+  statusCallback: string | null;
+  statusCallbackMethod: HttpMethod;
+  /** Queued longer than this (ms after creation) and it fails with 30001 instead of being sent. */
+  validityMs: number;
+  sendAt: number | null;
+  /** Position in its sender's FIFO (outbound only). */
+  seq: number | null;
+  /** Carrier message ids, one per submitted segment. */
+  carrierIds: string[];
+  segmentsDelivered: number;
+  rawDlrDoneDate: string | null;
+  dateCreated: number;
+  dateUpdated: number;
+  dateSent: number | null;
+}

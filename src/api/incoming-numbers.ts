@@ -1,0 +1,185 @@
+// /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers: buy, list, fetch, configure and release numbers.
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.js';
+import type { NumberRecord } from '../store/records.js';
+import type { NumberSettings } from '../numbers/numbers.js';
+import { checkFallbacks } from '../numbers/numbers.js';
+import { rfc2822 } from '../util/time.js';
+import { badRequest, notFound } from './errors.js';
+import { bool, method, normalizePhoneNumber, str, url, type RawParams } from './params.js';
+import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
+
+const TYPE_SEGMENTS = { Local: 'local', TollFree: 'tollFree', Mobile: 'mobile' } as const;
+const TYPE_JSON = { local: 'local', tollFree: 'tollfree', mobile: 'mobile' } as const;
+
+export function incomingNumberJson(n: NumberRecord): Record<string, unknown> {
+  const uri = `/2010-04-01/Accounts/${n.accountSid}/IncomingPhoneNumbers/${n.sid}.json`;
+  return {
+    account_sid: n.accountSid,
+    address_requirements: n.addressRequirements,
+    address_sid: null,
+    api_version: '2010-04-01',
+    beta: false,
+    bundle_sid: null,
+    capabilities: { ...n.capabilities },
+    date_created: rfc2822(n.dateCreated),
+    date_updated: rfc2822(n.dateUpdated),
+    emergency_address_sid: null,
+    emergency_address_status: 'unregistered',
+    emergency_status: 'Inactive',
+    friendly_name: n.friendlyName,
+    identity_sid: null,
+    origin: 'twilio',
+    phone_number: n.phoneNumber,
+    sid: n.sid,
+    sms_application_sid: null,
+    sms_fallback_method: n.smsFallbackMethod,
+    sms_fallback_url: n.smsFallbackUrl,
+    sms_method: n.smsMethod,
+    sms_url: n.smsUrl,
+    status: 'in-use',
+    status_callback: n.statusCallback,
+    status_callback_method: n.statusCallbackMethod,
+    trunk_sid: null,
+    type: TYPE_JSON[n.numberType],
+    uri,
+    voice_application_sid: null,
+    voice_caller_id_lookup: n.voiceCallerIdLookup,
+    voice_fallback_method: n.voiceFallbackMethod,
+    voice_fallback_url: n.voiceFallbackUrl,
+    voice_method: n.voiceMethod,
+    voice_receive_mode: 'voice',
+    voice_url: n.voiceUrl,
+    // tandem extensions (ignored by Twilio clients): the sender class and the pace it sends at.
+    sender_class: n.senderClass,
+    send_rate: n.rateOverride,
+  };
+}
+
+function parseSettings(p: RawParams): NumberSettings {
+  const s: NumberSettings = {};
+  const fn = str(p, 'FriendlyName');
+  if (fn !== undefined) {
+    if (fn.length > 64) throw badRequest(21000, 'FriendlyName must be at most 64 characters.');
+    s.friendlyName = fn;
+  }
+  const urls = [
+    ['SmsUrl', 'smsUrl'],
+    ['SmsFallbackUrl', 'smsFallbackUrl'],
+    ['VoiceUrl', 'voiceUrl'],
+    ['VoiceFallbackUrl', 'voiceFallbackUrl'],
+    ['StatusCallback', 'statusCallback'],
+  ] as const;
+  for (const [param, key] of urls) {
+    const v = url(p, param, 21502);
+    if (v !== undefined) s[key] = v;
+  }
+  const methods = [
+    ['SmsMethod', 'smsMethod'],
+    ['SmsFallbackMethod', 'smsFallbackMethod'],
+    ['VoiceMethod', 'voiceMethod'],
+    ['VoiceFallbackMethod', 'voiceFallbackMethod'],
+    ['StatusCallbackMethod', 'statusCallbackMethod'],
+  ] as const;
+  for (const [param, key] of methods) {
+    const v = method(p, param, 21000);
+    if (v !== undefined) s[key] = v;
+  }
+  const lookup = bool(p, 'VoiceCallerIdLookup');
+  if (lookup !== undefined) s.voiceCallerIdLookup = lookup;
+  const rate = str(p, 'TandemSendRate');
+  if (rate !== undefined) {
+    if (rate === '') s.rateOverride = null;
+    else {
+      const r = Number(rate);
+      if (!Number.isFinite(r) || r <= 0 || r > 10_000) throw badRequest(21000, 'TandemSendRate must be segments per second, above 0 and at most 10000.');
+      s.rateOverride = r;
+    }
+  }
+  return s;
+}
+
+export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const numbers = deps.numbers;
+  const base = '/2010-04-01/Accounts/:AccountSid/IncomingPhoneNumbers';
+
+  const create = async (p: RawParams, account: import('../store/records.js').AccountRecord, type?: NumberRecord['numberType']) => {
+    const phoneRaw = str(p, 'PhoneNumber');
+    const areaCode = str(p, 'AreaCode');
+    if ((phoneRaw === undefined || phoneRaw === '') === (areaCode === undefined || areaCode === '')) {
+      throw badRequest(21000, 'Exactly one of PhoneNumber or AreaCode is required.');
+    }
+    const settings = parseSettings(p);
+    checkFallbacks({
+      voiceUrl: settings.voiceUrl ?? null,
+      voiceFallbackUrl: settings.voiceFallbackUrl ?? null,
+      smsUrl: settings.smsUrl ?? null,
+      smsFallbackUrl: settings.smsFallbackUrl ?? null,
+    });
+    if (phoneRaw) {
+      const e164 = normalizePhoneNumber(phoneRaw);
+      if (!e164) throw badRequest(21421, `PhoneNumber ${phoneRaw} is invalid.`);
+      if (type) {
+        const available = deps.inventory.get(e164);
+        if (available && available.type !== type) throw badRequest(21422, `PhoneNumber ${e164} is not a ${type} number.`);
+      }
+      return numbers.buy(account, { phoneNumber: e164 }, settings);
+    }
+    if (!/^\d{3}$/.test(areaCode!)) throw badRequest(21451, `Invalid area code ${areaCode}.`);
+    return numbers.buy(account, { areaCode: areaCode! }, settings);
+  };
+
+  const list = (type?: NumberRecord['numberType']) => async (req: import('fastify').FastifyRequest) => {
+    const q = req.query as RawParams;
+    const page = parsePageRequest(q);
+    const friendlyName = str(q, 'FriendlyName');
+    const phoneFilter = str(q, 'PhoneNumber');
+    // PhoneNumber filters by partial match, '*' standing for any one digit.
+    const phoneRe = phoneFilter
+      ? new RegExp(phoneFilter.replace(/[^\d*+]/g, '').replace(/\+/g, '\\+').replace(/\*/g, '\\d'))
+      : undefined;
+    const accept = (n: NumberRecord) =>
+      (type === undefined || n.numberType === type) &&
+      (friendlyName === undefined || n.friendlyName === friendlyName) &&
+      (phoneRe === undefined || phoneRe.test(n.phoneNumber));
+    const sid = req.account.sid;
+    const { records, nextAfter } = scanPage(deps.tables.numbersByAccount, [sid, 0, ''], [sid, Number.MAX_SAFE_INTEGER, ''], page, (id) => numbers.get(id), accept);
+    const filters: Record<string, string> = {};
+    if (friendlyName !== undefined) filters.FriendlyName = friendlyName;
+    if (phoneFilter !== undefined) filters.PhoneNumber = phoneFilter;
+    const path = req.url.split('?')[0]!;
+    return pageEnvelope('incoming_phone_numbers', path, filters, page, records.map(incomingNumberJson), nextAfter);
+  };
+
+  app.get(`${base}.json`, list());
+  app.post(`${base}.json`, async (req, reply) => {
+    const n = await create((req.body ?? {}) as RawParams, req.account);
+    reply.code(201);
+    return incomingNumberJson(n);
+  });
+  for (const [segment, type] of Object.entries(TYPE_SEGMENTS)) {
+    app.get(`${base}/${segment}.json`, list(type));
+    app.post(`${base}/${segment}.json`, async (req, reply) => {
+      const n = await create((req.body ?? {}) as RawParams, req.account, type);
+      reply.code(201);
+      return incomingNumberJson(n);
+    });
+  }
+
+  const load = (accountSid: string, sid: string): NumberRecord => {
+    const n = numbers.get(sid);
+    if (!n || n.accountSid !== accountSid) throw notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json was not found`);
+    return n;
+  };
+  app.get(`${base}/:Sid.json`, async (req) => incomingNumberJson(load(req.account.sid, (req.params as { Sid: string }).Sid)));
+  app.post(`${base}/:Sid.json`, async (req) => {
+    const n = load(req.account.sid, (req.params as { Sid: string }).Sid);
+    return incomingNumberJson(await numbers.update(n, parseSettings((req.body ?? {}) as RawParams)));
+  });
+  app.delete(`${base}/:Sid.json`, async (req, reply) => {
+    const n = load(req.account.sid, (req.params as { Sid: string }).Sid);
+    await numbers.release(n);
+    reply.code(204);
+    return null;
+  });
+}

@@ -1,0 +1,145 @@
+// /2010-04-01/Accounts/{AccountSid}/Messages: send, list, fetch, redact or cancel, delete.
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.js';
+import type { MessageRecord } from '../store/records.js';
+import { rfc2822 } from '../util/time.js';
+import { ApiError, badRequest, notFound } from './errors.js';
+import { normalizePhoneNumber, str, type RawParams } from './params.js';
+import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
+import { parseOutbound } from '../messaging/send.js';
+
+export function messageJson(m: MessageRecord): Record<string, unknown> {
+  const uri = `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}.json`;
+  return {
+    account_sid: m.accountSid,
+    api_version: '2010-04-01',
+    body: m.body,
+    date_created: rfc2822(m.dateCreated),
+    date_sent: rfc2822(m.dateSent),
+    date_updated: rfc2822(m.dateUpdated),
+    direction: m.direction,
+    error_code: m.errorCode,
+    error_message: m.errorMessage,
+    from: m.from,
+    messaging_service_sid: null,
+    num_media: String(m.numMedia),
+    num_segments: String(m.numSegments),
+    price: null,
+    price_unit: 'USD',
+    sid: m.sid,
+    // In-memory 'sending' is never stored; what is stored is what the API shows.
+    status: m.status,
+    subresource_uris: {
+      media: `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}/Media.json`,
+      feedback: `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}/Feedback.json`,
+    },
+    to: m.to,
+    uri,
+  };
+}
+
+/** DateSent, DateSent< and DateSent> take YYYY-MM-DD (the spec) or a full ISO date-time (what twilio-node sends). */
+function dateBound(raw: string | undefined, name: string): { day: boolean; t: number } | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
+  const t = Date.parse(day ? raw + 'T00:00:00Z' : raw);
+  if (Number.isNaN(t)) throw badRequest(21000, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got '${raw}'`);
+  return { day, t };
+}
+
+const DAY = 86_400_000;
+
+export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const messaging = deps.messaging;
+  const base = '/2010-04-01/Accounts/:AccountSid/Messages';
+
+  app.post(`${base}.json`, async (req, reply) => {
+    const request = parseOutbound((req.body ?? {}) as RawParams, Date.now());
+    const m = await messaging.sender.send(req.account, request);
+    reply.code(201);
+    return messageJson(m);
+  });
+
+  app.get(`${base}.json`, async (req) => {
+    const q = req.query as RawParams;
+    const page = parsePageRequest(q);
+    const toRaw = str(q, 'To');
+    const fromRaw = str(q, 'From');
+    const to = toRaw ? (normalizePhoneNumber(toRaw) ?? toRaw) : undefined;
+    const from = fromRaw ? (normalizePhoneNumber(fromRaw) ?? fromRaw) : undefined;
+    const on = dateBound(str(q, 'DateSent'), 'DateSent');
+    const before = dateBound(str(q, 'DateSent<'), 'DateSent<');
+    const after = dateBound(str(q, 'DateSent>'), 'DateSent>');
+    const accept = (m: MessageRecord) => {
+      if (to !== undefined && m.to !== to) return false;
+      if (from !== undefined && m.from !== from) return false;
+      if (on || before || after) {
+        const sent = m.dateSent ?? (m.direction === 'inbound' ? m.dateCreated : null);
+        if (sent === null) return false;
+        if (on && (sent < on.t || sent >= on.t + (on.day ? DAY : 1000))) return false;
+        if (before && sent > before.t + (before.day ? DAY - 1 : 0)) return false;
+        if (after && sent < after.t) return false;
+      }
+      return true;
+    };
+    const sid = req.account.sid;
+    const { records, nextAfter } = scanPage(
+      deps.tables.messagesByAccount,
+      [sid, -Infinity, ''],
+      [sid, Infinity, ''],
+      page,
+      (id) => messaging.store.get(id),
+      accept,
+    );
+    const filters: Record<string, string> = {};
+    for (const k of ['To', 'From', 'DateSent', 'DateSent<', 'DateSent>']) {
+      const v = str(q, k);
+      if (v !== undefined) filters[k] = v;
+    }
+    return pageEnvelope('messages', `/2010-04-01/Accounts/${sid}/Messages.json`, filters, page, records.map(messageJson), nextAfter);
+  });
+
+  const load = (accountSid: string, sid: string): MessageRecord => {
+    const m = messaging.store.get(sid);
+    if (!m || m.accountSid !== accountSid) throw notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/Messages/${sid}.json was not found`);
+    return m;
+  };
+
+  app.get(`${base}/:Sid.json`, async (req) => messageJson(load(req.account.sid, (req.params as { Sid: string }).Sid)));
+
+  app.post(`${base}/:Sid.json`, async (req) => {
+    const m = load(req.account.sid, (req.params as { Sid: string }).Sid);
+    const p = (req.body ?? {}) as RawParams;
+    const status = str(p, 'Status');
+    const body = str(p, 'Body');
+    if (status !== undefined) {
+      if (status !== 'canceled') throw badRequest(21000, "Status can only be updated to 'canceled'.");
+      if (m.status !== 'scheduled') throw badRequest(30409, `Message ${m.sid} is ${m.status}; only scheduled messages can be canceled.`);
+      const canceled: MessageRecord = { ...m, status: 'canceled', dateUpdated: Date.now() };
+      await messaging.store.cancelScheduled(canceled);
+      messaging.callbacks.statusChanged(canceled);
+      return messageJson(canceled);
+    }
+    if (body !== undefined) {
+      if (body !== '') throw badRequest(21000, "Body can only be updated to '' (redaction).");
+      if (m.status === 'queued' || m.status === 'sending' || m.status === 'scheduled' || m.status === 'accepted') {
+        throw badRequest(21000, `Message ${m.sid} is ${m.status}; it can be redacted once it has been sent.`);
+      }
+      const redacted: MessageRecord = { ...m, body: '', dateUpdated: Date.now() };
+      await messaging.store.save(redacted);
+      return messageJson(redacted);
+    }
+    return messageJson(m);
+  });
+
+  app.delete(`${base}/:Sid.json`, async (req, reply) => {
+    const m = load(req.account.sid, (req.params as { Sid: string }).Sid);
+    if (m.status === 'queued' || m.status === 'sending' || m.status === 'accepted') {
+      throw new ApiError(400, 20009, `Message ${m.sid} is ${m.status} and cannot be deleted until it has been sent.`);
+    }
+    if (m.status === 'scheduled') await messaging.store.cancelScheduled({ ...m, status: 'canceled' });
+    await messaging.store.remove(m);
+    reply.code(204);
+    return null;
+  });
+}

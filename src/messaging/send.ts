@@ -1,0 +1,121 @@
+// Outbound message creation: validate what the API was given into a typed message (Twilio's error codes for
+// everything wrong), then hand it to the sender number's actor, which queues it and writes it durably.
+import { countSegments } from '../../protocols/smpp/encoding.js';
+import type { EntityRegistry } from '../../actors/registry.js';
+import type { NumberMsg } from '../../actors/number/messages.js';
+import type { NumberState } from '../../actors/number/number-actor.js';
+import type { EnqueueResult } from '../../actors/number/outbound.js';
+import { ApiError, badRequest } from '../api/errors.js';
+import { list, method, normalizePhoneNumber, str, url, type RawParams } from '../api/params.js';
+import type { Tables } from '../store/db.js';
+import type { AccountRecord, MessageDirection, MessageRecord } from '../store/records.js';
+import { newSid } from '../util/sid.js';
+import type { MessageStore } from './message-store.js';
+
+export const MAX_BODY_CHARS = 1600;
+export const DEFAULT_VALIDITY_S = 36_000;
+const MAX_SCHEDULE_AHEAD_MS = 35 * 24 * 3600 * 1000;
+
+export interface OutboundRequest {
+  to: string;
+  from: string;
+  body: string;
+  statusCallback: string | null;
+  statusCallbackMethod: 'GET' | 'POST';
+  validityS: number;
+  sendAt: number | null;
+}
+
+/** Turn the form parameters of POST Messages.json into a typed request, or throw Twilio's error. */
+export function parseOutbound(p: RawParams, now: number): OutboundRequest {
+  const toRaw = str(p, 'To');
+  if (toRaw === undefined || toRaw === '') throw badRequest(21604, "A 'To' phone number is required.");
+  const to = normalizePhoneNumber(toRaw);
+  if (!to) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number.`);
+  const fromRaw = str(p, 'From');
+  if (fromRaw === undefined || fromRaw === '') {
+    throw badRequest(21603, str(p, 'MessagingServiceSid') ? 'Messaging Services are not supported by tandem; send with From.' : "A 'From' phone number is required.");
+  }
+  const from = normalizePhoneNumber(fromRaw);
+  if (!from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
+  const body = str(p, 'Body') ?? '';
+  if (body === '') {
+    if (list(p, 'MediaUrl').length > 0) throw badRequest(21619, 'tandem sends SMS only: a text Body is required (MediaUrl is not supported).');
+    throw badRequest(21602, 'Message body is required.');
+  }
+  if ([...body].length > MAX_BODY_CHARS) throw badRequest(21617, `The concatenated message body exceeds the ${MAX_BODY_CHARS} character limit.`);
+  const statusCallback = url(p, 'StatusCallback', 21609) ?? null;
+  const statusCallbackMethod = method(p, 'StatusCallbackMethod', 21609) ?? 'POST';
+  const vp = str(p, 'ValidityPeriod');
+  let validityS = DEFAULT_VALIDITY_S;
+  if (vp !== undefined && vp !== '') {
+    const n = Number(vp);
+    if (!Number.isInteger(n) || n < 1 || n > DEFAULT_VALIDITY_S) throw badRequest(21624, 'Invalid validity period value: an integer from 1 to 36000 seconds.');
+    validityS = n;
+  }
+  const scheduleType = str(p, 'ScheduleType');
+  const sendAtRaw = str(p, 'SendAt');
+  let sendAt: number | null = null;
+  if (scheduleType !== undefined || sendAtRaw !== undefined) {
+    if (scheduleType !== 'fixed') throw badRequest(35111, "ScheduleType must be 'fixed' to schedule a message.");
+    const t = sendAtRaw ? Date.parse(sendAtRaw) : NaN;
+    if (!sendAtRaw || Number.isNaN(t) || !/\d{4}-\d{2}-\d{2}T/.test(sendAtRaw)) throw badRequest(35114, 'SendAt must be an ISO 8601 date-time.');
+    if (t <= now || t > now + MAX_SCHEDULE_AHEAD_MS) throw badRequest(35114, 'SendAt must be in the future and at most 35 days ahead.');
+    sendAt = t;
+  }
+  return { to, from, body, statusCallback, statusCallbackMethod, validityS, sendAt };
+}
+
+export class MessageSender {
+  constructor(
+    private readonly t: Tables,
+    private readonly store: MessageStore,
+    private readonly numbers: EntityRegistry<NumberState, NumberMsg>,
+  ) {}
+
+  /** Creates the message; resolves once it is durable (queued or scheduled). */
+  async send(account: AccountRecord, req: OutboundRequest, direction: MessageDirection = 'outbound-api'): Promise<MessageRecord> {
+    const numberSid = this.t.numberByE164.get(req.from);
+    const number = numberSid ? this.t.numbers.get(numberSid) : undefined;
+    if (!number || number.accountSid !== account.sid || !number.capabilities.sms) {
+      throw badRequest(21606, `The From phone number ${req.from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+    }
+    if (this.store.optedOut(req.from, req.to)) {
+      throw badRequest(21610, `Attempt to send to unsubscribed recipient: ${req.to} replied STOP to ${req.from}.`);
+    }
+    const now = Date.now();
+    const m: MessageRecord = {
+      sid: newSid('SM'),
+      accountSid: account.sid,
+      from: req.from,
+      to: req.to,
+      body: req.body,
+      status: req.sendAt !== null ? 'scheduled' : 'queued',
+      direction,
+      numSegments: countSegments(req.body),
+      numMedia: 0,
+      errorCode: null,
+      errorMessage: null,
+      statusCallback: req.statusCallback,
+      statusCallbackMethod: req.statusCallbackMethod,
+      validityMs: req.validityS * 1000,
+      sendAt: req.sendAt,
+      seq: null,
+      carrierIds: [],
+      segmentsDelivered: 0,
+      rawDlrDoneDate: null,
+      dateCreated: now,
+      dateUpdated: now,
+      dateSent: null,
+    };
+    if (m.status === 'scheduled') {
+      await this.store.create(m, { scheduled: true });
+      return m;
+    }
+    const result = await new Promise<EnqueueResult>((reply) =>
+      this.numbers.tell(req.from, { type: 'enqueue', record: m, fromSchedule: false, reply }),
+    );
+    if (!result.ok) throw new ApiError(result.code === 20500 ? 500 : 400, result.code, result.message);
+    return m;
+  }
+}

@@ -1,0 +1,127 @@
+// Provisioned numbers: buying takes a number out of the inventory and gives it to an account in one LMDB
+// transaction (so of two accounts racing for a number exactly one wins); releasing puts it back.
+import type { Inventory, AvailableNumber } from '../inventory/index.js';
+import type { Tables } from '../store/db.js';
+import type { AccountRecord, HttpMethod, NumberRecord } from '../store/records.js';
+import { newSid } from '../util/sid.js';
+import { badRequest } from '../api/errors.js';
+
+export interface NumberSettings {
+  friendlyName?: string;
+  smsUrl?: string | null;
+  smsMethod?: HttpMethod;
+  smsFallbackUrl?: string | null;
+  smsFallbackMethod?: HttpMethod;
+  voiceUrl?: string | null;
+  voiceMethod?: HttpMethod;
+  voiceFallbackUrl?: string | null;
+  voiceFallbackMethod?: HttpMethod;
+  statusCallback?: string | null;
+  statusCallbackMethod?: HttpMethod;
+  voiceCallerIdLookup?: boolean;
+  /** tandem extension: segments per second for this sender, overriding its class's default. */
+  rateOverride?: number | null;
+}
+
+export class Numbers {
+  constructor(
+    private readonly t: Tables,
+    private readonly inventory: Inventory,
+    /** Told after a number's configuration changed, so its actor picks it up. */
+    private readonly changed: (e164: string) => void,
+  ) {}
+
+  byE164(e164: string): NumberRecord | undefined {
+    const sid = this.t.numberByE164.get(e164);
+    return sid ? this.t.numbers.get(sid) : undefined;
+  }
+
+  get(sid: string): NumberRecord | undefined {
+    return this.t.numbers.get(sid);
+  }
+
+  async buy(account: AccountRecord, want: { phoneNumber?: string; areaCode?: string }, settings: NumberSettings): Promise<NumberRecord> {
+    const now = Date.now();
+    const sid = newSid('PN');
+    const bought = await this.t.root.transaction(() => {
+      let n: AvailableNumber | undefined;
+      if (want.phoneNumber !== undefined) n = this.inventory.takeSync(want.phoneNumber);
+      else {
+        const first = this.inventory.firstInAreaCodeSync(want.areaCode!, 'US') ?? this.inventory.firstInAreaCodeSync(want.areaCode!, 'CA');
+        if (first) n = this.inventory.takeSync(first.phone_number);
+      }
+      if (!n) return undefined;
+      const record = newRecord(sid, account.sid, n, settings, now);
+      void this.t.numbers.put(sid, record);
+      void this.t.numberByE164.put(record.phoneNumber, sid);
+      void this.t.numbersByAccount.put([account.sid, now, sid], sid);
+      return record;
+    });
+    if (!bought) {
+      if (want.phoneNumber !== undefined) throw badRequest(21422, `PhoneNumber ${want.phoneNumber} is not available.`);
+      throw badRequest(21452, `No phone numbers found in area code ${want.areaCode}.`);
+    }
+    this.changed(bought.phoneNumber);
+    return bought;
+  }
+
+  async update(n: NumberRecord, s: NumberSettings): Promise<NumberRecord> {
+    const updated: NumberRecord = { ...n, ...definedOnly(s), dateUpdated: Date.now() };
+    checkFallbacks(updated);
+    await this.t.numbers.put(n.sid, updated);
+    this.changed(n.phoneNumber);
+    return updated;
+  }
+
+  async release(n: NumberRecord): Promise<void> {
+    await this.t.root.transaction(() => {
+      void this.t.numbers.remove(n.sid);
+      void this.t.numberByE164.remove(n.phoneNumber);
+      void this.t.numbersByAccount.remove([n.accountSid, n.dateCreated, n.sid]);
+      this.inventory.putBackSync(n.inventory as AvailableNumber);
+    });
+    this.changed(n.phoneNumber);
+  }
+}
+
+function definedOnly(s: NumberSettings): Partial<NumberRecord> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) if (v !== undefined) out[k] = v;
+  return out as Partial<NumberRecord>;
+}
+
+/** Twilio refuses a fallback URL without its primary URL. */
+export function checkFallbacks(n: Pick<NumberRecord, 'voiceUrl' | 'voiceFallbackUrl' | 'smsUrl' | 'smsFallbackUrl'>): void {
+  if (n.voiceFallbackUrl && !n.voiceUrl) throw badRequest(21405, 'A VoiceFallbackUrl cannot be set without a VoiceUrl.');
+  if (n.smsFallbackUrl && !n.smsUrl) throw badRequest(21406, 'An SmsFallbackUrl cannot be set without an SmsUrl.');
+}
+
+function newRecord(sid: string, accountSid: string, n: AvailableNumber, s: NumberSettings, now: number): NumberRecord {
+  const r: NumberRecord = {
+    sid,
+    accountSid,
+    phoneNumber: n.phone_number,
+    friendlyName: n.friendly_name,
+    isoCountry: n.iso_country,
+    numberType: n.type,
+    senderClass: n.sender_class,
+    rateOverride: null,
+    capabilities: { ...n.capabilities },
+    addressRequirements: n.address_requirements,
+    smsUrl: null,
+    smsMethod: 'POST',
+    smsFallbackUrl: null,
+    smsFallbackMethod: 'POST',
+    voiceUrl: null,
+    voiceMethod: 'POST',
+    voiceFallbackUrl: null,
+    voiceFallbackMethod: 'POST',
+    statusCallback: null,
+    statusCallbackMethod: 'POST',
+    voiceCallerIdLookup: false,
+    inventory: n,
+    dateCreated: now,
+    dateUpdated: now,
+  };
+  return { ...r, ...definedOnly(s) };
+}

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SegmentPacer } from '../../actors/number/pacer.js';
+import { SenderQueue, queueCapSegments } from '../../actors/number/sender-queue.js';
+
+test('a long code paced at 1 segment/s never releases two segments within one second, even after idling', () => {
+  const p = new SegmentPacer(1);
+  const sent: number[] = [];
+  let now = 10_000;
+  for (let i = 0; i < 50; i++) {
+    now += p.wait(now);
+    p.take(now);
+    sent.push(now);
+  }
+  for (let i = 1; i < sent.length; i++) assert.ok(sent[i]! - sent[i - 1]! >= 1000);
+  const rate = (sent.length - 1) / ((sent.at(-1)! - sent[0]!) / 1000);
+  assert.ok(rate > 0.99 && rate <= 1, `rate ${rate}`);
+  now += 60_000; // idle: no burst credit builds up
+  p.take(now);
+  assert.ok(p.wait(now) >= 1000);
+});
+
+test('short code 100/s and toll-free 3/s spacing', () => {
+  const s = new SegmentPacer(100);
+  s.take(0);
+  assert.ok(Math.abs(s.wait(0) - 10.05) < 0.01);
+  const t = new SegmentPacer(3);
+  t.take(0);
+  assert.ok(Math.abs(t.wait(0) - 335) < 0.1);
+});
+
+test('the sender queue is FIFO, counts segments, and is bounded at 10 hours of traffic', () => {
+  assert.equal(queueCapSegments(1), 36_000);
+  assert.equal(queueCapSegments(3), 108_000);
+  assert.equal(queueCapSegments(100), 3_600_000);
+  const q = new SenderQueue();
+  const cap = 5;
+  for (let i = 0; i < 3; i++) {
+    assert.ok(q.fits(1, cap));
+    q.push({ sid: `S${i}`, seq: i, segments: 1, expiresAt: 1000 + i, durable: true });
+  }
+  assert.ok(q.fits(2, cap));
+  assert.ok(!q.fits(3, cap));
+  q.push({ sid: 'S3', seq: 3, segments: 2, expiresAt: 5000, durable: true });
+  assert.equal(q.segments, 5);
+  assert.equal(q.shift()!.sid, 'S0');
+  const expired = q.removeExpired(1001.5);
+  assert.deepEqual(expired.map((m) => m.sid), ['S1']);
+  assert.deepEqual([q.shift()!.sid, q.shift()!.sid], ['S2', 'S3']);
+  assert.equal(q.length, 0);
+  assert.equal(q.segments, 0);
+});
