@@ -77,6 +77,11 @@ export type SubmitResult =
     };
 
 export type DeliverEvent =
+  /**
+   * `ack` sends deliver_sm_resp (status 0 = accepted); call it only once the event is durably stored.
+   * A receipt can arrive before the submit() promise of its message has been handled by the caller
+   * (both come off the same socket read), so receivers must tolerate a receipt for an id not yet known.
+   */
   | { kind: 'dlr'; dlr: DeliveryReceipt; ack: (status?: number) => void }
   | { kind: 'mo'; mo: InboundPart; ack: (status?: number) => void };
 
@@ -203,6 +208,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
 
   submit(params: SubmitParams): Promise<SubmitResult> {
     if (this.state === 'closed' || this.state === 'unbinding') return Promise.resolve(CLOSED_RESULT);
+    if (this.o.bindType === 'receiver') return Promise.resolve(UNBOUND_RESULT);
     if (this.queue.length - this.qHead >= this.o.maxQueued) return Promise.resolve(QUEUE_FULL_RESULT);
     return new Promise<SubmitResult>((resolve) => {
       this.queue.push({ params, resolve, deadline: Date.now() + this.o.queueTimeoutMs });
@@ -272,8 +278,10 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     });
     session.on('error', (err: Error) => {
       if (gen !== this.generation) return;
-      this.log.warn?.(`smpp ${this.o.host}:${this.o.port} socket error: ${err.message}`);
-      // The socket closes after an error; the close handler schedules the re-bind.
+      this.log.warn?.(`smpp ${this.o.host}:${this.o.port} session error: ${err.message}`);
+      // Socket errors close the socket anyway; a PDU decode error leaves node-smpp's reader stuck
+      // (its _busy flag stays set), so in both cases the link is dropped and re-bound.
+      this.dropLink(`session error: ${err.message}`);
     });
     session.on('close', () => {
       if (gen === this.generation) this.onClose('socket closed');
@@ -380,6 +388,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
         this.enquireSentAt = 0;
         return;
       case 'deliver_sm':
+      case 'data_sm': // some carriers send receipts and MO as data_sm; same fields, same handling
         this.onDeliverSm(session, pdu);
         return;
       case 'unbind':

@@ -79,6 +79,14 @@ export function sarTlvs(ref: number, total: number, seq: number): Required<SarTl
   return { sar_msg_ref_num: ref & 0xffff, sar_total_segments: total, sar_segment_seqnum: seq };
 }
 
+let refCounter = Math.floor(Math.random() * 256);
+
+/** A fresh 8-bit concatenation reference (rolling counter, random start per process). */
+export function nextConcatRef(): number {
+  refCounter = (refCounter + 1) & 0xff;
+  return refCounter;
+}
+
 export interface SubmitParts {
   esmClass: number;
   dataCoding: 0 | 8;

@@ -272,7 +272,11 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     const peer: Peer = { session, bindType: null, inflight: new Map() };
     this.peers.set(session, peer);
     session.socket.setNoDelay(true);
-    session.on('error', (err: Error) => this.log.debug?.(`sandbox smsc session error: ${err.message}`));
+    session.on('error', (err: Error) => {
+      // A decode error leaves node-smpp's reader stuck; drop the connection like a carrier would.
+      this.log.debug?.(`sandbox smsc session error: ${err.message}`);
+      session.destroy();
+    });
     session.on('close', () => this.onSessionClosed(peer));
     session.on('pdu', (pdu: PDU) => this.onPdu(peer, pdu));
   }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SandboxSmsc } from '../../src/sandbox/smsc.js';
 import { EsmeSession, type DeliverEvent, type EsmeSessionOptions, type SubmitResult } from '../../protocols/smpp/esme-session.js';
 import { planSegments } from '../../protocols/smpp/encoding.js';
-import { buildSubmitParts } from '../../protocols/smpp/udh.js';
+import { buildSubmitParts, sarTlvs } from '../../protocols/smpp/udh.js';
 import { smpp, type PDU, type Server, type Session } from '../../protocols/smpp/wire.js';
 import type { DeliveryReceipt } from '../../protocols/smpp/dlr.js';
 import type { InboundPart } from '../../protocols/smpp/mo.js';
@@ -148,10 +148,26 @@ describe('EsmeSession with the sandbox SMSC', () => {
       await until(() => dlrs.length === 3, 2_000, 'three receipts');
       assert.deepEqual(new Set(dlrs.map((d) => d.carrierMessageId)), ids);
 
+      // The sar_* TLV form instead of a UDH is joined the same way.
+      const sarPlan = planSegments('S'.repeat(200));
+      for (let i = 0; i < sarPlan.numSegments; i++) {
+        const r = await esme.submit({
+          from: FROM,
+          to: '+14155550103',
+          shortMessage: sarPlan.segments[i]!,
+          dataCoding: 0,
+          sar: sarTlvs(513, sarPlan.numSegments, i + 1),
+        });
+        assert.equal(r.ok, true);
+      }
+      const sarMsg = smsc.messages()[1]!;
+      assert.equal(sarMsg.body, 'S'.repeat(200));
+      assert.equal(sarMsg.segments, 2);
+
       const ucs = 'Привет, мир 😀 '.repeat(8);
       const uparts = text(ucs, '+14155550102');
       for (const p of uparts) assert.equal((await esme.submit(p)).ok, true);
-      const last = smsc.messages()[1]!;
+      const last = smsc.messages()[2]!;
       assert.equal(last.body, ucs);
       assert.equal(last.segments, uparts.length);
     });
@@ -371,6 +387,26 @@ describe('EsmeSession against misbehaving carriers', () => {
       const reason = await withTimeout(new Promise<string>((r) => esme.once('unbound', r)), 2_000, 'unbound');
       assert.equal(reason, 'enquire_link timeout');
       await until(() => binds >= 2 && esme.ready, 2_000, 're-bind');
+    } finally {
+      await esme.close(50);
+      await carrier.close();
+    }
+  });
+
+  test('garbage on the wire drops the link and the session re-binds', async () => {
+    let binds = 0;
+    const carrier = await rawCarrier((session, pdu) => {
+      if (!isBind(pdu)) return;
+      binds++;
+      session.send(pdu.response({ system_id: 'raw' }));
+      // A command_length far past the 16 KiB maximum: node-smpp cannot decode past this point.
+      if (binds === 1) setTimeout(() => session.socket.write(Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 5])), 20);
+    });
+    const esme = new EsmeSession({ host: '127.0.0.1', port: carrier.port, systemId: 'a', password: 'b', reconnectMinMs: 20 });
+    try {
+      await esme.start();
+      await withTimeout(new Promise((r) => esme.once('unbound', r)), 2_000, 'link dropped');
+      await until(() => binds === 2 && esme.ready, 2_000, 're-bind');
     } finally {
       await esme.close(50);
       await carrier.close();
