@@ -5,7 +5,7 @@ export interface WebhookAgentOptions {
   connectionsPerOrigin?: number;
   /** Idle keep-alive before a pooled socket is closed. */
   keepAliveMs?: number;
-  /** Cap for the TCP+TLS connect phase; the request's own timeout still applies on top. */
+  /** Cap for the TCP+TLS connect phase (Twilio's default `ct` is 5 s); the request's timeout applies on top. */
   connectTimeoutMs?: number;
 }
 
@@ -16,7 +16,7 @@ export function createWebhookAgent(options: WebhookAgentOptions = {}): Agent {
     connections: options.connectionsPerOrigin ?? 128,
     keepAliveTimeout: options.keepAliveMs ?? 4_000,
     keepAliveMaxTimeout: 60_000,
-    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    connect: { timeout: options.connectTimeoutMs ?? 5_000 },
   });
 }
 

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
 import { webhookAgent } from './agent.js';
 import { encodeParams, fragmentOf, stripFragment, withQuery, type WebhookParams } from './request-url.js';
+import { parseConnectionOverrides, type RetryClass } from './overrides.js';
 import { computeSignature } from './signature.js';
 
 export type HttpMethod = 'GET' | 'POST';
@@ -25,7 +26,11 @@ export const TWIML_CONTENT_TYPES: readonly string[] = ['text/xml', 'application/
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 export interface WebhookRequest {
-  /** As configured; a `#...` fragment is stripped (its `tt`/`rt` overrides honoured) before signing. */
+  /**
+   * As configured. A `#...` fragment is stripped before signing and sending; its Twilio connection
+   * overrides (`tt`, `rt`, `rc`, `rp`, see overrides.ts) apply. By default a failed connection is
+   * retried once, with the same idempotency token, within `timeoutMs`.
+   */
   url: string;
   method: HttpMethod;
   params: WebhookParams;
@@ -76,7 +81,7 @@ export type WebhookResult = WebhookSuccess | WebhookFailure;
 export async function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
   const started = performance.now();
   const base = stripFragment(req.url);
-  const overrides = fragmentOverrides(fragmentOf(req.url));
+  const overrides = parseConnectionOverrides(fragmentOf(req.url));
   const url = req.method === 'GET' ? withQuery(base, req.params) : base;
   const failure = (code: WebhookFailureCode, message: string, status?: number): WebhookFailure => ({
     ok: false,
@@ -105,62 +110,122 @@ export async function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
   }
 
   const timeoutMs = overrides.totalMs ?? req.timeoutMs;
+  // One budget for every attempt, as Twilio's `tt`.
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const maxBodyBytes = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const expectTwiml = req.expectTwiml ?? true;
+  const attempt: Attempt = {
+    url,
+    method: req.method,
+    headers,
+    body,
+    dispatcher: req.dispatcher ?? webhookAgent(),
+    signal: controller.signal,
+    readMs: overrides.readMs,
+    maxBodyBytes: req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    expectTwiml: req.expectTwiml ?? true,
+    acceptContentTypes: req.acceptContentTypes ?? TWIML_CONTENT_TYPES,
+    timeoutMs,
+  };
   try {
-    const res = await request(url, {
-      method: req.method,
-      headers,
-      ...(body !== undefined && { body }),
-      dispatcher: req.dispatcher ?? webhookAgent(),
-      signal: controller.signal,
-      ...(overrides.readMs !== undefined && { headersTimeout: overrides.readMs, bodyTimeout: overrides.readMs }),
+    for (let retriesLeft = overrides.retryCount; ; retriesLeft--) {
+      const outcome = await attemptOnce(attempt);
+      if (outcome.ok) return { ...outcome, elapsedMs: performance.now() - started, url };
+      const done =
+        retriesLeft <= 0 || controller.signal.aborted || outcome.retryClass === undefined ||
+        !overrides.retryPolicy.has(outcome.retryClass);
+      // Retries reuse the idempotency token, so an app that saw the first attempt can tell.
+      if (done) return failure(outcome.code, outcome.message, outcome.status);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Attempt {
+  url: string;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  body: string | undefined;
+  dispatcher: Dispatcher;
+  signal: AbortSignal;
+  readMs: number | undefined;
+  maxBodyBytes: number;
+  expectTwiml: boolean;
+  acceptContentTypes: readonly string[];
+  timeoutMs: number;
+}
+
+type AttemptOutcome =
+  | { ok: true; status: number; contentType: string; body: string }
+  | { ok: false; code: WebhookFailureCode; message: string; status?: number; retryClass?: RetryClass };
+
+async function attemptOnce(a: Attempt): Promise<AttemptOutcome> {
+  try {
+    const res = await request(a.url, {
+      method: a.method,
+      headers: a.headers,
+      ...(a.body !== undefined && { body: a.body }),
+      dispatcher: a.dispatcher,
+      signal: a.signal,
+      ...(a.readMs !== undefined && { headersTimeout: a.readMs, bodyTimeout: a.readMs }),
     });
     const status = res.statusCode;
     if (status < 200 || status > 299) {
       await res.body.dump();
-      return failure(WebhookCode.HttpRetrievalFailure, `HTTP retrieval failure: ${req.method} ${url} answered ${status}`, status);
+      return {
+        ok: false,
+        code: WebhookCode.HttpRetrievalFailure,
+        message: `HTTP retrieval failure: ${a.method} ${a.url} answered ${status}`,
+        status,
+        ...(status >= 400 && { retryClass: status >= 500 ? '5xx' : '4xx' }),
+      };
     }
     const contentType = mediaType(res.headers['content-type']);
-    if (!expectTwiml) {
+    if (!a.expectTwiml) {
       await res.body.dump();
-      return { ok: true, status, contentType, body: '', elapsedMs: performance.now() - started, url };
+      return { ok: true, status, contentType, body: '' };
     }
+    const tooLarge = (detail: string): AttemptOutcome => ({
+      ok: false,
+      code: WebhookCode.ResponseBodyTooLarge,
+      message: `Response body ${detail} exceeds ${a.maxBodyBytes} bytes`,
+      status,
+    });
     const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    if (Number.isFinite(declared) && declared > a.maxBodyBytes) {
       res.body.destroy();
-      return failure(WebhookCode.ResponseBodyTooLarge, `Response body of ${declared} bytes exceeds ${maxBodyBytes}`, status);
+      return tooLarge(`of ${declared} bytes`);
     }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
-      if (size > maxBodyBytes) {
+      if (size > a.maxBodyBytes) {
         res.body.destroy();
-        return failure(WebhookCode.ResponseBodyTooLarge, `Response body exceeds ${maxBodyBytes} bytes`, status);
+        return tooLarge('read so far');
       }
       chunks.push(chunk as Buffer);
     }
     const text = Buffer.concat(chunks, size).toString('utf8');
-    // An empty 200 means "nothing to do" whatever its content type.
-    if (text.trim() !== '' && !(req.acceptContentTypes ?? TWIML_CONTENT_TYPES).includes(contentType)) {
-      return failure(
-        WebhookCode.InvalidContentType,
-        `Invalid Content-Type "${contentType || '(none)'}" for TwiML from ${url}`,
+    // An empty 2xx means "nothing to do" whatever its content type.
+    if (text.trim() !== '' && !a.acceptContentTypes.includes(contentType)) {
+      return {
+        ok: false,
+        code: WebhookCode.InvalidContentType,
+        message: `Invalid Content-Type "${contentType || '(none)'}" for TwiML from ${a.url}`,
         status,
-      );
+      };
     }
-    return { ok: true, status, contentType, body: text, elapsedMs: performance.now() - started, url };
+    return { ok: true, status, contentType, body: text };
   } catch (err) {
-    if (controller.signal.aborted) {
-      return failure(WebhookCode.HttpRetrievalFailure, `HTTP retrieval failure: no complete response within ${timeoutMs} ms`);
+    if (a.signal.aborted) {
+      return {
+        ok: false,
+        code: WebhookCode.HttpRetrievalFailure,
+        message: `HTTP retrieval failure: no complete response within ${a.timeoutMs} ms`,
+      };
     }
-    const { code, message } = classify(err);
-    return failure(code, message);
-  } finally {
-    clearTimeout(timer);
+    return classify(err);
   }
 }
 
@@ -169,19 +234,6 @@ function mediaType(header: string | string[] | undefined): string {
   if (value === undefined) return '';
   const semi = value.indexOf(';');
   return (semi === -1 ? value : value.slice(0, semi)).trim().toLowerCase();
-}
-
-/** Twilio's per-URL connection overrides we honour: `tt` total and `rt` read timeout, in ms. */
-function fragmentOverrides(fragment: string): { totalMs?: number; readMs?: number } {
-  if (fragment === '') return {};
-  const out: { totalMs?: number; readMs?: number } = {};
-  for (const [key, value] of new URLSearchParams(fragment)) {
-    const ms = /^\d{1,7}$/.test(value) ? Number(value) : undefined;
-    if (ms === undefined || ms === 0) continue;
-    if (key === 'tt') out.totalMs = ms;
-    else if (key === 'rt') out.readMs = ms;
-  }
-  return out;
 }
 
 function errorCodes(err: unknown): string[] {
@@ -202,16 +254,19 @@ function errorCodes(err: unknown): string[] {
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);
 const READ_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-function classify(err: unknown): { code: WebhookFailureCode; message: string } {
+function classify(err: unknown): AttemptOutcome {
   const codes = errorCodes(err);
   const detail = `${codes[0] ?? 'error'}: ${(err as Error)?.message ?? String(err)}`;
-  if (codes.some((c) => DNS_CODES.has(c))) return { code: WebhookCode.BadHostName, message: `Bad host name (${detail})` };
+  if (codes.some((c) => DNS_CODES.has(c))) {
+    return { ok: false, code: WebhookCode.BadHostName, message: `Bad host name (${detail})`, retryClass: 'ct' };
+  }
   if (codes.some((c) => c.startsWith('ERR_TLS') || c.startsWith('ERR_SSL') || c.includes('CERT') || c.includes('SIGNATURE'))) {
-    return { code: WebhookCode.TlsHandshakeFailure, message: `TLS handshake failure (${detail})` };
+    return { ok: false, code: WebhookCode.TlsHandshakeFailure, message: `TLS handshake failure (${detail})`, retryClass: 'ct' };
   }
   if (codes.some((c) => READ_TIMEOUT_CODES.has(c))) {
-    return { code: WebhookCode.HttpRetrievalFailure, message: `HTTP retrieval failure: read timed out (${detail})` };
+    return { ok: false, code: WebhookCode.HttpRetrievalFailure, message: `HTTP retrieval failure: read timed out (${detail})`, retryClass: 'rt' };
   }
   // Refused, reset, closed mid-response, unreachable, connect timeout: the app could not be talked to.
-  return { code: WebhookCode.HttpConnectionFailure, message: `HTTP connection failure (${detail})` };
+  // This also covers a pooled keep-alive socket the app closed just as it was reused, which a retry fixes.
+  return { ok: false, code: WebhookCode.HttpConnectionFailure, message: `HTTP connection failure (${detail})`, retryClass: 'ct' };
 }

@@ -9,3 +9,5 @@ export { fetchTwiml } from './fallback.js';
 export type { WebhookTarget, TwimlFetchError, TwimlCheck, FetchTwimlOptions, FetchTwimlResult } from './fallback.js';
 export { StatusCallbackSender, postStatusCallback } from './status-callback.js';
 export type { StatusCallbackRequest, StatusCallbackOutcome, StatusCallbackStats, StatusCallbackSenderOptions } from './status-callback.js';
+export { parseConnectionOverrides, DEFAULT_RETRY_COUNT } from './overrides.js';
+export type { ConnectionOverrides, RetryClass } from './overrides.js';

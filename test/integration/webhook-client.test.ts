@@ -171,6 +171,57 @@ describe('sendWebhook against a real app', () => {
     }
   });
 
+  test('a connection that drops is retried once with the same idempotency token', async () => {
+    let calls = 0;
+    const app = await startApp((req, res) => {
+      if (++calls === 1) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end('<Response/>');
+    });
+    try {
+      const res = await sendWebhook({ url: `${app.base}/flaky`, method: 'POST', params: { A: '1' }, authToken: TOKEN, timeoutMs: 2000 });
+      assert.ok(res.ok, JSON.stringify(res));
+      assert.equal(app.seen.length, 2);
+      assert.ok(app.seen.every((s) => s.signatureValid));
+      const tokens = app.seen.map((s) => s.headers['i-twilio-idempotency-token']);
+      assert.equal(tokens[0], tokens[1]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('#rc=0 turns the retry off; #rp=5xx&rc=2 retries server errors', async () => {
+    let calls = 0;
+    const app = await startApp((req, res) => {
+      calls++;
+      if (req.url?.startsWith('/drop')) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(calls < 3 ? 503 : 200, { 'content-type': 'text/xml' });
+      res.end('<Response/>');
+    });
+    try {
+      const dropped = await sendWebhook({ url: `${app.base}/drop#rc=0`, method: 'POST', params: {}, authToken: TOKEN, timeoutMs: 2000 });
+      assert.ok(!dropped.ok);
+      assert.equal(dropped.code, 11205);
+      assert.equal(calls, 1);
+      calls = 0;
+      const plain = await sendWebhook({ url: `${app.base}/err`, method: 'POST', params: {}, authToken: TOKEN, timeoutMs: 2000 });
+      assert.ok(!plain.ok, 'a 503 is not retried by default');
+      assert.equal(calls, 1);
+      calls = 0;
+      const retried = await sendWebhook({ url: `${app.base}/err#rp=5xx&rc=2`, method: 'POST', params: {}, authToken: TOKEN, timeoutMs: 2000 });
+      assert.ok(retried.ok, JSON.stringify(retried));
+      assert.equal(calls, 3);
+    } finally {
+      await app.close();
+    }
+  });
+
   test('non-2xx answers are 11200 with the status', async () => {
     for (const status of [500, 404, 302]) {
       const app = await startApp((_req, res) => {
