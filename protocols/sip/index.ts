@@ -80,7 +80,7 @@ export async function startSipEdge(opts: SipEdgeOptions): Promise<SipEdge> {
   ctx.transport = new SipTransport(opts.sipHost, (data, flow) => handleNetworkData(ctx, data, flow), log);
   ctx.apps = new AppServer({
     secret: opts.secret,
-    hostports: () => `udp/${host}:${ctx.port},tcp/${host}:${ctx.port}`,
+    hostports: () => `udp/${ctx.hostPort},tcp/${ctx.hostPort}`,
     onSip: (app, msg) => {
       // One app's messages are handled strictly in order (a CANCEL must not overtake its INVITE
       // while the INVITE's target is being resolved), with a bound on how many may wait.

@@ -18,9 +18,12 @@ describe('SIP edge, inbound calls (sipp caller → edge → srf)', () => {
     const events: string[] = [];
     let destroyed = false;
     let answerSdpSeen = '';
+    let found = false;
     const h = await startHarness((srf) => {
       answeringApp((d) => {
         answerSdpSeen = d.local.sdp;
+        // srf looks dialogs up by `<Call-ID>;from-tag=<caller's tag>`: the edge's dialog id must be exactly that
+        found = srf.findDialogByCallIDAndFromTag(d.sip.callId, d.sip.remoteTag) === d;
         d.on('destroy', () => { destroyed = true; });
       })(srf);
       srf.on('cdr:attempt', (source: string) => events.push(`attempt:${source}`));
@@ -32,6 +35,7 @@ describe('SIP edge, inbound calls (sipp caller → edge → srf)', () => {
       assert.equal(r.code, 0, r.stderr + r.errors);
       await eventually(() => destroyed, 3000, 'dialog destroy');
       assert.match(answerSdpSeen, /m=audio 40000/);
+      assert.ok(found, 'dialog found by Call-ID and From-tag');
       await eventually(() => events.length >= 3, 3000, 'cdr events');
       assert.deepEqual(events, ['attempt:network', 'start:network:uas', 'stop:network:normal-release']);
       assert.equal(h.edge.stats().dialogs, 0);

@@ -80,13 +80,17 @@ export class EdgeContext implements TransactionEvents {
 
   get port(): number { return this.transport.port; }
 
+  /** `host:port` as it appears in URIs and Via (IPv6 bracketed). */
+  get hostPort(): string {
+    return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
   contactUri(proto: Proto, user?: string): string {
-    const h = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `sip:${user ? `${user}@` : ''}${h}:${this.port}${proto === 'tcp' ? ';transport=tcp' : ''}`;
+    return `sip:${user ? `${user}@` : ''}${this.hostPort}${proto === 'tcp' ? ';transport=tcp' : ''}`;
   }
 
   via(proto: Proto, branch = newBranch()): string {
-    return `SIP/2.0/${proto.toUpperCase()} ${this.host}:${this.port};branch=${branch};rport`;
+    return `SIP/2.0/${proto.toUpperCase()} ${this.hostPort};branch=${branch};rport`;
   }
 
   newTag(): string { return randomBytes(5).toString('hex'); }

@@ -110,7 +110,7 @@ async function sendNewRequest(ctx: EdgeContext, app: AppSession, m: SipAppMessag
   if (!target) return nok(app, m.id, `unable to resolve ${nextHop}`);
   if (ctx.isSelf(target)) return nok(app, m.id, 'request-uri points to this server');
   const proto = target.proto;
-  const selfHost = `${ctx.host}:${ctx.port}`;
+  const selfHost = ctx.hostPort;
 
   req.remove('via').remove('content-length');
   req.prepend('Via', ctx.via(proto));
