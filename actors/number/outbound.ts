@@ -133,6 +133,12 @@ export class Outbound {
         this.expire(head.sid);
         continue;
       }
+      // Wait for the pacer with the message still queued, so its validity can still run out meanwhile.
+      const wait = this.pacer.wait(performance.now());
+      if (wait > 0) {
+        this.arm(Math.min(wait, Math.max(1, head.expiresAt - now + 1)));
+        return;
+      }
       const record = this.deps.store.get(head.sid);
       if (!record || record.status !== 'queued') {
         // Deleted or canceled while waiting: it simply leaves the queue.
