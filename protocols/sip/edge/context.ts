@@ -187,7 +187,8 @@ export class EdgeContext implements TransactionEvents {
   onAckTimeout(txn: ServerTransaction): void {
     const rec = this.servers.get(txn.id);
     const d = rec?.dialog ?? this.dialogForServerTxn(txn);
-    if (!d) return;
+    // The call may already be over (BYE crossed the missing ACK): nothing left to tear down.
+    if (!d || d.terminating || this.dialogs.get(d.id) !== d) return;
     this.log.warn(`no ACK for 2xx in dialog ${d.id}; hanging up`);
     if (txn.lastResponse) this.cdr({ type: 'stop', source: 'network', reason: 'ack-timeout' }, txn.lastResponse);
     void this.edgeHangup(d, 'ACK timeout', true);

@@ -161,6 +161,11 @@ function handleInDialog(ctx: EdgeContext, req: SipMessage, flow: Flow, toTag: st
     return respondNew(ctx, req, flow, 500, (r) => r.add('Retry-After', '1'));
   }
   d.remoteCseq = seq;
+  if (req.method === 'BYE' && d.awaitingAck) {
+    // A BYE proves the peer got our 2xx even if its ACK was lost: stop retransmitting.
+    d.awaitingAck.txn.ack();
+    d.awaitingAck = undefined;
+  }
   const app = d.owner && !d.owner.closed ? d.owner : undefined;
   if (!app) {
     if (req.method === 'BYE') {
