@@ -31,9 +31,19 @@ export function registerAvailableNumberRoutes(app: FastifyInstance, deps: ApiDep
     }
     const parsed = parseSearchQuery(code, type, req.query as RawParams);
     if (!parsed.ok) throw new ApiError(parsed.status, parsed.code, parsed.message);
+    const found = inv.search(parsed.query).map(toApiJson);
+    // The spec's list schema names the paging keys too. A search is always one page: next_page_uri stays null,
+    // so SDKs stop after it, as they do against Twilio.
     return {
+      available_phone_numbers: found,
       uri: req.url,
-      available_phone_numbers: inv.search(parsed.query).map(toApiJson),
+      first_page_uri: req.url,
+      next_page_uri: null,
+      previous_page_uri: null,
+      page: 0,
+      page_size: parsed.query.pageSize,
+      start: 0,
+      end: Math.max(found.length - 1, 0),
     };
   });
 }
