@@ -1,9 +1,18 @@
 // Runs sipp (Debian's sip-tester) and sipsak as real SIP peers for tests. Every peer gets its
 // own free port on loopback and runs in a scratch directory so its logs never land in the repo.
+//
+//   const r = await runSipp({ scenario: { builtin: 'uac' }, remote: `127.0.0.1:${edge.sipPort}` });
+//   assert.equal(r.code, 0, r.stderr + r.errors);          // 0 = every call succeeded
+//
+//   const far = await prepareSipp({ scenario: { file: 'uas-401.xml' } });   // a far end we call
+//   const peer = far.start();  ... call sip:x@127.0.0.1:${far.port} ...  const r = await peer.done;
+//
+// Scenario files live in test/sip/scenarios; `vars` replaces @NAME@ placeholders, e.g.
+// { SIPP_DATA: sipTesterDataDir() } to reach sip-tester's pcaps without copying them.
 import { spawn, execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +126,7 @@ function spawnPeer(cmd: string, args: string[], cwd: string, killAfterMs: number
       try {
         for (const f of readdirSync(cwd)) if (f.endsWith('_errors.log')) errors += readFileSync(join(cwd, f), 'utf8');
       } catch { /* scratch dir gone */ }
+      rmSync(cwd, { recursive: true, force: true });
       resolve({ code, stdout, stderr, errors });
     });
     child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, stdout, stderr: stderr + e.message, errors: '' }); });
