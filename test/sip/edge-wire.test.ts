@@ -213,6 +213,57 @@ describe('SIP edge, control protocol and stack answers', () => {
     }
   });
 
+  test('in-dialog requests follow the route set and remote target: BYE goes via the Record-Route hop', async () => {
+    const caller = dgram.createSocket('udp4');
+    const proxy = dgram.createSocket('udp4');
+    const atCaller: string[] = [];
+    const atProxy: string[] = [];
+    await new Promise<void>((r) => caller.bind(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => proxy.bind(0, '127.0.0.1', () => r()));
+    const callerPort = caller.address().port;
+    const proxyPort = proxy.address().port;
+    const h = await startHarness((srf) => {
+      srf.invite((req, res) => {
+        void srf.createUAS(req, res, { localSdp: 'v=0\r\n' }).then((d) => setTimeout(() => { void d.destroy(); }, 100));
+      });
+    });
+    try {
+      caller.on('message', (m) => atCaller.push(m.toString()));
+      proxy.on('message', (m, rinfo) => {
+        const text = m.toString();
+        atProxy.push(text);
+        if (text.startsWith('BYE ')) {
+          const hdr = (n: string) => new RegExp(`^${n}: (.*)$`, 'mi').exec(text)?.[1] ?? '';
+          proxy.send(['SIP/2.0 200 OK', `Via: ${hdr('Via')}`, `From: ${hdr('From')}`, `To: ${hdr('To')}`,
+            `Call-ID: ${hdr('Call-ID')}`, `CSeq: ${hdr('CSeq')}`, 'Content-Length: 0', '', ''].join('\r\n'), rinfo.port, rinfo.address);
+        }
+      });
+      const invite = request('INVITE')
+        .replace(/LOCALPORT/g, String(callerPort))
+        .replace('Max-Forwards: 70', `Max-Forwards: 70\r\nRecord-Route: <sip:127.0.0.1:${proxyPort};lr>`);
+      caller.send(invite, h.edge.sipPort, '127.0.0.1');
+      await eventually(() => atCaller.some((m) => statusOf(m) === 200), 2000, '200 OK');
+      const ok = atCaller.find((m) => statusOf(m) === 200)!;
+      assert.match(ok, new RegExp(`Record-Route: <sip:127\\.0\\.0\\.1:${proxyPort};lr>`), 'Record-Route echoed in the 2xx');
+      const toTag = /^To: .*;tag=(\w+)/m.exec(ok)![1];
+      const ack = invite.replace(/^INVITE /, 'ACK ').replace('CSeq: 1 INVITE', 'CSeq: 1 ACK')
+        .replace('To: <sip:100@127.0.0.1>', `To: <sip:100@127.0.0.1>;tag=${toTag}`).replace(/branch=\w+/, 'branch=z9hG4bKack1');
+      caller.send(ack, h.edge.sipPort, '127.0.0.1');
+      await eventually(() => atProxy.some((m) => m.startsWith('BYE ')), 3000, 'BYE at the route hop');
+      const bye = atProxy.find((m) => m.startsWith('BYE '))!;
+      assert.match(bye, new RegExp(`^BYE sip:a@127\\.0\\.0\\.1:${callerPort} SIP/2\\.0`), 'Request-URI is the remote target');
+      assert.match(bye, new RegExp(`\\r\\nRoute: <sip:127\\.0\\.0\\.1:${proxyPort};lr>`));
+      assert.match(bye, new RegExp(`\\r\\nTo: <sip:a@127\\.0\\.0\\.1>;tag=abc`), 'To is the caller with its tag');
+      assert.match(bye, new RegExp(`\\r\\nFrom: <sip:100@127\\.0\\.0\\.1>;tag=${toTag}`), 'From carries our tag');
+      assert.equal(atCaller.filter((m) => m.startsWith('BYE ')).length, 0, 'nothing bypasses the route set');
+      await eventually(() => h.edge.stats().dialogs === 0, 2000, 'dialog removal');
+    } finally {
+      caller.close();
+      proxy.close();
+      await h.close();
+    }
+  });
+
   test('when the app disconnects, the edge hangs up its calls with BYE', async () => {
     let answered = false;
     const h = await startHarness((srf) => {
