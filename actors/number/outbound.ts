@@ -18,6 +18,7 @@ interface InFlight {
   part: number;
   attempts: number;
   awaitingCarrier: boolean;
+  issuedAt: number;
 }
 
 const RETRY_MIN_MS = 250;
@@ -153,6 +154,7 @@ export class Outbound {
         part: record.carrierIds.length,
         attempts: 0,
         awaitingCarrier: false,
+        issuedAt: 0,
       };
       if (this.inflight.part === 0) {
         record.status = 'sending';
@@ -170,7 +172,8 @@ export class Outbound {
       this.arm(wait);
       return;
     }
-    this.pacer.take(performance.now());
+    f.issuedAt = performance.now();
+    this.pacer.take(f.issuedAt);
     f.awaitingCarrier = true;
     const part = f.part;
     const sid = f.record.sid;
@@ -192,6 +195,7 @@ export class Outbound {
     f.awaitingCarrier = false;
     const r = f.record;
     if (result.ok) {
+      this.pacer.settle(f.issuedAt, performance.now());
       r.carrierIds[part] = result.messageId;
       void this.deps.store.rememberCarrierId(result.carrier, result.messageId, r.sid, r.from, part);
       if (part === 0) r.dateSent = Date.now();

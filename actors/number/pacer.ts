@@ -6,13 +6,18 @@ export const DEFAULT_RATES = { long_code: 1, toll_free: 3, short_code: 100 } as 
 // than the pacer spaced them. Half a percent of headroom keeps "at most N per second" true at the carrier
 // while costing at most 0.5 % of the ideal rate.
 const HEADROOM = 1.005;
+const NORMAL_RTT_MS = 2;
 
 export class SegmentPacer {
-  private nextAt = 0;
+  private nextAt: number;
   private intervalMs: number;
 
+  /** `now` is on the performance.now() timeline, which starts when the process does. */
   constructor(rate: number) {
     this.intervalMs = (1000 / rate) * HEADROOM;
+    // After a crash the previous process may have sent a segment just before it died, and nothing on disk says
+    // when: so no sender sends during its first interval after the process started.
+    this.nextAt = this.intervalMs;
   }
 
   setRate(rate: number): void {
@@ -22,6 +27,17 @@ export class SegmentPacer {
   /** Milliseconds until the next segment may leave (0 = now). */
   wait(now: number): number {
     return this.nextAt > now ? this.nextAt - now : 0;
+  }
+
+  /**
+   * The carrier answered a segment issued at `issuedAt` only at `answeredAt`. A normal round trip changes
+   * nothing; a long one means the segment waited on the way (a bind coming up, a full window) and reached the
+   * carrier late, so the next one must keep its distance from the real arrival, not from the issue time.
+   */
+  settle(issuedAt: number, answeredAt: number): void {
+    const arrivedBy = answeredAt - Math.min(answeredAt - issuedAt, NORMAL_RTT_MS);
+    const next = arrivedBy + this.intervalMs;
+    if (next > this.nextAt) this.nextAt = next;
   }
 
   /** Account for one segment leaving at `now`. */
