@@ -65,6 +65,37 @@ describe('SIP edge, outbound calls (srf createUAC → edge → sipp)', () => {
     });
   }
 
+  test('B2BUA: a sipp caller bridged by srf to a 401-challenging carrier connects, and the caller\'s BYE reaches the carrier', async () => {
+    const far = await prepareSipp({ scenario: { file: 'uas-401.xml' } });
+    let bridged = false;
+    const h = await startHarness((srf) => {
+      srf.invite((req, res) => {
+        srf.createB2BUA(req, res, `sip:5551234@127.0.0.1:${far.port}`, {
+          localSdpB: req.body,
+          auth: { username: 'trunkuser', password: 's3cret' },
+        }).then(({ uas, uac }) => {
+          bridged = true;
+          uas.on('destroy', () => { void uac.destroy(); });
+          uac.on('destroy', () => { void uas.destroy(); });
+        }).catch(() => {});
+      });
+    });
+    const carrier = far.start();
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      const caller = await prepareSipp({ scenario: { builtin: 'uac' }, remote: h.edgeUri });
+      const a = await caller.start().done;
+      assert.equal(a.code, 0, a.stderr + a.errors);
+      const b = await carrier.done;
+      assert.equal(b.code, 0, b.stderr + b.errors);
+      assert.ok(bridged);
+      await eventually(() => h.edge.stats().dialogs === 0, 2000, 'both dialogs gone');
+    } finally {
+      carrier.kill();
+      await h.close();
+    }
+  });
+
   test('outbound call to a port where nobody answers fails with 408 from the edge', async () => {
     const h = await startHarness(() => {}, { timers: { t1: 20, t2: 100, t4: 100 } });
     try {
