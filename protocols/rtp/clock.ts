@@ -1,9 +1,10 @@
 // One media clock for every call. A timer per call would cost 1,000 timers at 1,000 calls and
 // each would drift on its own; one timer that steers by process.hrtime keeps every stream on the
 // same 20 ms grid, and the handlers of a tick run back to back in one macrotask.
+import { performance } from 'node:perf_hooks';
 import { hrtime } from 'node:process';
 
-/** Called once per tick. `nowMs` is monotonic (hrtime) milliseconds, shared by all handlers of the tick. */
+/** Called once per tick. `nowMs` is performance.now() at the start of the tick, shared by all its handlers. */
 export type TickHandler = (tick: number, nowMs: number) => void;
 
 export interface MediaClockOptions {
@@ -96,7 +97,8 @@ export class MediaClock {
 
   private schedule(): void {
     const delayMs = Number(this.nextDeadline - hrtime.bigint()) / 1e6;
-    this.timer = setTimeout(this.onTimer, Math.max(0, Math.round(delayMs)));
+    // Unref'd: open sockets keep the process alive while calls last; the clock alone should not.
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.round(delayMs))).unref();
   }
 
   private readonly onTimer = (): void => {
@@ -116,7 +118,7 @@ export class MediaClock {
     while (this.nextDeadline - now <= NS_PER_MS / 2n && this.handlers.size > 0) {
       const slot = this.samples % WINDOW;
       this.late[slot] = Number(now - this.nextDeadline) / 1e6;
-      const nowMs = Number(now / 1000n) / 1000;
+      const nowMs = performance.now();
       const tick = this.tick++;
       for (const handler of this.handlers) {
         try {

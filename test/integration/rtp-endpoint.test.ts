@@ -1,0 +1,142 @@
+// Two RtpEndpoints on loopback, real UDP sockets and the real shared clock.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RtpEndpoint } from '../../protocols/rtp/endpoint.js';
+import { PortPool } from '../../protocols/rtp/port-pool.js';
+import { concat, tone } from '../../protocols/rtp/tone.js';
+import type { NegotiatedMedia } from '../../protocols/rtp/sdp.js';
+
+function freshPool(): PortPool {
+  const base = 20000 + 2 * Math.floor(Math.random() * 10000);
+  return new PortPool(`${base}-${base + 199}`);
+}
+
+const ulaw: NegotiatedMedia = { codec: { pt: 0, name: 'PCMU', rate: 8000 }, telephoneEventPt: 101 };
+const alaw: NegotiatedMedia = { codec: { pt: 8, name: 'PCMA', rate: 8000 }, telephoneEventPt: 96 };
+
+async function pair(media: NegotiatedMedia) {
+  const pool = freshPool();
+  const caller = await RtpEndpoint.open({ pool, media });
+  const callee = await RtpEndpoint.open({ pool, media });
+  // Only the caller knows where to send (from SDP); the callee must learn it from the first packet.
+  caller.setRemote({ address: '127.0.0.1', port: callee.port });
+  return { pool, caller, callee };
+}
+
+for (const media of [ulaw, alaw]) {
+  test(`${media.codec.name}: a played tone arrives paced at 20 ms and decodes to the tone within G.711 error`, async () => {
+    const { caller, callee } = await pair(media);
+    const frames: Int16Array[] = [];
+    const arrivals: number[] = [];
+    callee.on('audio', (f) => {
+      frames.push(f);
+      arrivals.push(performance.now());
+    });
+    const latched = once(callee, 'latched');
+    callee.startRecording();
+    const sent = tone([440], 1000, 0.5);
+    assert.equal(await caller.play(sent), 'done');
+    await sleep(60);
+    const [remote] = await latched;
+    assert.deepEqual(remote, { address: '127.0.0.1', port: caller.port });
+
+    assert.equal(frames.length, 50);
+    const heard = concat(frames);
+    assert.deepEqual(callee.stopRecording(), heard);
+    for (let i = 0; i < sent.length; i++) {
+      const err = Math.abs(heard[i]! - sent[i]!);
+      assert.ok(err <= Math.abs(sent[i]!) / 16 + 16, `sample ${i}: sent ${sent[i]} heard ${heard[i]}`);
+    }
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!).sort((x, y) => x - y);
+    const median = gaps[Math.floor(gaps.length / 2)]!;
+    assert.ok(median > 17 && median < 23, `median gap ${median.toFixed(2)} ms`);
+    const span = arrivals.at(-1)! - arrivals[0]!;
+    assert.ok(span > 49 * 20 - 60 && span < 49 * 20 + 60, `50 packets over ${span.toFixed(0)} ms`);
+
+    const stats = callee.stats();
+    assert.equal(stats.packetsIn, 50);
+    assert.equal(stats.lost, 0);
+    assert.ok(stats.jitterMs < 5, `jitter ${stats.jitterMs}`);
+    assert.equal(caller.stats().packetsOut, 50);
+
+    // Symmetric RTP: the callee answers to the address it latched.
+    const back: Int16Array[] = [];
+    caller.on('audio', (f) => back.push(f));
+    assert.equal(await callee.play(tone([1000], 100)), 'done');
+    await sleep(60);
+    assert.equal(back.length, 5);
+    await Promise.all([caller.close(), callee.close()]);
+  });
+}
+
+test('digits arrive exactly once each, on the negotiated telephone-event PT', async () => {
+  for (const media of [ulaw, alaw]) {
+    const { caller, callee } = await pair(media);
+    const heard: string[] = [];
+    callee.on('dtmf', (d) => heard.push(d));
+    assert.equal(await caller.sendDigits('12#'), 'done');
+    await sleep(60);
+    assert.deepEqual(heard, ['1', '2', '#']);
+    await Promise.all([caller.close(), callee.close()]);
+  }
+});
+
+test('without telephone-event, digits go in-band as tones and no events are seen', async () => {
+  const noEvents: NegotiatedMedia = { codec: { pt: 0, name: 'PCMU', rate: 8000 } };
+  const { caller, callee } = await pair(noEvents);
+  const heard: string[] = [];
+  let frames = 0;
+  callee.on('dtmf', (d) => heard.push(d));
+  callee.on('audio', () => frames++);
+  assert.equal(await caller.sendDigits('5'), 'done');
+  await sleep(60);
+  assert.deepEqual(heard, []);
+  assert.ok(frames >= 8, `${frames} audio frames`);
+  await Promise.all([caller.close(), callee.close()]);
+});
+
+test('stopPlayback interrupts the playing item and everything queued behind it', async () => {
+  const { caller, callee } = await pair(ulaw);
+  const first = caller.play(tone([440], 5000));
+  const second = caller.play(tone([440], 5000));
+  const digits = caller.sendDigits('9');
+  await sleep(100);
+  assert.equal(caller.playing, true);
+  caller.stopPlayback();
+  assert.deepEqual(await Promise.all([first, second, digits]), ['interrupted', 'interrupted', 'interrupted']);
+  assert.equal(caller.playing, false);
+  const looped = caller.play(tone([440], 40), { loop: 0 });
+  await sleep(150);
+  await caller.close();
+  assert.equal(await looped, 'interrupted');
+  await callee.close();
+});
+
+test('a media timeout fires when no RTP arrives, and the port returns to the pool on close', async (t) => {
+  const pool = freshPool();
+  const before = pool.available;
+  const lonely = await RtpEndpoint.open({ pool, media: ulaw, mediaTimeoutMs: 200 });
+  t.after(() => lonely.close());
+  assert.equal(pool.available, before - 1);
+  const started = performance.now();
+  await once(lonely, 'timeout');
+  const waited = performance.now() - started;
+  assert.ok(waited >= 190 && waited < 600, `timeout after ${waited.toFixed(0)} ms`);
+  await lonely.close();
+  assert.equal(pool.available, before);
+});
+
+test('silence is sent while idle only when asked', async () => {
+  const pool = freshPool();
+  const quiet = await RtpEndpoint.open({ pool, media: ulaw });
+  const steady = await RtpEndpoint.open({ pool, media: ulaw, sendSilence: true });
+  quiet.setRemote({ address: '127.0.0.1', port: steady.port });
+  steady.setRemote({ address: '127.0.0.1', port: quiet.port });
+  await sleep(200);
+  assert.equal(quiet.stats().packetsOut, 0);
+  assert.ok(steady.stats().packetsOut >= 8, `${steady.stats().packetsOut} silence packets`);
+  assert.ok(quiet.stats().packetsIn >= 8);
+  await Promise.all([quiet.close(), steady.close()]);
+});
