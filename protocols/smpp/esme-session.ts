@@ -2,7 +2,18 @@
 // rate-limited window of submit_sm with per-PDU response timeouts. No business rules: callers decide
 // what to send and what a result means for a message.
 import { EventEmitter } from 'node:events';
-import { smpp, STATUS, isThrottleStatus, isRetryableStatus, sendBatched, type PDU, type PduFields, type Session } from './wire.js';
+import {
+  smpp,
+  STATUS,
+  isThrottleStatus,
+  isRetryableStatus,
+  sendBatched,
+  writeBatched,
+  nextSequence,
+  type PDU,
+  type Session,
+} from './wire.js';
+import { encodeSubmitSm, encodeEmptyIdResponse, type SubmitSmFields } from './submit-pdu.js';
 import { toSmppAddress } from './address.js';
 import { isDeliveryReceipt, parseDeliveryReceipt, type DeliveryReceipt } from './dlr.js';
 import { decodeMo, type InboundPart } from './mo.js';
@@ -424,7 +435,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       answered = true;
       // An ack after a reconnect would reach the wrong session; the carrier resends instead.
       if (gen !== this.generation) return;
-      sendBatched(session, pdu.response({ command_status: status }));
+      // deliver_sm_resp / data_sm_resp: 0x80000000 | command_id, empty message_id.
+      writeBatched(session, encodeEmptyIdResponse((pdu.command_id | 0x80000000) >>> 0, status, pdu.sequence_number));
     };
     if (this.listenerCount('deliver_sm') === 0) {
       // Nobody can store it: leave it unanswered so the carrier redelivers.
@@ -485,28 +497,24 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     const p = w.params;
     const src = toSmppAddress(p.from);
     const dst = toSmppAddress(p.to);
-    const fields: Record<string, unknown> = {
-      source_addr_ton: src.ton,
-      source_addr_npi: src.npi,
-      source_addr: src.addr,
-      dest_addr_ton: dst.ton,
-      dest_addr_npi: dst.npi,
-      destination_addr: dst.addr,
-      esm_class: p.esmClass ?? 0,
-      registered_delivery: p.registeredDelivery ?? 1,
-      data_coding: p.dataCoding,
-      short_message: p.shortMessage,
+    const seq = nextSequence(session);
+    const fields: SubmitSmFields = {
+      sourceTon: src.ton,
+      sourceNpi: src.npi,
+      source: src.addr,
+      destTon: dst.ton,
+      destNpi: dst.npi,
+      dest: dst.addr,
+      esmClass: p.esmClass ?? 0,
+      registeredDelivery: p.registeredDelivery ?? 1,
+      dataCoding: p.dataCoding,
+      shortMessage: p.shortMessage,
     };
-    if (p.validityPeriod) fields.validity_period = p.validityPeriod;
-    if (p.sar) {
-      fields.sar_msg_ref_num = p.sar.sar_msg_ref_num;
-      fields.sar_total_segments = p.sar.sar_total_segments;
-      fields.sar_segment_seqnum = p.sar.sar_segment_seqnum;
-    }
-    const pdu = new smpp.PDU('submit_sm', fields as PduFields);
-    if (!sendBatched(session, pdu)) return false;
+    if (p.validityPeriod) fields.validityPeriod = p.validityPeriod;
+    if (p.sar) fields.sar = { ref: p.sar.sar_msg_ref_num, total: p.sar.sar_total_segments, seq: p.sar.sar_segment_seqnum };
+    if (!writeBatched(session, encodeSubmitSm(seq, fields))) return false;
     this.sentInWindow++;
-    this.inflight.set(pdu.sequence_number, { resolve: w.resolve, deadline: Date.now() + this.o.responseTimeoutMs });
+    this.inflight.set(seq, { resolve: w.resolve, deadline: Date.now() + this.o.responseTimeoutMs });
     return true;
   }
 

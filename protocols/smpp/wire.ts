@@ -43,20 +43,39 @@ const CORKED = Symbol('tandem.corked');
 type Corkable = Session & { [CORKED]?: boolean };
 
 /**
- * Session.send, but PDUs sent in the same tick leave in one TCP write: node-smpp writes each PDU
- * on its own, and at thousands of PDUs per second the per-write syscalls dominate the profile.
+ * PDUs sent in the same tick leave in one TCP write: node-smpp writes each PDU on its own, and at
+ * thousands of PDUs per second the per-write syscalls dominate the profile.
  */
-export function sendBatched(session: Session, pdu: PDU, onResponse?: (resp: PDU) => void): boolean {
+function corkForTick(session: Session): void {
   const s = session as Corkable;
   if (!s[CORKED]) {
     s[CORKED] = true;
     s.socket.cork();
     process.nextTick(uncork, s);
   }
-  return onResponse ? session.send(pdu, onResponse) : session.send(pdu);
 }
 
 function uncork(s: Corkable): void {
   s[CORKED] = false;
   s.socket.uncork();
+}
+
+/** Session.send, batched with the other PDUs of this tick. */
+export function sendBatched(session: Session, pdu: PDU, onResponse?: (resp: PDU) => void): boolean {
+  corkForTick(session);
+  return onResponse ? session.send(pdu, onResponse) : session.send(pdu);
+}
+
+/** Takes the next sequence number from node-smpp's own counter, so ours never collide with its. */
+export function nextSequence(session: Session): number {
+  if (session.sequence >= 0x7fffffff) session.sequence = 0;
+  return ++session.sequence;
+}
+
+/** Writes an already encoded PDU (see submit-pdu.ts), batched; false when the socket is not writable. */
+export function writeBatched(session: Session, pdu: Buffer): boolean {
+  if (!session.socket.writable) return false;
+  corkForTick(session);
+  session.socket.write(pdu);
+  return true;
 }
