@@ -122,7 +122,8 @@ test('InRegion, InLocality and InPostalCode narrow to exactly the matching numbe
 });
 
 test('NearNumber and Distance: numbers near the given one, farther ones only with a larger distance', async () => {
-  const miles = (a: Raw, b: { latitude: string | null; longitude: string | null }) => {
+  // The SDK types latitude/longitude as numbers; the live API (and tandem) sends strings like "37.974760".
+  const miles = (a: Raw, b: { latitude: unknown; longitude: unknown }) => {
     const rad = Math.PI / 180;
     const [la1, lo1, la2, lo2] = [a.latitude, a.longitude, b.latitude, b.longitude].map(Number) as [number, number, number, number];
     const h = Math.sin(((la2 - la1) * rad) / 2) ** 2 + Math.cos(la1 * rad) * Math.cos(la2 * rad) * Math.sin(((lo2 - lo1) * rad) / 2) ** 2;
