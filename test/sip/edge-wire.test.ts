@@ -145,6 +145,18 @@ describe('SIP edge, control protocol and stack answers', () => {
     }
   });
 
+  test('an INVITE that requires 100rel is refused with 420 and Unsupported: 100rel', async () => {
+    const h = await startHarness((srf) => { srf.invite((_req, res) => res.send(486)); });
+    try {
+      const invite = request('INVITE').replace('Max-Forwards: 70', 'Max-Forwards: 70\r\nRequire: 100rel');
+      const replies = await udpExchange(h.edge.sipPort, invite, 1);
+      assert.equal(statusOf(replies[0]!), 420);
+      assert.match(replies[0]!, /\r\nUnsupported: 100rel\r\n/);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('BYE for a dialog the edge does not know gets 481', async () => {
     const h = await startHarness(() => {});
     try {

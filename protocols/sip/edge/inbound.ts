@@ -12,6 +12,9 @@ import { EdgeContext, type EdgeDialog } from './context.js';
 /** Above this many live server transactions new requests get a stateless 503 (flood guard). */
 const MAX_SERVER_TRANSACTIONS = 20_000;
 
+/** Option tags a peer may put in Require; the edge implements none beyond base RFC 3261. */
+const SUPPORTED_EXTENSIONS = new Set<string>();
+
 export function handleNetworkData(ctx: EdgeContext, data: Buffer, flow: Flow): void {
   if (isKeepalive(data)) return;
   ctx.counters.received++;
@@ -85,6 +88,12 @@ function handleRequest(ctx: EdgeContext, req: SipMessage, flow: Flow): void {
   const toTag = getTag(req.get('to'));
   if (toTag) return handleInDialog(ctx, req, flow, toTag);
 
+  const unsupported = req.getAll('require').flatMap((v) => v.split(',')).map((o) => o.trim().toLowerCase())
+    .filter((o) => o && !SUPPORTED_EXTENSIONS.has(o));
+  if (unsupported.length) {
+    // RFC 3261 §8.2.2.3: a required extension we do not implement (e.g. 100rel) is refused.
+    return respondNew(ctx, req, flow, 420, (r) => r.add('Unsupported', unsupported.join(', ')));
+  }
   const txn = createTxn(ctx, req, flow);
   ctx.servers.set(txn.id, { txn, flow });
   if (req.method === 'INVITE') txn.respond(buildResponse(req, 100));

@@ -35,6 +35,7 @@ export async function handleAppSip(ctx: EdgeContext, app: AppSession, m: SipAppM
     if (m.dialogId) return await sendInDialog(ctx, app, m, msg);
     if (msg.method === 'CANCEL') return sendCancel(ctx, app, m, msg);
     if (msg.method === 'ACK') return nok(app, m.id, 'ACK for a non-success response is sent by the stack');
+    if (msg.method === 'PRACK') return nok(app, m.id, 'PRACK (100rel) is not supported by this edge');
     return await sendNewRequest(ctx, app, m, msg);
   } catch (err) {
     ctx.log.error(`failed to send app message: ${(err as Error).stack}`);
