@@ -7,7 +7,6 @@ import {
   STATUS,
   isThrottleStatus,
   isRetryableStatus,
-  sendBatched,
   writeBatched,
   nextSequence,
   type PDU,
@@ -187,6 +186,19 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.log = opts.logger ?? {};
   }
 
+  /** Running totals for metrics. */
+  readonly counters = {
+    submitted: 0,
+    accepted: 0,
+    rejected: 0,
+    throttled: 0,
+    timedOut: 0,
+    lostOnUnbind: 0,
+    binds: 0,
+    bindFailures: 0,
+    deliverSm: 0,
+  };
+
   /** True while bound and able to submit. */
   get ready(): boolean {
     return this.state === 'bound' && this.o.bindType !== 'receiver';
@@ -315,12 +327,14 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       if (gen !== this.generation) return;
       this.clearTimer('stepTimer');
       if (resp.command_status !== STATUS.OK) {
+        this.counters.bindFailures++;
         this.emitError(new Error(`bind to ${this.o.host}:${this.o.port} refused, command_status 0x${resp.command_status.toString(16)}`));
         this.dropLink('bind refused');
         return;
       }
       this.state = 'bound';
       this.attempts = 0;
+      this.counters.binds++;
       this.lastInboundAt = Date.now();
       this.enquireSentAt = 0;
       this.tokens = Math.min(1, this.bucketSize());
@@ -362,6 +376,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     if (this.inflight.size > 0) {
       this.log.warn?.(`smpp ${this.o.host}:${this.o.port} ${this.inflight.size} submits in flight lost: ${reason}`);
       const lost = [...this.inflight.values()];
+      this.counters.lostOnUnbind += lost.length;
       this.inflight.clear();
       for (const f of lost) f.resolve(UNBOUND_RESULT);
     }
@@ -419,15 +434,21 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     if (!f) return; // answered after its timeout: already resolved as retryable
     this.inflight.delete(seq);
     if (status === STATUS.OK) {
+      this.counters.accepted++;
       f.resolve({ ok: true, messageId: messageId ?? '' });
     } else {
-      if (isThrottleStatus(status)) this.onThrottled();
+      this.counters.rejected++;
+      if (isThrottleStatus(status)) {
+        this.counters.throttled++;
+        this.onThrottled();
+      }
       f.resolve({ ok: false, commandStatus: status, retryable: isRetryableStatus(status), reason: 'status' });
     }
     this.pump();
   }
 
   private onDeliverSm(session: Session, pdu: PDU): void {
+    this.counters.deliverSm++;
     const gen = this.generation;
     let answered = false;
     const ack = (status = 0): void => {
@@ -514,6 +535,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     if (p.sar) fields.sar = { ref: p.sar.sar_msg_ref_num, total: p.sar.sar_total_segments, seq: p.sar.sar_segment_seqnum };
     if (!writeBatched(session, encodeSubmitSm(seq, fields))) return false;
     this.sentInWindow++;
+    this.counters.submitted++;
     this.inflight.set(seq, { resolve: w.resolve, deadline: Date.now() + this.o.responseTimeoutMs });
     return true;
   }
@@ -580,6 +602,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
         this.inflight.delete(seq);
         f.resolve(TIMEOUT_RESULT);
         expired++;
+        this.counters.timedOut++;
       }
       if (expired > 0) {
         this.log.warn?.(`smpp ${this.o.host}:${this.o.port} ${expired} submit_sm_resp timed out`);
