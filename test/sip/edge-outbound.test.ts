@@ -96,6 +96,29 @@ describe('SIP edge, outbound calls (srf createUAC → edge → sipp)', () => {
     }
   });
 
+  test('the app cancels a ringing outbound call: the far end gets CANCEL, answers 487 and gets our ACK', async () => {
+    const h = await startHarness(() => {});
+    const far = await prepareSipp({ scenario: { file: 'uas-ring-cancelled.xml' } });
+    const peer = far.start();
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      let ringing = false;
+      await assert.rejects(
+        h.srf.createUAC(`sip:bob@127.0.0.1:${far.port}`, { localSdp: ANSWER_SDP }, {
+          cbRequest: (_err, req) => { setTimeout(() => req.cancel(), 300); },
+          cbProvisional: (res) => { if (res.status === 180) ringing = true; },
+        }),
+        (err: { status?: number }) => err.status === 487,
+      );
+      assert.ok(ringing, 'the app saw 180');
+      const r = await peer.done;
+      assert.equal(r.code, 0, r.stderr + r.errors);
+    } finally {
+      peer.kill();
+      await h.close();
+    }
+  });
+
   test('outbound call to a port where nobody answers fails with 408 from the edge', async () => {
     const h = await startHarness(() => {}, { timers: { t1: 20, t2: 100, t4: 100 } });
     try {
