@@ -158,6 +158,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private lastInboundAt = 0;
   private enquireSentAt = 0;
   private closePromise: Promise<void> | null = null;
+  private startWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
 
   constructor(opts: EsmeSessionOptions) {
     super();
@@ -219,13 +220,19 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     return this.rate;
   }
 
-  /** Connects and binds; resolves on the first successful bind (keeps retrying until close()). */
+  /**
+   * Connects and binds; resolves on the first successful bind (retrying with backoff meanwhile),
+   * rejects if close() comes first.
+   */
   start(): Promise<void> {
-    if (this.state !== 'idle') return this.state === 'bound' ? Promise.resolve() : once(this, 'bound');
-    this.sweepTimer = setInterval(() => this.sweep(), Math.max(20, Math.min(250, this.o.responseTimeoutMs / 4)));
-    this.sweepTimer.unref();
-    const bound = once(this, 'bound');
-    this.connect();
+    if (this.state === 'bound') return Promise.resolve();
+    if (this.state === 'closed' || this.state === 'unbinding') return Promise.reject(new Error('session closed'));
+    const bound = new Promise<void>((resolve, reject) => this.startWaiters.push({ resolve, reject }));
+    if (this.state === 'idle' && !this.sweepTimer) {
+      this.sweepTimer = setInterval(() => this.sweep(), Math.max(20, Math.min(250, this.o.responseTimeoutMs / 4)));
+      this.sweepTimer.unref();
+      this.connect();
+    }
     return bound;
   }
 
@@ -275,6 +282,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.teardown('closed');
     this.clearTimer('sweepTimer');
     if (wasBound) this.emit('unbound', 'closed');
+    for (const w of this.startWaiters.splice(0)) w.reject(new Error('session closed before it bound'));
   }
 
   // ---- connection lifecycle ----
@@ -341,6 +349,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       this.lastRefill = Date.now();
       this.log.info?.(`smpp bound ${this.o.bindType} to ${this.o.host}:${this.o.port} as ${this.o.systemId}`);
       this.emit('bound');
+      for (const w of this.startWaiters.splice(0)) w.resolve();
       this.pump();
     });
   }
@@ -674,8 +683,4 @@ function clampInt(n: number, min: number, max: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-function once(emitter: EsmeSession, event: 'bound'): Promise<void> {
-  return new Promise((resolve) => emitter.once(event, () => resolve()));
 }

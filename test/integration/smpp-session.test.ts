@@ -447,6 +447,21 @@ describe('EsmeSession against misbehaving carriers', () => {
     }
   });
 
+  test('with no carrier listening the session keeps retrying; close() ends start() with an error', async () => {
+    const probe = await rawCarrier(() => {});
+    const port = probe.port;
+    await probe.close(); // nothing listens on this port now
+    const esme = new EsmeSession({ host: '127.0.0.1', port, systemId: 'a', password: 'b', reconnectMinMs: 20 });
+    const started = esme.start();
+    const pending = esme.submit(text('nowhere', '+14155550100')[0]!);
+    await sleep(150);
+    assert.equal(esme.ready, false);
+    assert.equal(esme.queued, 1);
+    await esme.close(10);
+    await assert.rejects(started, /closed/);
+    assert.deepEqual(await pending, { ok: false, commandStatus: -1, retryable: true, reason: 'closed' });
+  });
+
   test('maxSubmitRate paces submits', async () => {
     const at: number[] = [];
     const carrier = await rawCarrier((session, pdu) => {
