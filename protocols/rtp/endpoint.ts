@@ -96,6 +96,8 @@ const SAMPLES_PER_MS = 8;
 const MAX_TRACKED_SSRCS = 8;
 /** Fill at most this much silence for a timestamp gap in a recording; bigger jumps are a new stream, not a pause. */
 const MAX_RECORD_GAP_SAMPLES = 5 * 8000;
+/** Live audio kept waiting at most 200 ms; beyond that the oldest is dropped to keep bridged calls low-latency. */
+const LIVE_CAPACITY = 1600;
 
 function random32(): number {
   return Math.floor(Math.random() * 0x1_0000_0000) >>> 0;
@@ -142,6 +144,11 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   private eventTimestamp = 0;
   private talkspurt = true;
   private readonly queue: QueueItem[] = [];
+  /** Live audio from feed() (a bridged leg), as a FIFO of samples: its frames need not be 20 ms. */
+  private readonly live = new Int16Array(LIVE_CAPACITY);
+  private liveStart = 0;
+  private liveLength = 0;
+  private readonly liveFrame = new Int16Array(FRAME_SAMPLES);
 
   private lastRxMs: number;
   private timedOut = false;
@@ -243,6 +250,22 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     return this.enqueue((resolve) => ({ kind: 'digits', steps, index: 0, resolve }), steps.length === 0);
   }
 
+  /**
+   * Queues live audio (8 kHz mono, any frame size), sent whenever nothing from play()/sendDigits() is
+   * queued. This is how a bridged leg's audio reaches this one; see bridge.ts.
+   */
+  feed(samples: Int16Array): void {
+    let src = samples;
+    if (src.length > LIVE_CAPACITY) src = src.subarray(src.length - LIVE_CAPACITY);
+    const overflow = this.liveLength + src.length - LIVE_CAPACITY;
+    if (overflow > 0) {
+      this.liveStart = (this.liveStart + overflow) % LIVE_CAPACITY;
+      this.liveLength -= overflow;
+    }
+    for (let i = 0; i < src.length; i++) this.live[(this.liveStart + this.liveLength + i) % LIVE_CAPACITY] = src[i] as number;
+    this.liveLength += src.length;
+  }
+
   /** Interrupts what is playing and drops everything queued; their promises resolve 'interrupted'. */
   stopPlayback(): void {
     const items = this.queue.splice(0);
@@ -278,6 +301,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.closed = true;
     this.unsubscribe();
     this.stopPlayback();
+    this.liveLength = 0;
     this.recording = undefined;
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
     this.pool.release(this.port);
@@ -308,6 +332,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     const item = this.queue[0];
     if (item?.kind === 'audio') this.tickAudio(item);
     else if (item?.kind === 'digits') this.tickDigits(item);
+    else if (this.liveLength >= FRAME_SAMPLES) this.tickLive();
     else if (this.sendSilence) this.sendAudioFrame(undefined, 0);
     else this.talkspurt = true;
     this.timestamp = (this.timestamp + FRAME_SAMPLES) >>> 0;
@@ -324,6 +349,14 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
         item.resolve('done');
       }
     }
+  }
+
+  private tickLive(): void {
+    const frame = this.liveFrame; // encoded into the packet before this returns, so one scratch frame will do
+    for (let i = 0; i < FRAME_SAMPLES; i++) frame[i] = this.live[(this.liveStart + i) % LIVE_CAPACITY] as number;
+    this.liveStart = (this.liveStart + FRAME_SAMPLES) % LIVE_CAPACITY;
+    this.liveLength -= FRAME_SAMPLES;
+    this.sendAudioFrame(frame, 0);
   }
 
   private tickDigits(item: Extract<QueueItem, { kind: 'digits' }>): void {

@@ -1,5 +1,5 @@
 // Two RtpEndpoints on loopback, real UDP sockets and the real shared clock.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,18 +16,25 @@ function freshPool(): PortPool {
 const ulaw: NegotiatedMedia = { codec: { pt: 0, name: 'PCMU', rate: 8000 }, telephoneEventPt: 101 };
 const alaw: NegotiatedMedia = { codec: { pt: 8, name: 'PCMA', rate: 8000 }, telephoneEventPt: 96 };
 
-async function pair(media: NegotiatedMedia) {
+/** Opens an endpoint that is closed when the test ends, pass or fail, so a failure cannot hang the run. */
+async function open(t: TestContext, opts: Parameters<typeof RtpEndpoint.open>[0]): Promise<RtpEndpoint> {
+  const ep = await RtpEndpoint.open(opts);
+  t.after(() => ep.close());
+  return ep;
+}
+
+async function pair(t: TestContext, media: NegotiatedMedia) {
   const pool = freshPool();
-  const caller = await RtpEndpoint.open({ pool, media });
-  const callee = await RtpEndpoint.open({ pool, media });
+  const caller = await open(t, { pool, media });
+  const callee = await open(t, { pool, media });
   // Only the caller knows where to send (from SDP); the callee must learn it from the first packet.
   caller.setRemote({ address: '127.0.0.1', port: callee.port });
   return { pool, caller, callee };
 }
 
 for (const media of [ulaw, alaw]) {
-  test(`${media.codec.name}: a played tone arrives paced at 20 ms and decodes to the tone within G.711 error`, async () => {
-    const { caller, callee } = await pair(media);
+  test(`${media.codec.name}: a played tone arrives paced at 20 ms and decodes to the tone within G.711 error`, async (t) => {
+    const { caller, callee } = await pair(t, media);
     const frames: Int16Array[] = [];
     const arrivals: number[] = [];
     callee.on('audio', (f) => {
@@ -53,7 +60,8 @@ for (const media of [ulaw, alaw]) {
     const median = gaps[Math.floor(gaps.length / 2)]!;
     assert.ok(median > 17 && median < 23, `median gap ${median.toFixed(2)} ms`);
     const span = arrivals.at(-1)! - arrivals[0]!;
-    assert.ok(span > 49 * 20 - 60 && span < 49 * 20 + 60, `50 packets over ${span.toFixed(0)} ms`);
+    // Loose: after a stall of the (shared, busy) machine the clock sends the missed ticks back to back.
+    assert.ok(span > 49 * 20 - 150 && span < 49 * 20 + 150, `50 packets over ${span.toFixed(0)} ms`);
 
     const stats = callee.stats();
     assert.equal(stats.packetsIn, 50);
@@ -71,9 +79,9 @@ for (const media of [ulaw, alaw]) {
   });
 }
 
-test('digits arrive exactly once each, on the negotiated telephone-event PT', async () => {
+test('digits arrive exactly once each, on the negotiated telephone-event PT', async (t) => {
   for (const media of [ulaw, alaw]) {
-    const { caller, callee } = await pair(media);
+    const { caller, callee } = await pair(t, media);
     const heard: string[] = [];
     callee.on('dtmf', (d) => heard.push(d));
     assert.equal(await caller.sendDigits('12#'), 'done');
@@ -83,9 +91,9 @@ test('digits arrive exactly once each, on the negotiated telephone-event PT', as
   }
 });
 
-test('without telephone-event, digits go in-band as tones and no events are seen', async () => {
+test('without telephone-event, digits go in-band as tones and no events are seen', async (t) => {
   const noEvents: NegotiatedMedia = { codec: { pt: 0, name: 'PCMU', rate: 8000 } };
-  const { caller, callee } = await pair(noEvents);
+  const { caller, callee } = await pair(t, noEvents);
   const heard: string[] = [];
   let frames = 0;
   callee.on('dtmf', (d) => heard.push(d));
@@ -97,8 +105,8 @@ test('without telephone-event, digits go in-band as tones and no events are seen
   await Promise.all([caller.close(), callee.close()]);
 });
 
-test('stopPlayback interrupts the playing item and everything queued behind it', async () => {
-  const { caller, callee } = await pair(ulaw);
+test('stopPlayback interrupts the playing item and everything queued behind it', async (t) => {
+  const { caller, callee } = await pair(t, ulaw);
   const first = caller.play(tone([440], 5000));
   const second = caller.play(tone([440], 5000));
   const digits = caller.sendDigits('9');
@@ -117,8 +125,7 @@ test('stopPlayback interrupts the playing item and everything queued behind it',
 test('a media timeout fires when no RTP arrives, and the port returns to the pool on close', async (t) => {
   const pool = freshPool();
   const before = pool.available;
-  const lonely = await RtpEndpoint.open({ pool, media: ulaw, mediaTimeoutMs: 200 });
-  t.after(() => lonely.close());
+  const lonely = await open(t, { pool, media: ulaw, mediaTimeoutMs: 200 });
   assert.equal(pool.available, before - 1);
   const started = performance.now();
   await once(lonely, 'timeout');
@@ -128,10 +135,10 @@ test('a media timeout fires when no RTP arrives, and the port returns to the poo
   assert.equal(pool.available, before);
 });
 
-test('silence is sent while idle only when asked', async () => {
+test('silence is sent while idle only when asked', async (t) => {
   const pool = freshPool();
-  const quiet = await RtpEndpoint.open({ pool, media: ulaw });
-  const steady = await RtpEndpoint.open({ pool, media: ulaw, sendSilence: true });
+  const quiet = await open(t, { pool, media: ulaw });
+  const steady = await open(t, { pool, media: ulaw, sendSilence: true });
   quiet.setRemote({ address: '127.0.0.1', port: steady.port });
   steady.setRemote({ address: '127.0.0.1', port: quiet.port });
   await sleep(200);
@@ -139,4 +146,35 @@ test('silence is sent while idle only when asked', async () => {
   assert.ok(steady.stats().packetsOut >= 8, `${steady.stats().packetsOut} silence packets`);
   assert.ok(quiet.stats().packetsIn >= 8);
   await Promise.all([quiet.close(), steady.close()]);
+});
+
+test('bridged legs: audio and digits from one far end reach the other, across PCMU and PCMA', async (t) => {
+  const { bridgeMedia } = await import('../../protocols/rtp/bridge.js');
+  const pool = freshPool();
+  // far end X ↔ leg A (PCMU) ⇄ bridge ⇄ leg B (PCMA) ↔ far end Y
+  const x = await open(t, { pool, media: ulaw });
+  const a = await open(t, { pool, media: ulaw });
+  const b = await open(t, { pool, media: alaw });
+  const y = await open(t, { pool, media: alaw });
+  x.setRemote({ address: '127.0.0.1', port: a.port });
+  a.setRemote({ address: '127.0.0.1', port: x.port });
+  b.setRemote({ address: '127.0.0.1', port: y.port });
+  y.setRemote({ address: '127.0.0.1', port: b.port });
+  const unbridge = bridgeMedia(a, b);
+  const atY: Int16Array[] = [];
+  const digitsAtY: string[] = [];
+  y.on('audio', (f) => atY.push(f));
+  y.on('dtmf', (d) => digitsAtY.push(d));
+  const sent = tone([600], 400, 0.5);
+  assert.equal(await x.play(sent), 'done');
+  assert.equal(await x.sendDigits('7'), 'done');
+  await sleep(400);
+  unbridge();
+  const heard = concat(atY);
+  assert.ok(heard.length >= sent.length - 160, `${heard.length} samples relayed of ${sent.length}`);
+  // Two G.711 conversions: compare loudness rather than samples, since the bridge may shift frames.
+  const level = (p: Int16Array) => Math.sqrt(p.reduce((s, v) => s + v * v, 0) / p.length);
+  assert.ok(Math.abs(level(heard.subarray(0, sent.length - 160)) - level(sent)) < level(sent) * 0.1);
+  assert.deepEqual(digitsAtY, ['7']);
+  await Promise.all([x, a, b, y].map((e) => e.close()));
 });

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MediaClock } from '../../protocols/rtp/clock.js';
+
+test('one clock ticks every subscriber on the same 20 ms grid without drifting', async () => {
+  const clock = new MediaClock();
+  const seen: Record<string, number[]> = { a: [], b: [] };
+  const start = performance.now();
+  const offA = clock.subscribe((tick) => seen.a!.push(tick));
+  const offB = clock.subscribe((tick) => seen.b!.push(tick));
+  await sleep(1000);
+  offA();
+  offB();
+  const elapsed = performance.now() - start;
+  assert.deepEqual(seen.a, seen.b);
+  // Drift would show as a shortfall growing with time; allow one tick either side for the sleep's own slack.
+  assert.ok(Math.abs(seen.a!.length - elapsed / 20) <= 2, `${seen.a!.length} ticks in ${elapsed.toFixed(0)} ms`);
+  assert.equal(clock.stats().subscribers, 0);
+});
+
+test('a throwing subscriber is reported and does not stop the others', async () => {
+  const errors: unknown[] = [];
+  const clock = new MediaClock({ onHandlerError: (e) => errors.push(e) });
+  let ticks = 0;
+  const offBad = clock.subscribe(() => {
+    throw new Error('boom');
+  });
+  const offGood = clock.subscribe(() => ticks++);
+  await sleep(110);
+  offBad();
+  offGood();
+  assert.ok(ticks >= 4, `${ticks} ticks`);
+  assert.equal(errors.length, ticks);
+});
+
+test('a subscriber may unsubscribe itself and others may join during a tick', async () => {
+  const clock = new MediaClock();
+  const order: string[] = [];
+  let offLate: (() => void) | undefined;
+  const offOnce = clock.subscribe(() => {
+    order.push('once');
+    offOnce();
+    offLate = clock.subscribe(() => order.push('late'));
+  });
+  await sleep(90);
+  offLate?.();
+  assert.equal(order.filter((x) => x === 'once').length, 1);
+  assert.ok(order.filter((x) => x === 'late').length >= 2);
+  assert.equal(clock.subscribers, 0);
+});
