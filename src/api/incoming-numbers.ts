@@ -125,7 +125,8 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
       }
       return numbers.buy(account, { phoneNumber: e164 }, settings);
     }
-    if (!/^\d{3}$/.test(areaCode!)) throw badRequest(21451, `Invalid area code ${areaCode}.`);
+    // Same rule as the search: a NANP area code starts with 2-9, so 111 is invalid (21451), not merely empty (21452).
+    if (!/^[2-9]\d\d$/.test(areaCode!)) throw badRequest(21451, `Invalid area code ${areaCode}.`);
     return numbers.buy(account, { areaCode: areaCode! }, settings);
   };
 

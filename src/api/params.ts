@@ -5,16 +5,24 @@ import type { HttpMethod } from '../store/records.js';
 
 export type RawParams = Record<string, string | string[] | undefined>;
 
+// Bodies can also arrive as JSON (the server accepts it), where values may be numbers, booleans, objects or
+// null: scalars read as their text, anything else is a 400 rather than a crash further in.
+function text(name: string, v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw badRequest(21000, `${name} must be a string`);
+}
+
 export function str(p: RawParams, name: string): string | undefined {
-  const v = p[name];
-  if (Array.isArray(v)) return v[v.length - 1];
-  return v;
+  const v: unknown = p[name];
+  return text(name, Array.isArray(v) ? v[v.length - 1] : v);
 }
 
 export function list(p: RawParams, name: string): string[] {
-  const v = p[name];
-  if (v === undefined) return [];
-  return Array.isArray(v) ? v : [v];
+  const v: unknown = p[name];
+  const all: unknown[] = Array.isArray(v) ? v : [v];
+  return all.map((x) => text(name, x)).filter((x): x is string => x !== undefined);
 }
 
 export function bool(p: RawParams, name: string, code = 21000): boolean | undefined {
