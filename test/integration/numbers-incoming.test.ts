@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import type { TwilioClient } from '../helpers/twilio-client.js';
+import type { IncomingPhoneNumberInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
 
 let t: Tandem;
 let c: TwilioClient;
@@ -131,7 +132,7 @@ test('two accounts racing for one number: exactly one wins, the other gets 21422
 
 test('list: PhoneNumber and FriendlyName filters, and paging through next_page_uri', async () => {
   const { sid, client } = await subaccount('lister');
-  const bought = [];
+  const bought: IncomingPhoneNumberInstance[] = [];
   for (const phoneNumber of await available(312, 5)) bought.push(await client.incomingPhoneNumbers.create({ phoneNumber, friendlyName: 'pager' }));
   await client.incomingPhoneNumbers(bought[0]!.sid).update({ friendlyName: 'front desk' });
 
