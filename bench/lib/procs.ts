@@ -1,0 +1,124 @@
+// Child processes the bench starts: every one is tracked so a scenario's end, an error or Ctrl-C stops exactly
+// the processes this run started (by pid), never anything else on the machine.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Proc {
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  output(): string;
+  /** Resolves with the first stdout line matching `re` (throws if the process exits first or `ms` passes). */
+  waitForLine(re: RegExp, ms: number): Promise<RegExpExecArray>;
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const live = new Set<Proc>();
+const OUTPUT_CAP = 200_000;
+
+export function startProcess(name: string, cmd: string, args: string[], opts: SpawnOptions = {}): Proc {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  if (child.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
+  let out = '';
+  const keep = (d: Buffer): void => {
+    out += d.toString();
+    // Bounded: a chatty process must not grow the bench's heap during a long run.
+    if (out.length > OUTPUT_CAP) out = out.slice(-OUTPUT_CAP / 2);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, sig) => resolve(code ?? (sig ? -1 : null))));
+  const proc: Proc = {
+    name,
+    pid: child.pid,
+    child,
+    output: () => out,
+    exited,
+    waitForLine(re, ms) {
+      return new Promise((resolve, reject) => {
+        let buf = '';
+        const timer = setTimeout(() => done(new Error(`${name}: no line matching ${re} within ${ms} ms\n${out.slice(-2000)}`)), ms);
+        const onData = (d: Buffer): void => {
+          buf += d.toString();
+          const m = re.exec(buf);
+          if (m) done(undefined, m);
+        };
+        const onExit = (): void => done(new Error(`${name} exited with ${child.exitCode} before it was ready:\n${out.slice(-4000)}`));
+        const done = (err?: Error, m?: RegExpExecArray): void => {
+          clearTimeout(timer);
+          child.stdout?.off('data', onData);
+          child.off('exit', onExit);
+          if (err) reject(err);
+          else resolve(m!);
+        };
+        child.stdout?.on('data', onData);
+        child.once('exit', onExit);
+        const already = re.exec(out);
+        if (already) done(undefined, already);
+      });
+    },
+    async stop(graceMs = 10_000) {
+      live.delete(proc);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+  live.add(proc);
+  void exited.then(() => live.delete(proc));
+  return proc;
+}
+
+/** Node with tsx, from the repository root, as `npm start` runs tandem. */
+export function startNode(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Proc {
+  return startProcess(name, process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    cwd: process.cwd(),
+  });
+}
+
+/** Kills every process still running from this bench run (used on errors and signals). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop(3_000)));
+}
+
+export function liveProcesses(): number {
+  return live.size;
+}
+
+/** Resident set size and its high-water mark in MB, from /proc (Linux). */
+export function memoryOf(pid: number): { rssMb: number; hwmMb: number } | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; reports the peak seen. */
+export function sampleRss(pid: number, everyMs = 200): { stop(): { peakMb: number; lastMb: number } } {
+  let peak = 0;
+  let last = 0;
+  const tick = (): void => {
+    const m = memoryOf(pid);
+    if (m && Number.isFinite(m.rssMb)) {
+      last = m.rssMb;
+      if (m.rssMb > peak) peak = m.rssMb;
+    }
+  };
+  tick();
+  const t = setInterval(tick, everyMs);
+  return {
+    stop() {
+      clearInterval(t);
+      tick();
+      return { peakMb: peak, lastMb: last };
+    },
+  };
+}

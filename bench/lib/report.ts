@@ -1,0 +1,170 @@
+// The headline rows: one line per figure the issues set a target for, read out of the results JSON.
+import type { Figures } from './scenario.js';
+
+export interface Row {
+  scenario: string;
+  figure: string;
+  tandem: string;
+  kannel: string;
+  /** tandem ÷ Kannel, or tandem as a share of its parts' ceiling. */
+  relative: string;
+  target: string;
+  /** undefined when there is nothing to judge (figure missing or no target). */
+  ok?: boolean;
+  /** For the chart: throughput bars (per s) or latency bars (ms). */
+  chart?: { kind: 'rate' | 'ms'; tandem?: number; kannel?: number; ceiling?: number };
+}
+
+type J = Record<string, unknown>;
+const obj = (x: unknown): J => (x && typeof x === 'object' ? (x as J) : {});
+const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+const fmt = (x: number | undefined, unit = ''): string => {
+  if (x === undefined) return '–';
+  const s = Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : String(Math.round(x * 100) / 100);
+  return s + unit;
+};
+const pct = (x: number | undefined): string => (x === undefined ? '' : `${Math.round(x * 100)} % of ceiling`);
+const all = (...xs: (boolean | undefined)[]): boolean | undefined => (xs.some((x) => x === undefined) ? undefined : xs.every(Boolean));
+const skipped = (s: J): string | undefined => (typeof s.skipped === 'string' ? s.skipped : undefined);
+
+export function headlineRows(scenarios: Record<string, Figures>): Row[] {
+  const rows: Row[] = [];
+  const ceil = obj(scenarios.ceiling);
+  const outCeil = num(ceil.outbound_per_s);
+  const inCeil = num(ceil.inbound_per_s);
+
+  if (scenarios.outbound) {
+    const o = obj(scenarios.outbound);
+    const t = obj(o.tandem);
+    const k = obj(o.kannel);
+    const tr = num(t.msgs_per_s);
+    const kr = num(k.msgs_per_s);
+    const ratio = num(o.ratio);
+    const share = tr !== undefined && outCeil ? tr / outCeil : undefined;
+    if (skipped(o)) rows.push(skippedRow('outbound', skipped(o)!));
+    else {
+      rows.push({
+        scenario: 'outbound',
+        figure: 'REST → submit_sm, msgs/s',
+        tandem: fmt(tr),
+        kannel: kr !== undefined ? fmt(kr) : `– (${String(k.skipped ?? 'not run').slice(0, 40)})`,
+        relative: [ratio !== undefined ? `${ratio}× Kannel` : '', pct(share)].filter(Boolean).join(', '),
+        target: '≥ 6,000/s, ≥ 2× Kannel, ≥ 50 % of ceiling',
+        ok: all(tr === undefined ? undefined : tr >= 6_000, ratio === undefined ? undefined : ratio >= 2, share === undefined ? undefined : share >= 0.5),
+        chart: { kind: 'rate', tandem: tr, kannel: kr, ceiling: outCeil },
+      });
+      rows.push({ scenario: 'outbound', figure: 'request → submit_sm p50 / p99', tandem: `${fmt(num(t.p50_ms))} / ${fmt(num(t.p99_ms), ' ms')}`, kannel: kr !== undefined ? `${fmt(num(k.p50_ms))} / ${fmt(num(k.p99_ms), ' ms')}` : '–', relative: '', target: '' });
+      rows.push({ scenario: 'outbound', figure: 'RSS peak', tandem: fmt(num(t.rss_mb), ' MB'), kannel: kr !== undefined ? fmt(num(k.rss_mb), ' MB') : '–', relative: '', target: '' });
+    }
+  }
+
+  if (scenarios.inbound) {
+    const i = obj(scenarios.inbound);
+    const t = obj(i.tandem);
+    const k = obj(i.kannel);
+    if (skipped(i) || skipped(t)) rows.push(skippedRow('inbound', skipped(i) ?? skipped(t)!));
+    else {
+      const tr = num(t.replies_per_s);
+      const kr = num(k.replies_per_s);
+      const ratio = num(i.ratio);
+      const share = tr !== undefined && inCeil ? tr / inCeil : undefined;
+      rows.push({
+        scenario: 'inbound',
+        figure: 'MO → webhook → reply, flat out, replies/s',
+        tandem: fmt(tr),
+        kannel: kr !== undefined ? fmt(kr) : '–',
+        relative: [ratio !== undefined ? `${ratio}× Kannel` : '', pct(share)].filter(Boolean).join(', '),
+        target: '≥ 5,000/s, ≥ 2× Kannel, ≥ 50 % of ceiling',
+        ok: all(tr === undefined ? undefined : tr >= 5_000, ratio === undefined ? undefined : ratio >= 2, share === undefined ? undefined : share >= 0.5),
+        chart: { kind: 'rate', tandem: tr, kannel: kr, ceiling: inCeil },
+      });
+      const tp = num(t.p99_ms_at_1000);
+      const kp = num(k.p99_ms_at_1000);
+      rows.push({
+        scenario: 'inbound',
+        figure: 'MO → reply p99 at 1,000 MO/s',
+        tandem: fmt(tp, ' ms'),
+        kannel: fmt(kp, ' ms'),
+        relative: tp !== undefined && kp ? `${Math.round((tp / kp) * 100) / 100}× Kannel` : '',
+        target: '≤ 20 ms, ≤ 1/3 of Kannel',
+        ok: all(tp === undefined ? undefined : tp <= 20, tp === undefined || kp === undefined ? undefined : tp <= kp / 3),
+        chart: { kind: 'ms', tandem: tp, kannel: kp },
+      });
+      rows.push({ scenario: 'inbound', figure: 'RSS peak', tandem: fmt(num(t.rss_mb), ' MB'), kannel: fmt(num(k.rss_mb), ' MB'), relative: '', target: '' });
+    }
+  }
+
+  if (scenarios.pacing) {
+    const p = obj(scenarios.pacing);
+    const t = obj(p.tandem);
+    if (skipped(p)) rows.push(skippedRow('pacing', skipped(p)!));
+    else {
+      const r = num(t.rate_vs_ideal);
+      const m = num(t.max_per_sender_per_s);
+      rows.push({ scenario: 'pacing', figure: `${fmt(num(obj(p.workload).senders))} long codes: rate vs ideal`, tandem: fmt(r), kannel: '', relative: `${fmt(num(t.aggregate_per_s))}/s of ${fmt(num(t.ideal_per_s))}/s`, target: '≥ 0.98', ok: r === undefined ? undefined : r >= 0.98 });
+      rows.push({ scenario: 'pacing', figure: 'max per sender in any 1 s', tandem: fmt(m), kannel: '', relative: '', target: '= 1', ok: m === undefined ? undefined : m === 1 });
+    }
+  }
+
+  if (scenarios.numbers) {
+    const n = obj(scenarios.numbers);
+    const t = obj(n.tandem);
+    if (skipped(n)) rows.push(skippedRow('numbers', skipped(n)!));
+    else {
+      const inv = fmt(num(n.inventory));
+      const a = obj(t.area_code_search);
+      const c = obj(t.contains_search);
+      rows.push({ scenario: 'numbers', figure: `AreaCode search p50 / p99 (${inv} numbers)`, tandem: `${fmt(num(a.p50_ms))} / ${fmt(num(a.p99_ms), ' ms')}`, kannel: '', relative: '', target: 'p99 < 10 ms', ok: num(a.p99_ms) === undefined ? undefined : num(a.p99_ms)! < 10 });
+      rows.push({ scenario: 'numbers', figure: 'Contains search p50 / p99', tandem: `${fmt(num(c.p50_ms))} / ${fmt(num(c.p99_ms), ' ms')}`, kannel: '', relative: '', target: 'p99 < 10 ms', ok: num(c.p99_ms) === undefined ? undefined : num(c.p99_ms)! < 10 });
+      rows.push({ scenario: 'numbers', figure: 'buy + release, pairs/s', tandem: fmt(num(t.buy_release_per_s)), kannel: '', relative: '', target: '' });
+      const s = num(t.startup_ms);
+      rows.push({ scenario: 'numbers', figure: 'start-up to /healthz (existing data)', tandem: fmt(s, ' ms'), kannel: '', relative: '', target: '< 2,000 ms', ok: s === undefined ? undefined : s < 2_000 });
+      rows.push({ scenario: 'numbers', figure: 'RSS after searches', tandem: fmt(num(t.rss_mb), ' MB'), kannel: '', relative: '', target: '' });
+    }
+  }
+
+  if (scenarios.actors) {
+    const a = obj(scenarios.actors);
+    if (skipped(a)) rows.push(skippedRow('actors', skipped(a)!));
+    else {
+      const t = obj(a.tandem);
+      const before = num(t.heap_before_mb);
+      const after = num(t.heap_after_mb);
+      const peak = num(t.heap_peak_mb);
+      const back = before !== undefined && after !== undefined && peak !== undefined && peak > before ? (after - before) / (peak - before) : undefined;
+      rows.push({
+        scenario: 'actors',
+        figure: `${fmt(num(t.actors))} actors: heap before / peak / after`,
+        tandem: `${fmt(before)} / ${fmt(peak)} / ${fmt(after, ' MB')}`,
+        kannel: '',
+        relative: back === undefined ? '' : `${Math.round(back * 100)} % of the growth left`,
+        target: 'idle back to ≈ before (≤ 10 % of growth)',
+        ok: back === undefined ? undefined : back <= 0.1,
+      });
+    }
+  }
+
+  if (scenarios.ceiling) {
+    if (skipped(ceil)) rows.push(skippedRow('ceiling', skipped(ceil)!));
+    else {
+      rows.push({ scenario: 'ceiling', figure: 'node-smpp submit_sm (window 100) /s', tandem: fmt(num(ceil.smpp_submit_per_s)), kannel: '', relative: '', target: '' });
+      rows.push({ scenario: 'ceiling', figure: 'node-smpp deliver_sm (window 500) /s', tandem: fmt(num(ceil.smpp_deliver_per_s)), kannel: '', relative: '', target: '' });
+      rows.push({ scenario: 'ceiling', figure: 'undici → fastify form POST (64) /s', tandem: fmt(num(ceil.webhook_per_s)), kannel: '', relative: '', target: '' });
+      rows.push({ scenario: 'ceiling', figure: 'combined: outbound / inbound per s', tandem: `${fmt(outCeil)} / ${fmt(inCeil)}`, kannel: '', relative: '', target: '' });
+    }
+  }
+  return rows;
+}
+
+function skippedRow(scenario: string, why: string): Row {
+  return { scenario, figure: 'skipped', tandem: '–', kannel: '', relative: why.slice(0, 80), target: '' };
+}
+
+/** A Markdown table (also readable in a terminal). */
+export function renderTable(rows: Row[]): string {
+  const head = ['scenario', 'figure', 'tandem', 'Kannel', 'relative', 'target', 'met'];
+  const body = rows.map((r) => [r.scenario, r.figure, r.tandem, r.kannel, r.relative, r.target, r.ok === undefined ? '' : r.ok ? 'yes' : 'NO']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  return [line(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...body.map(line)].join('\n');
+}

@@ -1,0 +1,132 @@
+// outbound: REST → submit_sm at a standalone SMSC, many concurrent HTTP clients, 1,000 short-code senders;
+// then the same workload through Kannel's /cgi-bin/sendsms against the same SMSC process, A B A B.
+import { join } from 'node:path';
+import { clientPool, http, runLoad } from '../lib/http.js';
+import { startKannel } from '../lib/kannel.js';
+import { sampleRss } from '../lib/procs.js';
+import { startSmsc, type Smsc } from '../lib/smsc.js';
+import { startTandem, type Tandem } from '../lib/tandem.js';
+import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import { collectArrivals, pathFigures, type PathFigures } from '../lib/delivery.js';
+import { round, waitFor } from '../lib/stats.js';
+
+const SENDERS = 1_000;
+const CONCURRENCY = 64;
+const KEYS = ['msgs_per_s', 'accepted_per_s', 'carrier_submit_per_s', 'p50_ms', 'p99_ms', 'rss_mb', 'arrived', 'accepted'] as const;
+
+type Run = PathFigures & { rss_mb: number };
+
+const to = (i: number): string => '+1555' + String(2_000_000 + (i % 7_000_000)).padStart(7, '0');
+
+async function drive(
+  smsc: Smsc,
+  tag: string,
+  count: number,
+  origin: string,
+  pids: number[],
+  request: (i: number, body: string) => { path: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; okStatus: number },
+): Promise<Run> {
+  const pool = clientPool(origin, CONCURRENCY);
+  const startedAt = new Float64Array(count);
+  const rss = pids.map((p) => sampleRss(p));
+  try {
+    const out = await runLoad({
+      count,
+      concurrency: CONCURRENCY,
+      maxMs: 120_000,
+      task: async (i) => {
+        const r = request(i, `${tag}:${i}`);
+        startedAt[i] = Date.now();
+        const res = await http(origin + r.path, { method: r.method, headers: r.headers, body: r.body, dispatcher: pool });
+        return res.status === r.okStatus || `${res.status} ${res.body.slice(0, 200)}`;
+      },
+    });
+    if (out.ok === 0) throw new Error(`no request succeeded: ${out.firstError}`);
+    const arrivals = await collectArrivals(smsc, tag, out.ok);
+    const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
+    return { ...pathFigures(startedAt, out.ok, out.t0, out.t1, arrivals), rss_mb: round(peak, 1) };
+  } finally {
+    for (const r of rss) r.stop();
+    await pool.close();
+  }
+}
+
+async function waitBound(smsc: Smsc, atLeast: number): Promise<void> {
+  await waitFor(async () => ((await smsc.stats()).bound >= atLeast ? true : undefined), 30_000, 'the gateway to bind to the SMSC', 50);
+}
+
+export const outbound: Scenario = {
+  name: 'outbound',
+  async run(ctx: ScenarioContext): Promise<Figures> {
+    const count = ctx.quick ? 8_000 : 30_000;
+    const pairs = ctx.quick ? 1 : 3;
+    const dir = ctx.tmpDir('outbound');
+    const dataDir = join(dir, 'data');
+    const smsc = await startSmsc();
+    const live: { tandem?: Tandem } = {};
+    try {
+      const first = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, seedUsLocal: 20_000 });
+      live.tandem = first;
+      const creds = { sid: first.sid, token: first.token };
+      ctx.log(`  buying ${SENDERS} short-code-paced senders…`);
+      const senders = (await first.buyNumbers(SENDERS, { TandemSendRate: '100' })).map((n) => n.e164);
+      await first.stop();
+      live.tandem = undefined;
+
+      const runTandem = async (i: number): Promise<Run> => {
+        const t = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, credentials: creds });
+        live.tandem = t;
+        try {
+          await waitBound(smsc, 1);
+          const r = await drive(smsc, `ot${i}`, count, t.url, [t.proc.pid], (k, body) => ({
+            path: `/2010-04-01/Accounts/${t.sid}/Messages.json`,
+            method: 'POST',
+            headers: { authorization: t.authHeader, 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ From: senders[k % SENDERS]!, To: to(k), Body: body }).toString(),
+            okStatus: 201,
+          }));
+          ctx.log(`  tandem #${i + 1}: ${r.msgs_per_s} msgs/s (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
+          return r;
+        } finally {
+          await t.stop();
+          live.tandem = undefined;
+        }
+      };
+      const runKannel = async (i: number): Promise<Run> => {
+        const k = await startKannel(ctx.tmpDir(`kannel-out${i}`), smsc.smppPort, 'http://127.0.0.1:9');
+        try {
+          await waitBound(smsc, 1);
+          const u = new URL(k.sendsmsUrl);
+          const r = await drive(smsc, `ok${i}`, count, u.origin, [k.bearerbox.pid, k.smsbox.pid], (n, body) => ({
+            path: `${u.pathname}?${new URLSearchParams({ username: 'bench', password: 'bench', from: senders[n % SENDERS]!, to: to(n), text: body })}`,
+            method: 'GET',
+            headers: {},
+            okStatus: 202,
+          }));
+          ctx.log(`  kannel #${i + 1}: ${r.msgs_per_s} msgs/s (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
+          return r;
+        } finally {
+          await k.stop();
+        }
+      };
+
+      const runs = await alternate(pairs, runTandem, ctx.kannel.ok ? runKannel : null, ctx.log);
+      const fig: Figures = {
+        workload: { messages_per_run: count, senders: SENDERS, sender_rate_per_s: 100, concurrent_clients: CONCURRENCY, pairs },
+        tandem: { ...medianOf(runs.a, KEYS), runs: runs.a },
+      };
+      if (runs.b.length > 0) {
+        const kan = medianOf(runs.b, KEYS);
+        fig.kannel = { ...kan, runs: runs.b, note: 'sendsms GET, store-type = file, no delivery receipts requested' };
+        const tm = (fig.tandem as { msgs_per_s?: number }).msgs_per_s;
+        if (tm !== undefined && kan.msgs_per_s) fig.ratio = round(tm / kan.msgs_per_s, 2);
+      } else {
+        fig.kannel = { skipped: ctx.kannel.ok ? runs.bError : ctx.kannel.reason };
+      }
+      return fig;
+    } finally {
+      if (live.tandem) await live.tandem.stop();
+      await smsc.stop();
+    }
+  },
+};
