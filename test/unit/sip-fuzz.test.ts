@@ -42,7 +42,7 @@ const CORPUS = [
 ];
 
 const NASTY = ['\r\n', '\r\n\r\n', ':', ';', ',', '<', '>', '"', '\\', '\0', 'SIP/2.0', 'Content-Length: 99999999',
-  'l: -1', 'Via: ', 'z9hG4bK', ' ', '\t', '%', '\u00ff', '🎉', '9'.repeat(40)];
+  'l: -1', 'Via: ', 'z9hG4bK', ' ', '\t', '%', '\u00ff', '🎉', '9'.repeat(40), '\r\n__proto__: x', '\r\nconstructor: y'];
 
 function mutate(rand: () => number, input: Buffer): Buffer {
   let b = Buffer.from(input);

@@ -117,10 +117,11 @@ export class EdgeContext implements TransactionEvents {
     return { proto: flow.proto, host: flow.address, port: flow.port };
   }
 
-  toApp(app: AppSession | undefined, meta: SipMeta, msg: SipMessage, receivedOn?: { host: string; port: number }): void {
+  toApp(app: AppSession | undefined, meta: Omit<SipMeta, 'bytes'>, msg: SipMessage, receivedOn?: { host: string; port: number }): void {
     if (!app || app.closed) return;
     this.counters.appMessages++;
-    app.send(sipToApp(meta, msg.toString(), receivedOn));
+    const wire = msg.serialize();
+    app.send(sipToApp({ ...meta, bytes: wire.length }, wire.toString('utf8'), receivedOn));
   }
 
   cdr(ev: CdrEvent, msg: SipMessage): void {
@@ -174,9 +175,8 @@ export class EdgeContext implements TransactionEvents {
       notice.add('Call-ID', d.callId);
       notice.add('CSeq', `${d.remoteCseq + 1} BYE`);
       notice.add('Reason', `SIP;cause=200;text="${reason}"`);
-      const bytes = notice.serialize().length;
       this.toApp(d.owner, {
-        source: 'application', bytes, proto: d.proto, address: this.host, port: this.port,
+        source: 'application', proto: d.proto, address: this.host, port: this.port,
         txnId: 'unsolicited', dialogId: d.id,
       }, notice);
     }

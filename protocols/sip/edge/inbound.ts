@@ -114,7 +114,7 @@ function handleRequest(ctx: EdgeContext, req: SipMessage, flow: Flow): void {
   ctx.servers.set(txn.id, { txn, flow, app });
   if (req.method === 'INVITE') ctx.cdr({ type: 'attempt', source: 'network' }, req);
   ctx.toApp(app, {
-    source: 'network', bytes: req.serialize().length, proto: flow.proto, address: flow.address, port: flow.port,
+    source: 'network', proto: flow.proto, address: flow.address, port: flow.port,
     txnId: txn.id, dialogId: '',
   }, req, { host: ctx.host, port: ctx.port });
 }
@@ -132,7 +132,7 @@ function handleAck(ctx: EdgeContext, ack: SipMessage, flow: Flow): void {
   d.awaitingAck.txn.ack();
   d.awaitingAck = undefined;
   ctx.toApp(d.owner, {
-    source: 'network', bytes: ack.serialize().length, proto: flow.proto, address: flow.address, port: flow.port,
+    source: 'network', proto: flow.proto, address: flow.address, port: flow.port,
     txnId: ctx.newTxnId(), dialogId: d.id,
   }, ack);
 }
@@ -152,7 +152,7 @@ function handleCancel(ctx: EdgeContext, cancel: SipMessage, flow: Flow): void {
   ctx.cdr({ type: 'stop', source: 'network', reason: 'call-canceled' }, res487);
   // srf matches the CANCEL to its pending INVITE by Call-ID and rejects createUAS with 487.
   ctx.toApp(rec?.app, {
-    source: 'network', bytes: cancel.serialize().length, proto: flow.proto, address: flow.address, port: flow.port,
+    source: 'network', proto: flow.proto, address: flow.address, port: flow.port,
     txnId: invite.id, dialogId: '',
   }, cancel);
 }
@@ -188,7 +188,7 @@ function handleInDialog(ctx: EdgeContext, req: SipMessage, flow: Flow, toTag: st
   if (req.method === 'INVITE') txn.respond(buildResponse(req, 100));
   if (req.method === 'BYE') ctx.cdr({ type: 'stop', source: 'network', reason: 'normal-release' }, req);
   ctx.toApp(app, {
-    source: 'network', bytes: req.serialize().length, proto: flow.proto, address: flow.address, port: flow.port,
+    source: 'network', proto: flow.proto, address: flow.address, port: flow.port,
     txnId: txn.id, dialogId: d.id,
   }, req);
 }

@@ -299,7 +299,7 @@ export function onClientResponse(ctx: EdgeContext, txn: ClientTransaction, res: 
     ctx.dialogs.remove(rec.dialog);
   }
   ctx.toApp(rec.app, {
-    source: 'network', bytes: res.serialize().length, ...flowMeta, txnId: txn.id, dialogId,
+    source: 'network', ...flowMeta, txnId: txn.id, dialogId,
   }, res);
 }
 

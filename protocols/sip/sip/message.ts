@@ -12,19 +12,26 @@ export const LIMITS = {
   maxHeaderLineBytes: 8_192,
 } as const;
 
-const COMPACT: Record<string, string> = {
+const COMPACT: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   i: 'call-id', m: 'contact', e: 'content-encoding', l: 'content-length', c: 'content-type',
   f: 'from', s: 'subject', k: 'supported', t: 'to', v: 'via', o: 'event', r: 'refer-to',
   b: 'referred-by', u: 'allow-events', x: 'session-expires', a: 'accept-contact', j: 'reject-contact',
   d: 'request-disposition', y: 'identity', n: 'identity-info',
-};
+});
 
 /** Headers whose values may legally be comma-joined lists (RFC 3261 §7.3.1). */
 const LIST_HEADERS = new Set(['via', 'route', 'record-route', 'contact', 'allow', 'supported', 'require']);
 
+/** Header names repeat endlessly; memoise their canonical form (bounded, since peers choose names). */
+const canonicalCache = new Map<string, string>();
+
 export function canonicalName(name: string): string {
+  const hit = canonicalCache.get(name);
+  if (hit !== undefined) return hit;
   const lower = name.trim().toLowerCase();
-  return COMPACT[lower] ?? lower;
+  const canon = COMPACT[lower] ?? lower;
+  if (canonicalCache.size < 2_000) canonicalCache.set(name, canon);
+  return canon;
 }
 
 export interface SipHeader { name: string; value: string }
