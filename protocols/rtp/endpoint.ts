@@ -137,6 +137,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   private telephoneEventPt: number | undefined;
   private remoteAddr: RemoteAddress | undefined;
   private latched = false;
+  private onHold = false;
 
   private readonly ssrc = random32();
   private seq = random32() & 0xffff;
@@ -212,16 +213,19 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   }
 
   /**
-   * The address from the remote SDP. Ignored once a packet has latched the real source; an
-   * address of 0.0.0.0 or port 0 (hold) stops sending until a new one arrives.
+   * The address from the remote SDP (the offer or answer, and every re-INVITE). The next inbound
+   * audio packet latches its real source again (symmetric RTP). An address of 0.0.0.0 or port 0
+   * (RFC 2543 hold) stops sending until a real address is set.
    */
   setRemote(remote: RemoteAddress): void {
-    if (this.latched) return;
-    this.remoteAddr = remote.port === 0 || remote.address === '0.0.0.0' ? undefined : { ...remote };
+    this.latched = false;
+    this.onHold = remote.port === 0 || remote.address === '0.0.0.0' || remote.address === '::';
+    if (!this.onHold) this.remoteAddr = { ...remote };
   }
 
+  /** Where packets go now: the latched source, else the SDP's address; undefined before either, or on hold. */
   get remote(): RemoteAddress | undefined {
-    return this.remoteAddr ? { ...this.remoteAddr } : undefined;
+    return this.remoteAddr && !this.onHold ? { ...this.remoteAddr } : undefined;
   }
 
   /**
@@ -395,7 +399,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     // The sequence number advances even with nowhere to send, so the remote sees the gap as loss, which it was.
     this.seq = (this.seq + 1) & 0xffff;
     const remote = this.remoteAddr;
-    if (!remote || this.closed) return;
+    if (!remote || this.onHold || this.closed) return;
     this.counters.packetsOut++;
     this.counters.bytesOut += buf.length;
     this.socket.send(buf, remote.port, remote.address);

@@ -77,6 +77,9 @@ export class TextToSpeech {
   private readonly logger: { warn(message: string): void };
   private espeakMissing = false;
   private readonly inFlight = new Map<string, Promise<Int16Array>>();
+  /** Recently spoken prompts in memory: a busy IVR says the same few sentences on every call. */
+  private readonly recent = new Map<string, Int16Array>();
+  private static readonly RECENT_MAX = 128;
 
   constructor(opts: TextToSpeechOptions) {
     this.cacheDir = opts.cacheDir;
@@ -93,6 +96,12 @@ export class TextToSpeech {
     const clipped = text.slice(0, MAX_TEXT_CHARS);
     const voice = espeakVoice(opts.voice, opts.language);
     const key = createHash('sha256').update(`${voice}\0${opts.voice ?? ''}\0${opts.language ?? ''}\0${clipped}`).digest('hex');
+    const hot = this.recent.get(key);
+    if (hot) {
+      this.recent.delete(key); // re-insert: Map order is the LRU order
+      this.recent.set(key, hot);
+      return Promise.resolve(hot);
+    }
     const pending = this.inFlight.get(key);
     if (pending) return pending;
     const work = this.lookupOrSpeak(key, clipped, voice).finally(() => this.inFlight.delete(key));
@@ -103,7 +112,7 @@ export class TextToSpeech {
   private async lookupOrSpeak(key: string, text: string, voice: string): Promise<Int16Array> {
     const file = join(this.cacheDir, `tts-${key}.wav`);
     try {
-      return readWav(await readFile(file));
+      return this.remember(key, readWav(await readFile(file)));
     } catch {
       // not cached yet (or unreadable): synthesize below
     }
@@ -130,6 +139,15 @@ export class TextToSpeech {
       await rename(tmp, file); // readers never see a half-written cache entry
     } catch (err) {
       this.logger.warn(`tts: could not cache speech in ${this.cacheDir}: ${(err as Error).message}`);
+    }
+    return this.remember(key, pcm);
+  }
+
+  private remember(key: string, pcm: Int16Array): Int16Array {
+    this.recent.set(key, pcm);
+    if (this.recent.size > TextToSpeech.RECENT_MAX) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
     }
     return pcm;
   }

@@ -44,7 +44,9 @@ for (const media of [ulaw, alaw]) {
     const latched = once(callee, 'latched');
     callee.startRecording();
     const sent = tone([440], 1000, 0.5);
+    const startedAt = performance.now();
     assert.equal(await caller.play(sent), 'done');
+    const playMs = performance.now() - startedAt;
     await sleep(60);
     const [remote] = await latched;
     assert.deepEqual(remote, { address: '127.0.0.1', port: caller.port });
@@ -59,14 +61,14 @@ for (const media of [ulaw, alaw]) {
     const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!).sort((x, y) => x - y);
     const median = gaps[Math.floor(gaps.length / 2)]!;
     assert.ok(median > 17 && median < 23, `median gap ${median.toFixed(2)} ms`);
-    const span = arrivals.at(-1)! - arrivals[0]!;
-    // Loose: after a stall of the (shared, busy) machine the clock sends the missed ticks back to back.
-    assert.ok(span > 49 * 20 - 150 && span < 49 * 20 + 150, `50 packets over ${span.toFixed(0)} ms`);
+    // The clock runs on wall time: after a stall of this shared machine it sends the missed ticks
+    // (at most 10) back to back rather than falling behind, so 50 frames take 49 ticks give or take that.
+    assert.ok(playMs >= 39 * 20 && playMs < 50 * 20 + 300, `50 frames played in ${playMs.toFixed(0)} ms`);
+    assert.ok(callee.stats().jitterMs < 10, `jitter ${callee.stats().jitterMs.toFixed(2)} ms`);
 
     const stats = callee.stats();
     assert.equal(stats.packetsIn, 50);
     assert.equal(stats.lost, 0);
-    assert.ok(stats.jitterMs < 5, `jitter ${stats.jitterMs}`);
     assert.equal(caller.stats().packetsOut, 50);
 
     // Symmetric RTP: the callee answers to the address it latched.
@@ -177,4 +179,24 @@ test('bridged legs: audio and digits from one far end reach the other, across PC
   assert.ok(Math.abs(level(heard.subarray(0, sent.length - 160)) - level(sent)) < level(sent) * 0.1);
   assert.deepEqual(digitsAtY, ['7']);
   await Promise.all([x, a, b, y].map((e) => e.close()));
+});
+
+test('a hold address (0.0.0.0) stops sending, a new SDP address resumes it and re-latches', async (t) => {
+  const { caller, callee } = await pair(t, ulaw);
+  const got: number[] = [];
+  callee.on('audio', () => got.push(performance.now()));
+  void caller.play(tone([440], 2000));
+  await sleep(150);
+  const before = got.length;
+  assert.ok(before >= 5, `${before} frames before hold`);
+  caller.setRemote({ address: '0.0.0.0', port: callee.port });
+  assert.equal(caller.remote, undefined);
+  await sleep(150);
+  const during = got.length;
+  await sleep(150);
+  assert.equal(got.length, during, 'nothing arrives while on hold');
+  caller.setRemote({ address: '127.0.0.1', port: callee.port });
+  await sleep(150);
+  assert.ok(got.length >= during + 5, 'media resumes');
+  caller.stopPlayback();
 });
