@@ -25,6 +25,12 @@ import { CarrierRouter } from './carriers/router.js';
 import { loadCarriers, sandboxCarriers } from './carriers/config.js';
 import { SandboxSmsc } from './sandbox/smsc.js';
 import { registerSandboxRoutes } from './sandbox/routes.js';
+import { Notifications } from './notifications/notifications.js';
+import { notificationRoutes } from './api/notifications.js';
+import { InboundStore } from './messaging/inbound/mo-store.js';
+import { InboundRouter } from './messaging/inbound/router.js';
+import { OptOuts } from './messaging/inbound/opt-outs.js';
+import { errorMessage } from './messaging/error-codes.js';
 
 export interface RunningSwitch {
   url: string;
@@ -72,6 +78,10 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
       log.warn({ url: req.url, outcome: outcome.sent ? outcome.result : outcome.reason }, 'status callback failed'),
   });
   const callbacks = new MessageCallbacks(callbackSender, accounts, tables);
+  const notifications = new Notifications(tables, metrics.counter('tandem_notifications_total', 'notifications recorded for account owners, by error code', ['code']));
+  const notify = (n: Parameters<Notifications['record']>[0]) =>
+    void notifications.record(n).catch((err: unknown) => log.error({ err, errorCode: n.errorCode }, 'notification could not be stored'));
+  const inboundStore = new InboundStore(tables, store);
   const numberDeps: NumberDeps = {
     store,
     callbacks,
@@ -80,7 +90,20 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
       const sid = tables.numberByE164.get(e164);
       return sid ? tables.numbers.get(sid) : undefined;
     },
-    notify: (m, detail) => log.warn({ sid: m.sid, accountSid: m.accountSid, errorCode: m.errorCode, detail }, 'message error'),
+    notify: (m, detail) => {
+      log.warn({ sid: m.sid, accountSid: m.accountSid, errorCode: m.errorCode, detail }, 'message error');
+      const code = m.errorCode ?? 30008;
+      notify({ accountSid: m.accountSid, errorCode: code, messageSid: m.sid, text: `${m.errorMessage ?? errorMessage(code)}: message to ${m.to}, ${detail}` });
+    },
+    inbound: {
+      pending: inboundStore,
+      optOuts: new OptOuts(tables),
+      account: (sid) => accounts.get(sid),
+      // `sender` is built below (it needs the registry); replies only start flowing once everything is up.
+      sendReply: (account, req, opts) => sender.send(account, req, 'outbound-reply', opts),
+      notify,
+      webhookTimeoutMs: config.webhookTimeoutMs,
+    },
     metrics: {
       segmentsSubmitted: metrics.counter('tandem_sms_segments_submitted_total', 'segments accepted by a carrier'),
       submitRetries: metrics.counter('tandem_sms_submit_retries_total', 'segments retried after a throttle, timeout or lost bind'),
@@ -94,9 +117,22 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   onStop('number actors', () => numbers.close());
   metrics.gauge('tandem_number_actors_active', 'number actors in memory (the rest are passivated)', () => numbers.stats().active);
   const receipts = new ReceiptRouter(store, numbers, log.child({ part: 'receipts' }), metrics.counter('tandem_sms_receipts_unmatched_total', 'delivery receipts for no known message'));
+  const inbound = new InboundRouter({
+    tables,
+    store: inboundStore,
+    numbers,
+    notify,
+    log: log.child({ part: 'inbound' }),
+    metrics: {
+      received: metrics.counter('tandem_sms_inbound_total', 'inbound messages stored (multi-part ones once, when joined)'),
+      unknownNumber: metrics.counter('tandem_sms_inbound_unknown_number_total', 'inbound SMS parts for a number no account owns (acknowledged, dropped)'),
+      duplicates: metrics.counter('tandem_sms_inbound_duplicates_total', 'inbound SMS parts resent by a carrier after a lost acknowledgement (dropped)'),
+    },
+  });
+  onStop('inbound', async () => inbound.close());
   carriers.onDeliver((carrier, event) => {
     if (event.kind === 'dlr') receipts.handle(carrier, event.dlr, () => event.ack());
-    else log.warn({ carrier, from: event.mo.from, to: event.mo.to }, 'inbound SMS left unacknowledged: inbound messaging is not enabled in this build');
+    else inbound.handle(carrier, event.mo, event.ack);
   });
   const sender = new MessageSender(tables, store, numbers);
   const scheduler = new Scheduler(store, numbers, log.child({ part: 'scheduler' }));
@@ -105,7 +141,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     if (numbers.isActive(e164)) numbers.tell(e164, { type: 'config' });
   });
 
-  const modules: RouteModule[] = [registerMessageRoutes, registerIncomingNumberRoutes, registerAvailableNumberRoutes];
+  const modules: RouteModule[] = [registerMessageRoutes, registerIncomingNumberRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
   if (sandbox) {
     const s = sandbox;
     modules.push((app) => registerSandboxRoutes(app, s));
@@ -122,6 +158,9 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   onStop('scheduler', async () => scheduler.stop());
   onStop('carrier binds', () => carriers.close());
 
+  // Half-joined multi-part messages and webhooks owed from before the last stop or crash; before the binds come
+  // up, so a resent part finds its stored siblings.
+  const inboundResumed = inbound.start();
   await carriers.start();
   scheduler.start();
   // Resume every sender that still owes the carrier messages from before the last stop or crash.
@@ -132,7 +171,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.httpPort;
   const url = `http://${config.httpHost}:${port}`;
-  log.info({ url, ms: Math.round(performance.now() - t0), dataDir: config.dataDir, resumedSenders: resumed.length, carriers: carriersConfig.smpp.map((c) => c.name) }, 'tandem ready');
+  log.info({ url, ms: Math.round(performance.now() - t0), dataDir: config.dataDir, resumedSenders: resumed.length, inbound: inboundResumed, carriers: carriersConfig.smpp.map((c) => c.name) }, 'tandem ready');
   // Printed plainly (not only as a log line) so a new user sees the credentials right after `npm start`.
   process.stdout.write(
     `\ntandem is ready at ${url}\n` +
@@ -146,7 +185,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     async stop() {
       ready = false;
       // Reverse order of start: HTTP first, then the parts it fed, the store last.
-      const order = ['http', 'scheduler', 'number actors', 'carrier binds', 'webhooks', 'sandbox carrier', 'actors', 'store'];
+      const order = ['http', 'scheduler', 'inbound', 'number actors', 'carrier binds', 'webhooks', 'sandbox carrier', 'actors', 'store'];
       const byName = new Map(stops.map((s) => [s.name, s.run]));
       for (const name of order) {
         const run = byName.get(name);

@@ -6,6 +6,7 @@ import type { MessageStore } from '../../src/messaging/message-store.js';
 import type { MessageCallbacks } from '../../src/messaging/status-callbacks.js';
 import type { MessageRecord, NumberRecord } from '../../src/store/records.js';
 import type { EnqueueResult } from './outbound.js';
+import type { InboundDeps } from './inbound.js';
 
 export type NumberMsg =
   /** The API (or the scheduler) hands over a new outbound message. */
@@ -19,7 +20,11 @@ export type NumberMsg =
   /** The number's configuration changed through the API. */
   | { type: 'config' }
   /** Start sending whatever this number had queued before a restart. */
-  | { type: 'resume' };
+  | { type: 'resume' }
+  /** An inbound message for this number is durable: keywords, webhook, TwiML replies. */
+  | { type: 'inbound'; sid: string }
+  /** That inbound message's webhook work is over (its pending marker is gone). */
+  | { type: 'inbound-done'; sid: string };
 
 export interface NumberDeps {
   store: MessageStore;
@@ -28,6 +33,8 @@ export interface NumberDeps {
   numberConfig(e164: string): NumberRecord | undefined;
   /** Record an error the number's owner must see (a Notification). */
   notify(m: MessageRecord, detail: string): void;
+  /** The inbound side's needs (webhooks, opt-outs, replies, notifications). */
+  inbound: InboundDeps;
   metrics: {
     segmentsSubmitted: Counter;
     submitRetries: Counter;

@@ -3,6 +3,7 @@
 import type { EntityBehaviour } from '../registry.js';
 import { DEFAULT_RATES } from './pacer.js';
 import { Outbound } from './outbound.js';
+import { Inbound } from './inbound.js';
 import type { NumberDeps, NumberMsg } from './messages.js';
 
 export interface NumberState {
@@ -10,6 +11,7 @@ export interface NumberState {
   /** Next FIFO position; survives passivation so order holds across incarnations. */
   nextSeq: number;
   outbound?: Outbound;
+  inbound?: Inbound;
 }
 
 function rateOf(deps: NumberDeps, e164: string): number {
@@ -24,7 +26,7 @@ export function numberBehaviour(deps: NumberDeps): EntityBehaviour<NumberState, 
     initial: (key) => ({ e164: key, nextSeq: 0 }),
     toSnapshot: (s) => ({ e164: s.e164, nextSeq: s.nextSeq }),
     fromSnapshot: (data) => data as NumberState,
-    canPassivate: (s) => !s.outbound || s.outbound.idle,
+    canPassivate: (s) => (!s.outbound || s.outbound.idle) && (!s.inbound || s.inbound.idle),
 
     wake(state, ctx) {
       const outbound = new Outbound(state.e164, rateOf(deps, state.e164), deps, ctx);
@@ -39,7 +41,7 @@ export function numberBehaviour(deps: NumberDeps): EntityBehaviour<NumberState, 
       // Sequence numbers also order by time, so a snapshot lost in a crash cannot reuse a position.
       const nextSeq = Math.max(last + 1, Date.now() * 1000);
       outbound.pump();
-      return { e164: state.e164, nextSeq, outbound };
+      return { e164: state.e164, nextSeq, outbound, inbound: new Inbound(state.e164, deps, ctx) };
     },
 
     handle(state, msg) {
@@ -72,6 +74,12 @@ export function numberBehaviour(deps: NumberDeps): EntityBehaviour<NumberState, 
           break;
         case 'resume':
           out.pump();
+          break;
+        case 'inbound':
+          state.inbound!.receive(msg.sid);
+          break;
+        case 'inbound-done':
+          state.inbound!.finished(msg.sid);
           break;
       }
       return state;

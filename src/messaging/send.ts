@@ -74,13 +74,22 @@ export class MessageSender {
   ) {}
 
   /** Creates the message; resolves once it is durable (queued or scheduled). */
-  async send(account: AccountRecord, req: OutboundRequest, direction: MessageDirection = 'outbound-api'): Promise<MessageRecord> {
+  /**
+   * `skipOptOutCheck`: only for the standard keyword auto-replies (the STOP confirmation goes to a handset that
+   * has just opted out).
+   */
+  async send(
+    account: AccountRecord,
+    req: OutboundRequest,
+    direction: MessageDirection = 'outbound-api',
+    opts: { skipOptOutCheck?: boolean } = {},
+  ): Promise<MessageRecord> {
     const numberSid = this.t.numberByE164.get(req.from);
     const number = numberSid ? this.t.numbers.get(numberSid) : undefined;
     if (!number || number.accountSid !== account.sid || !number.capabilities.sms) {
       throw badRequest(21606, `The From phone number ${req.from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
     }
-    if (this.store.optedOut(req.from, req.to)) {
+    if (!opts.skipOptOutCheck && this.store.optedOut(req.from, req.to)) {
       throw badRequest(21610, `Attempt to send to unsubscribed recipient: ${req.to} replied STOP to ${req.from}.`);
     }
     const now = Date.now();

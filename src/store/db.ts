@@ -4,7 +4,7 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, MessageRecord, NumberRecord } from './records.js';
+import type { AccountRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -28,8 +28,20 @@ export interface Tables {
   carrierIds: Database<{ sid: string; from: string; part: number }, [string, string]>;
   /** key: [sendAt, sid] → sid: messages scheduled with SendAt. */
   scheduled: Database<string, [number, string]>;
+  /** key: sender E.164 → epoch ms its last segment reached the carrier */
+  senderClock: Database<number, string>;
   /** key: [sender, handset] → when the handset opted out of that sender. */
   optOuts: Database<number, [string, string]>;
+  /** Inbound concatenated-message parts awaiting their siblings. key: [reassembly key, part seq]. */
+  moParts: Database<MoPartRecord, [string, number]>;
+  /** Fingerprints of MO parts stored but not yet acknowledged to the carrier → when stored: a resend finds its twin here. */
+  moUnacked: Database<number, string>;
+  /** key: inbound message sid → its webhook is still owed (resumed at start). */
+  inboundPending: Database<InboundPendingRecord, string>;
+  /** key: NO sid */
+  notifications: Database<NotificationRecord, string>;
+  /** key: [accountSid, -dateCreated, sid] → sid: an account's notifications, newest first */
+  notificationsByAccount: Database<string, [string, number, string]>;
   /** small singletons: default account, schema version */
   meta: Database<unknown, string>;
   /** nact persistence: key [persistenceKey, sequenceNumber] */
@@ -60,6 +72,12 @@ export function openTables(dataDir: string): Tables {
     carrierIds: root.openDB<{ sid: string; from: string; part: number }, [string, string]>({ name: 'carrier_ids' }),
     scheduled: root.openDB<string, [number, string]>({ name: 'scheduled' }),
     optOuts: root.openDB<number, [string, string]>({ name: 'opt_outs' }),
+    senderClock: root.openDB<number, string>({ name: 'sender_clock' }),
+    moParts: root.openDB<MoPartRecord, [string, number]>({ name: 'mo_parts' }),
+    moUnacked: root.openDB<number, string>({ name: 'mo_unacked' }),
+    inboundPending: root.openDB<InboundPendingRecord, string>({ name: 'inbound_pending' }),
+    notifications: root.openDB<NotificationRecord, string>({ name: 'notifications' }),
+    notificationsByAccount: root.openDB<string, [string, number, string]>({ name: 'notifications_by_account' }),
     meta: root.openDB<unknown, string>({ name: 'meta' }),
     actorEvents: root.openDB<unknown, [string, number]>({ name: 'actor_events' }),
     actorSnapshots: root.openDB<unknown, string>({ name: 'actor_snapshots' }),

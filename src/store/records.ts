@@ -95,3 +95,46 @@ export interface MessageRecord {
   dateUpdated: number;
   dateSent: number | null;
 }
+
+/** One stored part of a concatenated inbound message, kept until its message is complete or times out. */
+export interface MoPartRecord {
+  carrier: string;
+  from: string;
+  to: string;
+  ref: number;
+  total: number;
+  seq: number;
+  text: string;
+  /** When the first part of this message arrived (the reassembly timeout counts from here). */
+  firstAt: number;
+  at: number;
+}
+
+/** An inbound message whose webhook has not finished yet (resumed after a restart). */
+export interface InboundPendingRecord {
+  /** The number that received it: the actor that owns the webhook. */
+  to: string;
+  /** The opt-out/opt-in/help keyword was already acted on (so a resume does not reply twice). */
+  keywordDone: boolean;
+}
+
+/** A Notification: an error or warning the account's owner must see (Twilio's Notifications resource). */
+export interface NotificationRecord {
+  sid: string;
+  accountSid: string;
+  callSid: string | null;
+  /** The message the problem was about, when there is one. */
+  messageSid: string | null;
+  errorCode: number;
+  /** 0 error, 1 warning. */
+  log: 0 | 1;
+  messageText: string;
+  requestMethod: HttpMethod | null;
+  requestUrl: string | null;
+  requestVariables: string | null;
+  responseBody: string | null;
+  responseHeaders: string | null;
+  messageDate: number;
+  dateCreated: number;
+  dateUpdated: number;
+}

@@ -1,0 +1,245 @@
+// A number's inbound side: for each durable inbound message, the opt-out keywords (STOP/START/HELP and their
+// synonyms), then the signed webhook to SmsUrl (SmsFallbackUrl on failure), then the TwiML reply: its <Message>s
+// become outbound-reply messages in the sending number's own FIFO queue (so pacing and order hold for replies),
+// its <Redirect>s are followed up to MAX_REDIRECTS hops. Problems the owner must see become Notifications.
+// The message's pending-webhook marker is removed only when all of this is over, so a crash anywhere before
+// that repeats the webhook after restart (at least once, never lost).
+import { fetchTwiml, sendWebhook, type WebhookTarget } from '../../protocols/webhook/index.js';
+import { parseMessagingTwiml, type MessagingVerb } from '../../protocols/twiml/index.js';
+import type { OutboundRequest } from '../../src/messaging/send.js';
+import type { AccountRecord, MessageRecord, NumberRecord } from '../../src/store/records.js';
+import type { NewNotification } from '../../src/notifications/notifications.js';
+import type { InboundStore } from '../../src/messaging/inbound/mo-store.js';
+import type { OptOuts } from '../../src/messaging/inbound/opt-outs.js';
+import { classifyKeyword, KEYWORD_REPLIES, type KeywordKind } from '../../src/messaging/inbound/keywords.js';
+import { inboundWebhookParams } from '../../src/messaging/inbound/webhook-params.js';
+import type { EntityContext } from '../registry.js';
+import type { NumberDeps, NumberMsg } from './messages.js';
+
+/** <Redirect> hops followed for one inbound message; a longer chain is a loop (notification 11215). */
+export const MAX_REDIRECTS = 10;
+/** Webhooks one number has in flight at once; more inbound messages wait in its mailbox order. */
+const MAX_CONCURRENT = 64;
+const REPLY_VALIDITY_S = 36_000;
+const MAX_BODY_CHARS = 1600;
+
+export interface InboundDeps {
+  pending: InboundStore;
+  optOuts: OptOuts;
+  account(sid: string): AccountRecord | undefined;
+  /** MessageSender.send with direction outbound-reply; rejects with an ApiError carrying Twilio's code. */
+  sendReply(account: AccountRecord, req: OutboundRequest, opts?: { skipOptOutCheck?: boolean }): Promise<MessageRecord>;
+  notify(n: NewNotification): void;
+  webhookTimeoutMs: number;
+}
+
+interface Job {
+  m: MessageRecord;
+  number: NumberRecord;
+  account: AccountRecord;
+  keyword: KeywordKind | null;
+  params: Record<string, string>;
+  replies: Promise<unknown>[];
+}
+
+export class Inbound {
+  private readonly active = new Set<string>();
+  private readonly waiting: string[] = [];
+
+  constructor(
+    private readonly e164: string,
+    private readonly deps: NumberDeps,
+    private readonly ctx: EntityContext<NumberMsg>,
+  ) {}
+
+  get idle(): boolean {
+    return this.active.size === 0 && this.waiting.length === 0;
+  }
+
+  receive(sid: string): void {
+    if (this.active.has(sid) || this.waiting.includes(sid)) return;
+    if (this.active.size >= MAX_CONCURRENT) {
+      this.waiting.push(sid);
+      return;
+    }
+    this.start(sid);
+  }
+
+  finished(sid: string): void {
+    this.active.delete(sid);
+    const next = this.waiting.shift();
+    if (next !== undefined) this.start(next);
+  }
+
+  private start(sid: string): void {
+    this.active.add(sid);
+    this.process(sid)
+      .catch((err: unknown) => this.ctx.log.error({ err, sid }, 'inbound message handling failed; retried at next start'))
+      .finally(() => this.ctx.tell({ type: 'inbound-done', sid }));
+  }
+
+  private get d(): InboundDeps {
+    return this.deps.inbound;
+  }
+
+  private async process(sid: string): Promise<void> {
+    const marker = this.d.pending.pending(sid);
+    const m = this.deps.store.get(sid);
+    if (!marker || !m) {
+      if (marker) await this.d.pending.done(sid);
+      return;
+    }
+    const number = this.deps.numberConfig(this.e164);
+    const account = number ? this.d.account(number.accountSid) : undefined;
+    if (!number || !account || number.accountSid !== m.accountSid) {
+      // Released (or moved to another account) since the message arrived: its old owner has no URL for it now.
+      this.ctx.log.warn({ sid, to: this.e164 }, 'inbound message for a number released since; no webhook');
+      await this.d.pending.done(sid);
+      return;
+    }
+    const keyword = classifyKeyword(m.body);
+    const job: Job = { m, number, account, keyword, params: inboundWebhookParams(m, number, keyword), replies: [] };
+    if (keyword !== null && !marker.keywordDone) {
+      await this.applyKeyword(job, keyword);
+      await this.d.pending.keywordDone(sid, m.to);
+    }
+    if (number.smsUrl) await this.webhook(job, number.smsUrl);
+    await Promise.allSettled(job.replies);
+    await this.d.pending.done(sid);
+  }
+
+  /** Opt-out, opt-in or help, with Twilio's standard auto-reply (always sent, even with no SmsUrl). */
+  private async applyKeyword(job: Job, keyword: KeywordKind): Promise<void> {
+    const { m } = job;
+    if (keyword === 'STOP') await this.d.optOuts.optOut(m.to, m.from);
+    else if (keyword === 'START') await this.d.optOuts.optIn(m.to, m.from);
+    else if (this.d.optOuts.isOptedOut(m.to, m.from)) return; // no help text to a handset that opted out
+    this.reply(job, { to: m.from, from: m.to, body: KEYWORD_REPLIES[keyword] }, true);
+    await Promise.allSettled(job.replies);
+  }
+
+  private async webhook(job: Job, smsUrl: string): Promise<void> {
+    const { number, account } = job;
+    const primary: WebhookTarget = { url: smsUrl, method: number.smsMethod };
+    const fallback: WebhookTarget | undefined = number.smsFallbackUrl ? { url: number.smsFallbackUrl, method: number.smsFallbackMethod } : undefined;
+    const res = await fetchTwiml(primary, fallback, job.params, account.authToken, this.d.webhookTimeoutMs, {
+      parse: (body) => {
+        const r = parseMessagingTwiml(body);
+        return r.ok ? { ok: true, value: r.verbs } : r;
+      },
+    });
+    if (res.ok && res.primaryError === undefined) {
+      await this.execute(job, res.url, res.body, 0);
+      return;
+    }
+    const primaryError = res.primaryError!;
+    this.notifyFetch(job, primary, primaryError, 0);
+    if (!res.ok) {
+      if (res.fallbackError && fallback) this.notifyFetch(job, fallback, res.fallbackError, 0);
+      return;
+    }
+    await this.execute(job, res.url, res.body, 0);
+  }
+
+  /** Runs one TwiML document (already known to parse) in order; a <Redirect> ends it and continues elsewhere. */
+  private async execute(job: Job, documentUrl: string, body: string, hops: number): Promise<void> {
+    const parsed = parseMessagingTwiml(body, { documentUrl });
+    if (!parsed.ok) {
+      this.notifyFetch(job, { url: documentUrl, method: 'POST' }, { code: parsed.code, message: parsed.message }, 0);
+      return;
+    }
+    for (const v of parsed.verbs) {
+      if (v.verb === 'Message') {
+        this.message(job, v);
+        continue;
+      }
+      await this.redirect(job, v, hops + 1);
+      return;
+    }
+  }
+
+  private message(job: Job, v: Extract<MessagingVerb, { verb: 'Message' }>): void {
+    const { m } = job;
+    if (job.keyword === 'STOP') {
+      // The handset just opted out: the app's reply could not reach it anyway.
+      this.ctx.log.info({ sid: m.sid }, 'TwiML reply to an opt-out message dropped');
+      return;
+    }
+    const to = v.to ?? m.from;
+    const from = v.from ?? m.to;
+    if (v.body === '') {
+      this.notify(job, 21619, `<Message> has media only; tandem sends SMS only, so nothing was sent`);
+      return;
+    }
+    if ([...v.body].length > MAX_BODY_CHARS) {
+      this.notify(job, 21617, `The reply body exceeds the ${MAX_BODY_CHARS} character limit; nothing was sent`);
+      return;
+    }
+    const callback = v.action ?? v.statusCallback ?? null;
+    this.reply(job, { to, from, body: v.body, statusCallback: callback, statusCallbackMethod: v.method }, false);
+  }
+
+  private reply(
+    job: Job,
+    r: { to: string; from: string; body: string; statusCallback?: string | null; statusCallbackMethod?: 'GET' | 'POST' },
+    auto: boolean,
+  ): void {
+    const req: OutboundRequest = {
+      to: r.to,
+      from: r.from,
+      body: r.body,
+      statusCallback: r.statusCallback ?? null,
+      statusCallbackMethod: r.statusCallbackMethod ?? 'POST',
+      validityS: REPLY_VALIDITY_S,
+      sendAt: null,
+    };
+    // Issued synchronously in verb order: the sender's mailbox, and so its FIFO, sees them in that order.
+    const sent = this.d.sendReply(job.account, req, { skipOptOutCheck: auto }).catch((err: { code?: number; message?: string }) => {
+      const code = typeof err.code === 'number' ? err.code : 30008;
+      this.notify(job, code, `Reply from ${r.from} to ${r.to} not sent: ${err.message ?? String(err)}`);
+    });
+    job.replies.push(sent);
+  }
+
+  private async redirect(job: Job, v: Extract<MessagingVerb, { verb: 'Redirect' }>, hops: number): Promise<void> {
+    if (hops > MAX_REDIRECTS) {
+      this.notify(job, 11215, `More than ${MAX_REDIRECTS} <Redirect> hops for one inbound message; stopped at ${v.url}`, { url: v.url, method: v.method });
+      return;
+    }
+    const res = await sendWebhook({
+      url: v.url,
+      method: v.method,
+      params: job.params,
+      authToken: job.account.authToken,
+      timeoutMs: this.d.webhookTimeoutMs,
+    });
+    if (!res.ok) {
+      this.notifyFetch(job, v, { code: res.code, message: res.message, ...(res.status !== undefined && { status: res.status }) }, 0);
+      return;
+    }
+    await this.execute(job, v.url, res.body, hops);
+  }
+
+  private notifyFetch(job: Job, target: WebhookTarget, e: { code: number; message: string; status?: number }, log: 0 | 1): void {
+    this.d.notify({
+      accountSid: job.m.accountSid,
+      errorCode: e.code,
+      log,
+      messageSid: job.m.sid,
+      text: e.status !== undefined ? `${e.message} (HTTP ${e.status})` : e.message,
+      requestUrl: target.url,
+      requestMethod: target.method,
+      requestVariables: job.params,
+    });
+  }
+
+  private notify(job: Job, code: number, text: string, target?: WebhookTarget): void {
+    this.d.notify({
+      accountSid: job.m.accountSid,
+      errorCode: code,
+      messageSid: job.m.sid,
+      text,
+      ...(target && { requestUrl: target.url, requestMethod: target.method }),
+    });
+  }
+}

@@ -1,0 +1,105 @@
+// /2010-04-01/Accounts/{AccountSid}/Notifications: the account's errors and warnings, newest first, and one by one.
+import type { FastifyInstance } from 'fastify';
+import type { RouteModule } from './app.js';
+import type { NotificationRecord } from '../store/records.js';
+import type { Notifications } from '../notifications/notifications.js';
+import { rfc2822 } from '../util/time.js';
+import { badRequest, notFound } from './errors.js';
+import { str, type RawParams } from './params.js';
+import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
+
+/** The list shows the summary; a fetch adds what was sent and received (Twilio's notification-instance). */
+export function notificationJson(n: NotificationRecord, full: boolean): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    account_sid: n.accountSid,
+    api_version: '2010-04-01',
+    call_sid: n.callSid,
+    date_created: rfc2822(n.dateCreated),
+    date_updated: rfc2822(n.dateUpdated),
+    error_code: String(n.errorCode),
+    log: String(n.log),
+    message_date: rfc2822(n.messageDate),
+    message_text: n.messageText,
+    more_info: `https://www.twilio.com/docs/errors/${n.errorCode}`,
+    request_method: n.requestMethod,
+    request_url: n.requestUrl,
+    sid: n.sid,
+    uri: `/2010-04-01/Accounts/${n.accountSid}/Notifications/${n.sid}.json`,
+  };
+  if (full) {
+    json.request_variables = n.requestVariables;
+    json.response_body = n.responseBody;
+    json.response_headers = n.responseHeaders;
+  }
+  return json;
+}
+
+const DAY = 86_400_000;
+
+/** MessageDate filters take YYYY-MM-DD (the spec) or a full ISO date-time. */
+function dateBound(raw: string | undefined, name: string): { day: boolean; t: number } | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
+  const t = Date.parse(day ? raw + 'T00:00:00Z' : raw);
+  if (Number.isNaN(t)) throw badRequest(21000, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got '${raw}'`);
+  return { day, t };
+}
+
+export function notificationRoutes(notifications: Notifications): RouteModule {
+  return (app: FastifyInstance, deps) => {
+    const base = '/2010-04-01/Accounts/:AccountSid/Notifications';
+
+    app.get(`${base}.json`, async (req) => {
+      const q = req.query as RawParams;
+      const page = parsePageRequest(q);
+      const logRaw = str(q, 'Log');
+      let log: number | undefined;
+      if (logRaw !== undefined && logRaw !== '') {
+        if (logRaw !== '0' && logRaw !== '1') throw badRequest(21000, `Log must be 0 (error) or 1 (warning), got '${logRaw}'`);
+        log = Number(logRaw);
+      }
+      const on = dateBound(str(q, 'MessageDate'), 'MessageDate');
+      const before = dateBound(str(q, 'MessageDate<'), 'MessageDate<');
+      const after = dateBound(str(q, 'MessageDate>'), 'MessageDate>');
+      const accept = (n: NotificationRecord) => {
+        if (log !== undefined && n.log !== log) return false;
+        const d = n.messageDate;
+        if (on && (d < on.t || d >= on.t + (on.day ? DAY : 1000))) return false;
+        if (before && d > before.t + (before.day ? DAY - 1 : 0)) return false;
+        if (after && d < after.t) return false;
+        return true;
+      };
+      const sid = req.account.sid;
+      const { records, nextAfter } = scanPage(
+        deps.tables.notificationsByAccount,
+        [sid, -Infinity, ''],
+        [sid, Infinity, ''],
+        page,
+        (id) => notifications.get(id),
+        accept,
+      );
+      const filters: Record<string, string> = {};
+      for (const k of ['Log', 'MessageDate', 'MessageDate<', 'MessageDate>']) {
+        const v = str(q, k);
+        if (v !== undefined) filters[k] = v;
+      }
+      return pageEnvelope(
+        'notifications',
+        `/2010-04-01/Accounts/${sid}/Notifications.json`,
+        filters,
+        page,
+        records.map((n) => notificationJson(n, false)),
+        nextAfter,
+      );
+    });
+
+    app.get(`${base}/:Sid.json`, async (req) => {
+      const sid = (req.params as { Sid: string }).Sid;
+      const n = notifications.get(sid);
+      if (!n || n.accountSid !== req.account.sid) {
+        throw notFound(`The requested resource /2010-04-01/Accounts/${req.account.sid}/Notifications/${sid}.json was not found`);
+      }
+      return notificationJson(n, true);
+    });
+  };
+}

@@ -1,0 +1,184 @@
+// Inbound messages from carriers: each MO part is stored (or joined into its message) durably, then the carrier
+// gets its deliver_sm_resp, then the message goes to the mailbox of the number that received it. A resend of a
+// part stored but never acknowledged (tandem crashed in between) is acknowledged and dropped. A message for a
+// number nobody owns is acknowledged, logged and counted: retrying it could never succeed.
+import type { Counter } from 'prom-client';
+import type { InboundPart } from '../../../protocols/smpp/mo.js';
+import type { NumberMsg } from '../../../actors/number/messages.js';
+import type { Tables } from '../../store/db.js';
+import type { MessageRecord, NumberRecord } from '../../store/records.js';
+import { newSid } from '../../util/sid.js';
+import { errorMessage } from '../error-codes.js';
+import type { NewNotification } from '../../notifications/notifications.js';
+import { moFingerprint, type InboundStore } from './mo-store.js';
+import { Reassembler, DEFAULT_REASSEMBLY_TIMEOUT_MS, type JoinedMessage } from './reassembly.js';
+
+/** How long a stored-but-unacknowledged part's fingerprint is kept for recognising the carrier's resend. */
+export const RESEND_WINDOW_MS = 10 * 60_000;
+const SWEEP_MS = 60_000;
+const MISSING_SEGMENT = 30009;
+
+export interface InboundRouterLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface InboundRouterOptions {
+  tables: Tables;
+  store: InboundStore;
+  numbers: { tell(key: string, msg: NumberMsg): void };
+  notify(n: NewNotification): void;
+  log: InboundRouterLog;
+  metrics: {
+    /** Inbound messages created (complete or flagged). */
+    received: Counter;
+    /** MO parts for a number nobody owns. */
+    unknownNumber: Counter;
+    /** Carrier resends recognised and dropped. */
+    duplicates: Counter;
+  };
+  reassemblyTimeoutMs?: number;
+}
+
+export class InboundRouter {
+  private readonly reassembler: Reassembler;
+  /** Parts being written right now, by fingerprint: a resend that overtakes the write waits for it. */
+  private readonly writing = new Map<string, Promise<unknown>>();
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: InboundRouterOptions) {
+    this.reassembler = new Reassembler(
+      o.store,
+      (joined, fp) => this.deliverJoined(joined, fp),
+      o.reassemblyTimeoutMs ?? DEFAULT_REASSEMBLY_TIMEOUT_MS,
+      (err, key) => o.log.error({ err, key }, 'reassembled inbound message could not be stored'),
+    );
+  }
+
+  /** Reload half-assembled messages and hand every message whose webhook is still owed back to its number. */
+  start(): { groups: number; pending: number } {
+    const groups = this.reassembler.restore();
+    const pending = this.o.store.allPending();
+    for (const { sid, to } of pending) this.o.numbers.tell(to, { type: 'inbound', sid });
+    const sweep = () => void this.o.store.sweepUnacked(Date.now() - RESEND_WINDOW_MS).catch(() => undefined);
+    sweep();
+    this.sweeper = setInterval(sweep, SWEEP_MS);
+    this.sweeper.unref();
+    return { groups, pending: pending.length };
+  }
+
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.reassembler.close();
+  }
+
+  handle(carrier: string, part: InboundPart, ack: (status?: number) => void): void {
+    const number = this.owner(part.to);
+    if (!number) {
+      this.o.metrics.unknownNumber.inc();
+      this.o.log.warn({ carrier, from: part.from, to: part.to }, 'inbound SMS for a number no account owns; acknowledged and dropped');
+      ack();
+      return;
+    }
+    const fp = moFingerprint(carrier, part);
+    const inFlight = this.writing.get(fp);
+    if (inFlight) {
+      this.o.metrics.duplicates.inc();
+      inFlight.then(() => ack(), () => undefined);
+      return;
+    }
+    if (this.o.store.isUnackedResend(fp)) {
+      this.o.metrics.duplicates.inc();
+      this.o.log.info({ carrier, from: part.from, to: part.to }, 'carrier resent an inbound part already stored; acknowledged and dropped');
+      ack();
+      void this.o.store.acknowledged(fp);
+      return;
+    }
+    const written = part.concat ? this.reassembler.accept(carrier, part, fp) : this.deliverSingle(number, part, fp);
+    this.writing.set(fp, written);
+    written.then(
+      () => {
+        this.writing.delete(fp);
+        ack();
+        void this.o.store.acknowledged(fp);
+      },
+      (err: unknown) => {
+        // Left unacknowledged: the carrier sends it again.
+        this.writing.delete(fp);
+        this.o.log.error({ err, carrier, from: part.from, to: part.to }, 'inbound SMS could not be stored; not acknowledged');
+      },
+    );
+  }
+
+  private owner(e164: string): NumberRecord | undefined {
+    const sid = this.o.tables.numberByE164.get(e164);
+    return sid ? this.o.tables.numbers.get(sid) : undefined;
+  }
+
+  private deliverSingle(number: NumberRecord, part: InboundPart, fp: string): Promise<unknown> {
+    const m = inboundRecord(number.accountSid, part.from, part.to, part.text, 1);
+    return this.o.store.createMessage(m, fp).then(() => this.dispatch(m));
+  }
+
+  private deliverJoined(j: JoinedMessage, fp: string | null): Promise<unknown> {
+    const first = j.parts[0]!;
+    const number = this.owner(first.to);
+    if (!number) {
+      // Released while its parts were waiting: nobody can receive it any more.
+      this.o.metrics.unknownNumber.inc();
+      this.o.log.warn({ from: first.from, to: first.to }, 'reassembled SMS for a number no account owns any more; dropped');
+      return Promise.all(j.storedKeys.map((k) => this.o.tables.moParts.remove(k)));
+    }
+    const m = inboundRecord(number.accountSid, first.from, first.to, j.parts.map((p) => p.text).join(''), j.total);
+    if (j.missing > 0) {
+      m.errorCode = MISSING_SEGMENT;
+      m.errorMessage = `${errorMessage(MISSING_SEGMENT)}: ${j.missing} of ${j.total} parts never arrived`;
+    }
+    return this.o.store.createMessage(m, fp, j.storedKeys).then(() => {
+      if (j.missing > 0) {
+        this.o.notify({
+          accountSid: m.accountSid,
+          errorCode: MISSING_SEGMENT,
+          log: 1,
+          messageSid: m.sid,
+          text: `Inbound message from ${m.from} delivered incomplete: ${j.missing} of ${j.total} segments missing after the reassembly timeout`,
+        });
+      }
+      this.dispatch(m);
+    });
+  }
+
+  private dispatch(m: MessageRecord): void {
+    this.o.metrics.received.inc();
+    this.o.numbers.tell(m.to, { type: 'inbound', sid: m.sid });
+  }
+}
+
+export function inboundRecord(accountSid: string, from: string, to: string, body: string, segments: number): MessageRecord {
+  const now = Date.now();
+  return {
+    sid: newSid('SM'),
+    accountSid,
+    from,
+    to,
+    body,
+    status: 'received',
+    direction: 'inbound',
+    numSegments: segments,
+    numMedia: 0,
+    errorCode: null,
+    errorMessage: null,
+    statusCallback: null,
+    statusCallbackMethod: 'POST',
+    validityMs: 0,
+    sendAt: null,
+    seq: null,
+    carrierIds: [],
+    segmentsDelivered: 0,
+    rawDlrDoneDate: null,
+    dateCreated: now,
+    dateUpdated: now,
+    dateSent: now,
+  };
+}
