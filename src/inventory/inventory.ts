@@ -47,6 +47,7 @@ export class Inventory {
     await this.suffixes.clearAsync();
     await this.meta.clearAsync();
     const { blocks, count } = await seedNumbers(
+      this.root,
       { numbers: this.numbers, suffixes: this.suffixes, meta: this.meta },
       defaultPlan(opts.usLocal ?? DEFAULT_US_LOCAL),
       opts.seed ?? DEFAULT_SEED,

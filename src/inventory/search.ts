@@ -1,6 +1,6 @@
 import type { Database } from 'lmdb';
 import type { BlockCatalog } from './catalog.js';
-import { nationalOfNumberKey, nationalOfSuffixKey, rangeEnd, spaceOf } from './keys.js';
+import { nationalOfNumberKey, nationalOfSuffixKey, rangeEnd, spaceOf, SUFFIX_FROM } from './keys.js';
 import { materialize, postalCodeOf } from './materialize.js';
 import { milesBetween } from './numbering.js';
 import { parseContains, type ContainsPattern } from './pattern.js';
@@ -102,57 +102,62 @@ function nearPoint(ix: SearchIndexes, q: SearchQuery): { lat: number; lon: numbe
 
 /**
  * Searches the inventory. Every filter except Contains and InPostalCode narrows the set of blocks in
- * memory; then one of two LMDB scans runs, whichever should fill the page with fewer keys read:
- * prefix scans of the matching blocks in the number index, or one prefix scan of the suffix index
- * on the pattern's literal digits. Both stop at pageSize. Results come in index order, so the same
- * query over the same inventory answers the same numbers in the same order.
+ * memory; LMDB prefix scans then read only keys inside those blocks (or, for Contains, only keys that
+ * hold the pattern's digits), and stop at pageSize. Results come in index order, so the same query
+ * over the same inventory answers the same numbers in the same order.
  */
 export function searchInventory(ix: SearchIndexes, q: SearchQuery): AvailableNumber[] {
   const p = plan(ix, q);
   if (!p || p.blocks.length === 0 || q.pageSize <= 0) return [];
   const space = spaceOf(q.country, q.type);
-  const accept = (block: Block, national: string): boolean =>
-    (p.pattern === undefined || p.pattern.regex.test(national)) &&
-    (p.postalCode === undefined || postalCodeOf(block, national) === p.postalCode);
+  const page = new Page(ix, space, p, q.pageSize);
+  if (p.pattern && !p.pattern.anchoredStart) scanContains(page, p.pattern);
+  else scanBlocks(page);
+  return page.out;
+}
 
-  if (p.pattern && !p.pattern.anchoredStart && preferSuffixScan(ix, space, p, q.pageSize)) {
-    return scanSuffixes(ix, space, p, q.pageSize, accept);
+/** Collects matching numbers once each until the page is full. */
+class Page {
+  readonly out: AvailableNumber[] = [];
+  private readonly seen = new Set<string>();
+  private readonly wanted: Set<Block> | undefined;
+
+  constructor(readonly ix: SearchIndexes, readonly space: string, readonly plan: Plan, private readonly size: number) {
+    this.wanted = plan.allBlocks ? undefined : new Set(plan.blocks);
   }
-  return scanBlocks(ix, space, p, q.pageSize, accept);
-}
 
-function preferSuffixScan(ix: SearchIndexes, space: string, p: Plan, pageSize: number): boolean {
-  const pattern = p.pattern!;
-  const total = ix.catalog.inSpace(space).reduce((n, b) => n + b.seeded, 0);
-  const selected = p.allBlocks ? total : p.blocks.reduce((n, b) => n + b.seeded, 0);
-  const positions = Math.max(1, 11 - pattern.literal.length);
-  const pHit = Math.min(1, positions / 10 ** pattern.literal.length);
-  const suffixEntries = total * pHit;
-  const fraction = Math.max(selected / Math.max(total, 1), 1e-9);
-  const suffixCost = Math.min(suffixEntries, pageSize / fraction);
-  const blockCost = Math.min(selected, pageSize / Math.max(pHit, 1e-9));
-  return suffixCost < blockCost;
-}
+  get full(): boolean {
+    return this.out.length >= this.size;
+  }
 
-type Accept = (block: Block, national: string) => boolean;
-
-function scanBlocks(ix: SearchIndexes, space: string, p: Plan, pageSize: number, accept: Accept): AvailableNumber[] {
-  const out: AvailableNumber[] = [];
-  const anchored = p.pattern?.anchoredStart ? p.pattern.literal : '';
-  const scan = (prefix: string, blockOf: (national: string) => Block | undefined): boolean => {
-    for (const key of ix.numbers.getKeys({ start: space + prefix, end: rangeEnd(space + prefix) })) {
-      const national = nationalOfNumberKey(key);
-      const block = blockOf(national);
-      if (block && accept(block, national)) {
-        out.push(materialize(block, national));
-        if (out.length >= pageSize) return true;
-      }
+  /** Scans the number index from `prefix`; false once the page is full. */
+  scanNumbers(prefix: string, blockOf?: Block): boolean {
+    const start = this.space + prefix;
+    for (const key of this.ix.numbers.getKeys({ start, end: rangeEnd(start) })) {
+      if (!this.offer(nationalOfNumberKey(key), blockOf)) return false;
     }
-    return false;
-  };
+    return true;
+  }
+
+  /** Considers one candidate; false once the page is full. */
+  offer(national: string, knownBlock?: Block): boolean {
+    const block = knownBlock ?? this.ix.catalog.blockOfKeyPrefix(this.space + national.slice(0, 6));
+    if (!block || (this.wanted && !this.wanted.has(block)) || this.seen.has(national)) return true;
+    const { pattern, postalCode } = this.plan;
+    if (pattern && !pattern.regex.test(national)) return true;
+    if (postalCode !== undefined && postalCodeOf(block, national) !== postalCode) return true;
+    this.seen.add(national);
+    this.out.push(materialize(block, national));
+    return !this.full;
+  }
+}
+
+function scanBlocks(page: Page): void {
+  const { plan: p } = page;
+  const anchored = p.pattern?.anchoredStart ? p.pattern.literal : '';
   if (p.allBlocks) {
-    scan(anchored, (n) => ix.catalog.blockOfKeyPrefix(space + n.slice(0, 6)));
-    return out;
+    page.scanNumbers(anchored);
+    return;
   }
   for (const block of p.blocks) {
     // A start-anchored literal and a block prefix either nest (scan the longer) or exclude each other.
@@ -161,26 +166,42 @@ function scanBlocks(ix: SearchIndexes, space: string, p: Plan, pageSize: number,
       if (anchored.startsWith(block.prefix)) prefix = anchored;
       else if (!block.prefix.startsWith(anchored)) continue;
     }
-    if (scan(prefix, () => block)) break;
+    if (!page.scanNumbers(prefix, block)) return;
   }
-  return out;
 }
 
-function scanSuffixes(ix: SearchIndexes, space: string, p: Plan, pageSize: number, accept: Accept): AvailableNumber[] {
-  const pattern = p.pattern!;
-  const wanted = p.allBlocks ? undefined : new Set(p.blocks);
-  const start = space + pattern.literal + (pattern.anchoredEnd ? ' ' : '');
-  const out: AvailableNumber[] = [];
-  // A number holding the literal twice (5555 holds 55 three times) shows up once per position.
-  const seen = new Set<string>();
-  for (const key of ix.suffixes.getKeys({ start, end: rangeEnd(start) })) {
-    const national = nationalOfSuffixKey(key);
-    const block = ix.catalog.blockOfKeyPrefix(space + national.slice(0, 6));
-    if (!block || (wanted && !wanted.has(block)) || seen.has(national)) continue;
-    seen.add(national);
-    if (!accept(block, national)) continue;
-    out.push(materialize(block, national));
-    if (out.length >= pageSize) break;
+/**
+ * Contains, one area code (first three national digits) at a time, in order. A match starting at
+ * the fourth digit or later is a prefix scan of that area code's suffix partition. A match starting
+ * inside the area code is decided by the area code's own digits: either every number there
+ * qualifies (scan its blocks) or the rest of the literal must begin the local part (scan the
+ * number index on area code + the rest).
+ */
+function scanContains(page: Page, pattern: ContainsPattern): void {
+  const { literal } = pattern;
+  const groups = new Map<string, Block[]>();
+  for (const b of page.plan.blocks) {
+    const npa = b.prefix.slice(0, SUFFIX_FROM);
+    const list = groups.get(npa) ?? [];
+    list.push(b);
+    groups.set(npa, list);
   }
-  return out;
+  for (const [npa, blocks] of groups) {
+    let wholeGroup = false;
+    for (let pos = 0; pos < SUFFIX_FROM && !wholeGroup; pos++) {
+      const head = npa.slice(pos);
+      if (literal.length <= head.length) {
+        if (!head.startsWith(literal)) continue;
+        wholeGroup = true;
+        for (const b of blocks) if (!page.scanNumbers(b.prefix, b)) return;
+      } else if (literal.startsWith(head)) {
+        if (!page.scanNumbers(npa + literal.slice(head.length))) return;
+      }
+    }
+    if (wholeGroup) continue;
+    const start = page.space + npa + literal + (pattern.anchoredEnd ? ' ' : '');
+    for (const key of page.ix.suffixes.getKeys({ start, end: rangeEnd(start) })) {
+      if (!page.offer(nationalOfSuffixKey(key))) return;
+    }
+  }
 }

@@ -109,6 +109,8 @@ describe('search filters', () => {
       { contains: '55' }, { contains: '12*' }, { contains: '00$' }, { contains: '+41' }, { contains: 'STORE' },
       { contains: '510555****' }, { contains: '%CALL' }, { contains: '*77*' }, { contains: '13', areaCode: '212' },
       { contains: '987', inRegion: 'TX' }, { contains: '01$', inLocality: 'Seattle' }, { contains: '+617', smsEnabled: true },
+      // Matches starting inside the area code: wholly inside it, and running on into the local number.
+      { contains: '41' }, { contains: '15*' }, { contains: '1555' }, { contains: '2125' }, { contains: '*06**' },
     ];
     for (const c of cases) {
       const parsed = parseContains(c.contains!);
