@@ -45,7 +45,8 @@ export class Outbound {
     private readonly deps: NumberDeps,
     private readonly ctx: EntityContext<NumberMsg>,
   ) {
-    this.pacer = new SegmentPacer(rate);
+    const last = deps.store.lastSentAt(sender);
+    this.pacer = new SegmentPacer(rate, performance.now(), last === undefined ? undefined : Math.max(0, Date.now() - last));
   }
 
   get idle(): boolean {
@@ -198,6 +199,7 @@ export class Outbound {
       this.pacer.settle(f.issuedAt, performance.now());
       r.carrierIds[part] = result.messageId;
       void this.deps.store.rememberCarrierId(result.carrier, result.messageId, r.sid, r.from, part);
+      void this.deps.store.markSent(r.from, Date.now());
       if (part === 0) r.dateSent = Date.now();
       r.dateUpdated = Date.now();
       this.deps.metrics.segmentsSubmitted.inc();

@@ -12,12 +12,13 @@ export class SegmentPacer {
   private nextAt: number;
   private intervalMs: number;
 
-  /** `now` is on the performance.now() timeline, which starts when the process does. */
-  constructor(rate: number) {
+  /**
+   * `lastSentAgoMs`: how long ago this sender's last segment left (from disk), so pacing holds across a
+   * passivation or a crash and restart. `now` values are on the performance.now() timeline.
+   */
+  constructor(rate: number, now = 0, lastSentAgoMs?: number) {
     this.intervalMs = (1000 / rate) * HEADROOM;
-    // After a crash the previous process may have sent a segment just before it died, and nothing on disk says
-    // when: so no sender sends during its first interval after the process started.
-    this.nextAt = this.intervalMs;
+    this.nextAt = lastSentAgoMs === undefined ? 0 : now - lastSentAgoMs + this.intervalMs;
   }
 
   setRate(rate: number): void {

@@ -86,6 +86,15 @@ export class MessageStore {
     return [...this.t.scheduled.getRange({ start: [-Infinity, ''], end: [now, '\uffff'], limit })].map(({ value }) => value);
   }
 
+  /** When the sender's last segment reached the carrier: pacing survives restarts because of it. */
+  markSent(sender: string, at: number): Promise<boolean> {
+    return this.t.senderClock.put(sender, at);
+  }
+
+  lastSentAt(sender: string): number | undefined {
+    return this.t.senderClock.get(sender);
+  }
+
   optedOut(sender: string, handset: string): boolean {
     return this.t.optOuts.doesExist([sender, handset]);
   }

@@ -94,3 +94,70 @@ test('tandem killed with SIGKILL while messages are queued: after restart all ar
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('carriers by longest prefix, the next one when a carrier has no bind up; throttling slows, never loses', async () => {
+  const portA = await freePort();
+  const portB = await freePort();
+  const us = new SandboxSmsc({ port: portA, host: '127.0.0.1', dlrDelayMs: 10 });
+  const world = new SandboxSmsc({ port: portB, host: '127.0.0.1', dlrDelayMs: 10 });
+  await us.start();
+  await world.start();
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-carriers-'));
+  const file = join(dir, 'carriers.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      smpp: [
+        { name: 'us', host: '127.0.0.1', port: portA, systemId: 'a', password: 'a', prefixes: ['+1'] },
+        { name: 'world', host: '127.0.0.1', port: portB, systemId: 'b', password: 'b', prefixes: ['+'] },
+      ],
+    }),
+  );
+  const t = await startTandem({ env: { TANDEM_CARRIERS: file } });
+  try {
+    const from = await buy(t, '100');
+    const c = t.client();
+    await c.messages.create({ from, to: '+15551112222', body: 'to the US' });
+    await c.messages.create({ from, to: '+447700900123', body: 'to the UK' });
+    await waitUntil(() => (us.messages().length === 1 && world.messages().length === 1 ? true : undefined), 5_000, 'routing');
+    assert.equal(us.messages()[0]!.body, 'to the US');
+    assert.equal(world.messages()[0]!.body, 'to the UK');
+
+    us.throttleNext(5);
+    for (let i = 0; i < 10; i++) await c.messages.create({ from, to: '+15551112222', body: `throttled ${i}` });
+    await waitUntil(() => (us.messages().filter((m) => m.body.startsWith('throttled')).length === 10 ? true : undefined), 15_000, 'throttled messages');
+    assert.deepEqual(
+      us.messages().filter((m) => m.body.startsWith('throttled')).map((m) => m.body),
+      Array.from({ length: 10 }, (_, i) => `throttled ${i}`),
+      'retried in order',
+    );
+
+    // The US carrier goes away for good: +1 traffic fails over to the catch-all carrier.
+    await us.stop();
+    await c.messages.create({ from, to: '+15551112222', body: 'failed over' });
+    await waitUntil(() => (world.messages().some((m) => m.body === 'failed over') ? true : undefined), 15_000, 'failover');
+  } finally {
+    await t.cleanup();
+    await world.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a dead status callback URL never slows the sender queue', async () => {
+  const { smsc, t, dir } = await carrierAndTandem();
+  try {
+    const from = await buy(t, '100');
+    const c = t.client();
+    const dead = `http://127.0.0.1:${await freePort()}/gone`;
+    const started = Date.now();
+    for (let i = 0; i < 30; i++) await c.messages.create({ from, to: '+15551239999', body: `cb ${i}`, statusCallback: dead });
+    await waitUntil(() => (smsc.messages().filter((m) => m.from === from).length === 30 ? true : undefined), 5_000, 'all sent');
+    assert.ok(Date.now() - started < 5_000);
+    const last = (await c.messages.list({ from, limit: 1 }))[0]!;
+    await waitUntil(async () => ((await c.messages(last.sid).fetch()).status === 'delivered' ? true : undefined), 5_000, 'delivered');
+  } finally {
+    await t.cleanup();
+    await smsc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -27,8 +27,10 @@ test('short code 100/s and toll-free 3/s spacing', () => {
   const t = new SegmentPacer(3);
   t.take(5000);
   assert.ok(Math.abs(t.wait(5000) - 335) < 0.1);
-  // Nothing leaves during the first interval after the process started (a crash may have just sent one).
-  assert.ok(new SegmentPacer(1).wait(0) >= 1000);
+  // A sender whose last segment left 300 ms ago (before a restart) waits out the rest of its second.
+  const restarted = new SegmentPacer(1, 50, 300);
+  assert.ok(Math.abs(restarted.wait(50) - 705) < 0.1);
+  assert.equal(new SegmentPacer(1, 50).wait(50), 0);
 });
 
 test('the sender queue is FIFO, counts segments, and is bounded at 10 hours of traffic', () => {
