@@ -12,7 +12,7 @@ import {
   type PDU,
   type Session,
 } from './wire.js';
-import { encodeSubmitSm, encodeEmptyIdResponse, type SubmitSmFields } from './submit-pdu.js';
+import { encodeSubmitSm, encodeEmptyIdResponse, type SubmitSmFields } from './pdu-encode.js';
 import { toSmppAddress } from './address.js';
 import { isDeliveryReceipt, parseDeliveryReceipt, type DeliveryReceipt } from './dlr.js';
 import { decodeMo, type InboundPart } from './mo.js';

@@ -5,7 +5,8 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { smpp, STATUS, sendBatched, type PDU, type PduFields, type Server, type Session } from '../../protocols/smpp/wire.js';
+import { smpp, STATUS, nextSequence, writeBatched, type PDU, type Server, type Session } from '../../protocols/smpp/wire.js';
+import { encodeDeliverSm, encodeSubmitSmResp, type SmFields } from '../../protocols/smpp/pdu-encode.js';
 import { planSegments } from '../../protocols/smpp/encoding.js';
 import { buildSubmitParts } from '../../protocols/smpp/udh.js';
 import { decodeMo } from '../../protocols/smpp/mo.js';
@@ -78,7 +79,7 @@ interface Peer {
 }
 
 interface Delivery {
-  fields: PduFields;
+  fields: SmFields;
   attempts: number;
   deadline: number;
   /** Sent back on the submitting session when possible (receipts). */
@@ -241,15 +242,16 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
       for (const sm of parts.shortMessages) {
         this.enqueue({
           fields: {
-            source_addr_ton: src.ton,
-            source_addr_npi: src.npi,
-            source_addr: src.addr,
-            dest_addr_ton: dst.ton,
-            dest_addr_npi: dst.npi,
-            destination_addr: dst.addr,
-            esm_class: parts.esmClass,
-            data_coding: parts.dataCoding,
-            short_message: sm,
+            sourceTon: src.ton,
+            sourceNpi: src.npi,
+            source: src.addr,
+            destTon: dst.ton,
+            destNpi: dst.npi,
+            dest: dst.addr,
+            esmClass: parts.esmClass,
+            registeredDelivery: 0,
+            dataCoding: parts.dataCoding,
+            shortMessage: sm,
           },
           attempts: 0,
           deadline: 0,
@@ -343,13 +345,13 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
       const status = this.throttleLeft > 0 ? STATUS.THROTTLED : STATUS.SUBMITFAIL;
       if (this.throttleLeft > 0) this.throttleLeft--;
       this.counters.rejected++;
-      sendBatched(session, pdu.response({ command_status: status }));
+      writeBatched(session, encodeSubmitSmResp(status, pdu.sequence_number, ''));
       this.emit('submit', { from, to, messageId: '', commandStatus: status, at: now });
       return;
     }
 
     const messageId = this.idPrefix + (++this.idCounter).toString(16);
-    sendBatched(session, pdu.response({ message_id: messageId }));
+    writeBatched(session, encodeSubmitSmResp(0, pdu.sequence_number, messageId));
 
     const part = decodeMo(pdu);
     const submitted: SandboxSubmit = { from, to, messageId, commandStatus: 0, at: now };
@@ -445,17 +447,18 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     });
     this.enqueue({
       fields: {
-        source_addr_ton: src.ton,
-        source_addr_npi: src.npi,
-        source_addr: src.addr,
-        dest_addr_ton: dst.ton,
-        dest_addr_npi: dst.npi,
-        destination_addr: dst.addr,
-        esm_class: 0x04,
-        data_coding: 0,
-        short_message: Buffer.from(receipt, 'latin1'),
-        receipted_message_id: messageId,
-        message_state: STAT_TO_STATE[stat],
+        sourceTon: src.ton,
+        sourceNpi: src.npi,
+        source: src.addr,
+        destTon: dst.ton,
+        destNpi: dst.npi,
+        dest: dst.addr,
+        esmClass: 0x04,
+        registeredDelivery: 0,
+        dataCoding: 0,
+        shortMessage: Buffer.from(receipt, 'latin1'),
+        receiptedMessageId: messageId,
+        messageState: STAT_TO_STATE[stat],
       },
       attempts: 0,
       deadline: 0,
@@ -506,12 +509,12 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
   private sendDelivery(peer: Peer, d: Delivery): void {
     d.attempts++;
     d.deadline = Date.now() + this.opts.deliverRetryMs;
-    const pdu = new smpp.PDU('deliver_sm', d.fields);
-    if (!sendBatched(peer.session, pdu)) {
+    const seq = nextSequence(peer.session);
+    if (!writeBatched(peer.session, encodeDeliverSm(seq, d.fields))) {
       this.retry(d, 'socket not writable');
       return;
     }
-    peer.inflight.set(pdu.sequence_number, d);
+    peer.inflight.set(seq, d);
   }
 
   private onDeliverResp(peer: Peer, pdu: PDU): void {

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeSubmitSm, encodeEmptyIdResponse } from '../../protocols/smpp/submit-pdu.js';
+import { encodeSubmitSm, encodeDeliverSm, encodeSubmitSmResp, encodeEmptyIdResponse } from '../../protocols/smpp/pdu-encode.js';
+import { parseDeliveryReceipt } from '../../protocols/smpp/dlr.js';
 import { smpp } from '../../protocols/smpp/wire.js';
 import { concatUdh8 } from '../../protocols/smpp/udh.js';
 import { encodeGsm7 } from '../../protocols/smpp/encoding.js';
@@ -98,5 +99,49 @@ describe('encodeEmptyIdResponse', () => {
     assert.ok(back);
     assert.equal(back.command, 'deliver_sm_resp');
     assert.equal(back.command_status, 0x64);
+  });
+});
+
+describe('encodeDeliverSm and encodeSubmitSmResp', () => {
+  test('a receipt deliver_sm matches node-smpp and parses as a receipt', () => {
+    const text = Buffer.from('id:abc sub:001 dlvrd:001 submit date:2611271530 done date:2611271531 stat:DELIVRD err:000 text:hi');
+    const ours = encodeDeliverSm(12, {
+      sourceTon: 1,
+      sourceNpi: 1,
+      source: '14155550100',
+      destTon: 1,
+      destNpi: 1,
+      dest: '15551230000',
+      esmClass: 0x04,
+      registeredDelivery: 0,
+      dataCoding: 0,
+      shortMessage: text,
+      receiptedMessageId: 'abc',
+      messageState: 2,
+    });
+    const theirs = new smpp.PDU('deliver_sm', {
+      sequence_number: 12,
+      source_addr_ton: 1,
+      source_addr_npi: 1,
+      source_addr: '14155550100',
+      dest_addr_ton: 1,
+      dest_addr_npi: 1,
+      destination_addr: '15551230000',
+      esm_class: 0x04,
+      data_coding: 0,
+      short_message: text,
+      receipted_message_id: 'abc',
+      message_state: 2,
+    }).toBuffer();
+    assert.deepEqual(ours, theirs);
+    const back = smpp.PDU.fromBuffer(ours);
+    assert.ok(back);
+    assert.equal(back.command, 'deliver_sm');
+    assert.deepEqual(parseDeliveryReceipt(back), { carrierMessageId: 'abc', stat: 'DELIVRD', err: '000', doneDate: '2611271531' });
+  });
+
+  test('submit_sm_resp with a message id, and an error response with header only', () => {
+    assert.deepEqual(encodeSubmitSmResp(0, 3, 'id-42'), new smpp.PDU('submit_sm_resp', { sequence_number: 3, message_id: 'id-42' }).toBuffer());
+    assert.deepEqual(encodeSubmitSmResp(0x58, 4, ''), new smpp.PDU('submit_sm_resp', { sequence_number: 4, command_status: 0x58 }).toBuffer());
   });
 });
