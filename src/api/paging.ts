@@ -1,6 +1,6 @@
 // Twilio-style paging over an LMDB index range. The PageToken is the last index key of the previous page, so
 // a page costs a range scan from where the last one stopped, never an offset walk.
-import type { Database, Key } from 'lmdb';
+import { compareKeys, type Database, type Key } from 'lmdb';
 import { badRequest } from './errors.js';
 import { intParam, str, type RawParams } from './params.js';
 
@@ -48,6 +48,9 @@ export function scanPage<K extends Key & unknown[], R>(
 ): PageResult<R> {
   const records: R[] = [];
   let lastKey: K | undefined;
+  // The token comes from the client: a crafted one must not move the scan outside [start, end), which is what
+  // keeps the scan inside the caller's account.
+  if (req.after !== undefined && !inRange(req.after, start, end)) throw badRequest(21481, 'Invalid PageToken');
   const from = (req.after as K | undefined) ?? start;
   for (const { key, value } of index.getRange({ start: from, end, snapshot: false })) {
     if (req.after && sameKey(key, req.after)) continue;
@@ -60,6 +63,14 @@ export function scanPage<K extends Key & unknown[], R>(
     lastKey = key;
   }
   return { records, nextAfter: undefined };
+}
+
+function inRange(key: unknown[], start: Key, end: Key): boolean {
+  try {
+    return compareKeys(key as Key, start) >= 0 && compareKeys(key as Key, end) < 0;
+  } catch {
+    return false;
+  }
 }
 
 function sameKey(a: unknown[], b: unknown[]): boolean {

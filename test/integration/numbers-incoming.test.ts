@@ -295,3 +295,27 @@ test('another account\'s number is invisible: 404 20404 on fetch, update and del
   assert.equal(still.smsUrl, null);
   assert.equal(await a.client.incomingPhoneNumbers(na.sid).remove(), true);
 });
+
+test('a crafted PageToken cannot page into another account: 21481, nothing leaked', async () => {
+  const a = await subaccount('token-a');
+  const b = await subaccount('token-b');
+  await a.client.incomingPhoneNumbers.create({ areaCode: '415' });
+  await b.client.incomingPhoneNumbers.create({ areaCode: '415' });
+  const [low, high] = [a, b].sort((x, y) => (x.sid < y.sid ? -1 : 1)) as [typeof a, typeof a];
+  const token = (key: unknown[]) => 'PA' + Buffer.from(JSON.stringify(key)).toString('base64url');
+  const creds = async (who: typeof a): Promise<[string, string]> => [who.sid, (await c.api.v2010.accounts(who.sid).fetch()).authToken];
+  const highAuth = await creds(high);
+  // Keys sort by account SID first: a token naming the lowest possible SID would start the scan in `low`'s numbers.
+  for (const key of [['AC' + '0'.repeat(32), 0, ''], [low.sid, 0, ''], ['AC' + 'f'.repeat(32), 0, ''], [{}, 1], 'x']) {
+    for (const path of [`/2010-04-01/Accounts/${high.sid}/IncomingPhoneNumbers.json`, '/2010-04-01/Accounts.json']) {
+      const r = await t.fetch(`${path}?PageSize=50&Page=1&PageToken=${token(key as unknown[])}`, { auth: highAuth });
+      const body = (await r.json()) as Record<string, unknown>;
+      assert.equal(r.status, 400, `${path} ${JSON.stringify(key)} → ${JSON.stringify(body).slice(0, 300)}`);
+      assert.equal(body.code, 21481);
+    }
+  }
+  // A genuine token still pages.
+  const first = await high.client.incomingPhoneNumbers.page({ pageSize: 1 });
+  assert.equal(first.instances.length, 1);
+  assert.equal(first.instances[0]!.accountSid, high.sid);
+});
