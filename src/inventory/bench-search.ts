@@ -75,7 +75,10 @@ function containsQueries(n: number, rand: () => number): SearchQuery[] {
  * LMDB environment in a temp dir, then times AreaCode and Contains searches. Returns the figures and
  * removes the environment.
  */
-export async function benchSearch(opts: { usLocal?: number; queries?: number; seed?: number } = {}): Promise<SearchBenchResult> {
+export async function benchSearch(
+  numbersOrOpts: number | { usLocal?: number; queries?: number; seed?: number } = {},
+): Promise<SearchBenchResult> {
+  const opts = typeof numbersOrOpts === 'number' ? { usLocal: numbersOrOpts } : numbersOrOpts;
   const usLocal = opts.usLocal ?? 1_000_000;
   const nQueries = opts.queries ?? 2_000;
   const dir = await mkdtemp(join(tmpdir(), 'tandem-inv-bench-'));

@@ -39,7 +39,7 @@ function isAssignableNxx(nxx: string): boolean {
   return nxx[0] !== '0' && nxx[0] !== '1' && nxx.slice(1) !== '11' && !['555', '950', '958', '959', '976'].includes(nxx);
 }
 
-function pickUnused(used: Set<string>, rand: () => number, make: () => string): string {
+function pickUnused(used: Set<string>, make: () => string): string {
   for (;;) {
     const v = make();
     if (!used.has(v)) {
@@ -103,7 +103,7 @@ function nanpLocalBlocks(country: CountryCode, entries: readonly AreaCodeEntry[]
     usedNxx.set(npa, used);
     const [locality, rateCenter, latitude, longitude, postalCodes] = loc;
     for (const n of splitIntoBlocks(counts[i] ?? 0)) {
-      const nxx = pickUnused(used, rand, () => {
+      const nxx = pickUnused(used, () => {
         for (;;) {
           const v = String(200 + Math.floor(rand() * 800));
           if (isAssignableNxx(v)) return v;
@@ -123,7 +123,7 @@ function tollFreeBlocks(total: number, rand: () => number): Block[] {
   US_TOLL_FREE_PREFIXES.forEach((npa, i) => {
     const used = new Set<string>();
     for (const n of splitIntoBlocks(counts[i] ?? 0)) {
-      const nxx = pickUnused(used, rand, () => String(200 + Math.floor(rand() * 800)));
+      const nxx = pickUnused(used, () => String(200 + Math.floor(rand() * 800)));
       blocks.push(makeBlock('US', 'tollFree', npa + nxx, n, rand, NO_GEO));
     }
   });
@@ -137,7 +137,7 @@ function gbLocalBlocks(total: number, rand: () => number): Block[] {
     const used = new Set<string>();
     const rest = 6 - area.code.length;
     for (const n of splitIntoBlocks(counts[i] ?? 0)) {
-      const exchange = pickUnused(used, rand, () => {
+      const exchange = pickUnused(used, () => {
         const first = area.exchangeFirstDigits[Math.floor(rand() * area.exchangeFirstDigits.length)] ?? '2';
         return first + String(Math.floor(rand() * 10 ** (rest - 1))).padStart(rest - 1, '0');
       });
@@ -153,7 +153,7 @@ function gbMobileBlocks(total: number, rand: () => number): Block[] {
   GB_MOBILE_PREFIXES.forEach((range, i) => {
     const used = new Set<string>();
     for (const n of splitIntoBlocks(counts[i] ?? 0)) {
-      const sub = pickUnused(used, rand, () => String(Math.floor(rand() * 100)).padStart(2, '0'));
+      const sub = pickUnused(used, () => String(Math.floor(rand() * 100)).padStart(2, '0'));
       blocks.push(makeBlock('GB', 'mobile', range + sub, n, rand, NO_GEO));
     }
   });

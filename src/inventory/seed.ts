@@ -16,56 +16,63 @@ export interface InventoryState {
   plan: SeedPlan;
 }
 
-/** Keys per write transaction: large enough for few commits, small enough to keep memory bounded. */
-const KEYS_PER_TRANSACTION = 250_000;
+/**
+ * Keys per write transaction. Each commit costs an fsync, so fewer is faster; the cap keeps a
+ * transaction's dirty pages and the JS-side key list to a few hundred MB at most. The default
+ * inventory (~800k keys) fits in one transaction: seeding is then all-or-nothing.
+ */
+const KEYS_PER_TRANSACTION = 1_500_000;
 
 /**
- * Writes keys that are already in ascending order with LMDB's append flag: pages fill completely
- * and nothing is ever split or rewritten, which makes seeding several times faster than random
- * inserts and leaves a compact index (fewer pages for every later search to touch).
+ * Queues keys that arrive in ascending order per database and writes them with LMDB's append flag:
+ * pages fill completely and nothing is split or rewritten, which is several times faster than
+ * random inserts and leaves a compact index (fewer pages for every later search to touch).
  */
-async function appendSorted(root: RootDatabase, db: Database<Buffer, string>, keys: readonly string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += KEYS_PER_TRANSACTION) {
-    const chunk = keys.slice(i, i + KEYS_PER_TRANSACTION);
-    await root.transaction(() => {
-      for (const key of chunk) db.putSync(key, EMPTY, { append: true });
+class SortedAppender {
+  private queue: Array<[Database<Buffer, string>, string]> = [];
+
+  constructor(private readonly root: RootDatabase) {}
+
+  async add(db: Database<Buffer, string>, keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.queue.push([db, key]);
+    if (this.queue.length >= KEYS_PER_TRANSACTION) await this.flush();
+  }
+
+  /** Writes what is queued, plus `last` in the same transaction. */
+  async flush(last?: () => void): Promise<void> {
+    const items = this.queue;
+    this.queue = [];
+    await this.root.transaction(() => {
+      for (const [db, key] of items) db.putSync(key, EMPTY, { append: true });
+      last?.();
     });
   }
 }
 
 /**
  * Suffix keys of one space in ascending order. Keys are partitioned by area code, so sorting each
- * area code's keys on their own and writing the area codes in order gives the global order with
+ * area code's keys on their own and emitting the area codes in order gives the global order with
  * only one area code's keys in memory at a time.
  */
-async function writeSuffixes(root: RootDatabase, db: Database<Buffer, string>, space: string, sortedNationals: readonly string[]): Promise<void> {
-  let pending: string[] = [];
+async function appendSuffixes(out: SortedAppender, db: Database<Buffer, string>, space: string, sortedNationals: readonly string[]): Promise<void> {
   let group: string[] = [];
   let groupNpa = '';
-  const closeGroup = async (): Promise<void> => {
-    group.sort();
-    for (const key of group) pending.push(key);
-    group = [];
-    if (pending.length >= KEYS_PER_TRANSACTION) {
-      await appendSorted(root, db, pending);
-      pending = [];
-    }
-  };
   for (const national of sortedNationals) {
     const npa = national.slice(0, SUFFIX_FROM);
     if (npa !== groupNpa) {
-      await closeGroup();
+      await out.add(db, group.sort());
+      group = [];
       groupNpa = npa;
     }
     for (const key of suffixKeys(space, national)) group.push(key);
   }
-  await closeGroup();
-  await appendSorted(root, db, pending);
+  await out.add(db, group.sort());
 }
 
 /**
  * Draws every block's numbers from the seed and writes them, space by space in key order, into
- * empty databases. The meta record goes last: its presence is what says "seeded".
+ * empty databases. The meta record is written in the last transaction: its presence is what says
+ * "seeded", so a crash mid-seed leaves an inventory that is rebuilt, never one half used.
  */
 export async function seedNumbers(
   root: RootDatabase,
@@ -84,15 +91,18 @@ export async function seedNumbers(
     // pickLines caps a block at 10,000 lines; the block's planning size must say what was written.
     block.seeded = lines.length;
   }
+  const out = new SortedAppender(root);
   let count = 0;
   for (const space of [...bySpace.keys()].sort()) {
     const nationals = bySpace.get(space)!.sort();
     count += nationals.length;
-    await appendSorted(root, dbs.numbers, nationals.map((n) => numberKey(space, n)));
-    await writeSuffixes(root, dbs.suffixes, space, nationals);
+    await out.add(dbs.numbers, nationals.map((n) => numberKey(space, n)));
+    await appendSuffixes(out, dbs.suffixes, space, nationals);
   }
   const state: InventoryState = { format: INVENTORY_FORMAT, seed, count, plan };
-  await dbs.meta.put('blocks', blocks);
-  await dbs.meta.put('state', state);
+  await out.flush(() => {
+    dbs.meta.putSync('blocks', blocks);
+    dbs.meta.putSync('state', state);
+  });
   return { blocks, count };
 }
