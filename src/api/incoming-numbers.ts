@@ -127,7 +127,7 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     }
     // Same rule as the search: a NANP area code starts with 2-9, so 111 is invalid (21451), not merely empty (21452).
     if (!/^[2-9]\d\d$/.test(areaCode!)) throw badRequest(21451, `Invalid area code ${areaCode}.`);
-    return numbers.buy(account, { areaCode: areaCode! }, settings);
+    return numbers.buy(account, { areaCode: areaCode!, type }, settings);
   };
 
   const list = (type?: NumberRecord['numberType']) => async (req: import('fastify').FastifyRequest) => {

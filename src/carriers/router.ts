@@ -50,7 +50,10 @@ export class CarrierRouter {
           },
         });
         session.on('bound', () => log.info({ carrier: config.name, bind: i }, 'carrier bind up'));
-        session.on('unbound', (reason) => log.warn({ carrier: config.name, bind: i, reason }, 'carrier bind down; re-binding'));
+        session.on('unbound', (reason) => {
+          if (reason === 'closed') log.info({ carrier: config.name, bind: i }, 'carrier bind closed');
+          else log.warn({ carrier: config.name, bind: i, reason }, 'carrier bind down; re-binding');
+        });
         session.on('error', (err) => log.warn({ carrier: config.name, bind: i, err: err.message }, 'carrier bind error'));
         return spawnCarrierBind(system, config.name, i, session, (c, e) => this.deliverHandler(c, e));
       }),

@@ -40,7 +40,12 @@ export class Numbers {
     return this.t.numbers.get(sid);
   }
 
-  async buy(account: AccountRecord, want: { phoneNumber?: string; areaCode?: string }, settings: NumberSettings): Promise<NumberRecord> {
+  /** `want.type` (typed IncomingPhoneNumbers/{Local,TollFree,Mobile}.json) limits an AreaCode pick to that type. */
+  async buy(
+    account: AccountRecord,
+    want: { phoneNumber?: string; areaCode?: string; type?: NumberRecord['numberType'] },
+    settings: NumberSettings,
+  ): Promise<NumberRecord> {
     const now = Date.now();
     const sid = newSid('PN');
     const bought = await this.t.root.transaction(() => {
@@ -48,7 +53,7 @@ export class Numbers {
       if (want.phoneNumber !== undefined) n = this.inventory.takeSync(want.phoneNumber);
       else {
         const first = this.inventory.firstInAreaCodeSync(want.areaCode!, 'US') ?? this.inventory.firstInAreaCodeSync(want.areaCode!, 'CA');
-        if (first) n = this.inventory.takeSync(first.phone_number);
+        if (first && (want.type === undefined || first.type === want.type)) n = this.inventory.takeSync(first.phone_number);
       }
       if (!n) return undefined;
       const record = newRecord(sid, account.sid, n, settings, now);

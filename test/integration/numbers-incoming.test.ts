@@ -106,6 +106,21 @@ test('typed create: Local takes local numbers, TollFree toll-free ones, and each
   assert.ok(locals.some((n) => n.sid === l.sid) && !locals.some((n) => n.sid === tfn.sid));
   const tolls = await c.incomingPhoneNumbers.tollFree.list();
   assert.deepEqual(tolls.map((n) => n.sid), [tfn.sid]);
+
+  // By AreaCode (raw HTTP: the SDK's typed create insists on PhoneNumber), the typed resources only hand out
+  // their own type: 888 is toll-free, 206 is local.
+  const typedByAreaCode = async (segment: string, areaCode: string) => {
+    const r = await t.fetch(`${A}/IncomingPhoneNumbers/${segment}.json`, { method: 'POST', body: new URLSearchParams({ AreaCode: areaCode }) });
+    return { status: r.status, body: (await r.json()) as { phone_number?: string; code?: number } };
+  };
+  const tf888 = await typedByAreaCode('TollFree', '888');
+  assert.equal(tf888.status, 201);
+  assert.match(tf888.body.phone_number!, /^\+1888\d{7}$/);
+  assert.deepEqual(await typedByAreaCode('Local', '888').then((r) => [r.status, r.body.code]), [400, 21452]);
+  assert.deepEqual(await typedByAreaCode('TollFree', '206').then((r) => [r.status, r.body.code]), [400, 21452]);
+  const local206 = await typedByAreaCode('Local', '206');
+  assert.equal(local206.status, 201);
+  assert.match(local206.body.phone_number!, /^\+1206\d{7}$/);
 });
 
 test('two accounts racing for one number: exactly one wins, the other gets 21422', async () => {
