@@ -220,7 +220,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   setRemote(remote: RemoteAddress): void {
     this.latched = false;
     this.onHold = remote.port === 0 || remote.address === '0.0.0.0' || remote.address === '::';
-    if (!this.onHold) this.remoteAddr = { ...remote };
+    if (!this.onHold) this.remoteAddr = { address: remote.address, port: remote.port };
   }
 
   /** Where packets go now: the latched source, else the SDP's address; undefined before either, or on hold. */
