@@ -112,6 +112,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
   private readonly log: SmppLogger;
   private server: Server | null = null;
   private readonly peers = new Map<Session, Peer>();
+  private receivers: Peer[] = [];
   private recorded: SandboxMessage[] = [];
   private readonly partials = new Map<string, Partial>();
   private readonly outbox: Delivery[] = [];
@@ -214,8 +215,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
 
   /** True when some bound session can take deliver_sm (MO and receipts). */
   get hasReceiver(): boolean {
-    for (const p of this.peers.values()) if (canReceive(p)) return true;
-    return false;
+    return this.receivers.length > 0;
   }
 
   /**
@@ -286,6 +286,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
   private onSessionClosed(peer: Peer): void {
     this.peers.delete(peer.session);
     peer.bindType = null;
+    this.refreshReceivers();
     if (peer.inflight.size > 0) {
       // Undelivered on a dead link: send again first, on whatever binds next.
       const again = [...peer.inflight.values()];
@@ -302,6 +303,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
       case 'bind_transmitter':
       case 'bind_receiver':
         peer.bindType = pdu.command.slice(5) as Peer['bindType'];
+        this.refreshReceivers();
         this.counters.binds++;
         session.send(pdu.response({ system_id: 'TANDEM-SANDBOX' }));
         this.pumpDeliveries();
@@ -321,6 +323,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
         return;
       case 'unbind':
         peer.bindType = null;
+        this.refreshReceivers();
         session.send(pdu.response(), () => session.close());
         return;
       case 'enquire_link_resp':
@@ -490,12 +493,17 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     }
   }
 
+  /** Sessions that can take deliver_sm, kept as an array so picking one allocates nothing. */
+  private refreshReceivers(): void {
+    this.receivers = [...this.peers.values()].filter(canReceive);
+  }
+
   private pickReceiver(preferred: Session | undefined): Peer | undefined {
     if (preferred) {
       const p = this.peers.get(preferred);
       if (p && canReceive(p) && p.inflight.size < this.opts.deliverWindow) return p;
     }
-    const all = [...this.peers.values()];
+    const all = this.receivers;
     for (let i = 0; i < all.length; i++) {
       const p = all[(this.rr + i) % all.length]!;
       if (canReceive(p) && p.inflight.size < this.opts.deliverWindow) {
