@@ -2,6 +2,7 @@ import { open } from 'lmdb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { toApiJson } from './api-json.js';
 import { US_AREA_CODES } from './dataset-us.js';
 import { Inventory } from './inventory.js';
@@ -114,4 +115,10 @@ export async function benchSearch(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+// `node --import tsx src/inventory/bench-search.ts [usLocal]` prints the figures as JSON.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const n = Number(process.argv[2] ?? 1_000_000);
+  console.log(JSON.stringify(await benchSearch({ usLocal: n }), null, 2));
 }
