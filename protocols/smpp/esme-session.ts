@@ -15,7 +15,7 @@ import {
 import { encodeSubmitSm, encodeEmptyIdResponse, type SubmitSmFields } from './pdu-encode.js';
 import { toSmppAddress } from './address.js';
 import { isDeliveryReceipt, parseDeliveryReceipt, type DeliveryReceipt } from './dlr.js';
-import { decodeMo, type InboundPart } from './mo.js';
+import { decodeMo, type DefaultAlphabet, type InboundPart } from './mo.js';
 import type { SarTlvs } from './udh.js';
 
 export type BindType = 'transceiver' | 'transmitter' | 'receiver';
@@ -56,6 +56,8 @@ export interface EsmeSessionOptions {
   maxSubmitRate?: number;
   /** After a throttle response: stop sending this long, then resume at a reduced rate. Default 1 s. */
   throttlePauseMs?: number;
+  /** How to read data_coding 0 in MO from this carrier. Default 'gsm7' (GSM 03.38, per SMPP). */
+  defaultAlphabet?: DefaultAlphabet;
   logger?: SmppLogger;
 }
 
@@ -123,9 +125,10 @@ const CLOSED_RESULT: SubmitResult = { ok: false, commandStatus: LOCAL, retryable
 type State = 'idle' | 'connecting' | 'binding' | 'bound' | 'unbinding' | 'closed';
 
 export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
-  private readonly o: Required<Omit<EsmeSessionOptions, 'maxSubmitRate' | 'logger' | 'systemType'>> & {
+  private readonly o: Required<Omit<EsmeSessionOptions, 'maxSubmitRate' | 'logger' | 'systemType' | 'defaultAlphabet'>> & {
     maxSubmitRate: number;
     systemType: string;
+    defaultAlphabet: DefaultAlphabet;
   };
   private readonly log: SmppLogger;
   private state: State = 'idle';
@@ -182,6 +185,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       reconnectMaxMs: opts.reconnectMaxMs ?? 30_000,
       maxSubmitRate: opts.maxSubmitRate && opts.maxSubmitRate > 0 ? opts.maxSubmitRate : Infinity,
       throttlePauseMs: opts.throttlePauseMs ?? 1_000,
+      defaultAlphabet: opts.defaultAlphabet ?? 'gsm7',
     };
     this.rate = this.o.maxSubmitRate;
     this.log = opts.logger ?? {};
@@ -483,7 +487,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
         }
         this.emit('deliver_sm', { kind: 'dlr', dlr, ack });
       } else {
-        this.emit('deliver_sm', { kind: 'mo', mo: decodeMo(pdu), ack });
+        this.emit('deliver_sm', { kind: 'mo', mo: decodeMo(pdu, this.o.defaultAlphabet), ack });
       }
     } catch (err) {
       this.emitError(err instanceof Error ? err : new Error(String(err)));

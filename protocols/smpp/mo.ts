@@ -13,7 +13,13 @@ export interface InboundPart {
   concat?: ConcatInfo;
 }
 
-export function decodeMo(pdu: RawDeliverSm): InboundPart {
+/**
+ * What data_coding 0 ("SMSC default alphabet") means on this link. GSM 03.38 per the spec, but some
+ * carriers send Latin-1 or plain ASCII under 0; carrier config picks.
+ */
+export type DefaultAlphabet = 'gsm7' | 'latin1';
+
+export function decodeMo(pdu: RawDeliverSm, defaultAlphabet: DefaultAlphabet = 'gsm7'): InboundPart {
   const dataCoding = pdu.data_coding ?? 0;
   let payload = userData(pdu);
   let concat: ConcatInfo | undefined;
@@ -26,7 +32,7 @@ export function decodeMo(pdu: RawDeliverSm): InboundPart {
   const part: InboundPart = {
     from: fromSmppAddress(pdu.source_addr_ton, pdu.source_addr),
     to: fromSmppAddress(pdu.dest_addr_ton, pdu.destination_addr),
-    text: decodeText(dataCoding, payload),
+    text: dataCoding === 0 && defaultAlphabet === 'latin1' ? decodeText(3, payload) : decodeText(dataCoding, payload),
     dataCoding,
   };
   if (concat && concat.total > 1) part.concat = concat;

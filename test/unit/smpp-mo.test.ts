@@ -66,6 +66,12 @@ describe('decodeMo', () => {
     assert.equal(mo.text, 'part two');
   });
 
+  test('data_coding 0 read as Latin-1 for carriers configured that way', () => {
+    const pdu = { source_addr_ton: 1, source_addr: '1555', destination_addr: '1666', dest_addr_ton: 1, data_coding: 0, short_message: Buffer.from('caf\xe9 @ $', 'latin1') };
+    assert.equal(decodeMo(pdu, 'latin1').text, 'café @ $');
+    assert.notEqual(decodeMo(pdu).text, 'café @ $');
+  });
+
   test('text carried in message_payload', () => {
     const mo = decodeMo({
       source_addr_ton: 5,
