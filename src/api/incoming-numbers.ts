@@ -167,19 +167,26 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     });
   }
 
+  const gone = (accountSid: string, sid: string) =>
+    notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json was not found`);
   const load = (accountSid: string, sid: string): NumberRecord => {
     const n = numbers.get(sid);
-    if (!n || n.accountSid !== accountSid) throw notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json was not found`);
+    if (!n || n.accountSid !== accountSid) throw gone(accountSid, sid);
     return n;
   };
   app.get(`${base}/:Sid.json`, async (req) => incomingNumberJson(load(req.account.sid, (req.params as { Sid: string }).Sid)));
   app.post(`${base}/:Sid.json`, async (req) => {
-    const n = load(req.account.sid, (req.params as { Sid: string }).Sid);
-    return incomingNumberJson(await numbers.update(n, parseSettings((req.body ?? {}) as RawParams)));
+    const sid = (req.params as { Sid: string }).Sid;
+    const n = load(req.account.sid, sid);
+    const updated = await numbers.update(n, parseSettings((req.body ?? {}) as RawParams));
+    // Released between the load and the write: gone, as it would be a moment later.
+    if (!updated) throw gone(req.account.sid, sid);
+    return incomingNumberJson(updated);
   });
   app.delete(`${base}/:Sid.json`, async (req, reply) => {
-    const n = load(req.account.sid, (req.params as { Sid: string }).Sid);
-    await numbers.release(n);
+    const sid = (req.params as { Sid: string }).Sid;
+    const n = load(req.account.sid, sid);
+    if (!(await numbers.release(n))) throw gone(req.account.sid, sid);
     reply.code(204);
     return null;
   });

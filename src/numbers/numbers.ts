@@ -70,22 +70,43 @@ export class Numbers {
     return bought;
   }
 
-  async update(n: NumberRecord, s: NumberSettings): Promise<NumberRecord> {
-    const updated: NumberRecord = { ...n, ...definedOnly(s), dateUpdated: Date.now() };
-    checkFallbacks(updated);
-    await this.t.numbers.put(n.sid, updated);
-    this.changed(n.phoneNumber);
+  /**
+   * Applies settings to the number as it is now, not as the caller read it: the read, the fallback check and the
+   * write happen in one write transaction, so concurrent updates all stick and an update that loses a race with a
+   * release does not bring the number back. Undefined when the number was released meanwhile.
+   */
+  async update(n: NumberRecord, s: NumberSettings): Promise<NumberRecord | undefined> {
+    let refused: unknown;
+    const updated = await this.t.root.transaction(() => {
+      const current = this.t.numbers.get(n.sid);
+      if (!current) return undefined;
+      const next: NumberRecord = { ...current, ...definedOnly(s), dateUpdated: Date.now() };
+      try {
+        checkFallbacks(next);
+      } catch (err) {
+        refused = err;
+        return undefined;
+      }
+      void this.t.numbers.put(n.sid, next);
+      return next;
+    });
+    if (refused) throw refused;
+    if (updated) this.changed(n.phoneNumber);
     return updated;
   }
 
-  async release(n: NumberRecord): Promise<void> {
-    await this.t.root.transaction(() => {
+  /** Returns the number to the inventory; false if it was already released (by a concurrent request). */
+  async release(n: NumberRecord): Promise<boolean> {
+    const released = await this.t.root.transaction(() => {
+      if (this.t.numbers.get(n.sid) === undefined) return false;
       void this.t.numbers.remove(n.sid);
       void this.t.numberByE164.remove(n.phoneNumber);
       void this.t.numbersByAccount.remove([n.accountSid, n.dateCreated, n.sid]);
       this.inventory.putBackSync(n.inventory as AvailableNumber);
+      return true;
     });
-    this.changed(n.phoneNumber);
+    if (released) this.changed(n.phoneNumber);
+    return released;
   }
 }
 

@@ -334,3 +334,35 @@ test('a crafted PageToken cannot page into another account: 21481, nothing leake
   assert.equal(first.instances.length, 1);
   assert.equal(first.instances[0]!.accountSid, high.sid);
 });
+
+test('concurrent updates all stick, and an update racing a delete does not bring the number back', async () => {
+  const n = await c.incomingPhoneNumbers.create({ areaCode: '617' });
+  await Promise.all([
+    c.incomingPhoneNumbers(n.sid).update({ smsUrl: 'https://a.example.com/sms' }),
+    c.incomingPhoneNumbers(n.sid).update({ voiceUrl: 'https://a.example.com/voice' }),
+    c.incomingPhoneNumbers(n.sid).update({ statusCallback: 'https://a.example.com/status' }),
+    c.incomingPhoneNumbers(n.sid).update({ friendlyName: 'busy' }),
+    c.incomingPhoneNumbers(n.sid).update({ voiceMethod: 'GET' }),
+  ]);
+  const all = await c.incomingPhoneNumbers(n.sid).fetch();
+  assert.deepEqual(
+    [all.smsUrl, all.voiceUrl, all.statusCallback, all.friendlyName, all.voiceMethod],
+    ['https://a.example.com/sms', 'https://a.example.com/voice', 'https://a.example.com/status', 'busy', 'GET'],
+  );
+
+  for (let i = 0; i < 5; i++) {
+    const m = await c.incomingPhoneNumbers.create({ areaCode: '617' });
+    const outcomes = await Promise.allSettled([
+      c.incomingPhoneNumbers(m.sid).update({ smsUrl: 'https://late.example.com/sms' }),
+      c.incomingPhoneNumbers(m.sid).remove(),
+      c.incomingPhoneNumbers(m.sid).update({ voiceUrl: 'https://late.example.com/voice' }),
+    ]);
+    assert.equal(outcomes[1]!.status, 'fulfilled');
+    for (const o of [outcomes[0]!, outcomes[2]!]) {
+      if (o.status === 'rejected') assert.equal((o.reason as Rejection).status, 404);
+    }
+    await assert.rejects(c.incomingPhoneNumbers(m.sid).fetch(), rejectsWith(404, 20404));
+    assert.ok(!(await c.incomingPhoneNumbers.list({ phoneNumber: m.phoneNumber })).some((x) => x.sid === m.sid));
+    assert.equal(await isAvailable(m.phoneNumber), true);
+  }
+});
