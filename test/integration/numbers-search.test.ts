@@ -119,6 +119,14 @@ test('InRegion, InLocality and InPostalCode narrow to exactly the matching numbe
   assert.ok(inPostal.length > 0);
   assert.deepEqual(numbersOf(inPostal), numbersOf(all415.filter((n) => n.postal_code === postal)));
   assert.ok(inPostal.every((n) => n.postalCode === postal));
+
+  // InRateCenter needs InLata (Twilio's rule); together they narrow like the others.
+  const full = (await search('AreaCode=415&PageSize=1000')) as Array<Raw & { rate_center: string; lata: string }>;
+  const { rate_center: rc, lata } = full.find((n) => n.locality === locality)!;
+  const inRc = await c.availablePhoneNumbers('US').local.list({ areaCode: 415, inRateCenter: rc, inLata: lata, limit: 1000 });
+  assert.ok(inRc.length > 0);
+  assert.deepEqual(numbersOf(inRc), numbersOf(full.filter((n) => n.rate_center === rc && n.lata === lata)));
+  assert.equal((await raw(`InRateCenter=${encodeURIComponent(rc)}`)).body.code, 20001);
 });
 
 test('NearNumber and Distance: numbers near the given one, farther ones only with a larger distance', async () => {
