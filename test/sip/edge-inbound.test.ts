@@ -124,7 +124,7 @@ describe('SIP edge, inbound calls (sipp caller → edge → srf)', () => {
 
   test('lossy UDP path: dropped 200s, INVITEs and BYEs are recovered by retransmission', async () => {
     let destroyed = false;
-    const h = await startHarness(answeringApp((d) => d.on('destroy', () => { destroyed = true; })), { timers: { t1: 100, t2: 400, t4: 500 } });
+    const h = await startHarness(answeringApp((d) => d.on('destroy', () => { destroyed = true; })), { timers: { t1: 250, t2: 1000, t4: 1000 } });
     try {
       const r = await runSipp({ scenario: { file: 'uac-lossy.xml' }, remote: h.edgeUri });
       assert.equal(r.code, 0, r.stderr + r.errors);

@@ -124,6 +124,17 @@ export class EdgeContext implements TransactionEvents {
     app.send(sipToApp({ ...meta, bytes: wire.length }, wire.toString('utf8'), receivedOn));
   }
 
+  /**
+   * In-dialog requests reach the app two event-loop turns later. srf resolves createUAS/createUAC
+   * from the 2xx echo, but the app attaches its dialog listeners in a promise continuation; a BYE
+   * or ACK read from the same socket chunk as that echo would hit the dialog before anyone listens.
+   * One turn lets an echo written in this turn's poll phase be read on the next; the second turn
+   * writes the request after that read. Order among in-dialog requests is kept (FIFO).
+   */
+  toAppDeferred(app: AppSession | undefined, meta: Omit<SipMeta, 'bytes'>, msg: SipMessage): void {
+    setImmediate(() => setImmediate(() => this.toApp(app, meta, msg)));
+  }
+
   cdr(ev: CdrEvent, msg: SipMessage): void {
     const listeners = this.apps.listeners(`cdr:${ev.type}`);
     if (listeners.length === 0) return;

@@ -131,7 +131,7 @@ function handleAck(ctx: EdgeContext, ack: SipMessage, flow: Flow): void {
   if (!d.awaitingAck || d.awaitingAck.cseq !== seq) return; // retransmitted or stray ACK
   d.awaitingAck.txn.ack();
   d.awaitingAck = undefined;
-  ctx.toApp(d.owner, {
+  ctx.toAppDeferred(d.owner, {
     source: 'network', proto: flow.proto, address: flow.address, port: flow.port,
     txnId: ctx.newTxnId(), dialogId: d.id,
   }, ack);
@@ -187,7 +187,7 @@ function handleInDialog(ctx: EdgeContext, req: SipMessage, flow: Flow, toTag: st
   ctx.servers.set(txn.id, { txn, flow, app, dialog: d });
   if (req.method === 'INVITE') txn.respond(buildResponse(req, 100));
   if (req.method === 'BYE') ctx.cdr({ type: 'stop', source: 'network', reason: 'normal-release' }, req);
-  ctx.toApp(app, {
+  ctx.toAppDeferred(app, {
     source: 'network', proto: flow.proto, address: flow.address, port: flow.port,
     txnId: txn.id, dialogId: d.id,
   }, req);

@@ -38,8 +38,19 @@ export class AppSession {
       this.socket.destroy();
       return;
     }
+    // Frames produced in one tick leave in one write (cork until the tick ends).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(encodeFrame(payload));
   }
+
+  private corked = false;
 }
 
 function sameSecret(a: string, b: string): boolean {
