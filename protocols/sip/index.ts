@@ -20,7 +20,13 @@
  * events (cdr:attempt/start/stop), unsolicited BYE on ACK timeout; RFC 3261 transactions with
  * timers A–K, dialogs, CANCEL, re-INVITE, OPTIONS (200 when no app routes it), 481 for unknown
  * dialogs, 503 when no app routes a method. Not supported: the `proxy` message (NOK), srf's
- * outbound `listen` mode, PRACK/100rel, forking, TLS/WS, SRV/NAPTR, session timers.
+ * outbound `listen` mode, PRACK/100rel (an INVITE that requires it gets 420), forking, early
+ * dialogs, SUBSCRIBE/NOTIFY dialogs, TLS/WS, SRV/NAPTR, session timers, srf tag routing.
+ *
+ * Where it differs from drachtio-server on purpose: a CANCEL that arrives after the final
+ * response gets 200 and has no effect (RFC 3261 §9.2) instead of 481 plus a BYE. Several
+ * connected apps share a method round-robin. When an app disconnects, its pending INVITEs get
+ * 503 and its calls are hung up with BYE.
  */
 import { EdgeContext, advertisedHost, type EdgeLogger } from './edge/context.js';
 import { handleNetworkData } from './edge/inbound.js';
