@@ -369,9 +369,9 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     if (gen === this.generation) this.onClose(reason);
   }
 
-  private onClose(reason: string): void {
+  private onClose(reason: string, destroy = true): void {
     const wasBound = this.state === 'bound';
-    this.teardown(reason);
+    this.teardown(reason, destroy);
     if (wasBound) this.emit('unbound', reason);
     if (this.state === 'closed' || this.state === 'unbinding') return;
     this.state = 'idle';
@@ -379,13 +379,13 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   }
 
   /** Forget the current socket and fail whatever was in flight on it. */
-  private teardown(reason: string): void {
+  private teardown(reason: string, destroy = true): void {
     this.generation++;
     this.clearTimer('stepTimer');
     this.clearTimer('pumpTimer');
     const session = this.session;
     this.session = null;
-    if (session) session.destroy();
+    if (session && destroy) session.destroy();
     if (this.inflight.size > 0) {
       this.log.warn?.(`smpp ${this.o.host}:${this.o.port} ${this.inflight.size} submits in flight lost: ${reason}`);
       const lost = [...this.inflight.values()];
@@ -430,11 +430,15 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       case 'data_sm': // some carriers send receipts and MO as data_sm; same fields, same handling
         this.onDeliverSm(session, pdu);
         return;
-      case 'unbind':
-        session.send(pdu.response());
+      case 'unbind': {
         this.log.info?.(`smpp ${this.o.host}:${this.o.port} carrier unbound us`);
-        this.dropLink('carrier unbind');
+        // Answer, let the answer drain, then close; the session itself is abandoned right away.
+        session.send(pdu.response(), () => session.close());
+        const gen = this.generation;
+        this.onClose('carrier unbind', false);
+        if (gen !== this.generation) setTimeout(() => session.destroy(), 1_000).unref();
         return;
+      }
       case 'unbind_resp':
         return;
       default:

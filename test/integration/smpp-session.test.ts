@@ -413,6 +413,30 @@ describe('EsmeSession against misbehaving carriers', () => {
     }
   });
 
+  test('a carrier unbind is answered, then the session re-binds', async () => {
+    let binds = 0;
+    let unbindAnswered = false;
+    const carrier = await rawCarrier((session, pdu) => {
+      if (!isBind(pdu)) return;
+      binds++;
+      session.send(pdu.response({ system_id: 'raw' }));
+      if (binds === 1) {
+        setTimeout(() => session.send(new smpp.PDU('unbind'), (resp) => (unbindAnswered = resp.command === 'unbind_resp')), 20);
+      }
+    });
+    const esme = new EsmeSession({ host: '127.0.0.1', port: carrier.port, systemId: 'a', password: 'b', reconnectMinMs: 20 });
+    try {
+      await esme.start();
+      const reason = await withTimeout(new Promise<string>((r) => esme.once('unbound', r)), 2_000, 'unbound');
+      assert.equal(reason, 'carrier unbind');
+      await until(() => binds === 2 && esme.ready, 2_000, 're-bind');
+      assert.equal(unbindAnswered, true);
+    } finally {
+      await esme.close(50);
+      await carrier.close();
+    }
+  });
+
   test('a refused bind is retried with backoff until accepted', async () => {
     const bindTimes: number[] = [];
     const carrier = await rawCarrier((session, pdu) => {
