@@ -30,7 +30,7 @@ export interface Tandem {
   startMs: number;
   authHeader: string;
   api(path: string): string;
-  /** Buys `count` numbers (AreaCode rotation), each configured with `settings`. */
+  /** Buys `count` SMS-capable numbers (AreaCode rotation), each configured with `settings`. */
   buyNumbers(count: number, settings: Record<string, string>): Promise<{ e164: string; sid: string }[]>;
   stop(): Promise<void>;
 }
@@ -101,7 +101,9 @@ export async function startTandem(opts: TandemOptions): Promise<Tandem> {
           });
           if (r.status === 201) {
             if (bought.length >= count) return true;
-            const j = JSON.parse(r.body) as { phone_number: string; sid: string };
+            const j = JSON.parse(r.body) as { phone_number: string; sid: string; capabilities?: { sms?: boolean } };
+            // Some inventory numbers are voice-only: they stay bought but are no use as senders.
+            if (j.capabilities?.sms === false) return true;
             bought.push({ e164: j.phone_number, sid: j.sid });
             return true;
           }

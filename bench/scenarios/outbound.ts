@@ -14,7 +14,7 @@ const SENDERS = 1_000;
 const CONCURRENCY = 64;
 const KEYS = ['msgs_per_s', 'accepted_per_s', 'carrier_submit_per_s', 'p50_ms', 'p99_ms', 'rss_mb', 'arrived', 'accepted'] as const;
 
-type Run = PathFigures & { rss_mb: number };
+type Run = PathFigures & { rss_mb: number; failed: number; first_error?: string };
 
 const to = (i: number): string => '+1555' + String(2_000_000 + (i % 7_000_000)).padStart(7, '0');
 
@@ -44,7 +44,9 @@ async function drive(
     if (out.ok === 0) throw new Error(`no request succeeded: ${out.firstError}`);
     const arrivals = await collectArrivals(smsc, tag, out.ok);
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
-    return { ...pathFigures(startedAt, out.ok, out.t0, out.t1, arrivals), rss_mb: round(peak, 1) };
+    const run: Run = { ...pathFigures(startedAt, out.ok, out.t0, out.t1, arrivals), rss_mb: round(peak, 1), failed: out.failed };
+    if (out.firstError) run.first_error = out.firstError.slice(0, 200);
+    return run;
   } finally {
     for (const r of rss) r.stop();
     await pool.close();
@@ -62,9 +64,16 @@ export const outbound: Scenario = {
     const pairs = ctx.quick ? 1 : 3;
     const dir = ctx.tmpDir('outbound');
     const dataDir = join(dir, 'data');
-    const smsc = await startSmsc();
-    const live: { tandem?: Tandem } = {};
+    // Each run gets a fresh SMSC process (same program): nothing one gateway left behind (receipts, retries)
+    // reaches the next.
+    const live: { tandem?: Tandem; smsc?: Smsc } = {};
+    const smscFor = async (): Promise<Smsc> => {
+      if (live.smsc) await live.smsc.stop();
+      live.smsc = await startSmsc();
+      return live.smsc;
+    };
     try {
+      let smsc = await smscFor();
       const first = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, seedUsLocal: 20_000 });
       live.tandem = first;
       const creds = { sid: first.sid, token: first.token };
@@ -74,6 +83,7 @@ export const outbound: Scenario = {
       live.tandem = undefined;
 
       const runTandem = async (i: number): Promise<Run> => {
+        smsc = await smscFor();
         const t = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, credentials: creds });
         live.tandem = t;
         try {
@@ -85,7 +95,7 @@ export const outbound: Scenario = {
             body: new URLSearchParams({ From: senders[k % SENDERS]!, To: to(k), Body: body }).toString(),
             okStatus: 201,
           }));
-          ctx.log(`  tandem #${i + 1}: ${r.msgs_per_s} msgs/s (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
+          ctx.log(`  tandem #${i + 1}: ${r.msgs_per_s} msgs/s (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
           return r;
         } finally {
           await t.stop();
@@ -93,6 +103,7 @@ export const outbound: Scenario = {
         }
       };
       const runKannel = async (i: number): Promise<Run> => {
+        smsc = await smscFor();
         const k = await startKannel(ctx.tmpDir(`kannel-out${i}`), smsc.smppPort, 'http://127.0.0.1:9');
         try {
           await waitBound(smsc, 1);
@@ -126,7 +137,7 @@ export const outbound: Scenario = {
       return fig;
     } finally {
       if (live.tandem) await live.tandem.stop();
-      await smsc.stop();
+      if (live.smsc) await live.smsc.stop();
     }
   },
 };

@@ -1,0 +1,144 @@
+// inbound: MO from the SMSC (deliver_sm) → the gateway → the webhook app (one <Message>, or Kannel's text reply)
+// → reply submit_sm back at the same SMSC. Flat out, then paced at 1,000 MO/s; tandem and Kannel in turn.
+// MO→reply latency is measured inside the SMSC process (MO sent → reply arrived, one clock).
+import { join } from 'node:path';
+import { startKannel } from '../lib/kannel.js';
+import { sampleRss, type Proc } from '../lib/procs.js';
+import { startSmsc, type Smsc } from '../lib/smsc.js';
+import { startTandem, type Tandem } from '../lib/tandem.js';
+import { startWebhookApp } from '../lib/webhook-app.js';
+import { collectArrivals, pathFigures } from '../lib/delivery.js';
+import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import { round, sleep, waitFor } from '../lib/stats.js';
+
+const NUMBERS = 200;
+const KEYS = ['replies_per_s', 'p50_ms', 'p99_ms', 'replies_per_s_at_1000', 'p50_ms_at_1000', 'p99_ms_at_1000', 'rss_mb', 'lost'] as const;
+type Run = Partial<Record<(typeof KEYS)[number], number>>;
+
+interface Load { flatCount: number; pacedCount: number }
+
+async function waitBound(smsc: Smsc): Promise<void> {
+  await waitFor(async () => ((await smsc.stats()).bound >= 1 ? true : undefined), 30_000, 'the gateway to bind to the SMSC', 50);
+}
+
+/** One MO run: `count` MO at `rate`/s (0 = all at once); figures from the SMSC's timestamps. */
+async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: string[]): Promise<{ replies_per_s: number; p50_ms: number; p99_ms: number; lost: number }> {
+  await smsc.startMo(tag, count, rate, to);
+  const arrivals = await collectArrivals(smsc, `re ${tag}`, count, 10_000, 90_000);
+  const mo = await smsc.moRun(tag);
+  const sent = mo.sentAt.filter((x): x is number => typeof x === 'number');
+  const t0 = Math.min(...sent);
+  const f = pathFigures(mo.sentAt, arrivals.n, t0, t0, arrivals);
+  return { replies_per_s: f.msgs_per_s, p50_ms: f.p50_ms, p99_ms: f.p99_ms, lost: count - arrivals.n };
+}
+
+async function measure(smsc: Smsc, side: string, i: number, to: string[], procs: Proc[], load: Load, log: (m: string) => void): Promise<Run> {
+  const rss = procs.map((p) => sampleRss(p.pid));
+  try {
+    const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to);
+    await sleep(500);
+    const paced = await moRun(smsc, `${side}p${i}`, load.pacedCount, 1_000, to);
+    const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
+    const run: Run = {
+      replies_per_s: flat.replies_per_s,
+      p50_ms: flat.p50_ms,
+      p99_ms: flat.p99_ms,
+      replies_per_s_at_1000: paced.replies_per_s,
+      p50_ms_at_1000: paced.p50_ms,
+      p99_ms_at_1000: paced.p99_ms,
+      rss_mb: round(peak, 1),
+      lost: flat.lost + paced.lost,
+    };
+    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: flat out ${flat.replies_per_s} replies/s (p50 ${flat.p50_ms} ms, p99 ${flat.p99_ms} ms); at 1,000/s p50 ${paced.p50_ms} ms, p99 ${paced.p99_ms} ms; ${run.lost} without reply; RSS ${run.rss_mb} MB`);
+    return run;
+  } finally {
+    for (const r of rss) r.stop();
+  }
+}
+
+export const inbound: Scenario = {
+  name: 'inbound',
+  async run(ctx: ScenarioContext): Promise<Figures> {
+    const load: Load = ctx.quick ? { flatCount: 5_000, pacedCount: 5_000 } : { flatCount: 10_000, pacedCount: 10_000 };
+    const pairs = ctx.quick ? 1 : 3;
+    const dir = ctx.tmpDir('inbound');
+    const dataDir = join(dir, 'data');
+    // Each run gets a fresh SMSC process (same program), so MO a gateway left unacknowledged is not redelivered
+    // to the next one.
+    const live: { tandem?: Tandem; smsc?: Smsc } = {};
+    const smscFor = async (): Promise<Smsc> => {
+      if (live.smsc) await live.smsc.stop();
+      live.smsc = await startSmsc();
+      return live.smsc;
+    };
+    const app = await startWebhookApp();
+    try {
+      let smsc = await smscFor();
+      const first = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, seedUsLocal: 20_000 });
+      live.tandem = first;
+      const creds = { sid: first.sid, token: first.token };
+      ctx.log(`  buying ${NUMBERS} numbers with SmsUrl → the webhook app…`);
+      const numbers = (await first.buyNumbers(NUMBERS, { SmsUrl: `${app.url}/sms`, SmsMethod: 'POST', TandemSendRate: '100' })).map((n) => n.e164);
+
+      // Inbound may not be built yet: one probe MO must come back as a reply before tandem is measured.
+      await waitBound(smsc);
+      await smsc.startMo('probe', 1, 0, numbers);
+      const probe = await collectArrivals(smsc, 're probe', 1, 10_000, 10_000);
+      let tandemSkip: string | undefined;
+      if (probe.n < 1) {
+        const unwired = /inbound messaging is not enabled/.test(first.proc.output());
+        tandemSkip = unwired
+          ? 'inbound SMS is not wired in this build yet (tandem logs "inbound messaging is not enabled"; MO left unacknowledged)'
+          : 'no reply reached the carrier within 10 s of a probe MO';
+        ctx.log(`  tandem skipped: ${tandemSkip}`);
+      }
+      await first.stop();
+      live.tandem = undefined;
+
+      const runTandem = async (i: number): Promise<Run> => {
+        smsc = await smscFor();
+        const t = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, credentials: creds });
+        live.tandem = t;
+        try {
+          await waitBound(smsc);
+          return await measure(smsc, 'it', i, numbers, [t.proc], load, ctx.log);
+        } finally {
+          await t.stop();
+          live.tandem = undefined;
+        }
+      };
+      const runKannel = async (i: number): Promise<Run> => {
+        smsc = await smscFor();
+        const k = await startKannel(ctx.tmpDir(`kannel-in${i}`), smsc.smppPort, app.url);
+        try {
+          await waitBound(smsc);
+          return await measure(smsc, 'ik', i, numbers, [k.bearerbox, k.smsbox], load, ctx.log);
+        } finally {
+          await k.stop();
+        }
+      };
+
+      const runs = await alternate(pairs, tandemSkip ? async () => undefined : runTandem, ctx.kannel.ok ? runKannel : null, ctx.log);
+      const tandemRuns = runs.a.filter((r): r is Run => r !== undefined);
+      const fig: Figures = {
+        workload: { flat_out_mo: load.flatCount, paced_mo: load.pacedCount, paced_rate_per_s: 1_000, numbers: NUMBERS, pairs, webhook: 'one <Message> (tandem) / text/plain reply (Kannel get-url)' },
+        tandem: tandemSkip ? { skipped: tandemSkip } : { ...medianOf(tandemRuns, KEYS), runs: tandemRuns },
+      };
+      if (runs.b.length > 0) {
+        const kan = medianOf(runs.b, KEYS);
+        fig.kannel = { ...kan, runs: runs.b, note: 'store-type = file; Kannel acknowledges MO before calling get-url' };
+        const tr = (fig.tandem as Run).replies_per_s;
+        if (tr !== undefined && kan.replies_per_s) fig.ratio = round(tr / kan.replies_per_s, 2);
+        const tp = (fig.tandem as Run).p99_ms_at_1000;
+        if (tp !== undefined && kan.p99_ms_at_1000) fig.p99_at_1000_vs_kannel = round(tp / kan.p99_ms_at_1000, 2);
+      } else {
+        fig.kannel = { skipped: ctx.kannel.ok ? runs.bError : ctx.kannel.reason };
+      }
+      return fig;
+    } finally {
+      if (live.tandem) await live.tandem.stop();
+      await app.stop();
+      if (live.smsc) await live.smsc.stop();
+    }
+  },
+};
