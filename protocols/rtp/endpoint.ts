@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { sharedMediaClock, type MediaClock } from './clock.js';
 import {
   DtmfDetector,
+  eventToDigit,
   planDigits,
   TELEPHONE_EVENT_LENGTH,
   writeTelephoneEvent,
@@ -322,7 +323,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     const parts: Int16Array[] = [];
     for (const step of steps) {
       if (step.kind === 'pause') parts.push(silence(20));
-      else if (step.first) parts.push(dtmfTone('0123456789*#ABCD'[step.event.event] as DtmfDigit, opts.toneMs ?? 160));
+      else if (step.first) parts.push(dtmfTone(eventToDigit(step.event.event) as DtmfDigit, opts.toneMs ?? 160));
       // the continuation and end packets of an event are covered by the tone above
     }
     return concat(parts);
