@@ -56,7 +56,7 @@ function request(method: string, opts: { toTag?: string; callId?: string } = {})
   const callId = opts.callId ?? randomUUID();
   return [
     `${method} sip:100@127.0.0.1 SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:LOCALPORT;branch=z9hG4bK${randomUUID().slice(0, 8)}`,
+    `Via: SIP/2.0/UDP 127.0.0.1:LOCALPORT;branch=z9hG4bK${randomUUID().slice(0, 8)};rport`,
     'From: <sip:a@127.0.0.1>;tag=abc',
     `To: <sip:100@127.0.0.1>${opts.toTag ? `;tag=${opts.toTag}` : ''}`,
     `Call-ID: ${callId}`,
@@ -177,7 +177,7 @@ describe('SIP edge, control protocol and stack answers', () => {
       const replies = await udpExchange(h.edge.sipPort, invite, 2);
       const ok = replies.find((r) => statusOf(r) === 200)!;
       const [head, body] = ok.split('\r\n\r\n') as [string, string];
-      assert.match(head, /\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:\d+;branch=z9hG4bK/);
+      assert.match(head, /\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:\d+;branch=z9hG4bK\w+;rport=\d+;received=127\.0\.0\.1\r\n/);
       assert.match(head, /\r\nTo: <sip:100@127\.0\.0\.1>;tag=\w+/);
       assert.match(head, new RegExp(`\\r\\nContact: <sip:127\\.0\\.0\\.1:${h.edge.sipPort}>`));
       assert.match(head, /\r\nContent-Type: application\/sdp/);

@@ -3,7 +3,8 @@
 // routes a method (200 for OPTIONS), 481 for unknown dialogs, CANCEL answered 200 + 487.
 import { Dialog } from '../sip/dialog.js';
 import {
-  SipMessage, SipParseError, buildResponse, getTag, parseCSeq, parseSipMessage, validateForTransaction,
+  SipMessage, SipParseError, buildResponse, canonicalName, getTag, parseCSeq, parseSipMessage, parseVia, splitList,
+  validateForTransaction,
 } from '../sip/message.js';
 import type { ServerTransaction } from '../sip/transaction.js';
 import type { Flow } from '../sip/transport.js';
@@ -29,11 +30,28 @@ export function handleNetworkData(ctx: EdgeContext, data: Buffer, flow: Flow): v
     return;
   }
   try {
+    if (msg.isRequest) stampVia(msg, flow);
     if (msg.isRequest) handleRequest(ctx, msg, flow);
     else handleResponse(ctx, msg);
   } catch (err) {
     ctx.log.error(`error handling ${msg.isRequest ? msg.method : msg.status} from ${flow.address}:${flow.port}: ${(err as Error).stack}`);
   }
+}
+
+/**
+ * RFC 3261 §18.2.1 / RFC 3581: record where the request really came from in its top Via
+ * (`received`, and `rport` when asked), so responses show peers their NAT mapping.
+ */
+function stampVia(req: SipMessage, flow: Flow): void {
+  const h = req.headers.find((x) => canonicalName(x.name) === 'via');
+  if (!h) return;
+  const [top, ...rest] = splitList(h.value);
+  const via = top ? parseVia(top) : undefined;
+  if (!top || !via) return;
+  let stamped = top;
+  if (via.params.has('rport') && !via.params.get('rport')) stamped = stamped.replace(/;\s*rport(?=;|$)/i, `;rport=${flow.port}`);
+  if (!via.params.has('received') && (via.host !== flow.address || via.params.has('rport'))) stamped += `;received=${flow.address}`;
+  h.value = [stamped, ...rest].join(', ');
 }
 
 /** RFC 5626 CRLF keepalives carry no message. */
