@@ -73,6 +73,13 @@ test('buy by AreaCode: tandem picks a free number there', async () => {
   const after415 = await available(617, 1000);
   assert.equal(after415.length, before415.length - 1);
 
+  // Canadian area codes sell Canadian numbers.
+  const [caNumber] = await c.availablePhoneNumbers('CA').local.list({ limit: 1 });
+  const caAreaCode = caNumber!.phoneNumber.slice(2, 5);
+  const ca = await c.incomingPhoneNumbers.create({ areaCode: caAreaCode });
+  assert.ok(ca.phoneNumber.startsWith(`+1${caAreaCode}`));
+  assert.ok(!(await c.availablePhoneNumbers('CA').local.list({ areaCode: Number(caAreaCode), limit: 1000 })).some((n) => n.phoneNumber === ca.phoneNumber));
+
   await assert.rejects(c.incomingPhoneNumbers.create({ areaCode: '111' }), rejectsWith(400, 21451));
   await assert.rejects(c.incomingPhoneNumbers.create({ areaCode: '41' }), rejectsWith(400, 21451));
   await assert.rejects(c.incomingPhoneNumbers.create({ areaCode: '999' }), rejectsWith(400, 21452));
@@ -101,6 +108,15 @@ test('typed create: Local takes local numbers, TollFree toll-free ones, and each
   assert.equal((await raw(l.sid)).sender_class, 'long_code');
   assert.equal((await raw(tfn.sid)).type, 'tollfree');
   assert.equal((await raw(tfn.sid)).sender_class, 'toll_free');
+
+  const [gb] = await c.availablePhoneNumbers('GB').mobile.list({ limit: 1 });
+  await assert.rejects(c.incomingPhoneNumbers.local.create({ phoneNumber: gb!.phoneNumber }), rejectsWith(400, 21422));
+  const mob = await c.incomingPhoneNumbers.mobile.create({ phoneNumber: gb!.phoneNumber });
+  assert.equal(mob.phoneNumber, gb!.phoneNumber);
+  assert.equal((await raw(mob.sid)).type, 'mobile');
+  assert.equal((await raw(mob.sid)).sender_class, 'long_code');
+  assert.deepEqual((await c.incomingPhoneNumbers.mobile.list()).map((n) => n.sid), [mob.sid]);
+  assert.ok(!(await c.availablePhoneNumbers('GB').mobile.list({ limit: 1000 })).some((n) => n.phoneNumber === gb!.phoneNumber));
 
   const locals = await c.incomingPhoneNumbers.local.list();
   assert.ok(locals.some((n) => n.sid === l.sid) && !locals.some((n) => n.sid === tfn.sid));
