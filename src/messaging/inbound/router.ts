@@ -45,6 +45,8 @@ export class InboundRouter {
   private readonly reassembler: Reassembler;
   /** Parts being written right now, by fingerprint: a resend that overtakes the write waits for it. */
   private readonly writing = new Map<string, Promise<unknown>>();
+  /** Acknowledged parts whose fingerprint removal is not committed yet: the same text now is a new message. */
+  private readonly forgetting = new Set<string>();
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: InboundRouterOptions) {
@@ -88,11 +90,11 @@ export class InboundRouter {
       inFlight.then(() => ack(), () => undefined);
       return;
     }
-    if (this.o.store.isUnackedResend(fp)) {
+    if (!this.forgetting.has(fp) && this.o.store.isUnackedResend(fp)) {
       this.o.metrics.duplicates.inc();
       this.o.log.info({ carrier, from: part.from, to: part.to }, 'carrier resent an inbound part already stored; acknowledged and dropped');
       ack();
-      void this.o.store.acknowledged(fp);
+      this.forget(fp);
       return;
     }
     const written = part.concat ? this.reassembler.accept(carrier, part, fp) : this.deliverSingle(number, part, fp);
@@ -101,7 +103,7 @@ export class InboundRouter {
       () => {
         this.writing.delete(fp);
         ack();
-        void this.o.store.acknowledged(fp);
+        this.forget(fp);
       },
       (err: unknown) => {
         // Left unacknowledged: the carrier sends it again.
@@ -109,6 +111,12 @@ export class InboundRouter {
         this.o.log.error({ err, carrier, from: part.from, to: part.to }, 'inbound SMS could not be stored; not acknowledged');
       },
     );
+  }
+
+  private forget(fp: string): void {
+    this.forgetting.add(fp);
+    const done = () => this.forgetting.delete(fp);
+    this.o.store.acknowledged(fp).then(done, done);
   }
 
   private owner(e164: string): NumberRecord | undefined {
