@@ -31,6 +31,9 @@ export function nationalOfNumberKey(key: string): string {
   return key.slice(3);
 }
 
+/** Every stocked national number is a six-digit block prefix plus a four-digit line. */
+export const NATIONAL_DIGITS = 10;
+
 /** Where suffix keys start: the area-code digits before it are the partition, not a suffix. */
 export const SUFFIX_FROM = 3;
 

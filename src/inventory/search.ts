@@ -1,6 +1,6 @@
 import type { Database } from 'lmdb';
 import type { BlockCatalog } from './catalog.js';
-import { nationalOfNumberKey, nationalOfSuffixKey, rangeEnd, spaceOf, SUFFIX_FROM } from './keys.js';
+import { NATIONAL_DIGITS, nationalOfNumberKey, nationalOfSuffixKey, rangeEnd, spaceOf, SUFFIX_FROM } from './keys.js';
 import { materialize, postalCodeOf } from './materialize.js';
 import { milesBetween } from './numbering.js';
 import { parseContains, type ContainsPattern } from './pattern.js';
@@ -152,22 +152,23 @@ class Page {
   }
 }
 
+/**
+ * Scans the number index for keys starting with `prefix`, but only inside the given blocks: a prefix
+ * and a block's six digits either nest (scan the longer) or exclude each other.
+ */
+function scanPrefixInBlocks(page: Page, prefix: string, blocks: readonly Block[]): boolean {
+  for (const block of blocks) {
+    if (prefix.startsWith(block.prefix)) return page.scanNumbers(prefix, block);
+    if (block.prefix.startsWith(prefix) && !page.scanNumbers(block.prefix, block)) return false;
+  }
+  return true;
+}
+
 function scanBlocks(page: Page): void {
   const { plan: p } = page;
   const anchored = p.pattern?.anchoredStart ? p.pattern.literal : '';
-  if (p.allBlocks) {
-    page.scanNumbers(anchored);
-    return;
-  }
-  for (const block of p.blocks) {
-    // A start-anchored literal and a block prefix either nest (scan the longer) or exclude each other.
-    let prefix = block.prefix;
-    if (anchored) {
-      if (anchored.startsWith(block.prefix)) prefix = anchored;
-      else if (!block.prefix.startsWith(anchored)) continue;
-    }
-    if (!page.scanNumbers(prefix, block)) return;
-  }
+  if (p.allBlocks) page.scanNumbers(anchored);
+  else scanPrefixInBlocks(page, anchored, p.blocks);
 }
 
 /**
@@ -175,10 +176,15 @@ function scanBlocks(page: Page): void {
  * the fourth digit or later is a prefix scan of that area code's suffix partition. A match starting
  * inside the area code is decided by the area code's own digits: either every number there
  * qualifies (scan its blocks) or the rest of the literal must begin the local part (scan the
- * number index on area code + the rest).
+ * number index on area code + the rest). Wildcards and `$` pin where the literal may start, which
+ * rules out most of these scans before they run.
  */
 function scanContains(page: Page, pattern: ContainsPattern): void {
   const { literal } = pattern;
+  const firstPos = pattern.leadingExact ?? 0;
+  const lastPos = NATIONAL_DIGITS - literal.length - (pattern.trailingExact ?? 0);
+  const fromPos = pattern.anchoredEnd ? lastPos : firstPos;
+  if (fromPos > lastPos) return;
   const groups = new Map<string, Block[]>();
   for (const b of page.plan.blocks) {
     const npa = b.prefix.slice(0, SUFFIX_FROM);
@@ -188,17 +194,17 @@ function scanContains(page: Page, pattern: ContainsPattern): void {
   }
   for (const [npa, blocks] of groups) {
     let wholeGroup = false;
-    for (let pos = 0; pos < SUFFIX_FROM && !wholeGroup; pos++) {
+    for (let pos = fromPos; pos < SUFFIX_FROM && pos <= lastPos && !wholeGroup; pos++) {
       const head = npa.slice(pos);
       if (literal.length <= head.length) {
         if (!head.startsWith(literal)) continue;
         wholeGroup = true;
-        for (const b of blocks) if (!page.scanNumbers(b.prefix, b)) return;
+        if (!scanPrefixInBlocks(page, npa, blocks)) return;
       } else if (literal.startsWith(head)) {
-        if (!page.scanNumbers(npa + literal.slice(head.length))) return;
+        if (!scanPrefixInBlocks(page, npa + literal.slice(head.length), blocks)) return;
       }
     }
-    if (wholeGroup) continue;
+    if (wholeGroup || lastPos < SUFFIX_FROM) continue;
     const start = page.space + npa + literal + (pattern.anchoredEnd ? ' ' : '');
     for (const key of page.ix.suffixes.getKeys({ start, end: rangeEnd(start) })) {
       if (!page.offer(nationalOfSuffixKey(key))) return;

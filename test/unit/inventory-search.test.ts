@@ -111,6 +111,7 @@ describe('search filters', () => {
       { contains: '987', inRegion: 'TX' }, { contains: '01$', inLocality: 'Seattle' }, { contains: '+617', smsEnabled: true },
       // Matches starting inside the area code: wholly inside it, and running on into the local number.
       { contains: '41' }, { contains: '15*' }, { contains: '1555' }, { contains: '2125' }, { contains: '*06**' },
+      { contains: '**21' }, { contains: '12**' }, { contains: '**02$' }, { contains: '4156$' },
     ];
     for (const c of cases) {
       const parsed = parseContains(c.contains!);
