@@ -7,7 +7,7 @@ import type { Block } from './types.js';
 export const EMPTY = Buffer.alloc(0);
 
 /** Bumped when the key layout or block shape changes, so an old inventory is rebuilt rather than misread. */
-export const INVENTORY_FORMAT = 1;
+export const INVENTORY_FORMAT = 2;
 
 export interface InventoryState {
   format: number;
