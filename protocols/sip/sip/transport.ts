@@ -62,6 +62,8 @@ export class SipTransport {
   /** "ip:port" of the peer → live TCP connection (inbound or outbound). */
   private conns = new Map<string, net.Socket>();
   private pendingConnects = new Map<string, Promise<net.Socket>>();
+  /** Every live socket, so close() can end them all even if two share a key. */
+  private sockets = new Set<net.Socket>();
   port = 0;
 
   constructor(readonly host: string, private readonly onData: InboundHandler, private readonly log: TransportLogger) {}
@@ -118,6 +120,7 @@ export class SipTransport {
     const key = `${sock.remoteAddress}:${sock.remotePort}`;
     const framer = new StreamFramer();
     this.conns.set(key, sock);
+    this.sockets.add(sock);
     sock.setNoDelay(true);
     sock.setTimeout(TCP_IDLE_MS, () => sock.destroy());
     sock.on('data', (chunk: Buffer) => {
@@ -133,6 +136,7 @@ export class SipTransport {
     });
     sock.on('error', (e) => this.log.debug(`tcp ${key} error: ${e.message}`));
     sock.on('close', () => {
+      this.sockets.delete(sock);
       if (this.conns.get(key) === sock) this.conns.delete(key);
     });
   }
@@ -183,7 +187,8 @@ export class SipTransport {
   }
 
   async close(): Promise<void> {
-    for (const s of this.conns.values()) s.destroy();
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
     this.conns.clear();
     await Promise.all([
       new Promise<void>((r) => { try { this.udp.close(() => r()); } catch { r(); } }),
