@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const SPEC_URL = new URL('../../../shared/spec/twilio_api_v2010.json', import.meta.url);
 
-interface Schema {
+export interface Schema {
   $ref?: string;
   type?: string;
   format?: string;
@@ -67,6 +67,12 @@ export const AVAILABLE_NUMBER_DEVIATIONS: Deviations = {
   rename: { 'capabilities.sms': 'SMS', 'capabilities.mms': 'MMS' },
   type: { latitude: 'string', longitude: 'string' },
 };
+
+/** The same deviations for resources listed under `key` of a list envelope (e.g. `available_phone_numbers`). */
+export function listedUnder(key: string, d: Deviations): Deviations {
+  const map = <T>(m: Record<string, T> | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [`${key}.${k}`, v]));
+  return { rename: map(d.rename), type: map(d.type) };
+}
 
 /** Deviations for a resource nested under `prefix` (e.g. list items under `available_phone_numbers[]`). */
 function nested(d: Deviations, prefix: string): Deviations {
