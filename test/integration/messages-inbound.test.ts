@@ -180,3 +180,16 @@ test('a text for a number nobody owns is acknowledged, counted and dropped', asy
   const listed = await t.client().messages.list({ to: '+15005550199' });
   assert.equal(listed.length, 0);
 });
+
+test('an empty <Response/> or an empty 200 body means no reply, and is no error', async () => {
+  const a = await buyNumber(t, { SmsUrl: app.url + '/empty-response' });
+  const b = await buyNumber(t, { SmsUrl: app.url + '/empty-body' });
+  app.respond('/empty-response', { body: new twilio.twiml.MessagingResponse().toString() });
+  app.respond('/empty-body', { body: '' });
+  await textFromHandset(t, '+15550001009', a, 'thanks');
+  await textFromHandset(t, '+15550001010', b, 'thanks');
+  const rs = await app.waitFor((all) => all.some((r) => r.path === '/empty-response') && all.some((r) => r.path === '/empty-body'));
+  await sleep(300);
+  assert.deepEqual((await sandboxMessages(t)).filter((m) => m.from === a || m.from === b), []);
+  for (const r of rs.filter((x) => x.path.startsWith('/empty'))) assert.deepEqual(await notificationsFor(t, r.params.MessageSid!), []);
+});
