@@ -1,0 +1,73 @@
+// The contract between a call-session actor and the voice verb handlers (one file per verb under ./verbs/).
+// The call session owns the SIP dialog, the RTP endpoint, the call record and the webhooks; a verb handler only
+// uses what this context offers, so verbs stay small and the call-session actor stays thin.
+import type { RtpEndpoint, TextToSpeech } from '../../protocols/rtp/index.js';
+import type { VoiceVerb, DialVerb } from '../../protocols/twiml/index.js';
+
+export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
+
+export interface CallInfo {
+  sid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  direction: CallDirection;
+  parentCallSid: string | null;
+  /** The URL the current document came from: the default `action` of Gather and Record. */
+  documentUrl: string | null;
+}
+
+/** What running one verb decided about the rest of the call. */
+export type VerbOutcome =
+  /** Go on with the next verb of the current document. */
+  | { next: 'continue' }
+  /** Replace the current document with these verbs (an action URL answered, or Redirect). */
+  | { next: 'document'; verbs: VoiceVerb[]; documentUrl: string }
+  /** End the call (Hangup, Reject, or an error that Twilio ends the call on). */
+  | { next: 'hangup'; reason: 'hangup' | 'rejected' | 'busy' | 'error' | 'remote' };
+
+export interface ActionRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  /** Verb results (Digits, RecordingUrl, DialCallStatus, …) added to the standard voice parameters. */
+  params: Record<string, string>;
+}
+
+export interface RecordingSaved {
+  sid: string;
+  /** Public URL of the recording (TANDEM_PUBLIC_URL based, without extension; `.wav` serves the audio). */
+  url: string;
+  durationSeconds: number;
+}
+
+export interface DialResult {
+  /** Twilio's DialCallStatus. */
+  status: 'completed' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+  childCallSid: string | null;
+  durationSeconds: number;
+}
+
+export interface VerbContext {
+  readonly call: CallInfo;
+  /** This leg's media: play/record/digits. Answered before any verb that needs media runs. */
+  readonly media: RtpEndpoint;
+  readonly tts: TextToSpeech;
+  /** Aborted when the call ends or is redirected through the API: every verb must stop promptly. */
+  readonly signal: AbortSignal;
+  /** Answer the call now if it is not answered yet (Reject must not be preceded by this). */
+  answer(): Promise<void>;
+  /** Fetch and decode an audio URL to 8 kHz mono PCM (WAV or MP3), cached. */
+  fetchAudio(url: string): Promise<Int16Array>;
+  /** Request TwiML from an action URL (signed, with the call's standard parameters + `params`) and parse it. */
+  fetchDocument(req: ActionRequest): Promise<VerbOutcome>;
+  /** Reject an unanswered call with a SIP status (486 busy, 603 rejected). */
+  reject(reason: 'busy' | 'rejected'): Promise<void>;
+  /** Place the child leg(s) of a <Dial> and bridge media until either side hangs up or limits run out. */
+  dial(verb: DialVerb): Promise<DialResult>;
+  /** Store a recording of this call and return where it is served. */
+  saveRecording(pcm: Int16Array, meta: { source: 'RecordVerb' }): Promise<RecordingSaved>;
+  /** Record an error the account's owner must see (a Notification), e.g. 13xxx. */
+  notify(code: number, detail: string): void;
+}
+
+export type VerbHandler<V extends VoiceVerb> = (verb: V, ctx: VerbContext) => Promise<VerbOutcome>;
