@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Srf from 'drachtio-srf';
 import { ANSWER_SDP, eventually, startHarness } from './harness.js';
-import { runSipp } from './sipp.js';
+import dgram from 'node:dgram';
+import { runSipp, sipTesterDataDir } from './sipp.js';
 
 function answeringApp(onDialog?: (d: Srf.Dialog) => void): (srf: Srf) => void {
   return (srf) => {
@@ -147,6 +148,33 @@ describe('SIP edge, inbound calls (sipp caller → edge → srf)', () => {
       assert.equal(reason, 'ACK timeout');
       assert.equal(h.edge.stats().dialogs, 0);
     } finally {
+      await h.close();
+    }
+  });
+
+  test('RFC 4733 digits played by the caller arrive at the RTP address the app answered with', async () => {
+    const rtp = dgram.createSocket('udp4');
+    const digits: number[] = [];
+    const seen = new Set<number>();
+    rtp.on('message', (pkt) => {
+      const pt = (pkt[1] ?? 0) & 0x7f;
+      const end = ((pkt[13] ?? 0) & 0x80) !== 0;
+      const ts = pkt.readUInt32BE(4);
+      if (pt === 101 && end && !seen.has(ts)) { seen.add(ts); digits.push(pkt[12] ?? -1); }
+    });
+    await new Promise<void>((r) => rtp.bind(0, '127.0.0.1', () => r()));
+    const sdp = ANSWER_SDP.replace('m=audio 40000 RTP/AVP 0', `m=audio ${rtp.address().port} RTP/AVP 0 101`)
+      .replace('a=sendrecv', 'a=rtpmap:101 telephone-event/8000\r\na=sendrecv');
+    const h = await startHarness((srf) => {
+      srf.invite((req, res) => { void srf.createUAS(req, res, { localSdp: sdp }).catch(() => {}); });
+    });
+    try {
+      const r = await runSipp({ scenario: { file: 'uac-dtmf.xml', vars: { SIPP_DATA: sipTesterDataDir() } }, remote: h.edgeUri });
+      assert.equal(r.code, 0, r.stderr + r.errors);
+      await eventually(() => digits.length >= 2, 2000, 'two digits');
+      assert.deepEqual(digits, [1, 11], 'digits 1 and # (event 11)');
+    } finally {
+      rtp.close();
       await h.close();
     }
   });
