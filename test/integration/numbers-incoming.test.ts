@@ -382,3 +382,28 @@ test('concurrent updates all stick, and an update racing a delete does not bring
     assert.equal(await isAvailable(m.phoneNumber), true);
   }
 });
+
+test('odd values in any create or update field get a 2xx or a Twilio 4xx, never a 500', async () => {
+  const n = await c.incomingPhoneNumbers.create({ areaCode: '312' });
+  const fields = [
+    'FriendlyName', 'SmsUrl', 'SmsMethod', 'SmsFallbackUrl', 'SmsFallbackMethod', 'VoiceUrl', 'VoiceMethod',
+    'VoiceFallbackUrl', 'VoiceFallbackMethod', 'StatusCallback', 'StatusCallbackMethod', 'VoiceCallerIdLookup',
+    'TandemSendRate', 'AccountSid', 'VoiceReceiveMode', 'EmergencyStatus',
+  ];
+  const values = ['', ' ', '\u0000', 'x'.repeat(4000), '%', 'null', '-1', 'NaN', 'Infinity', '1e309', '💥', 'http://[::1', 'HTTP://EXAMPLE.COM/a b'];
+  for (const field of fields) {
+    for (const value of values) {
+      const r = await t.fetch(`${A}/IncomingPhoneNumbers/${n.sid}.json`, { method: 'POST', body: new URLSearchParams({ [field]: value }) });
+      const body = (await r.json()) as Record<string, unknown>;
+      assert.ok(r.status < 500, `${field}=${JSON.stringify(value.slice(0, 20))} → ${r.status} ${JSON.stringify(body)}`);
+      if (r.status >= 400) assert.deepEqual(Object.keys(body).sort(), ['code', 'message', 'more_info', 'status']);
+    }
+  }
+  for (const [field, value] of [['AreaCode', '💥'], ['AreaCode', ' 415'], ['PhoneNumber', '\u0000'], ['PhoneNumber', '+'.repeat(100)], ['PhoneNumber', '1e10']]) {
+    const r = await t.fetch(`${A}/IncomingPhoneNumbers.json`, { method: 'POST', body: new URLSearchParams({ [field!]: value! }) });
+    assert.ok(r.status < 500, `${field}=${value} → ${r.status}`);
+  }
+  // The number is still fetchable and consistent afterwards.
+  const after = await c.incomingPhoneNumbers(n.sid).fetch();
+  assert.equal(after.phoneNumber, n.phoneNumber);
+});
