@@ -2,19 +2,24 @@
 import type { Smsc, Arrivals } from './smsc.js';
 import { percentile, round, sleep, sortedCopy } from './stats.js';
 
-/** Waits until `expected` messages with `tag` arrived or arrivals stall for `stallMs`. */
-export async function collectArrivals(smsc: Smsc, tag: string, expected: number, stallMs = 10_000, maxMs = 300_000): Promise<Arrivals> {
-  const deadline = Date.now() + maxMs;
+/**
+ * Waits until `expected` messages with `tag` arrived, or arrivals stall for `stallMs` once they started (before the
+ * first one, `firstMs` is allowed), or `maxMs` passes.
+ */
+export async function collectArrivals(smsc: Smsc, tag: string, expected: number, stallMs = 10_000, maxMs = 300_000, firstMs = 30_000): Promise<Arrivals> {
+  const start = Date.now();
   let last = -1;
-  let lastChange = Date.now();
+  let lastChange = start;
   for (;;) {
     const a = await smsc.arrivals(tag);
+    const now = Date.now();
     if (a.n >= expected) return a;
     if (a.n !== last) {
       last = a.n;
-      lastChange = Date.now();
+      lastChange = now;
     }
-    if (Date.now() - lastChange > stallMs || Date.now() > deadline) return a;
+    const stalled = a.n === 0 ? now - start > Math.max(firstMs, stallMs) : now - lastChange > stallMs;
+    if (stalled || now - start > maxMs) return a;
     await sleep(250);
   }
 }

@@ -63,7 +63,9 @@ export async function startTandem(opts: TandemOptions): Promise<Tandem> {
     env.TANDEM_CARRIERS = file;
   }
   const t0 = performance.now();
-  const proc = startNode('tandem', 'src/main.ts', env, opts.nodeArgs ?? []);
+  // BENCH_CPU_PROF=<dir>: every tandem the bench starts writes a V8 CPU profile there when it exits.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const proc = startNode('tandem', 'src/main.ts', env, [...prof, ...(opts.nodeArgs ?? [])]);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 300_000;
   for (;;) {

@@ -35,9 +35,10 @@ async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: s
 async function measure(smsc: Smsc, side: string, i: number, to: string[], procs: Proc[], load: Load, log: (m: string) => void): Promise<Run> {
   const rss = procs.map((p) => sampleRss(p.pid));
   try {
-    const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to);
-    await sleep(500);
+    // Paced first, on an idle gateway, so its latency is not the tail of the flat-out backlog.
     const paced = await moRun(smsc, `${side}p${i}`, load.pacedCount, 1_000, to);
+    await sleep(500);
+    const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to);
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = {
       replies_per_s: flat.replies_per_s,
