@@ -16,8 +16,11 @@ export const realClock: Clock = {
 export interface TimerConfig { t1: number; t2: number; t4: number }
 export const DEFAULT_TIMERS: TimerConfig = { t1: 500, t2: 4000, t4: 5000 };
 
-/** How long the app may sit on a request before the edge answers for it. */
-const APP_ANSWER_LIMIT_INVITE_MS = 180_000;
+/**
+ * How long an INVITE may ring (either direction) before the edge gives up on it. Longer than the
+ * 600 s ring timeout Twilio allows for Dial and Calls, so apps always time out first.
+ */
+const APP_ANSWER_LIMIT_INVITE_MS = 660_000;
 
 export type ServerState = 'trying' | 'proceeding' | 'completed' | 'accepted' | 'confirmed' | 'terminated';
 export type ClientState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'accepted' | 'terminated';
