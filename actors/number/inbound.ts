@@ -5,8 +5,9 @@
 // The message's pending-webhook marker is removed only when all of this is over, so a crash anywhere before
 // that repeats the webhook after restart (at least once, never lost).
 import { fetchTwiml, sendWebhook, type WebhookTarget } from '../../protocols/webhook/index.js';
-import { parseMessagingTwiml, type MessagingVerb } from '../../protocols/twiml/index.js';
+import { parseMessagingTwiml, type MessageVerb, type MessagingVerb } from '../../protocols/twiml/index.js';
 import type { OutboundRequest } from '../../src/messaging/send.js';
+import { normalizePhoneNumber } from '../../src/api/params.js';
 import type { AccountRecord, MessageRecord, NumberRecord } from '../../src/store/records.js';
 import type { NewNotification } from '../../src/notifications/notifications.js';
 import type { InboundStore } from '../../src/messaging/inbound/mo-store.js';
@@ -33,6 +34,14 @@ export interface InboundDeps {
   webhookTimeoutMs: number;
 }
 
+interface ReplyRequest {
+  to: string;
+  from: string;
+  body: string;
+  statusCallback?: string | null;
+  statusCallbackMethod?: 'GET' | 'POST';
+}
+
 interface Job {
   m: MessageRecord;
   number: NumberRecord;
@@ -44,7 +53,8 @@ interface Job {
 
 export class Inbound {
   private readonly active = new Set<string>();
-  private readonly waiting: string[] = [];
+  /** Insertion-ordered: the oldest waiting message starts first. */
+  private readonly waiting = new Set<string>();
 
   constructor(
     private readonly e164: string,
@@ -53,13 +63,13 @@ export class Inbound {
   ) {}
 
   get idle(): boolean {
-    return this.active.size === 0 && this.waiting.length === 0;
+    return this.active.size === 0 && this.waiting.size === 0;
   }
 
   receive(sid: string): void {
-    if (this.active.has(sid) || this.waiting.includes(sid)) return;
+    if (this.active.has(sid) || this.waiting.has(sid)) return;
     if (this.active.size >= MAX_CONCURRENT) {
-      this.waiting.push(sid);
+      this.waiting.add(sid);
       return;
     }
     this.start(sid);
@@ -67,8 +77,10 @@ export class Inbound {
 
   finished(sid: string): void {
     this.active.delete(sid);
-    const next = this.waiting.shift();
-    if (next !== undefined) this.start(next);
+    const next = this.waiting.values().next();
+    if (next.done) return;
+    this.waiting.delete(next.value);
+    this.start(next.value);
   }
 
   private start(sid: string): void {
@@ -148,42 +160,43 @@ export class Inbound {
       this.notifyFetch(job, { url: documentUrl, method: 'POST' }, { code: parsed.code, message: parsed.message }, 0);
       return;
     }
-    for (const v of parsed.verbs) {
-      if (v.verb === 'Message') {
-        this.message(job, v);
-        continue;
+    // Everything this document would send is checked first: one bad <Message> sends none of them.
+    const redirectAt = parsed.verbs.findIndex((v) => v.verb === 'Redirect');
+    const messages = (redirectAt < 0 ? parsed.verbs : parsed.verbs.slice(0, redirectAt)) as MessageVerb[];
+    const replies: ReplyRequest[] = [];
+    for (const v of messages) {
+      const r = this.replyFor(job, v);
+      if ('code' in r) {
+        this.notify(job, r.code, r.text);
+        return;
       }
-      await this.redirect(job, v, hops + 1);
-      return;
+      replies.push(r);
     }
-  }
-
-  private message(job: Job, v: Extract<MessagingVerb, { verb: 'Message' }>): void {
-    const { m } = job;
-    if (job.keyword === 'STOP') {
+    if (job.keyword === 'STOP' && replies.length > 0) {
       // The handset just opted out: the app's reply could not reach it anyway.
-      this.ctx.log.info({ sid: m.sid }, 'TwiML reply to an opt-out message dropped');
-      return;
+      this.ctx.log.info({ sid: job.m.sid, dropped: replies.length }, 'TwiML reply to an opt-out message dropped');
+    } else {
+      for (const r of replies) this.reply(job, r, false);
     }
-    const to = v.to ?? m.from;
-    const from = v.from ?? m.to;
-    if (v.body === '') {
-      this.notify(job, 21619, `<Message> has media only; tandem sends SMS only, so nothing was sent`);
-      return;
-    }
-    if ([...v.body].length > MAX_BODY_CHARS) {
-      this.notify(job, 21617, `The reply body exceeds the ${MAX_BODY_CHARS} character limit; nothing was sent`);
-      return;
-    }
-    const callback = v.action ?? v.statusCallback ?? null;
-    this.reply(job, { to, from, body: v.body, statusCallback: callback, statusCallbackMethod: v.method }, false);
+    const redirect = parsed.verbs[redirectAt];
+    if (redirect?.verb === 'Redirect') await this.redirect(job, redirect, hops + 1);
   }
 
-  private reply(
-    job: Job,
-    r: { to: string; from: string; body: string; statusCallback?: string | null; statusCallbackMethod?: 'GET' | 'POST' },
-    auto: boolean,
-  ): void {
+  private replyFor(job: Job, v: MessageVerb): ReplyRequest | { code: number; text: string } {
+    const { m } = job;
+    // Short codes are kept as written; anything else must be a phone number (channel addresses are not SMS).
+    const to = v.to === undefined ? m.from : /^\d{3,8}$/.test(v.to) ? v.to : normalizePhoneNumber(v.to);
+    const from = v.from === undefined ? m.to : normalizePhoneNumber(v.from);
+    if (to === null) return { code: 14101, text: `<Message to="${v.to}"> is not a phone number tandem can send an SMS to; nothing was sent` };
+    if (from === null) return { code: 14102, text: `<Message from="${v.from}"> is not a phone number; nothing was sent` };
+    if (v.body === '') return { code: 21619, text: '<Message> has media only; tandem sends SMS only, so nothing was sent' };
+    if ([...v.body].length > MAX_BODY_CHARS) {
+      return { code: 21617, text: `A <Message> body exceeds the ${MAX_BODY_CHARS} character limit; nothing was sent` };
+    }
+    return { to, from, body: v.body, statusCallback: v.action ?? v.statusCallback ?? null, statusCallbackMethod: v.method };
+  }
+
+  private reply(job: Job, r: ReplyRequest, auto: boolean): void {
     const req: OutboundRequest = {
       to: r.to,
       from: r.from,

@@ -90,11 +90,13 @@ test('dead webhooks: connection refused → 11205, HTTP error and timeout → 11
   await nothingSentFrom(erroring);
 });
 
-test('broken TwiML: not well-formed → 12100, unknown verb → 12200, wrong content type → 12300; no partial execution', async () => {
+test('broken TwiML: not well-formed → 12100, unknown verb → 12200, wrong content type → 12300, non-SMS To → 14101; no partial execution', async () => {
   const cases: [string, { type?: string; body: string }, string][] = [
     ['/malformed', { body: '<Response><Message>first</Message><Message>unclosed</Response>' }, '12100'],
     ['/unknown-verb', { body: '<Response><Message>first</Message><Dance/></Response>' }, '12200'],
     ['/json', { type: 'application/json', body: '{"reply":"hi"}' }, '12300'],
+    // Well-formed, but one <Message> cannot be an SMS: none of the document's messages is sent.
+    ['/channel', { body: '<Response><Message>first</Message><Message to="whatsapp:+15551234567">second</Message></Response>' }, '14101'],
   ];
   for (const [i, [path, answer, code]] of cases.entries()) {
     const number = await buyNumber(t, { SmsUrl: app.url + path });
