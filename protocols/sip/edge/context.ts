@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { Dialog, DialogStore } from '../sip/dialog.js';
-import { SipMessage, buildResponse, parseCSeq, parseNameAddr, getTag } from '../sip/message.js';
+import { SipMessage, buildResponse, parseCSeq, parseNameAddr, parseVia, getTag } from '../sip/message.js';
 import {
   ClientTransaction, ServerTransaction, TransactionLayer, newBranch,
   type Clock, type TimerConfig, type TransactionEvents,
@@ -115,6 +115,17 @@ export class EdgeContext implements TransactionEvents {
   /** Responses go back where the request came from (symmetric response routing, RFC 3581). */
   flowTarget(flow: Flow): Target {
     return { proto: flow.proto, host: flow.address, port: flow.port };
+  }
+
+  /**
+   * Where a response to `req` goes: the flow it came on; over TCP, if that connection has closed,
+   * a new connection to the source address and the Via sent-by port (RFC 3261 §18.2.2).
+   */
+  responseTarget(flow: Flow, req: SipMessage): Target {
+    const t = this.flowTarget(flow);
+    if (flow.proto !== 'tcp' || this.transport.hasConnection(t)) return t;
+    const via = parseVia(req.getAll('via')[0] ?? '');
+    return { proto: 'tcp', host: flow.address, port: via?.port ?? 5060 };
   }
 
   toApp(app: AppSession | undefined, meta: Omit<SipMeta, 'bytes'>, msg: SipMessage, receivedOn?: { host: string; port: number }): void {

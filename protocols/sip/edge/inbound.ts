@@ -76,7 +76,7 @@ function rejectMalformed(ctx: EdgeContext, data: Buffer, flow: Flow, reason: str
 }
 
 function respondNew(ctx: EdgeContext, req: SipMessage, flow: Flow, status: number, extra?: (r: SipMessage) => void): void {
-  const txn = ctx.layer.createServer(ctx.newTxnId(), req, flow.proto === 'tcp', (b) => ctx.send(b, ctx.flowTarget(flow)));
+  const txn = ctx.layer.createServer(ctx.newTxnId(), req, flow.proto === 'tcp', (b) => ctx.send(b, ctx.responseTarget(flow, req)));
   ctx.servers.set(txn.id, { txn, flow });
   const res = buildResponse(req, status, txn.toTag);
   extra?.(res);
@@ -84,7 +84,7 @@ function respondNew(ctx: EdgeContext, req: SipMessage, flow: Flow, status: numbe
 }
 
 function createTxn(ctx: EdgeContext, req: SipMessage, flow: Flow): ServerTransaction {
-  return ctx.layer.createServer(ctx.newTxnId(), req, flow.proto === 'tcp', (b) => ctx.send(b, ctx.flowTarget(flow)));
+  return ctx.layer.createServer(ctx.newTxnId(), req, flow.proto === 'tcp', (b) => ctx.send(b, ctx.responseTarget(flow, req)));
 }
 
 function handleRequest(ctx: EdgeContext, req: SipMessage, flow: Flow): void {
