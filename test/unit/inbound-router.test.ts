@@ -254,15 +254,30 @@ describe('reassembly', () => {
     assert.equal([...h.tables.moParts.getKeys({})].length, 0);
   });
 
-  test('the timeout keeps counting across a restart', async () => {
+  test('after a restart, a message whose timeout ran out meanwhile still waits a grace period for resent parts', async () => {
     const first = await harness({ reassemblyTimeoutMs: 300 });
-    await deliver(first, pdu(Buffer.concat([concatUdh8(13, 2, 1), encodeGsm7('lonely')]), { esm_class: 0x40 }));
+    await deliver(first, pdu(Buffer.concat([concatUdh8(13, 3, 1), encodeGsm7('one ')]), { esm_class: 0x40 }));
+    await deliver(first, pdu(Buffer.concat([concatUdh8(14, 2, 1), encodeGsm7('lonely')]), { esm_class: 0x40 }));
     await shutdown(first);
     await new Promise((r) => setTimeout(r, 350));
     const second = await harness({ reassemblyTimeoutMs: 300 });
-    await new Promise((r) => setTimeout(r, 100));
-    const [m] = inboundMessages(second);
-    assert.equal(m?.body, 'lonely');
-    assert.equal(m?.errorCode, 30009);
+    // The carrier resends what was never acknowledged: the message completes instead of being cut short.
+    await deliver(second, pdu(Buffer.concat([concatUdh8(13, 3, 2), encodeGsm7('two ')]), { esm_class: 0x40 }));
+    await deliver(second, pdu(Buffer.concat([concatUdh8(13, 3, 3), encodeGsm7('three')]), { esm_class: 0x40 }));
+    await new Promise((r) => setTimeout(r, 450));
+    const byBody = new Map(inboundMessages(second).map((m) => [m.body, m]));
+    assert.equal(byBody.get('one two three')?.errorCode, null);
+    assert.equal(byBody.get('lonely')?.errorCode, 30009);
+    assert.equal(byBody.size, 2);
+  });
+
+  test('a part resent after its message was joined does not start a new message', async () => {
+    const h = await harness({ reassemblyTimeoutMs: 200 });
+    const parts = [1, 2].map((i) => pdu(Buffer.concat([concatUdh8(15, 2, i), encodeGsm7(`p${i} `)]), { esm_class: 0x40 }));
+    await deliver(h, parts[0]!);
+    await deliver(h, parts[1]!);
+    assert.equal(await deliver(h, parts[0]!), 0);
+    await new Promise((r) => setTimeout(r, 350));
+    assert.deepEqual(inboundMessages(h).map((m) => m.body), ['p1 p2 ']);
   });
 });

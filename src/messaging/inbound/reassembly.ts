@@ -29,9 +29,18 @@ interface Group {
 }
 
 export const DEFAULT_REASSEMBLY_TIMEOUT_MS = 60_000;
+/**
+ * After a restart, a half-joined message waits at least this long (capped by the timeout) even if its timeout
+ * ran out while tandem was down: the parts tandem never acknowledged are on their way again from the carrier.
+ */
+const RESTART_GRACE_MS = 15_000;
+/** Completed messages remembered (per process), so a late resend of one of their parts does not start a new one. */
+const MAX_RECENT = 10_000;
 
 export class Reassembler {
   private readonly groups = new Map<string, Group>();
+  /** key → until when a part for that key belongs to a message already delivered. */
+  private readonly recent = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -45,7 +54,7 @@ export class Reassembler {
   restore(): number {
     for (const [key, parts] of this.store.partsByKey()) {
       const first = parts[0]!;
-      const g = this.group(key, first.firstAt);
+      const g = this.group(key, first.firstAt, Math.min(this.timeoutMs, RESTART_GRACE_MS));
       for (const p of parts) {
         g.parts.set(p.seq, p);
         g.stored.add(p.seq);
@@ -64,6 +73,12 @@ export class Reassembler {
     const c = p.concat!;
     const key = reassemblyKey({ from: p.from, to: p.to, ref: c.ref, total: c.total });
     const now = Date.now();
+    const done = this.recent.get(key);
+    if (done !== undefined) {
+      // A part of a message already joined, resent because its acknowledgement was lost.
+      if (done > now) return Promise.resolve();
+      this.recent.delete(key);
+    }
     const g = this.groups.get(key) ?? this.group(key, now);
     // The same part again (its acknowledgement was lost): it is already stored, or about to be.
     if (g.parts.has(c.seq)) return g.lastWrite;
@@ -75,11 +90,11 @@ export class Reassembler {
     return g.lastWrite;
   }
 
-  private group(key: string, firstAt: number): Group {
+  private group(key: string, firstAt: number, minWaitMs = 0): Group {
     const g: Group = { key, parts: new Map(), stored: new Set(), firstAt, timer: null, lastWrite: Promise.resolve() };
     this.groups.set(key, g);
     if (!this.closed) {
-      g.timer = setTimeout(() => this.expire(g), Math.max(0, firstAt + this.timeoutMs - Date.now()));
+      g.timer = setTimeout(() => this.expire(g), Math.max(minWaitMs, firstAt + this.timeoutMs - Date.now()));
       g.timer.unref();
     }
     return g;
@@ -87,6 +102,11 @@ export class Reassembler {
 
   private complete(g: Group, fp: string | null): Promise<unknown> {
     this.retire(g);
+    if (this.recent.size >= MAX_RECENT) {
+      const now = Date.now();
+      for (const [k, until] of this.recent) if (until <= now || this.recent.size >= MAX_RECENT) this.recent.delete(k);
+    }
+    this.recent.set(g.key, Date.now() + this.timeoutMs);
     return this.join(g, fp);
   }
 
