@@ -193,6 +193,8 @@ function handleInDialog(ctx: EdgeContext, req: SipMessage, flow: Flow, toTag: st
     d.awaitingAck.txn.ack();
     d.awaitingAck = undefined;
   }
+  // BYEs crossed: ours is on its way and the app already forgot the dialog.
+  if (d.terminating && req.method === 'BYE') return respondNew(ctx, req, flow, 200);
   const app = d.owner && !d.owner.closed ? d.owner : undefined;
   if (!app) {
     if (req.method === 'BYE') {
