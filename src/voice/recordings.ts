@@ -1,0 +1,134 @@
+// Call recordings: the audio as an 8 kHz 16-bit mono WAV under <dataDir>/recordings/<AC>/<RE>.wav, and a record
+// in LMDB with its place in the account's and the call's lists (newest first, Twilio's list order). The file is
+// written (and renamed into place) before the record commits, so a listed recording always has its audio.
+import type { Database, RootDatabase } from 'lmdb';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeWav } from '../../protocols/rtp/index.js';
+import { newSid } from '../util/sid.js';
+
+export type RecordingSource = 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'StartCallRecordingAPI';
+export type RecordingStatus = 'completed' | 'absent' | 'deleted';
+
+export interface RecordingRecord {
+  sid: string;
+  accountSid: string;
+  callSid: string | null;
+  source: RecordingSource;
+  status: RecordingStatus;
+  channels: number;
+  /** Whole seconds, as Twilio reports RecordingDuration. */
+  durationSeconds: number;
+  samples: number;
+  /** When the audio started (epoch ms). */
+  startTime: number;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+export interface NewRecording {
+  accountSid: string;
+  callSid: string | null;
+  /** 8 kHz mono. */
+  pcm: Int16Array;
+  source: RecordingSource;
+  /** Epoch ms the audio started; defaults to now minus its length. */
+  startTime?: number;
+}
+
+export interface RecordingsOptions {
+  root: RootDatabase;
+  dataDir: string;
+  /** TANDEM_PUBLIC_URL: recording URLs handed to apps start with it. */
+  publicUrl: string;
+}
+
+type ListKey = [string, number, string];
+
+/** Twilio reports whole seconds; any audio at all is at least one. */
+export function wholeSeconds(samples: number): number {
+  return samples === 0 ? 0 : Math.max(1, Math.round(samples / 8000));
+}
+
+export class Recordings {
+  /** key: RE sid */
+  readonly records: Database<RecordingRecord, string>;
+  /** key: [accountSid, -dateCreated, sid] → sid */
+  readonly byAccount: Database<string, ListKey>;
+  /** key: [callSid, -dateCreated, sid] → sid */
+  readonly byCall: Database<string, ListKey>;
+  private readonly dir: string;
+  private readonly publicUrl: string;
+
+  constructor(opts: RecordingsOptions) {
+    this.records = opts.root.openDB<RecordingRecord, string>({ name: 'recordings' });
+    this.byAccount = opts.root.openDB<string, ListKey>({ name: 'recordings_by_account' });
+    this.byCall = opts.root.openDB<string, ListKey>({ name: 'recordings_by_call' });
+    this.dir = join(opts.dataDir, 'recordings');
+    this.publicUrl = opts.publicUrl.replace(/\/+$/, '');
+  }
+
+  /** Writes the WAV, then the record and its list entries in one commit. */
+  async save(n: NewRecording): Promise<RecordingRecord> {
+    const now = Date.now();
+    const sid = newSid('RE');
+    const r: RecordingRecord = {
+      sid,
+      accountSid: n.accountSid,
+      callSid: n.callSid,
+      source: n.source,
+      status: 'completed',
+      channels: 1,
+      durationSeconds: wholeSeconds(n.pcm.length),
+      samples: n.pcm.length,
+      startTime: n.startTime ?? now - Math.round(n.pcm.length / 8),
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    const file = this.filePath(r);
+    await mkdir(join(this.dir, r.accountSid), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, writeWav(n.pcm));
+    await rename(tmp, file);
+    // Puts issued in one turn commit together (db.ts), so the record never shows without its list entries.
+    await Promise.all([
+      this.records.put(sid, r),
+      this.byAccount.put([r.accountSid, -now, sid], sid),
+      r.callSid ? this.byCall.put([r.callSid, -now, sid], sid) : true,
+    ]);
+    return r;
+  }
+
+  get(sid: string): RecordingRecord | undefined {
+    return this.records.get(sid);
+  }
+
+  /** Where the WAV lives on disk. */
+  filePath(r: Pick<RecordingRecord, 'sid' | 'accountSid'>): string {
+    return join(this.dir, r.accountSid, `${r.sid}.wav`);
+  }
+
+  /** The API path of the recording, without extension (Twilio's RecordingUrl form). */
+  path(r: Pick<RecordingRecord, 'sid' | 'accountSid'>): string {
+    return `/2010-04-01/Accounts/${r.accountSid}/Recordings/${r.sid}`;
+  }
+
+  /** RecordingUrl as apps receive it: public base + path, no extension (`.wav` fetches the audio). */
+  url(r: Pick<RecordingRecord, 'sid' | 'accountSid'>): string {
+    return this.publicUrl + this.path(r);
+  }
+
+  async readWav(r: RecordingRecord): Promise<Buffer> {
+    return readFile(this.filePath(r));
+  }
+
+  /** Removes the record, its list entries and its audio. */
+  async remove(r: RecordingRecord): Promise<void> {
+    await Promise.all([
+      this.records.remove(r.sid),
+      this.byAccount.remove([r.accountSid, -r.dateCreated, r.sid]),
+      r.callSid ? this.byCall.remove([r.callSid, -r.dateCreated, r.sid]) : true,
+    ]);
+    await rm(this.filePath(r), { force: true });
+  }
+}
