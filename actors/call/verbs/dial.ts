@@ -1,0 +1,28 @@
+// <Dial>: the call session places and bridges the child leg(s) (ctx.dial); this verb only decides what follows.
+// With `action`, its TwiML (given DialCallStatus, DialCallSid, DialCallDuration) replaces the document; without,
+// the next verb runs. The caller is answered first unless answerOnBridge asks to answer only when the callee does.
+import type { DialVerb } from '../../../protocols/twiml/index.js';
+import type { VerbContext, VerbOutcome } from '../verb-context.js';
+import { CONTINUE, ENDED } from './media.js';
+
+export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcome> {
+  if (!verb.answerOnBridge) await ctx.answer();
+  if (ctx.signal.aborted) return ENDED;
+  const result = await ctx.dial(verb);
+  const hungUp = ctx.signal.aborted;
+  if (verb.action === undefined) return hungUp ? ENDED : CONTINUE;
+  const params: Record<string, string> = {
+    DialCallStatus: result.status,
+    DialCallDuration: String(result.durationSeconds),
+  };
+  if (result.childCallSid !== null) params.DialCallSid = result.childCallSid;
+  const req = { url: verb.action, method: verb.method, params };
+  if (!hungUp) return ctx.fetchDocument(req);
+  // The caller hung up: Twilio still reports the dial's outcome to the action URL, and ignores its TwiML.
+  try {
+    await ctx.fetchDocument(req);
+  } catch {
+    // the call is over: nothing is left to report a failure to
+  }
+  return ENDED;
+}
