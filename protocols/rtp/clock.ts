@@ -4,7 +4,10 @@
 import { performance } from 'node:perf_hooks';
 import { hrtime } from 'node:process';
 
-/** Called once per tick. `nowMs` is performance.now() at the start of the tick, shared by all its handlers. */
+/**
+ * Called once per tick. `tick` counts 20 ms periods since the clock started and jumps when a long
+ * stall made the clock skip ticks; `nowMs` is performance.now() at the start of the tick.
+ */
 export type TickHandler = (tick: number, nowMs: number) => void;
 
 export interface MediaClockOptions {
@@ -110,7 +113,9 @@ export class MediaClock {
     }
     const behind = Number((now - this.nextDeadline) / this.periodNs);
     if (behind > this.maxCatchUpTicks) {
+      // The tick number jumps too, so streams can keep their RTP timestamps on wall time across the gap.
       this.skipped += behind;
+      this.tick += behind;
       this.nextDeadline += BigInt(behind) * this.periodNs;
     }
     this.inTick = true;

@@ -145,6 +145,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   private timestamp = random32();
   private eventTimestamp = 0;
   private talkspurt = true;
+  private lastTick: number | undefined;
   private readonly queue: QueueItem[] = [];
   /** Live audio from feed() (a bridged leg), as a FIFO of samples: its frames need not be 20 ms. */
   private readonly live = new Int16Array(LIVE_CAPACITY);
@@ -329,7 +330,14 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     return concat(parts);
   }
 
-  private readonly onTick = (_tick: number, nowMs: number): void => {
+  private readonly onTick = (tick: number, nowMs: number): void => {
+    if (this.lastTick !== undefined && tick - this.lastTick > 1) {
+      // The clock skipped ticks after a stall: move the timestamp on by the time lost, as silence
+      // suppression would, rather than let this stream's clock fall behind the wall's.
+      this.timestamp = (this.timestamp + (tick - this.lastTick - 1) * FRAME_SAMPLES) >>> 0;
+      this.talkspurt = true;
+    }
+    this.lastTick = tick;
     if (this.mediaTimeoutMs > 0 && !this.timedOut && nowMs - this.lastRxMs > this.mediaTimeoutMs) {
       this.timedOut = true;
       this.emit('timeout');

@@ -60,11 +60,15 @@ for (const media of [ulaw, alaw]) {
     }
     const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!).sort((x, y) => x - y);
     const median = gaps[Math.floor(gaps.length / 2)]!;
-    assert.ok(median > 17 && median < 23, `median gap ${median.toFixed(2)} ms`);
+    // Bands wide enough for a machine shared with other test suites; a clock per stream or a drifting one misses them.
+    assert.ok(median > 12 && median < 28, `median gap ${median.toFixed(2)} ms`);
     // The clock runs on wall time: after a stall of this shared machine it sends the missed ticks
-    // (at most 10) back to back rather than falling behind, so 50 frames take 49 ticks give or take that.
-    assert.ok(playMs >= 39 * 20 && playMs < 50 * 20 + 300, `50 frames played in ${playMs.toFixed(0)} ms`);
-    assert.ok(callee.stats().jitterMs < 10, `jitter ${callee.stats().jitterMs.toFixed(2)} ms`);
+    // (at most 10) back to back rather than falling behind, so 50 frames take 49 ticks give or take that;
+    // a longer stall is skipped and delays the audio.
+    assert.ok(playMs >= 39 * 20 && playMs < 2500, `50 frames played in ${playMs.toFixed(0)} ms`);
+    // RFC 3550 jitter in ms: small on loopback, though a busy machine's stalls show up in it.
+    const jitter = callee.stats().jitterMs;
+    assert.ok(jitter >= 0 && jitter < 50, `jitter ${jitter.toFixed(2)} ms`);
 
     const stats = callee.stats();
     assert.equal(stats.packetsIn, 50);
@@ -127,12 +131,12 @@ test('stopPlayback interrupts the playing item and everything queued behind it',
 test('a media timeout fires when no RTP arrives, and the port returns to the pool on close', async (t) => {
   const pool = freshPool();
   const before = pool.available;
+  const started = performance.now();
   const lonely = await open(t, { pool, media: ulaw, mediaTimeoutMs: 200 });
   assert.equal(pool.available, before - 1);
-  const started = performance.now();
   await once(lonely, 'timeout');
   const waited = performance.now() - started;
-  assert.ok(waited >= 190 && waited < 600, `timeout after ${waited.toFixed(0)} ms`);
+  assert.ok(waited >= 195 && waited < 1000, `timeout after ${waited.toFixed(0)} ms`);
   await lonely.close();
   assert.equal(pool.available, before);
 });
