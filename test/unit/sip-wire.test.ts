@@ -64,5 +64,6 @@ describe('drachtio wire framing and leaders', () => {
     const rest = f.push(Buffer.from(`\r\n\r\n${a}${b}`.slice(30)));
     assert.deepEqual(rest.map((x) => x.toString()), [a, b]);
     assert.throws(() => new StreamFramer().push(Buffer.alloc(70_000, 0x41)));
+    assert.throws(() => new StreamFramer().push(Buffer.from('OPTIONS sip:x SIP/2.0\r\nContent-Length: 99999999\r\n\r\n')), /too large/);
   });
 });

@@ -44,8 +44,8 @@ export class StreamFramer {
         break;
       }
       const head = this.buf.toString('latin1', 0, headEnd);
-      const cl = /\r\n(?:content-length|l)[ \t]*:[ \t]*(\d{1,7})[ \t]*(?=\r\n|$)/i.exec(head);
-      const bodyLen = cl ? Number(cl[1]) : 0;
+      const cl = /\r\n(?:content-length|l)[ \t]*:[ \t]*(\d+)[ \t]*(?=\r\n|$)/i.exec(head);
+      const bodyLen = cl ? (cl[1]!.length > 7 ? Infinity : Number(cl[1])) : 0;
       const total = headEnd + 4 + bodyLen;
       if (total > LIMITS.maxMessageBytes) throw new Error('message too large');
       if (this.buf.length < total) break;
