@@ -34,7 +34,10 @@ export interface PathFigures {
   p50_ms: number;
   p99_ms: number;
   accepted: number;
+  /** Distinct messages at the carrier. */
   arrived: number;
+  /** Arrivals beyond the first for the same message (a gateway sending something twice). */
+  duplicates: number;
 }
 
 /** `startedAt[i]` is when message i's request (or MO) left; arrivals carry i. */
@@ -42,21 +45,26 @@ export function pathFigures(startedAt: ArrayLike<number | null | undefined>, acc
   const lat: number[] = [];
   let first = Infinity;
   let last = -Infinity;
+  const seen = new Set<number>();
   for (let k = 0; k < a.n; k++) {
     const at = a.at[k]!;
+    if (seen.has(a.idx[k]!)) continue;
+    seen.add(a.idx[k]!);
     if (at < first) first = at;
     if (at > last) last = at;
     const s = startedAt[a.idx[k]!];
     if (typeof s === 'number') lat.push(at - s);
   }
   const sorted = sortedCopy(lat);
+  const n = seen.size;
   return {
-    msgs_per_s: a.n > 0 ? round((a.n * 1000) / Math.max(1, last - t0), 0) : 0,
+    msgs_per_s: n > 0 ? round((n * 1000) / Math.max(1, last - t0), 0) : 0,
     accepted_per_s: round((accepted * 1000) / Math.max(1, t1 - t0), 0),
-    carrier_submit_per_s: a.n > 1 ? round((a.n * 1000) / Math.max(1, last - first), 0) : 0,
+    carrier_submit_per_s: n > 1 ? round((n * 1000) / Math.max(1, last - first), 0) : 0,
     p50_ms: round(percentile(sorted, 50), 1),
     p99_ms: round(percentile(sorted, 99), 1),
     accepted,
-    arrived: a.n,
+    arrived: n,
+    duplicates: a.n - n,
   };
 }

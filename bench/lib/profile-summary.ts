@@ -1,4 +1,5 @@
-// Summarises a V8 .cpuprofile (node --cpu-prof): self time per function (file:line function), highest first.
+// Summarises a V8 .cpuprofile (node --cpu-prof): self time per function (file:line function), highest first, and
+// inclusive time per tandem function.
 //   node --import tsx bench/lib/profile-summary.ts <file.cpuprofile> [top=25]
 import { readFileSync } from 'node:fs';
 
@@ -25,12 +26,56 @@ export function summarise(profile: Profile, top = 25): { where: string; selfMs: 
     .map(([where, ms]) => ({ where, selfMs: Math.round(ms), share: Math.round((ms / Math.max(total, 1)) * 1000) / 10 }));
 }
 
+const FIRST_PARTY = /^(src|actors|protocols)\//;
+
+/**
+ * Inclusive time per first-party function (src/, actors/, protocols/): for each sample, every distinct tandem
+ * frame on the stack is charged — where tandem's own code spends, including the libraries it calls.
+ */
+export function inclusiveFirstParty(profile: Profile, top = 25): { where: string; ms: number; share: number }[] {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const label = (n: Node): string | undefined => {
+    const file = n.callFrame.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '');
+    return FIRST_PARTY.test(file) ? `${file} ${n.callFrame.functionName || '(anonymous)'}` : undefined;
+  };
+  const incl = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    let id: number | undefined = profile.samples[i]!;
+    const first = byId.get(id);
+    if (first && /^\((idle|program)\)$/.test(first.callFrame.functionName)) continue;
+    total += dt;
+    const seen = new Set<string>();
+    while (id !== undefined) {
+      const n = byId.get(id);
+      if (!n) break;
+      const l = label(n);
+      if (l && !seen.has(l)) {
+        seen.add(l);
+        incl.set(l, (incl.get(l) ?? 0) + dt);
+      }
+      id = parent.get(id);
+    }
+  }
+  return [...incl.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([where, ms]) => ({ where, ms: Math.round(ms), share: Math.round((ms / Math.max(total, 1)) * 1000) / 10 }));
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   const file = process.argv[2];
   if (!file) {
     console.error('usage: profile-summary.ts <file.cpuprofile> [top]');
     process.exit(2);
   }
-  const rows = summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(process.argv[3] ?? 25));
-  for (const r of rows) console.log(`${String(r.share).padStart(5)} %  ${String(r.selfMs).padStart(7)} ms  ${r.where}`);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const top = Number(process.argv[3] ?? 25);
+  console.log('self time (all code):');
+  for (const r of summarise(profile, top)) console.log(`${String(r.share).padStart(5)} %  ${String(r.selfMs).padStart(7)} ms  ${r.where}`);
+  console.log('\ninclusive time of tandem functions (share of busy time):');
+  for (const r of inclusiveFirstParty(profile, top)) console.log(`${String(r.share).padStart(5)} %  ${String(r.ms).padStart(7)} ms  ${r.where}`);
 }

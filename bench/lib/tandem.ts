@@ -83,14 +83,14 @@ export async function startTandem(opts: TandemOptions): Promise<Tandem> {
   const api = (path: string): string => `${url}/2010-04-01/Accounts/${sid}${path}`;
 
   const buyNumbers = async (count: number, settings: Record<string, string>): Promise<{ e164: string; sid: string }[]> => {
-    const pool = new Pool(url, { connections: 16 });
+    const pool = new Pool(url, { connections: 32 });
     const codes = US_AREA_CODES.map((a) => a[0]);
     const bought: { e164: string; sid: string }[] = [];
     let code = 0;
     try {
       const out = await runLoad({
         count: count * 4,
-        concurrency: 16,
+        concurrency: 32,
         maxMs: 600_000,
         task: async () => {
           if (bought.length >= count) return true;

@@ -14,7 +14,7 @@ const HTTP_CONCURRENCY = 64;
 export const ceiling: Scenario = {
   name: 'ceiling',
   async run(ctx: ScenarioContext): Promise<Figures> {
-    const n = ctx.quick ? 20_000 : 60_000;
+    const n = ctx.quick ? 10_000 : 60_000;
     const runs = ctx.quick ? 1 : 3;
     const submit: number[] = [];
     const deliver: number[] = [];

@@ -12,7 +12,7 @@ import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext 
 import { round, sleep, waitFor } from '../lib/stats.js';
 
 const NUMBERS = 200;
-const KEYS = ['replies_per_s', 'p50_ms', 'p99_ms', 'replies_per_s_at_1000', 'p50_ms_at_1000', 'p99_ms_at_1000', 'rss_mb', 'lost'] as const;
+const KEYS = ['replies_per_s', 'p50_ms', 'p99_ms', 'replies_per_s_at_1000', 'p50_ms_at_1000', 'p99_ms_at_1000', 'rss_mb', 'lost', 'duplicate_replies'] as const;
 type Run = Partial<Record<(typeof KEYS)[number], number>>;
 
 interface Load { flatCount: number; pacedCount: number }
@@ -21,15 +21,18 @@ async function waitBound(smsc: Smsc): Promise<void> {
   await waitFor(async () => ((await smsc.stats()).bound >= 1 ? true : undefined), 30_000, 'the gateway to bind to the SMSC', 50);
 }
 
-/** One MO run: `count` MO at `rate`/s (0 = all at once); figures from the SMSC's timestamps. */
-async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: string[]): Promise<{ replies_per_s: number; p50_ms: number; p99_ms: number; lost: number }> {
+interface MoFigures { replies_per_s?: number; p50_ms?: number; p99_ms?: number; lost: number; duplicates: number }
+
+/** One MO run: `count` MO at `rate`/s (0 = all at once); figures from the SMSC's timestamps, absent when no reply came. */
+async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: string[]): Promise<MoFigures> {
   await smsc.startMo(tag, count, rate, to);
   const arrivals = await collectArrivals(smsc, `re ${tag}`, count, 10_000, 90_000);
+  if (arrivals.n === 0) return { lost: count, duplicates: 0 };
   const mo = await smsc.moRun(tag);
   const sent = mo.sentAt.filter((x): x is number => typeof x === 'number');
   const t0 = Math.min(...sent);
   const f = pathFigures(mo.sentAt, arrivals.n, t0, t0, arrivals);
-  return { replies_per_s: f.msgs_per_s, p50_ms: f.p50_ms, p99_ms: f.p99_ms, lost: count - arrivals.n };
+  return { replies_per_s: f.msgs_per_s, p50_ms: f.p50_ms, p99_ms: f.p99_ms, lost: count - f.arrived, duplicates: f.duplicates };
 }
 
 async function measure(smsc: Smsc, side: string, i: number, to: string[], procs: Proc[], load: Load, log: (m: string) => void): Promise<Run> {
@@ -49,8 +52,9 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
       p99_ms_at_1000: paced.p99_ms,
       rss_mb: round(peak, 1),
       lost: flat.lost + paced.lost,
+      duplicate_replies: flat.duplicates + paced.duplicates,
     };
-    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: flat out ${flat.replies_per_s} replies/s (p50 ${flat.p50_ms} ms, p99 ${flat.p99_ms} ms); at 1,000/s p50 ${paced.p50_ms} ms, p99 ${paced.p99_ms} ms; ${run.lost} without reply; RSS ${run.rss_mb} MB`);
+    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: flat out ${flat.replies_per_s ?? '–'} replies/s (p50 ${flat.p50_ms} ms, p99 ${flat.p99_ms} ms); at 1,000/s p50 ${paced.p50_ms} ms, p99 ${paced.p99_ms} ms; ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
     return run;
   } finally {
     for (const r of rss) r.stop();
@@ -121,6 +125,10 @@ export const inbound: Scenario = {
 
       const runs = await alternate(pairs, tandemSkip ? async () => undefined : runTandem, ctx.kannel.ok ? runKannel : null, ctx.log);
       const tandemRuns = runs.a.filter((r): r is Run => r !== undefined);
+      // A side with no reply at all has no figures to report (absent, never zero).
+      if (!tandemSkip && tandemRuns.length > 0 && tandemRuns.every((r) => r.replies_per_s === undefined && r.replies_per_s_at_1000 === undefined)) {
+        tandemSkip = `no reply reached the carrier in any run (${tandemRuns[0]!.lost} MO unanswered per run)`;
+      }
       const fig: Figures = {
         workload: { flat_out_mo: load.flatCount, paced_mo: load.pacedCount, paced_rate_per_s: 1_000, numbers: NUMBERS, pairs, webhook: 'one <Message> (tandem) / text/plain reply (Kannel get-url)' },
         tandem: tandemSkip ? { skipped: tandemSkip } : { ...medianOf(tandemRuns, KEYS), runs: tandemRuns },

@@ -12,7 +12,7 @@ import { round, waitFor } from '../lib/stats.js';
 
 const SENDERS = 1_000;
 const CONCURRENCY = 64;
-const KEYS = ['msgs_per_s', 'accepted_per_s', 'carrier_submit_per_s', 'p50_ms', 'p99_ms', 'rss_mb', 'arrived', 'accepted'] as const;
+const KEYS = ['msgs_per_s', 'accepted_per_s', 'carrier_submit_per_s', 'p50_ms', 'p99_ms', 'rss_mb', 'arrived', 'accepted', 'duplicates'] as const;
 
 type Run = PathFigures & { rss_mb: number; failed: number; first_error?: string };
 

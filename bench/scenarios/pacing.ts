@@ -39,7 +39,9 @@ export const pacing: Scenario = {
       const t = await startTandem({ dataDir: join(dir, 'data'), carrier: { port: carrierPort }, seedUsLocal: 20_000 });
       live.tandem = t;
       ctx.log(`  buying ${SENDERS} long-code senders…`);
+      const tb = Date.now();
       const senders = (await t.buyNumbers(SENDERS, {})).map((n) => n.e164);
+      ctx.log(`  bought in ${((Date.now() - tb) / 1000).toFixed(1)} s`);
 
       ctx.log(`  queueing ${perSender} messages on each sender with the carrier down…`);
       const pool = clientPool(t.url, CONCURRENCY);
@@ -50,7 +52,7 @@ export const pacing: Scenario = {
         fill = await runLoad({
           count: total,
           concurrency: CONCURRENCY,
-          maxMs: ctx.quick ? 60_000 : 300_000,
+          maxMs: ctx.quick ? 45_000 : 300_000,
           task: async (i) => {
             // Round-robin: every sender gets its k-th message before any gets its (k+1)-th.
             const from = senders[i % SENDERS]!;
@@ -76,7 +78,9 @@ export const pacing: Scenario = {
       live.smsc = await startSmsc(carrierPort);
       const smsc = live.smsc;
       // tandem re-binds with a back-off: the clock for each sender starts at its own first arrival anyway.
+      const tw = Date.now();
       await waitFor(async () => ((await smsc.stats()).bound >= 1 ? true : undefined), 90_000, 'tandem to bind to the carrier', 50);
+      ctx.log(`  carrier up; tandem bound after ${((Date.now() - tw) / 1000).toFixed(1)} s`);
       const arrivals = await collectArrivals(live.smsc, 'p', fill.ok, 5_000, (perSender + 60) * 1_000);
       const rssPeak = rss.stop().peakMb;
 
