@@ -1,0 +1,211 @@
+// A call's VerbContext built from real parts for the verb tests: two RtpEndpoints on loopback (`media` is the
+// call's leg, `caller` is the handset: it presses keys, talks and listens), the real TextToSpeech, a real HTTP
+// webhook app answered through protocols/webhook + parseVoiceTwiml, AudioFetcher, and Recordings on a temp LMDB.
+// Only the call session's own jobs (answering, rejecting, placing a <Dial>) are recorded instead of done.
+import type { TestContext } from 'node:test';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { RtpEndpoint, PortPool, TextToSpeech, type NegotiatedMedia } from '../../protocols/rtp/index.js';
+import { parseVoiceTwiml, type DialVerb, type VoiceVerb } from '../../protocols/twiml/index.js';
+import { sendWebhook, StatusCallbackSender } from '../../protocols/webhook/index.js';
+import type { DialResult, VerbContext, VerbOutcome } from '../../actors/call/verb-context.js';
+import { runDocument, type StatusCallbackPost } from '../../actors/call/verbs/index.js';
+import { AudioFetcher } from '../../src/voice/audio-fetch.js';
+import { Recordings } from '../../src/voice/recordings.js';
+import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+
+export const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
+export const CALL_SID = 'CA' + 'b'.repeat(32);
+export const AUTH_TOKEN = 'verbs-test-token';
+
+const ulaw: NegotiatedMedia = { codec: { pt: 0, name: 'PCMU', rate: 8000 }, telephoneEventPt: 101 };
+
+export interface Heard {
+  frames: Int16Array[];
+  /** performance.now() of each frame's arrival. */
+  at: number[];
+}
+
+export interface Harness {
+  ctx: VerbContext;
+  media: RtpEndpoint;
+  caller: RtpEndpoint;
+  app: WebhookApp;
+  recordings: Recordings;
+  audio: AudioFetcher;
+  dataDir: string;
+  /** answer / reject:<reason> / dial, in order. */
+  events: string[];
+  notes: { code: number; detail: string }[];
+  dialed: DialVerb[];
+  /** What ctx.dial returns. */
+  dialResult: DialResult;
+  hangUp(): void;
+  /** Everything the caller hears from now on. */
+  listen(): Heard;
+  /** Runs documents the way a call session does, following 'document' outcomes, until the call ends or a document runs out. */
+  runCall(verbs: VoiceVerb[]): Promise<{ outcome: VerbOutcome | { next: 'end-of-document' }; documents: string[] }>;
+  /** Parses TwiML as if fetched from `documentUrl`. */
+  twiml(xml: string, documentUrl?: string): VoiceVerb[];
+}
+
+function freshPool(): PortPool {
+  const base = 20000 + 2 * Math.floor(Math.random() * 10000);
+  return new PortPool(`${base}-${base + 99}`);
+}
+
+export async function harness(t: TestContext): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-verbs-'));
+  const pool = freshPool();
+  const media = await RtpEndpoint.open({ pool, media: ulaw });
+  const caller = await RtpEndpoint.open({ pool, media: ulaw });
+  media.setRemote({ address: '127.0.0.1', port: caller.port });
+  caller.setRemote({ address: '127.0.0.1', port: media.port });
+  const app = await startWebhookApp(() => AUTH_TOKEN);
+  const root = open({ path: join(dataDir, 'verbs.lmdb'), maxDbs: 8, compression: false });
+  const recordings = new Recordings({ root, dataDir, publicUrl: 'http://127.0.0.1:1' });
+  const audio = new AudioFetcher({ timeoutMs: 3_000 });
+  const tts = new TextToSpeech({ cacheDir: join(dataDir, 'tts'), logger: { warn: () => undefined } });
+  const callbacks = new StatusCallbackSender({ timeoutMs: 3_000 });
+  const abort = new AbortController();
+  const events: string[] = [];
+  const notes: { code: number; detail: string }[] = [];
+  const dialed: DialVerb[] = [];
+  const call = { sid: CALL_SID, accountSid: ACCOUNT_SID, from: '+15005550001', to: '+15005550002', direction: 'inbound' as const, parentCallSid: null, documentUrl: `${app.url}/voice` as string | null };
+  const standard = () => ({
+    CallSid: call.sid, AccountSid: call.accountSid, From: call.from, To: call.to, Caller: call.from, Called: call.to,
+    CallStatus: abort.signal.aborted ? 'completed' : 'in-progress', Direction: call.direction, ApiVersion: '2010-04-01',
+  });
+  const h: Harness = {
+    media,
+    caller,
+    app,
+    recordings,
+    audio,
+    dataDir,
+    events,
+    notes,
+    dialed,
+    dialResult: { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 7 },
+    ctx: {
+      call,
+      media,
+      tts,
+      signal: abort.signal,
+      async answer() {
+        if (!events.includes('answer')) events.push('answer');
+      },
+      fetchAudio: (url) => audio.fetch(url),
+      async fetchDocument(req) {
+        const res = await sendWebhook({ url: req.url, method: req.method, params: { ...standard(), ...req.params }, authToken: AUTH_TOKEN, timeoutMs: 3_000 });
+        if (!res.ok) {
+          notes.push({ code: res.code, detail: res.message });
+          return { next: 'hangup', reason: 'error' };
+        }
+        const parsed = parseVoiceTwiml(res.body, { documentUrl: req.url });
+        if (!parsed.ok) {
+          notes.push({ code: parsed.code, detail: parsed.message });
+          return { next: 'hangup', reason: 'error' };
+        }
+        call.documentUrl = req.url;
+        return { next: 'document', verbs: parsed.verbs, documentUrl: req.url };
+      },
+      async reject(reason) {
+        events.push(`reject:${reason}`);
+      },
+      async dial(verb) {
+        events.push('dial');
+        dialed.push(verb);
+        return h.dialResult;
+      },
+      async saveRecording(pcm, meta) {
+        const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source });
+        return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
+      },
+      notify(code, detail) {
+        notes.push({ code, detail });
+      },
+      postStatusCallback(req: StatusCallbackPost) {
+        void callbacks.post({ ...req, authToken: AUTH_TOKEN });
+      },
+    },
+    hangUp: () => abort.abort(),
+    listen() {
+      const heard: Heard = { frames: [], at: [] };
+      caller.on('audio', (f) => {
+        heard.frames.push(f);
+        heard.at.push(performance.now());
+      });
+      return heard;
+    },
+    async runCall(verbs) {
+      const documents: string[] = [];
+      let current = verbs;
+      for (;;) {
+        const outcome = await runDocument(current, h.ctx);
+        if (outcome.next !== 'document') return { outcome, documents };
+        documents.push(outcome.documentUrl);
+        current = outcome.verbs;
+      }
+    },
+    twiml(xml, documentUrl = `${app.url}/voice`) {
+      const parsed = parseVoiceTwiml(xml, { documentUrl });
+      if (!parsed.ok) throw new Error(`test TwiML does not parse: ${parsed.code} ${parsed.message}`);
+      return parsed.verbs;
+    },
+  };
+  t.after(async () => {
+    abort.abort();
+    await media.close();
+    await caller.close();
+    await app.close();
+    await root.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return h;
+}
+
+/** A plain HTTP server for audio files: path → [content type, body, extra headers]. Counts requests per path. */
+export async function audioServer(
+  t: TestContext,
+  files: Record<string, { type: string; body: Buffer; headers?: Record<string, string> }>,
+): Promise<{ url: string; hits: Map<string, number> }> {
+  const hits = new Map<string, number>();
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    const f = files[path];
+    if (!f) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': f.type, ...f.headers });
+    res.end(f.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  t.after(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  return { url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, hits };
+}
+
+/** Frequency of the strongest component near the expected band, by zero crossings (good enough for one tone). */
+export function zeroCrossingHz(pcm: Int16Array): number {
+  let crossings = 0;
+  for (let i = 1; i < pcm.length; i++) if ((pcm[i - 1]! < 0) !== (pcm[i]! < 0)) crossings++;
+  return (crossings / 2) * (8000 / Math.max(1, pcm.length));
+}
+
+/** Milliseconds of frames louder than `threshold` RMS. */
+export function loudMs(frames: Int16Array[], threshold = 300): number {
+  let ms = 0;
+  for (const f of frames) {
+    let sum = 0;
+    for (let i = 0; i < f.length; i++) sum += f[i]! * f[i]!;
+    if (Math.sqrt(sum / Math.max(1, f.length)) >= threshold) ms += (f.length / 8000) * 1000;
+  }
+  return ms;
+}
