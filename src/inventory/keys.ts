@@ -5,11 +5,11 @@ import type { CountryCode, NumberType } from './types.js';
  * `GBM` GB mobile…) so one country/type is one contiguous range.
  *
  * - numbers: `USL4155550123` — one per available number, in national-number order.
- * - suffixes: `USL50123 41555` — one per starting position of the national number that leaves at
- *   least two digits (Contains needs two): the digits from that position, a space, then the digits
- *   before it. "Contains 50123" is one prefix scan on `USL50123`; the space sorts before every digit,
- *   so `USL50123 ` is the exact-suffix range a `$` anchor needs, and the length after the space is
- *   the position the match starts at.
+ * - suffixes: `USL415` + `50123 555` — for each starting position from the fourth digit on, the
+ *   number's first three digits (its area code), the digits from that position, a space, then the
+ *   digits in between. "Contains 50123 in area code 415" is one prefix scan on `USL41550123`; the
+ *   space sorts before every digit, so `USL41550123 ` is the exact-suffix range a `$` anchor needs.
+ *   Matches starting inside the area code itself come from the numbers index (see search.ts).
  */
 
 const TYPE_LETTER: Readonly<Record<NumberType, string>> = { local: 'L', tollFree: 'T', mobile: 'M' };
@@ -34,14 +34,20 @@ export function nationalOfNumberKey(key: string): string {
 /** Every stocked national number is a six-digit block prefix plus a four-digit line. */
 export const NATIONAL_DIGITS = 10;
 
+/** Where suffix keys start: the area-code digits before it are the partition, not a suffix. */
+export const SUFFIX_FROM = 3;
+
+/** Suffix keys for every starting position after the area code that leaves two digits (Contains needs two). */
 export function suffixKeys(space: string, national: string): string[] {
   const keys: string[] = [];
-  for (let i = 0; i <= national.length - 2; i++) keys.push(space + national.slice(i) + ' ' + national.slice(0, i));
+  const npa = national.slice(0, SUFFIX_FROM);
+  for (let i = SUFFIX_FROM; i <= national.length - 2; i++) {
+    keys.push(space + npa + national.slice(i) + ' ' + national.slice(SUFFIX_FROM, i));
+  }
   return keys;
 }
 
-/** The national number and the position its suffix starts at. */
-export function parseSuffixKey(key: string): { national: string; position: number } {
-  const sp = key.indexOf(' ', 3);
-  return { national: key.slice(sp + 1) + key.slice(3, sp), position: key.length - sp - 1 };
+export function nationalOfSuffixKey(key: string): string {
+  const sp = key.indexOf(' ', 3 + SUFFIX_FROM);
+  return key.slice(3, 3 + SUFFIX_FROM) + key.slice(sp + 1) + key.slice(3 + SUFFIX_FROM, sp);
 }

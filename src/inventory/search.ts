@@ -1,6 +1,6 @@
 import type { Database } from 'lmdb';
 import type { BlockCatalog } from './catalog.js';
-import { NATIONAL_DIGITS, nationalOfNumberKey, parseSuffixKey, rangeEnd, spaceOf } from './keys.js';
+import { NATIONAL_DIGITS, nationalOfNumberKey, nationalOfSuffixKey, rangeEnd, spaceOf, SUFFIX_FROM } from './keys.js';
 import { materialize, postalCodeOf } from './materialize.js';
 import { milesBetween } from './numbering.js';
 import { parseContains, type ContainsPattern } from './pattern.js';
@@ -102,50 +102,18 @@ function nearPoint(ix: SearchIndexes, q: SearchQuery): { lat: number; lon: numbe
 
 /**
  * Searches the inventory. Every filter except Contains and InPostalCode narrows the set of blocks in
- * memory; then one of two LMDB scans runs, whichever should fill the page with fewer keys read:
- * prefix scans of the matching blocks in the number index, or one prefix scan of the suffix index on
- * the pattern's literal digits. Both stop at pageSize. Results come in index order, so the same
- * query over the same inventory answers the same numbers in the same order.
+ * memory; LMDB prefix scans then read only keys inside those blocks (or, for Contains, only keys that
+ * hold the pattern's digits), and stop at pageSize. Results come in index order, so the same query
+ * over the same inventory answers the same numbers in the same order.
  */
 export function searchInventory(ix: SearchIndexes, q: SearchQuery): AvailableNumber[] {
   const p = plan(ix, q);
   if (!p || p.blocks.length === 0 || q.pageSize <= 0) return [];
   const space = spaceOf(q.country, q.type);
   const page = new Page(ix, space, p, q.pageSize);
-  const pattern = p.pattern;
-  if (pattern && !pattern.anchoredStart) {
-    const positions = startPositions(pattern);
-    if (positions.last < positions.first) return [];
-    if (preferSuffixScan(ix, space, p, pattern, positions, q.pageSize)) {
-      scanSuffixes(page, pattern, positions);
-      return page.out;
-    }
-  }
-  scanBlocks(page);
+  if (p.pattern && !p.pattern.anchoredStart) scanContains(page, p.pattern);
+  else scanBlocks(page);
   return page.out;
-}
-
-/** Where the literal may start in a national number: wildcards and `$` pin it. */
-function startPositions(pattern: ContainsPattern): { first: number; last: number } {
-  const last = NATIONAL_DIGITS - pattern.literal.length - (pattern.trailingExact ?? 0);
-  return { first: pattern.anchoredEnd ? last : (pattern.leadingExact ?? 0), last };
-}
-
-/**
- * Estimates keys read to fill the page: the suffix scan reads every number holding the literal
- * until enough of them fall in the selected blocks; the block scan reads the selected blocks until
- * enough of their numbers hold the literal.
- */
-function preferSuffixScan(
-  ix: SearchIndexes, space: string, p: Plan, pattern: ContainsPattern, positions: { first: number; last: number }, pageSize: number,
-): boolean {
-  const total = ix.catalog.inSpace(space).reduce((n, b) => n + b.seeded, 0);
-  const selected = p.allBlocks ? total : p.blocks.reduce((n, b) => n + b.seeded, 0);
-  const hitRate = Math.min(1, (positions.last - positions.first + 1) / 10 ** pattern.literal.length);
-  const suffixEntries = total * Math.min(1, (NATIONAL_DIGITS - pattern.literal.length + 1) / 10 ** pattern.literal.length);
-  const suffixCost = Math.min(suffixEntries, pageSize / Math.max(selected / Math.max(total, 1), 1e-9));
-  const blockCost = Math.min(selected, pageSize / Math.max(hitRate, 1e-9));
-  return suffixCost < blockCost;
 }
 
 /** Collects matching numbers once each until the page is full. */
@@ -203,11 +171,43 @@ function scanBlocks(page: Page): void {
   else scanPrefixInBlocks(page, anchored, p.blocks);
 }
 
-function scanSuffixes(page: Page, pattern: ContainsPattern, positions: { first: number; last: number }): void {
-  const start = page.space + pattern.literal + (pattern.anchoredEnd ? ' ' : '');
-  for (const key of page.ix.suffixes.getKeys({ start, end: rangeEnd(start) })) {
-    const { national, position } = parseSuffixKey(key);
-    if (position < positions.first || position > positions.last) continue;
-    if (!page.offer(national)) return;
+/**
+ * Contains, one area code (first three national digits) at a time, in order. A match starting at
+ * the fourth digit or later is a prefix scan of that area code's suffix partition. A match starting
+ * inside the area code is decided by the area code's own digits: either every number there
+ * qualifies (scan its blocks) or the rest of the literal must begin the local part (scan the
+ * number index on area code + the rest). Wildcards and `$` pin where the literal may start, which
+ * rules out most of these scans before they run.
+ */
+function scanContains(page: Page, pattern: ContainsPattern): void {
+  const { literal } = pattern;
+  const firstPos = pattern.leadingExact ?? 0;
+  const lastPos = NATIONAL_DIGITS - literal.length - (pattern.trailingExact ?? 0);
+  const fromPos = pattern.anchoredEnd ? lastPos : firstPos;
+  if (fromPos > lastPos) return;
+  const groups = new Map<string, Block[]>();
+  for (const b of page.plan.blocks) {
+    const npa = b.prefix.slice(0, SUFFIX_FROM);
+    const list = groups.get(npa) ?? [];
+    list.push(b);
+    groups.set(npa, list);
+  }
+  for (const [npa, blocks] of groups) {
+    let wholeGroup = false;
+    for (let pos = fromPos; pos < SUFFIX_FROM && pos <= lastPos && !wholeGroup; pos++) {
+      const head = npa.slice(pos);
+      if (literal.length <= head.length) {
+        if (!head.startsWith(literal)) continue;
+        wholeGroup = true;
+        if (!scanPrefixInBlocks(page, npa, blocks)) return;
+      } else if (literal.startsWith(head)) {
+        if (!scanPrefixInBlocks(page, npa + literal.slice(head.length), blocks)) return;
+      }
+    }
+    if (wholeGroup || lastPos < SUFFIX_FROM) continue;
+    const start = page.space + npa + literal + (pattern.anchoredEnd ? ' ' : '');
+    for (const key of page.ix.suffixes.getKeys({ start, end: rangeEnd(start) })) {
+      if (!page.offer(nationalOfSuffixKey(key))) return;
+    }
   }
 }

@@ -1,13 +1,13 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { planBlocks, type SeedPlan } from './blocks.js';
-import { numberKey } from './keys.js';
+import { numberKey, SUFFIX_FROM, suffixKeys } from './keys.js';
 import { hash32, pickLines, prng } from './prng.js';
 import type { Block } from './types.js';
 
 export const EMPTY = Buffer.alloc(0);
 
 /** Bumped when the key layout or block shape changes, so an old inventory is rebuilt rather than misread. */
-export const INVENTORY_FORMAT = 3;
+export const INVENTORY_FORMAT = 2;
 
 export interface InventoryState {
   format: number;
@@ -50,20 +50,23 @@ class SortedAppender {
 }
 
 /**
- * Suffix keys of one space in ascending order, built one leading digit at a time so only a tenth of
- * them is in memory at once and each tenth sorts on its own.
+ * Suffix keys of one space in ascending order. Keys are partitioned by area code, so sorting each
+ * area code's keys on their own and emitting the area codes in order gives the global order with
+ * only one area code's keys in memory at a time.
  */
-async function appendSuffixes(out: SortedAppender, db: Database<Buffer, string>, space: string, nationals: readonly string[]): Promise<void> {
-  for (let d = 0; d <= 9; d++) {
-    const digit = String(d);
-    const keys: string[] = [];
-    for (const national of nationals) {
-      for (let i = 0; i <= national.length - 2; i++) {
-        if (national[i] === digit) keys.push(space + national.slice(i) + ' ' + national.slice(0, i));
-      }
+async function appendSuffixes(out: SortedAppender, db: Database<Buffer, string>, space: string, sortedNationals: readonly string[]): Promise<void> {
+  let group: string[] = [];
+  let groupNpa = '';
+  for (const national of sortedNationals) {
+    const npa = national.slice(0, SUFFIX_FROM);
+    if (npa !== groupNpa) {
+      await out.add(db, group.sort());
+      group = [];
+      groupNpa = npa;
     }
-    await out.add(db, keys.sort());
+    for (const key of suffixKeys(space, national)) group.push(key);
   }
+  await out.add(db, group.sort());
 }
 
 /**
