@@ -86,7 +86,7 @@ test('segments: GSM-7, its extension table and UCS-2 are counted as the carrier 
     ['😀'.repeat(34), 1], // 68 UTF-16 units
     ['😀'.repeat(36), 2],
   ];
-  const sent = [];
+  const sent: { body: string; segments: number }[] = [];
   for (const [body, segments] of cases) {
     const m = await c.messages.create({ from, to: '+15550001111', body });
     assert.equal(m.numSegments, String(segments), `num_segments for ${JSON.stringify(body.slice(0, 3))}×${[...body].length}`);
@@ -192,7 +192,7 @@ test('carrier outcomes for the sandbox magic numbers', async () => {
     ['+15005550009', 'sent', null],
     ['+15005550001', 'delivered', null],
   ];
-  const msgs = [];
+  const msgs: { sid: string }[] = [];
   for (const [to] of expect) msgs.push(await c.messages.create({ from, to, body: `magic ${to}` }));
   await new Promise((r) => setTimeout(r, 1500));
   for (let i = 0; i < expect.length; i++) {
