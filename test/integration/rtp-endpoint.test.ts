@@ -204,3 +204,36 @@ test('a hold address (0.0.0.0) stops sending, a new SDP address resumes it and r
   assert.ok(got.length >= during + 5, 'media resumes');
   caller.stopPlayback();
 });
+
+test('after a long stall of the process, the stream resumes with RTP timestamps still on wall time', async (t) => {
+  const { createSocket } = await import('node:dgram');
+  const { parseRtp } = await import('../../protocols/rtp/packet.js');
+  const sink = createSocket('udp4');
+  await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+  t.after(() => sink.close());
+  const got: { ts: number; seq: number; marker: boolean; at: number }[] = [];
+  sink.on('message', (m) => {
+    const p = parseRtp(m);
+    got.push({ ts: p.timestamp, seq: p.sequenceNumber, marker: p.marker, at: performance.now() });
+  });
+  const sender = await open(t, { pool: freshPool(), media: ulaw, remote: { address: '127.0.0.1', port: sink.address().port } });
+  void sender.play(tone([440], 3000));
+  await sleep(200);
+  const stallUntil = performance.now() + 400; // longer than the clock's 10-tick catch-up
+  while (performance.now() < stallUntil);
+  await sleep(300);
+  sender.stopPlayback();
+  await sleep(40);
+  // The ticks lost to the 400 ms stall show up as one jump of the timestamps (not as a stream running
+  // 400 ms late), on a packet marked as a new talkspurt.
+  let jump = 1;
+  const tsGap = (i: number) => ((got[i]!.ts - got[i - 1]!.ts) >>> 0) / 8;
+  for (let i = 2; i < got.length; i++) if (tsGap(i) > tsGap(jump)) jump = i;
+  assert.ok(tsGap(jump) >= 300 && tsGap(jump) <= 500, `largest timestamp jump ${tsGap(jump)} ms for a 400 ms stall`);
+  assert.equal(got[jump]!.marker, true);
+  // End to end the RTP clock matches the wall clock, give or take one catch-up burst (10 ticks).
+  const rtpMs = ((got.at(-1)!.ts - got[0]!.ts) >>> 0) / 8;
+  const wallMs = got.at(-1)!.at - got[0]!.at;
+  assert.ok(Math.abs(rtpMs - wallMs) <= 250, `RTP clock ${rtpMs} ms vs wall ${wallMs.toFixed(0)} ms`);
+  assert.ok(got.every((p, i) => i === 0 || p.seq === ((got[i - 1]!.seq + 1) & 0xffff)), 'no sequence gaps: nothing was lost');
+});
