@@ -1,0 +1,92 @@
+// The verbs that steer the call rather than its audio: Dial's action, Hangup, Reject, Redirect, unsupported
+// verbs, and runDocument's order, with a real webhook app answering the action URLs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runDocument, runVerb, UNSUPPORTED_VERB } from '../../actors/call/verbs/index.js';
+import { harness } from './verbs-harness.js';
+
+test('Reject: the call is never answered; busy and rejected reach ctx.reject and end the call', async (t) => {
+  const h = await harness(t);
+  const [busy] = h.twiml('<Response><Reject reason="busy"/><Say>never</Say></Response>');
+  assert.deepEqual(await runVerb(busy!, h.ctx), { next: 'hangup', reason: 'busy' });
+  const [plain] = h.twiml('<Response><Reject/></Response>');
+  assert.deepEqual(await runVerb(plain!, h.ctx), { next: 'hangup', reason: 'rejected' });
+  assert.deepEqual(h.events, ['reject:busy', 'reject:rejected'], 'no answer before either');
+
+  const whole = await runDocument(h.twiml('<Response><Reject reason="busy"/><Say>never</Say></Response>'), h.ctx);
+  assert.deepEqual(whole, { next: 'hangup', reason: 'busy' });
+  assert.ok(!h.events.includes('answer'));
+});
+
+test('Hangup answers (as Twilio does) and ends the call; verbs after it do not run', async (t) => {
+  const h = await harness(t);
+  const heard = h.listen();
+  const outcome = await runDocument(h.twiml('<Response><Hangup/><Say>never</Say></Response>'), h.ctx);
+  assert.deepEqual(outcome, { next: 'hangup', reason: 'hangup' });
+  assert.deepEqual(h.events, ['answer']);
+  assert.equal(heard.frames.length, 0);
+});
+
+test('Redirect: the TwiML at the URL replaces the document (POST by default, GET when asked), signed', async (t) => {
+  const h = await harness(t);
+  h.app.respond('/next', { body: '<Response><Redirect method="GET">/last</Redirect></Response>' });
+  h.app.respond('/last', { body: '<Response><Hangup/></Response>' });
+  const { outcome, documents } = await h.runCall(h.twiml(`<Response><Redirect>${h.app.url}/next</Redirect><Say>never</Say></Response>`));
+  assert.deepEqual(outcome, { next: 'hangup', reason: 'hangup' });
+  assert.deepEqual(documents, [`${h.app.url}/next`, `${h.app.url}/last`]);
+  assert.deepEqual(h.app.requests.map((r) => [r.method, r.path, r.signatureValid]), [['POST', '/next', true], ['GET', '/last', true]]);
+});
+
+test('Dial with action: ctx.dial places the call, then DialCallStatus, DialCallSid and DialCallDuration are posted', async (t) => {
+  const h = await harness(t);
+  h.app.respond('/dialed', { body: '<Response><Say>Bye.</Say></Response>' });
+  const [dial] = h.twiml(`<Response><Dial action="${h.app.url}/dialed" timeout="10" callerId="+15005550009"><Number>+15005550123</Number></Dial></Response>`);
+  const outcome = await runVerb(dial!, h.ctx);
+  assert.equal(outcome.next, 'document');
+  assert.deepEqual(h.events, ['answer', 'dial']);
+  assert.equal(h.dialed[0]!.targets[0]!.noun, 'Number');
+  const req = h.app.requests[0]!;
+  assert.equal(req.signatureValid, true);
+  assert.equal(req.params.DialCallStatus, 'completed');
+  assert.equal(req.params.DialCallSid, 'CA' + 'c'.repeat(32));
+  assert.equal(req.params.DialCallDuration, '7');
+});
+
+test('Dial without action continues with the next verb; answerOnBridge leaves answering to the dial; busy is reported', async (t) => {
+  const h = await harness(t);
+  h.dialResult = { status: 'busy', childCallSid: null, durationSeconds: 0 };
+  const verbs = h.twiml('<Response><Dial answerOnBridge="true">+15005550123</Dial><Hangup/></Response>');
+  assert.deepEqual(await runVerb(verbs[0]!, h.ctx), { next: 'continue' });
+  assert.deepEqual(h.events, ['dial'], 'answerOnBridge: not answered before the dial');
+  assert.equal(h.app.requests.length, 0);
+
+  h.app.respond('/dialed', { body: '<Response/>' });
+  const [withAction] = h.twiml(`<Response><Dial action="${h.app.url}/dialed">+15005550123</Dial></Response>`);
+  await runVerb(withAction!, h.ctx);
+  const req = h.app.requests[0]!;
+  assert.equal(req.params.DialCallStatus, 'busy');
+  assert.equal(req.params.DialCallSid, undefined, 'no child call, no DialCallSid');
+});
+
+test('Unsupported verbs: a 12200 warning names them and the document goes on', async (t) => {
+  const h = await harness(t);
+  const outcome = await runDocument(h.twiml('<Response><Enqueue>support</Enqueue><Dial><Conference>room</Conference></Dial><Hangup/></Response>'), h.ctx);
+  assert.deepEqual(outcome, { next: 'hangup', reason: 'hangup' });
+  assert.deepEqual(h.notes.map((n) => n.code), [UNSUPPORTED_VERB, UNSUPPORTED_VERB]);
+  assert.match(h.notes[0]!.detail, /<Enqueue>/);
+  assert.match(h.notes[1]!.detail, /<Conference> inside <Dial>/);
+  assert.ok(!h.events.includes('dial'));
+});
+
+test('runDocument: verbs run in order; an aborted call stops between verbs', async (t) => {
+  const h = await harness(t);
+  const heard = h.listen();
+  const doc = h.twiml('<Response><Pause length="0"/><Say>One.</Say><Pause length="5"/><Say>Two.</Say></Response>');
+  const running = runDocument(doc, h.ctx);
+  const one = await h.ctx.tts.synthesize('One.', { voice: 'man', language: 'en-US' });
+  await new Promise((r) => setTimeout(r, (one.length / 8000) * 1000 + 400));
+  h.hangUp();
+  assert.deepEqual(await running, { next: 'hangup', reason: 'remote' });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(Math.abs(heard.frames.length * 160 - one.length) <= 320, 'only "One." was spoken');
+});
