@@ -39,7 +39,7 @@ async function count(c: client.Counter): Promise<number> {
   return (await c.get()).values[0]?.value ?? 0;
 }
 
-async function harness(opts: { reassemblyTimeoutMs?: number; start?: boolean } = {}): Promise<Harness> {
+async function harness(opts: { reassemblyTimeoutMs?: number; resendGraceMs?: number; start?: boolean } = {}): Promise<Harness> {
   const tables = openTables(dir);
   if (!tables.numberByE164.get(NUMBER)) {
     const n = { sid: 'PN' + '2'.repeat(32), accountSid: ACCOUNT, phoneNumber: NUMBER } as NumberRecord;
@@ -61,6 +61,7 @@ async function harness(opts: { reassemblyTimeoutMs?: number; start?: boolean } =
     log: quiet,
     metrics: counters,
     ...(opts.reassemblyTimeoutMs !== undefined && { reassemblyTimeoutMs: opts.reassemblyTimeoutMs }),
+    resendGraceMs: opts.resendGraceMs ?? 100,
   });
   if (opts.start !== false) router.start();
   const h = { tables, router, tells, notes, counters };
@@ -152,7 +153,8 @@ describe('inbound router', () => {
     assert.equal(await count(second.counters.duplicates), 1);
     assert.equal(inboundMessages(second).length, 1);
     assert.deepEqual(told(second), [sid], 'no second webhook for the resend');
-    // After that, the same text again is a new message (the handset really sent it twice).
+    // Later, the same text again is a new message (the handset really sent it twice).
+    await new Promise((r) => setTimeout(r, 150));
     await deliver(second, part);
     assert.equal(inboundMessages(second).length, 2);
   });
@@ -165,13 +167,20 @@ describe('inbound router', () => {
     assert.equal(await count(h.counters.duplicates), 1);
   });
 
-  test('an acknowledged text sent again by the handset is a new message', async () => {
-    const h = await harness();
+  test('an identical part soon after the acknowledgement is a late resend; after the grace period, a new message', async () => {
+    const h = await harness({ resendGraceMs: 300 });
     const part = pdu(encodeGsm7('yes'));
     await deliver(h, part);
-    await deliver(h, part);
+    // The carrier did not get our deliver_sm_resp in time and resent it.
+    assert.equal(await deliver(h, part), 0);
+    assert.equal(inboundMessages(h).length, 1);
+    assert.equal(await count(h.counters.duplicates), 1);
+    // Another handset, or another number, with the same text is another message.
+    await deliver(h, { ...part, source_addr: '14155550111' });
     assert.equal(inboundMessages(h).length, 2);
-    assert.equal(await count(h.counters.duplicates), 0);
+    await new Promise((r) => setTimeout(r, 350));
+    await deliver(h, part);
+    assert.equal(inboundMessages(h).length, 3);
   });
 
   test('a number nobody owns: acknowledged at once, counted, nothing stored', async () => {

@@ -15,6 +15,14 @@ import { Reassembler, DEFAULT_REASSEMBLY_TIMEOUT_MS, type JoinedMessage } from '
 
 /** How long a stored-but-unacknowledged part's fingerprint is kept for recognising the carrier's resend. */
 export const RESEND_WINDOW_MS = 10 * 60_000;
+/**
+ * An acknowledgement can also reach the carrier too late (tandem overloaded, bind dropped): it then resends a part
+ * tandem already took. An identical part (same carrier, handset, number, text, concat position) within this long
+ * after the acknowledgement is taken for such a resend. The price: a handset sending the very same text twice within
+ * these seconds is heard once. Without it, an overloaded tandem turns late acks into duplicate webhooks, which
+ * add load, which makes more acks late.
+ */
+export const DEFAULT_RESEND_GRACE_MS = 10_000;
 const SWEEP_MS = 60_000;
 const MISSING_SEGMENT = 30009;
 
@@ -39,17 +47,22 @@ export interface InboundRouterOptions {
     duplicates: Counter;
   };
   reassemblyTimeoutMs?: number;
+  resendGraceMs?: number;
 }
 
 export class InboundRouter {
   private readonly reassembler: Reassembler;
   /** Parts being written right now, by fingerprint: a resend that overtakes the write waits for it. */
   private readonly writing = new Map<string, Promise<unknown>>();
-  /** Acknowledged parts whose fingerprint removal is not committed yet: the same text now is a new message. */
+  /** Acknowledged parts whose fingerprint removal is not committed yet (the durable entry no longer counts). */
   private readonly forgetting = new Set<string>();
+  /** Fingerprint → until when an identical part counts as a late resend; insertion order = expiry order. */
+  private readonly recentlyAcked = new Map<string, number>();
+  private readonly graceMs: number;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: InboundRouterOptions) {
+    this.graceMs = o.resendGraceMs ?? DEFAULT_RESEND_GRACE_MS;
     this.reassembler = new Reassembler(
       o.store,
       (joined, fp) => this.deliverJoined(joined, fp),
@@ -90,6 +103,12 @@ export class InboundRouter {
       inFlight.then(() => ack(), () => undefined);
       return;
     }
+    const recent = this.recentlyAcked.get(fp);
+    if (recent !== undefined && recent > Date.now()) {
+      this.o.metrics.duplicates.inc();
+      ack();
+      return;
+    }
     if (!this.forgetting.has(fp) && this.o.store.isUnackedResend(fp)) {
       this.o.metrics.duplicates.inc();
       this.o.log.info({ carrier, from: part.from, to: part.to }, 'carrier resent an inbound part already stored; acknowledged and dropped');
@@ -114,6 +133,15 @@ export class InboundRouter {
   }
 
   private forget(fp: string): void {
+    const now = Date.now();
+    for (const [k, until] of this.recentlyAcked) {
+      if (until > now) break;
+      this.recentlyAcked.delete(k);
+    }
+    if (this.graceMs > 0) {
+      this.recentlyAcked.delete(fp);
+      this.recentlyAcked.set(fp, now + this.graceMs);
+    }
     this.forgetting.add(fp);
     const done = () => this.forgetting.delete(fp);
     this.o.store.acknowledged(fp).then(done, done);
