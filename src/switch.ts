@@ -31,6 +31,7 @@ import { InboundStore } from './messaging/inbound/mo-store.js';
 import { InboundRouter } from './messaging/inbound/router.js';
 import { OptOuts } from './messaging/inbound/opt-outs.js';
 import { errorMessage } from './messaging/error-codes.js';
+import { startVoice } from './voice/start.js';
 
 export interface RunningSwitch {
   url: string;
@@ -141,7 +142,14 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     if (numbers.isActive(e164)) numbers.tell(e164, { type: 'config' });
   });
 
-  const modules: RouteModule[] = [registerMessageRoutes, registerIncomingNumberRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
+  // Voice: SIP (the embedded edge, or a drachtio-server), call-session actors, the Calls API, the sandbox handset.
+  const voice = await startVoice({
+    config, tables, system, sipTrunks: carriersConfig.sipTrunks, sandbox: !config.carriersFile,
+    authToken: (sid) => accounts.get(sid)?.authToken, callbackSender, notify, log,
+  });
+  onStop('voice', () => voice.stop());
+
+  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
   if (sandbox) {
     const s = sandbox;
     modules.push((app) => registerSandboxRoutes(app, s));
@@ -185,7 +193,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     async stop() {
       ready = false;
       // Reverse order of start: HTTP first, then the parts it fed, the store last.
-      const order = ['http', 'scheduler', 'inbound', 'number actors', 'carrier binds', 'webhooks', 'sandbox carrier', 'actors', 'store'];
+      const order = ['http', 'voice', 'scheduler', 'inbound', 'number actors', 'carrier binds', 'webhooks', 'sandbox carrier', 'actors', 'store'];
       const byName = new Map(stops.map((s) => [s.name, s.run]));
       for (const name of order) {
         const run = byName.get(name);

@@ -4,7 +4,7 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
+import type { AccountRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -42,6 +42,12 @@ export interface Tables {
   notifications: Database<NotificationRecord, string>;
   /** key: [accountSid, -dateCreated, sid] → sid: an account's notifications, newest first */
   notificationsByAccount: Database<string, [string, number, string]>;
+  /** key: CA sid */
+  calls: Database<CallRecord, string>;
+  /** key: [accountSid, -dateCreated, sid] → sid: an account's calls, newest first (Twilio's list order) */
+  callsByAccount: Database<string, [string, number, string]>;
+  /** key: CA sid of every call not yet in a final state: what a restart must close. */
+  liveCalls: Database<number, string>;
   /** small singletons: default account, schema version */
   meta: Database<unknown, string>;
   /** nact persistence: key [persistenceKey, sequenceNumber] */
@@ -78,6 +84,9 @@ export function openTables(dataDir: string): Tables {
     inboundPending: root.openDB<InboundPendingRecord, string>({ name: 'inbound_pending' }),
     notifications: root.openDB<NotificationRecord, string>({ name: 'notifications' }),
     notificationsByAccount: root.openDB<string, [string, number, string]>({ name: 'notifications_by_account' }),
+    calls: root.openDB<CallRecord, string>({ name: 'calls' }),
+    callsByAccount: root.openDB<string, [string, number, string]>({ name: 'calls_by_account' }),
+    liveCalls: root.openDB<number, string>({ name: 'live_calls' }),
     meta: root.openDB<unknown, string>({ name: 'meta' }),
     actorEvents: root.openDB<unknown, [string, number]>({ name: 'actor_events' }),
     actorSnapshots: root.openDB<unknown, string>({ name: 'actor_snapshots' }),

@@ -138,3 +138,44 @@ export interface NotificationRecord {
   dateCreated: number;
   dateUpdated: number;
 }
+
+export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
+export type CallEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
+
+/** A call leg (Twilio's Call resource) plus what tandem needs to run it. */
+export interface CallRecord {
+  sid: string;
+  accountSid: string;
+  parentCallSid: string | null;
+  from: string;
+  to: string;
+  /** The tandem number the call reached (inbound) or was placed from, when there is one. */
+  phoneNumberSid: string | null;
+  status: CallStatus;
+  direction: CallDirection;
+  /** Where the first document comes from: a URL (with method/fallback) or inline TwiML. */
+  url: string | null;
+  method: HttpMethod;
+  fallbackUrl: string | null;
+  fallbackMethod: HttpMethod;
+  twiml: string | null;
+  statusCallback: string | null;
+  statusCallbackMethod: HttpMethod;
+  statusCallbackEvents: CallEvent[];
+  /** Seconds to ring an outbound call before giving up (no-answer). */
+  timeoutS: number;
+  sendDigits: string | null;
+  /** Longest the call may last once answered, seconds. */
+  timeLimitS: number;
+  /** SIP Call-ID of this leg, once known. */
+  sipCallId: string | null;
+  /** Milliseconds the call waited in the account's outbound queue. */
+  queueTimeMs: number | null;
+  startTime: number | null;
+  endTime: number | null;
+  /** Whole seconds between answer and end; null until the call completes. */
+  duration: number | null;
+  dateCreated: number;
+  dateUpdated: number;
+}

@@ -1,0 +1,191 @@
+// One call leg: its record, SIP dialog and RTP media, and the state changes Twilio reports (status, times,
+// callbacks). The TwiML interpreter (interpreter.ts) drives it; the call actor (call-actor.ts) feeds it events.
+import type Srf from 'drachtio-srf';
+import { buildAnswer, negotiate, parseSdp, type RtpEndpoint } from '../../protocols/rtp/index.js';
+import type { CallRecord, CallStatus, HttpMethod } from '../../src/store/records.js';
+import type { CallInfo } from './verb-context.js';
+import type { VoiceDeps } from './voice-deps.js';
+
+/** Where a redirect (Calls API update) takes the call. */
+export type RedirectTarget =
+  | { kind: 'url'; url: string; method: HttpMethod; fallbackUrl: string | null; fallbackMethod: HttpMethod }
+  | { kind: 'twiml'; twiml: string };
+
+type EndReason = 'hangup' | 'rejected' | 'busy' | 'error' | 'remote' | 'canceled' | 'timeout';
+
+export class CallSession {
+  record: CallRecord;
+  readonly media: RtpEndpoint;
+  dialog: Srf.Dialog | undefined;
+  /** The URL the running document came from. */
+  documentUrl: string | null = null;
+  /** What the call ran, in order ("Say: Hello", "Gather: 1#"): the sandbox handset shows it. */
+  readonly journal: string[] = [];
+  redirect: RedirectTarget | undefined;
+  /** Set while an outbound INVITE is ringing: cancels it (hang-up or cancel before answer). */
+  cancelInvite: (() => void) | undefined;
+  private inbound: { req: Srf.SrfRequest; res: Srf.SrfResponse } | undefined;
+  private answering: Promise<void> | undefined;
+  private docAbort = new AbortController();
+  private ending: Promise<void> | undefined;
+  private timeLimit: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  readonly ended: Promise<void>;
+  private resolveEnded!: () => void;
+
+  constructor(
+    private readonly deps: VoiceDeps,
+    record: CallRecord,
+    media: RtpEndpoint,
+  ) {
+    this.record = record;
+    this.media = media;
+    this.ended = new Promise((r) => (this.resolveEnded = r));
+    media.on('timeout', () => {
+      if (this.dialog) {
+        this.deps.log.warn({ callSid: record.sid }, 'no RTP from the far end: hanging up');
+        void this.end('timeout');
+      }
+    });
+  }
+
+  get sid(): string {
+    return this.record.sid;
+  }
+
+  get isOver(): boolean {
+    return this.ending !== undefined;
+  }
+
+  get answered(): boolean {
+    return this.dialog !== undefined;
+  }
+
+  get info(): CallInfo {
+    const r = this.record;
+    return { sid: r.sid, accountSid: r.accountSid, from: r.from, to: r.to, direction: r.direction, parentCallSid: r.parentCallSid, documentUrl: this.documentUrl };
+  }
+
+  /** Aborted when the call ends or the running document is replaced through the API. */
+  get signal(): AbortSignal {
+    return this.docAbort.signal;
+  }
+
+  /** Starts a new document: verbs of the previous one have all returned. */
+  beginDocument(url: string | null): void {
+    this.documentUrl = url;
+    if (this.docAbort.signal.aborted) this.docAbort = new AbortController();
+  }
+
+  /** An inbound INVITE this session will answer (or reject). */
+  holdInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): void {
+    this.inbound = { req, res };
+    req.on('cancel', () => void this.end('canceled'));
+  }
+
+  /** Stores a change to the record (durably) and reports the matching status callback event. */
+  async update(patch: Partial<CallRecord>, event?: 'initiated' | 'ringing' | 'answered'): Promise<void> {
+    this.record = { ...this.record, ...patch, dateUpdated: Date.now() };
+    await this.deps.store.save(this.record);
+    if (event) this.deps.callbacks.event(this.record, event);
+  }
+
+  /** Answers an inbound call (once; concurrent callers share the answer). */
+  answer(): Promise<void> {
+    if (this.dialog || !this.inbound) return Promise.resolve();
+    this.answering ??= this.doAnswer();
+    return this.answering;
+  }
+
+  private async doAnswer(): Promise<void> {
+    const { req, res } = this.inbound!;
+    const offer = parseSdp(req.body);
+    const media = negotiate(offer);
+    this.media.setMedia(media);
+    this.media.setRemote(offer);
+    const localSdp = buildAnswer({ address: this.deps.rtpAdvertise, port: this.media.port }, media);
+    const dialog = await this.deps.srf.createUAS(req, res, { localSdp, headers: { 'X-Twilio-CallSid': this.sid } });
+    this.connected(dialog);
+    await this.update({ status: 'in-progress', startTime: Date.now() }, 'answered');
+  }
+
+  /** The far end answered (outbound) or we answered (inbound): watch the dialog. */
+  connected(dialog: Srf.Dialog): void {
+    this.dialog = dialog;
+    dialog.on('destroy', () => void this.end('remote'));
+    if (this.isOver) {
+      void dialog.destroy().catch(() => undefined);
+      return;
+    }
+    const limit = this.record.timeLimitS;
+    if (limit > 0) this.timeLimit = setTimeout(() => void this.end('hangup'), limit * 1000);
+  }
+
+  /** Refuses an unanswered inbound call with 486 (busy) or 603 (rejected). */
+  async reject(reason: 'busy' | 'rejected'): Promise<void> {
+    if (this.dialog || !this.inbound) return;
+    if (!this.inbound.res.finalResponseSent) this.inbound.res.send(reason === 'busy' ? 486 : 603);
+    await this.end(reason === 'busy' ? 'busy' : 'rejected');
+  }
+
+  /** Replaces the running document (Calls API Url/Twiml): the current verb stops, the interpreter picks this up. */
+  requestRedirect(target: RedirectTarget): void {
+    this.redirect = target;
+    this.docAbort.abort();
+    this.wake?.();
+  }
+
+  takeRedirect(): RedirectTarget | undefined {
+    const r = this.redirect;
+    this.redirect = undefined;
+    return r;
+  }
+
+  /** Resolves when a redirect arrives or the call ends (used while a call waits with nothing to run). */
+  waitForChange(): Promise<void> {
+    if (this.redirect || this.isOver) return Promise.resolve();
+    return new Promise((r) => (this.wake = r));
+  }
+
+  /** Ends the call once: BYE (or a final response) to the far end, final status, callbacks, media freed. */
+  end(reason: EndReason, status?: CallStatus): Promise<void> {
+    this.ending ??= this.doEnd(reason, status);
+    return this.ending;
+  }
+
+  private async doEnd(reason: EndReason, forced?: CallStatus): Promise<void> {
+    this.docAbort.abort();
+    this.wake?.();
+    clearTimeout(this.timeLimit);
+    const now = Date.now();
+    let status: CallStatus;
+    if (forced) status = forced;
+    else if (this.dialog || this.record.startTime !== null) status = 'completed';
+    else if (reason === 'busy') status = 'busy';
+    else if (reason === 'rejected') status = this.record.direction === 'inbound' ? 'busy' : 'failed';
+    else if (reason === 'canceled' || reason === 'remote') status = 'canceled';
+    else if (reason === 'timeout') status = 'no-answer';
+    else status = 'failed';
+    if (this.dialog && reason !== 'remote') {
+      try {
+        await this.dialog.destroy();
+      } catch {
+        // the far end may be gone already; the call is over either way
+      }
+    } else if (!this.dialog && this.cancelInvite) {
+      this.cancelInvite();
+    } else if (!this.dialog && this.inbound && !this.inbound.res.finalResponseSent && reason !== 'canceled') {
+      this.inbound.res.send(status === 'busy' ? 486 : reason === 'rejected' ? 603 : 480);
+    }
+    const start = this.record.startTime;
+    await this.update({
+      status,
+      endTime: now,
+      duration: status === 'completed' && start !== null ? Math.max(0, Math.round((now - start) / 1000)) : null,
+    }).catch((err: unknown) => this.deps.log.error({ err, callSid: this.sid }, 'final call record could not be stored'));
+    this.deps.callbacks.event(this.record, 'completed');
+    await this.media.close();
+    this.resolveEnded();
+    this.deps.ended(this);
+  }
+}

@@ -1,0 +1,111 @@
+// The TwiML interpreter for one call: runs the verbs of the current document in order through the verb handlers,
+// follows new documents (action URLs, <Redirect>, Calls API redirects), and ends the call when a document ends.
+import type { VoiceVerb } from '../../protocols/twiml/index.js';
+import type { CallSession } from './call-session.js';
+import { firstDocument, redirectDocument, type DocumentResult, type VoiceDocument } from './documents.js';
+import { sessionContext } from './session-context.js';
+import type { VerbOutcome } from './verb-context.js';
+import type { VoiceDeps } from './voice-deps.js';
+
+const APPLICATION_ERROR = 'We are sorry, an application error has occurred. Goodbye.';
+/** Twilio's <Say> ceiling on the error prompt; a hung espeak must not hold the call. */
+const ERROR_PROMPT_MAX_MS = 8_000;
+
+/** Runs the call from its first document to the end; never throws. */
+export async function runCall(s: CallSession, deps: VoiceDeps): Promise<void> {
+  try {
+    await interpret(s, deps, await firstDocument(s, deps));
+  } catch (err) {
+    deps.log.error({ err, callSid: s.sid }, 'call interpreter failed');
+    deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: 12400, text: `Internal failure: ${(err as Error).message}` });
+    await applicationError(s, deps).catch(() => undefined);
+  }
+}
+
+async function interpret(s: CallSession, deps: VoiceDeps, first: DocumentResult): Promise<void> {
+  const ctx = sessionContext(s, deps);
+  let next: DocumentResult = first;
+  for (;;) {
+    if (s.isOver) return;
+    if (!next.ok) return applicationError(s, deps);
+    const doc: VoiceDocument = next.doc;
+    s.beginDocument(doc.url);
+    let outcome: VerbOutcome = { next: 'continue' };
+    for (const verb of doc.verbs) {
+      if (s.isOver) return;
+      // Each verb answers the call itself when it needs to (a leading <Pause> delays the answer, <Reject> never does).
+      if (s.redirect) break;
+      s.journal.push(describe(verb));
+      try {
+        outcome = await deps.runVerb(verb, ctx);
+      } catch (err) {
+        deps.log.error({ err, callSid: s.sid, verb: verb.verb }, 'verb failed');
+        deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: 12400, text: `<${verb.verb}> failed: ${(err as Error).message}` });
+        outcome = { next: 'hangup', reason: 'error' };
+      }
+      if (s.isOver || s.redirect || outcome.next !== 'continue') break;
+    }
+    const redirect = s.takeRedirect();
+    if (s.isOver) return;
+    if (redirect) {
+      next = await redirectDocument(s, deps, redirect);
+      continue;
+    }
+    if (outcome.next === 'document') {
+      next = { ok: true, doc: { verbs: outcome.verbs, url: outcome.documentUrl } };
+      continue;
+    }
+    if (outcome.next === 'hangup') {
+      if (outcome.reason === 'error') return applicationError(s, deps);
+      await s.end(outcome.reason === 'remote' ? 'remote' : outcome.reason === 'busy' || outcome.reason === 'rejected' ? outcome.reason : 'hangup');
+      return;
+    }
+    // The document ran out of verbs: Twilio hangs up.
+    await s.end('hangup');
+    return;
+  }
+}
+
+/** Twilio's answer to a broken application: a spoken apology, then hang-up. */
+async function applicationError(s: CallSession, deps: VoiceDeps): Promise<void> {
+  if (s.isOver) return;
+  try {
+    await s.answer();
+    if (!s.isOver) {
+      const pcm = await deps.tts.synthesize(APPLICATION_ERROR, { voice: 'alice', language: 'en-US' });
+      s.journal.push(`Say: ${APPLICATION_ERROR}`);
+      const timer = setTimeout(() => s.media.stopPlayback(), ERROR_PROMPT_MAX_MS);
+      await s.media.play(pcm);
+      clearTimeout(timer);
+    }
+  } catch (err) {
+    deps.log.warn({ err, callSid: s.sid }, 'application error prompt could not be played');
+  }
+  await s.end('error');
+}
+
+/** One line per verb for the sandbox handset's transcript. */
+export function describe(v: VoiceVerb): string {
+  switch (v.verb) {
+    case 'Say':
+      return `Say: ${v.text}`;
+    case 'Play':
+      return v.url ? `Play: ${v.url}` : `Play digits: ${v.digits ?? ''}`;
+    case 'Pause':
+      return `Pause: ${v.length}s`;
+    case 'Gather':
+      return `Gather${v.children.length ? ': ' + v.children.map(describe).join('; ') : ''}`;
+    case 'Record':
+      return 'Record';
+    case 'Dial':
+      return `Dial: ${v.targets.map((t) => (t.noun === 'Number' ? t.number : t.noun === 'Sip' ? t.uri : t.identity)).join(', ')}`;
+    case 'Hangup':
+      return 'Hangup';
+    case 'Reject':
+      return `Reject: ${v.reason}`;
+    case 'Redirect':
+      return `Redirect: ${v.url}`;
+    case 'Unsupported':
+      return `Unsupported: ${v.name}`;
+  }
+}

@@ -1,0 +1,227 @@
+// /2010-04-01/Accounts/{AccountSid}/Calls: place, list, fetch, update (redirect, hang up, cancel), delete.
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.js';
+import type { RouteModule } from './app.js';
+import type { CallEvent, CallRecord, CallStatus } from '../store/records.js';
+import { rfc2822 } from '../util/time.js';
+import { ApiError, badRequest, notFound } from './errors.js';
+import { intParam, list, method, normalizePhoneNumber, str, url, type RawParams } from './params.js';
+import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
+import { CallStateError, type CallUpdate, type NewCall, type Voice } from '../voice/voice.js';
+import { CallQueueFullError } from '../voice/call-pacer.js';
+import { formatNumber } from '../voice/voice-params.js';
+import { isFinal } from '../voice/call-store.js';
+
+const STATUSES: ReadonlySet<string> = new Set<CallStatus>(['queued', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled']);
+const EVENTS: ReadonlySet<string> = new Set<CallEvent>(['initiated', 'ringing', 'answered', 'completed']);
+const MAX_TWIML_CHARS = 4000;
+const SEND_DIGITS = /^[0-9A-D#*wW]{1,32}$/;
+
+export function callJson(c: CallRecord): Record<string, unknown> {
+  const base = `/2010-04-01/Accounts/${c.accountSid}/Calls/${c.sid}`;
+  return {
+    account_sid: c.accountSid,
+    answered_by: null,
+    api_version: '2010-04-01',
+    caller_name: null,
+    date_created: rfc2822(c.dateCreated),
+    date_updated: rfc2822(c.dateUpdated),
+    direction: c.direction,
+    duration: c.duration === null ? null : String(c.duration),
+    end_time: rfc2822(c.endTime),
+    forwarded_from: null,
+    from: c.from,
+    from_formatted: formatNumber(c.from),
+    group_sid: null,
+    parent_call_sid: c.parentCallSid,
+    phone_number_sid: c.phoneNumberSid,
+    price: null,
+    price_unit: 'USD',
+    queue_time: String(c.queueTimeMs ?? 0),
+    sid: c.sid,
+    start_time: rfc2822(c.startTime),
+    status: c.status,
+    subresource_uris: {
+      notifications: `${base}/Notifications.json`,
+      recordings: `${base}/Recordings.json`,
+      payments: `${base}/Payments.json`,
+      events: `${base}/Events.json`,
+      siprec: `${base}/Siprec.json`,
+      streams: `${base}/Streams.json`,
+      transcriptions: `${base}/Transcriptions.json`,
+      user_defined_message_subscriptions: `${base}/UserDefinedMessageSubscriptions.json`,
+      user_defined_messages: `${base}/UserDefinedMessages.json`,
+    },
+    to: c.to,
+    to_formatted: formatNumber(c.to),
+    trunk_sid: null,
+    uri: `${base}.json`,
+  };
+}
+
+function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean): NewCall {
+  const toRaw = str(p, 'To');
+  const fromRaw = str(p, 'From');
+  if (!toRaw) throw badRequest(21201, "No 'To' number is specified");
+  if (!fromRaw) throw badRequest(21213, "No 'From' number is specified");
+  const to = normalizePhoneNumber(toRaw);
+  if (!to) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number.`);
+  const from = normalizePhoneNumber(fromRaw);
+  if (!from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number.`);
+  if (!ownsNumber(from)) throw badRequest(21210, `The source phone number provided, ${from}, is not yet verified for your account.`);
+  const u = url(p, 'Url', 21205) ?? null;
+  const twiml = str(p, 'Twiml');
+  if (!u && (twiml === undefined || twiml === '')) {
+    if (str(p, 'ApplicationSid')) throw badRequest(21218, 'ApplicationSid is not supported by tandem; use Url or Twiml');
+    throw badRequest(21205, 'Url, Twiml or ApplicationSid is required');
+  }
+  if (!u && twiml !== undefined && twiml.length > MAX_TWIML_CHARS) throw badRequest(21205, `Twiml must be at most ${MAX_TWIML_CHARS} characters`);
+  const events = list(p, 'StatusCallbackEvent').flatMap((e) => e.split(/[\s,]+/)).filter((e) => e !== '');
+  for (const e of events) if (!EVENTS.has(e)) throw badRequest(21626, `StatusCallbackEvent '${e}' is not one of initiated, ringing, answered, completed`);
+  const sendDigits = str(p, 'SendDigits');
+  if (sendDigits !== undefined && sendDigits !== '' && !SEND_DIGITS.test(sendDigits)) {
+    throw badRequest(21630, 'SendDigits may hold up to 32 of 0-9, A-D, #, * and w/W pauses');
+  }
+  return {
+    to,
+    from,
+    url: u,
+    method: method(p, 'Method', 21206) ?? 'POST',
+    fallbackUrl: url(p, 'FallbackUrl', 21207) ?? null,
+    fallbackMethod: method(p, 'FallbackMethod', 21208) ?? 'POST',
+    twiml: u ? null : (twiml ?? null),
+    statusCallback: url(p, 'StatusCallback', 21609) ?? null,
+    statusCallbackMethod: method(p, 'StatusCallbackMethod', 21609) ?? 'POST',
+    statusCallbackEvents: events.length ? [...new Set(events)] as CallEvent[] : ['completed'],
+    timeoutS: intParam(p, 'Timeout', 1, 600) ?? 60,
+    sendDigits: sendDigits || null,
+    timeLimitS: intParam(p, 'TimeLimit', 1, 86_400) ?? 14_400,
+  };
+}
+
+function parseUpdate(p: RawParams): CallUpdate {
+  const u: CallUpdate = {};
+  const status = str(p, 'Status');
+  if (status !== undefined && status !== '') {
+    if (status !== 'completed' && status !== 'canceled') throw badRequest(21218, `Status can be updated to 'completed' or 'canceled', not '${status}'`);
+    u.status = status;
+  }
+  const target = url(p, 'Url', 21205);
+  const twiml = str(p, 'Twiml');
+  if (target) {
+    u.redirect = { kind: 'url', url: target, method: method(p, 'Method', 21206) ?? 'POST', fallbackUrl: url(p, 'FallbackUrl', 21207) ?? null, fallbackMethod: method(p, 'FallbackMethod', 21208) ?? 'POST' };
+  } else if (twiml !== undefined && twiml !== '') {
+    if (twiml.length > MAX_TWIML_CHARS) throw badRequest(21205, `Twiml must be at most ${MAX_TWIML_CHARS} characters`);
+    u.redirect = { kind: 'twiml', twiml };
+  }
+  const cb = url(p, 'StatusCallback', 21609);
+  if (cb !== undefined) u.statusCallback = cb;
+  const cbMethod = method(p, 'StatusCallbackMethod', 21609);
+  if (cbMethod !== undefined) u.statusCallbackMethod = cbMethod;
+  return u;
+}
+
+/** StartTime / EndTime filters: YYYY-MM-DD (the spec) or a full ISO date-time (what twilio-node sends). */
+function dateBound(raw: string | undefined, name: string): { day: boolean; t: number } | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
+  const t = Date.parse(day ? raw + 'T00:00:00Z' : raw);
+  if (Number.isNaN(t)) throw badRequest(21000, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got '${raw}'`);
+  return { day, t };
+}
+
+const DAY = 86_400_000;
+
+function timeFilter(q: RawParams, name: 'StartTime' | 'EndTime'): (t: number | null) => boolean {
+  const on = dateBound(str(q, name), name);
+  const before = dateBound(str(q, `${name}<`), `${name}<`);
+  const after = dateBound(str(q, `${name}>`), `${name}>`);
+  if (!on && !before && !after) return () => true;
+  return (t) => {
+    if (t === null) return false;
+    if (on && (t < on.t || t >= on.t + (on.day ? DAY : 1000))) return false;
+    if (before && t > before.t + (before.day ? DAY - 1 : 0)) return false;
+    if (after && t < after.t) return false;
+    return true;
+  };
+}
+
+export function registerCallRoutes(voice: Voice): RouteModule {
+  return (app: FastifyInstance, deps: ApiDeps) => {
+    const base = '/2010-04-01/Accounts/:AccountSid/Calls';
+
+    app.post(`${base}.json`, async (req, reply) => {
+      const owns = (e164: string) => {
+        const sid = deps.tables.numberByE164.get(e164);
+        return sid !== undefined && deps.tables.numbers.get(sid)?.accountSid === req.account.sid;
+      };
+      const c = parseCreate((req.body ?? {}) as RawParams, owns);
+      try {
+        const record = await voice.createCall(req.account.sid, c);
+        reply.code(201);
+        return callJson(record);
+      } catch (err) {
+        if (err instanceof CallQueueFullError) throw badRequest(22005, 'Call Queue Full');
+        throw err;
+      }
+    });
+
+    app.get(`${base}.json`, async (req) => {
+      const q = req.query as RawParams;
+      const page = parsePageRequest(q);
+      const norm = (k: string) => {
+        const v = str(q, k);
+        return v ? (normalizePhoneNumber(v) ?? v) : undefined;
+      };
+      const to = norm('To');
+      const from = norm('From');
+      const status = str(q, 'Status');
+      if (status && !STATUSES.has(status)) throw badRequest(21000, `Status '${status}' is not a call status`);
+      const parent = str(q, 'ParentCallSid');
+      const start = timeFilter(q, 'StartTime');
+      const end = timeFilter(q, 'EndTime');
+      const accept = (c: CallRecord) =>
+        (to === undefined || c.to === to) &&
+        (from === undefined || c.from === from) &&
+        (!status || c.status === status) &&
+        (!parent || c.parentCallSid === parent) &&
+        start(c.startTime) &&
+        end(c.endTime);
+      const sid = req.account.sid;
+      const { records, nextAfter } = scanPage(deps.tables.callsByAccount, [sid, -Infinity, ''], [sid, Infinity, ''], page, (id) => voice.store.get(id), accept);
+      const filters: Record<string, string> = {};
+      for (const k of ['To', 'From', 'Status', 'ParentCallSid', 'StartTime', 'StartTime<', 'StartTime>', 'EndTime', 'EndTime<', 'EndTime>']) {
+        const v = str(q, k);
+        if (v !== undefined) filters[k] = v;
+      }
+      return pageEnvelope('calls', `/2010-04-01/Accounts/${sid}/Calls.json`, filters, page, records.map(callJson), nextAfter);
+    });
+
+    const load = (accountSid: string, sid: string): CallRecord => {
+      const c = voice.store.get(sid);
+      if (!c || c.accountSid !== accountSid) throw notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/Calls/${sid}.json was not found`);
+      return c;
+    };
+
+    app.get(`${base}/:Sid.json`, async (req) => callJson(load(req.account.sid, (req.params as { Sid: string }).Sid)));
+
+    app.post(`${base}/:Sid.json`, async (req) => {
+      const c = load(req.account.sid, (req.params as { Sid: string }).Sid);
+      const u = parseUpdate((req.body ?? {}) as RawParams);
+      try {
+        return callJson(await voice.update(c, u));
+      } catch (err) {
+        if (err instanceof CallStateError) throw badRequest(21220, `Call is not in-progress. Cannot redirect. (${err.message})`);
+        throw err;
+      }
+    });
+
+    app.delete(`${base}/:Sid.json`, async (req, reply) => {
+      const c = load(req.account.sid, (req.params as { Sid: string }).Sid);
+      if (!isFinal(c.status)) throw new ApiError(400, 21220, `Call ${c.sid} is ${c.status}; hang it up before deleting it.`);
+      await voice.store.remove(c);
+      reply.code(204);
+      return null;
+    });
+  };
+}

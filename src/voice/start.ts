@@ -1,0 +1,120 @@
+// Starts everything voice needs, in order: SIP (edge or drachtio-server), the recordings store, the Voice service
+// (INVITE handling, Calls, <Dial>), and the sandbox handset when no TANDEM_SIP_TRUNK is set. One call from the
+// switch; the returned route modules expose /Calls, and /sandbox/Calls when the handset runs.
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import nact from 'nact';
+import type { Config } from '../config.js';
+import type { Tables } from '../store/db.js';
+import type { SipTrunkConfig } from '../carriers/config.js';
+import type { StatusCallbackSender } from '../../protocols/webhook/index.js';
+import type { NewNotification } from '../notifications/notifications.js';
+import type { RouteModule } from '../api/app.js';
+import { PortPool, TextToSpeech } from '../../protocols/rtp/index.js';
+import { advertisedHost } from '../../protocols/sip/edge/context.js';
+import { runVerb } from '../../actors/call/verbs/index.js';
+import { connectSip, type SipConnection } from './sip-connect.js';
+import { Voice } from './voice.js';
+import { AudioFetcher } from './audio-fetch.js';
+import { Recordings } from './recordings.js';
+import { SandboxPhone } from '../sandbox/phone.js';
+import { registerCallRoutes } from '../api/calls.js';
+import { registerSandboxCallRoutes } from '../sandbox/phone-routes.js';
+
+export interface VoiceStack {
+  voice: Voice;
+  recordings: Recordings;
+  sip: SipConnection;
+  phone: SandboxPhone | undefined;
+  routes: RouteModule[];
+  stop(): Promise<void>;
+}
+
+export async function startVoice(opts: {
+  config: Config;
+  tables: Tables;
+  system: unknown;
+  sipTrunks: SipTrunkConfig[];
+  /** No carriers file: the sandbox is the carrier, loopback may call in. */
+  sandbox: boolean;
+  authToken(accountSid: string): string | undefined;
+  callbackSender: StatusCallbackSender;
+  notify(n: NewNotification): void;
+  log: Logger;
+}): Promise<VoiceStack> {
+  const { config, log } = opts;
+  const edgeLog = log.child({ part: 'sip' });
+  const sip = await connectSip({
+    sipHost: config.sipHost,
+    sipPort: config.sipPort,
+    drachtioPort: config.drachtioPort,
+    drachtio: config.drachtio,
+    secret: config.drachtioSecret,
+    logger: { debug: (m) => edgeLog.debug(m), info: (m) => edgeLog.info(m), warn: (m) => edgeLog.warn(m), error: (m) => edgeLog.error(m) },
+  });
+  // RTP binds where SIP does; SDP advertises an address peers can reach (the first external one for 0.0.0.0).
+  const rtpHost = config.sipHost;
+  const pool = new PortPool(config.rtpPorts);
+  const recordings = new Recordings({ root: opts.tables.root, dataDir: config.dataDir, publicUrl: config.publicUrl });
+  const audio = new AudioFetcher({ timeoutMs: config.webhookTimeoutMs });
+  const voiceLog = log.child({ part: 'voice' });
+  const tts = new TextToSpeech({ cacheDir: join(config.dataDir, 'tts-cache'), logger: { warn: (m) => voiceLog.warn(m) } });
+  const voice = new Voice(
+    {
+      srf: sip.srf,
+      selfSip: sip.sipHostPort,
+      tables: opts.tables,
+      authToken: opts.authToken,
+      callbackSender: opts.callbackSender,
+      notify: opts.notify,
+      pool,
+      rtpHost,
+      rtpAdvertise: advertisedHost(config.sipHost),
+      sipTrunk: config.sipTrunk,
+      sipTrunks: opts.sipTrunks,
+      sandbox: opts.sandbox,
+      callsPerSecond: callsPerSecond(process.env.TANDEM_CALLS_PER_SECOND),
+      webhookTimeoutMs: config.webhookTimeoutMs,
+      tts,
+      fetchAudio: (url) => audio.fetch(url),
+      saveRecording: async (call, pcm, meta) => {
+        const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source });
+        return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
+      },
+      runVerb,
+      log: voiceLog,
+    },
+    opts.system as nact.Ref<never>,
+  );
+  const stale = await voice.closeStale();
+  if (stale > 0) log.warn({ calls: stale }, 'calls live at the last stop were closed');
+
+  let phone: SandboxPhone | undefined;
+  const routes: RouteModule[] = [registerCallRoutes(voice)];
+  if (!config.sipTrunk) {
+    // The handset's media shares tandem's RTP pool: one range to open in a firewall, one pool to size.
+    phone = await SandboxPhone.start({ pool, host: '127.0.0.1', tandemSip: sip.sipHostPort, secret: config.drachtioSecret, headers: voice.internalHeaders() });
+    const p = phone;
+    voice.useSandboxPhone((to) => p.uriFor(to));
+    routes.push(registerSandboxCallRoutes(p, voice));
+  }
+  return {
+    voice,
+    recordings,
+    sip,
+    phone,
+    routes,
+    async stop() {
+      await voice.close();
+      await phone?.close();
+      await sip.close();
+    },
+  };
+}
+
+function callsPerSecond(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 1000) throw new Error(`TANDEM_CALLS_PER_SECOND must be a number above 0 and at most 1000, got '${raw}'`);
+  return n;
+}

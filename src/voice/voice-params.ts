@@ -1,0 +1,24 @@
+// The parameters Twilio sends on every voice request (twilio-compat §10), from a call record.
+import type { CallRecord } from '../store/records.js';
+
+export function voiceParams(c: CallRecord): Record<string, string> {
+  const p: Record<string, string> = {
+    CallSid: c.sid,
+    AccountSid: c.accountSid,
+    From: c.from,
+    To: c.to,
+    Caller: c.from,
+    Called: c.to,
+    CallStatus: c.status,
+    Direction: c.direction,
+    ApiVersion: '2010-04-01',
+  };
+  if (c.parentCallSid) p.ParentCallSid = c.parentCallSid;
+  return p;
+}
+
+/** "(415) 555-1212" for NANP numbers, the number itself otherwise (Twilio's to_formatted / from_formatted). */
+export function formatNumber(e164: string): string {
+  const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
+  return m ? `(${m[1]}) ${m[2]}-${m[3]}` : e164;
+}

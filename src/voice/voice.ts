@@ -1,0 +1,477 @@
+// Voice for the switch: SIP in (INVITE → call-session actor), calls out (Calls API, paced per account), live-call
+// updates, and the <Dial> legs. Built once by src/switch.ts; the Calls API and the sandbox handset use it.
+import type Srf from 'drachtio-srf';
+import nact from 'nact';
+import { PortPool, RtpEndpoint, SdpError, parseSdp, bridgeMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
+import type { DialTarget, DialVerb, VoiceVerb } from '../../protocols/twiml/index.js';
+import { CallDirectory } from '../../actors/call/call-actor.js';
+import { CallSession, type RedirectTarget } from '../../actors/call/call-session.js';
+import { runCall } from '../../actors/call/interpreter.js';
+import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from '../../actors/call/verb-context.js';
+import type { VoiceDeps, VoiceLogger } from '../../actors/call/voice-deps.js';
+import type { NewNotification } from '../notifications/notifications.js';
+import type { Tables } from '../store/db.js';
+import type { CallEvent, CallRecord, HttpMethod, NumberRecord } from '../store/records.js';
+import type { SipTrunkConfig } from '../carriers/config.js';
+import type { StatusCallbackSender } from '../../protocols/webhook/index.js';
+import { newSid } from '../util/sid.js';
+import { CallCallbacks } from './call-callbacks.js';
+import { CallPacer, CallQueueFullError } from './call-pacer.js';
+import { CallStore, isFinal } from './call-store.js';
+import { ring, type SipTarget } from './dialer.js';
+import { SipAccess } from './sip-access.js';
+
+export interface VoiceOptions {
+  srf: Srf;
+  /** host:port of tandem's own SIP listener (calls to another tandem number loop through it). */
+  selfSip: string;
+  tables: Tables;
+  authToken(accountSid: string): string | undefined;
+  callbackSender: StatusCallbackSender;
+  notify(n: NewNotification): void;
+  pool: PortPool;
+  rtpHost: string;
+  rtpAdvertise: string;
+  /** TANDEM_SIP_TRUNK as host:port; unset = the sandbox handset answers outbound calls. */
+  sipTrunk: string | undefined;
+  sipTrunks: SipTrunkConfig[];
+  /** The sandbox is the carrier: loopback sources may call in. */
+  sandbox: boolean;
+  callsPerSecond: number;
+  webhookTimeoutMs: number;
+  mediaTimeoutMs?: number;
+  tts: TextToSpeech;
+  fetchAudio(url: string): Promise<Int16Array>;
+  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' }): Promise<RecordingSaved>;
+  runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
+  log: VoiceLogger;
+}
+
+export interface NewCall {
+  to: string;
+  from: string;
+  url: string | null;
+  method: HttpMethod;
+  fallbackUrl: string | null;
+  fallbackMethod: HttpMethod;
+  twiml: string | null;
+  statusCallback: string | null;
+  statusCallbackMethod: HttpMethod;
+  statusCallbackEvents: CallEvent[];
+  timeoutS: number;
+  sendDigits: string | null;
+  timeLimitS: number;
+}
+
+export interface CallUpdate {
+  redirect?: RedirectTarget;
+  status?: 'completed' | 'canceled';
+  statusCallback?: string | null;
+  statusCallbackMethod?: HttpMethod;
+}
+
+export class CallStateError extends Error {}
+
+const DEFAULT_TIME_LIMIT_S = 4 * 3600;
+/** Journals of ended calls kept for the sandbox handset's view. */
+const JOURNALS_KEPT = 500;
+/** Marks INVITEs tandem sends to itself (a <Dial> to another tandem number) so they pass the source check. */
+const INTERNAL_HEADER = 'X-Tandem-Internal';
+
+export class Voice {
+  readonly store: CallStore;
+  private readonly directory: CallDirectory;
+  private readonly pacer: CallPacer;
+  private readonly access: SipAccess;
+  private readonly deps: VoiceDeps;
+  private readonly journals = new Map<string, string[]>();
+  private readonly internalToken = newSid('AC').slice(2);
+  private sandboxPhone: ((to: string) => string) | undefined;
+
+  constructor(private readonly o: VoiceOptions, system: nact.Ref<never>) {
+    this.store = new CallStore(o.tables);
+    this.directory = new CallDirectory(system);
+    this.pacer = new CallPacer(o.callsPerSecond);
+    this.access = new SipAccess(o.sipTrunks, o.sandbox);
+    this.deps = {
+      srf: o.srf,
+      store: this.store,
+      callbacks: new CallCallbacks(o.callbackSender, o.authToken),
+      authToken: o.authToken,
+      pool: o.pool,
+      rtpHost: o.rtpHost,
+      rtpAdvertise: o.rtpAdvertise,
+      tts: o.tts,
+      fetchAudio: o.fetchAudio,
+      saveRecording: o.saveRecording,
+      notify: o.notify,
+      webhookTimeoutMs: o.webhookTimeoutMs,
+      mediaTimeoutMs: o.mediaTimeoutMs ?? 30_000,
+      runVerb: o.runVerb,
+      dial: (parent, verb) => this.dial(parent, verb),
+      ended: (s) => this.remember(s),
+      log: o.log,
+    };
+    o.srf.invite((req, res) => void this.onInvite(req, res));
+  }
+
+  /** The sandbox handset: where outbound calls go when no TANDEM_SIP_TRUNK is set. */
+  useSandboxPhone(uriFor: (to: string) => string): void {
+    this.sandboxPhone = uriFor;
+  }
+
+  /** Calls that were live when tandem stopped or crashed can never resume (their dialogs died): close them. */
+  async closeStale(): Promise<number> {
+    const sids = this.store.liveSids();
+    const now = Date.now();
+    for (const sid of sids) {
+      const c = this.store.get(sid);
+      if (!c) continue;
+      const answered = c.startTime !== null;
+      await this.store.save({
+        ...c,
+        status: answered ? 'completed' : c.status === 'queued' ? 'canceled' : 'failed',
+        endTime: now,
+        duration: answered ? Math.max(0, Math.round((now - c.startTime!) / 1000)) : null,
+        dateUpdated: now,
+      });
+    }
+    return sids.length;
+  }
+
+  get liveCalls(): number {
+    return this.directory.size;
+  }
+
+  /** What the call ran (live or recently ended), for the sandbox handset. */
+  journal(callSid: string): string[] | undefined {
+    return this.directory.get(callSid)?.journal ?? this.journals.get(callSid);
+  }
+
+  /** Headers that let tandem's own SIP UAs (the sandbox handset) past the trunk source check. */
+  internalHeaders(): Record<string, string> {
+    return { [INTERNAL_HEADER]: this.internalToken };
+  }
+
+  /** Finds the tandem call leg with this SIP Call-ID (live or recently ended). */
+  callSidForSipCallId(sipCallId: string): string | undefined {
+    for (const s of this.directory.sessions()) if (s.record.sipCallId === sipCallId) return s.sid;
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    this.pacer.close();
+    await Promise.all([...this.directory.sessions()].map((s) => s.end('hangup')));
+  }
+
+  // ---- inbound ----
+
+  private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    try {
+      const internal = req.get(INTERNAL_HEADER) === this.internalToken;
+      if (!internal && !this.access.permits(req.source_address)) {
+        this.o.log.warn({ source: req.source_address }, 'INVITE from an address that is not a configured SIP trunk: 403');
+        return res.send(403);
+      }
+      const to = e164FromSip(req.calledNumber);
+      const sid = to ? this.o.tables.numberByE164.get(to) : undefined;
+      const num = sid ? this.o.tables.numbers.get(sid) : undefined;
+      if (!num || !to) return res.send(404);
+      try {
+        parseSdp(req.body);
+      } catch (err) {
+        if (err instanceof SdpError) return res.send(488);
+        throw err;
+      }
+      const parent = req.get('X-Tandem-Parent') ?? null;
+      const record = this.inboundRecord(num, e164FromSip(req.callingNumber) ?? (req.callingNumber || 'anonymous'), req.get('Call-ID') ?? null, internal ? parent : null);
+      let media: RtpEndpoint;
+      try {
+        media = await this.openMedia();
+      } catch (err) {
+        this.o.log.error({ err }, 'no RTP port for an inbound call: 503');
+        return res.send(503);
+      }
+      await this.store.create(record);
+      const session = new CallSession(this.deps, record, media);
+      session.holdInvite(req, res);
+      res.send(180, { headers: { 'X-Twilio-CallSid': record.sid } });
+      this.directory.add(session, () => runCall(session, this.deps));
+    } catch (err) {
+      this.o.log.error({ err }, 'inbound INVITE failed');
+      if (!res.finalResponseSent) res.send(500);
+    }
+  }
+
+  private inboundRecord(num: NumberRecord, from: string, sipCallId: string | null, parentCallSid: string | null): CallRecord {
+    const now = Date.now();
+    return {
+      sid: newSid('CA'),
+      accountSid: num.accountSid,
+      parentCallSid,
+      from,
+      to: num.phoneNumber,
+      phoneNumberSid: num.sid,
+      status: 'ringing',
+      direction: 'inbound',
+      url: num.voiceUrl,
+      method: num.voiceMethod,
+      fallbackUrl: num.voiceFallbackUrl,
+      fallbackMethod: num.voiceFallbackMethod,
+      // A number with no VoiceUrl answers with an empty document: answered, then hung up.
+      twiml: num.voiceUrl ? null : '<Response/>',
+      statusCallback: num.statusCallback,
+      statusCallbackMethod: num.statusCallbackMethod,
+      statusCallbackEvents: ['completed'],
+      timeoutS: 60,
+      sendDigits: null,
+      timeLimitS: DEFAULT_TIME_LIMIT_S,
+      sipCallId,
+      queueTimeMs: null,
+      startTime: null,
+      endTime: null,
+      duration: null,
+      dateCreated: now,
+      dateUpdated: now,
+    };
+  }
+
+  private openMedia(): Promise<RtpEndpoint> {
+    return RtpEndpoint.open({ pool: this.deps.pool, host: this.o.rtpHost, mediaTimeoutMs: this.deps.mediaTimeoutMs });
+  }
+
+  // ---- outbound (Calls API) ----
+
+  /** Stores the call as queued (durable before this resolves) and queues it behind the account's earlier calls. */
+  async createCall(accountSid: string, c: NewCall): Promise<CallRecord> {
+    const now = Date.now();
+    const fromSid = this.o.tables.numberByE164.get(c.from);
+    const record: CallRecord = {
+      sid: newSid('CA'),
+      accountSid,
+      parentCallSid: null,
+      from: c.from,
+      to: c.to,
+      phoneNumberSid: fromSid ?? null,
+      status: 'queued',
+      direction: 'outbound-api',
+      url: c.url,
+      method: c.method,
+      fallbackUrl: c.fallbackUrl,
+      fallbackMethod: c.fallbackMethod,
+      twiml: c.url ? null : c.twiml,
+      statusCallback: c.statusCallback,
+      statusCallbackMethod: c.statusCallbackMethod,
+      statusCallbackEvents: c.statusCallbackEvents,
+      timeoutS: c.timeoutS,
+      sendDigits: c.sendDigits,
+      timeLimitS: c.timeLimitS,
+      sipCallId: null,
+      queueTimeMs: null,
+      startTime: null,
+      endTime: null,
+      duration: null,
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    if (this.pacer.queued(accountSid) >= this.pacer.maxQueued) throw new CallQueueFullError(`more than ${this.pacer.maxQueued} calls queued`);
+    await this.store.create(record);
+    this.pacer.enqueue(accountSid, record.sid, () => void this.startQueued(record.sid));
+    return record;
+  }
+
+  private async startQueued(sid: string): Promise<void> {
+    const c = this.store.get(sid);
+    if (!c || c.status !== 'queued') return;
+    let media: RtpEndpoint;
+    try {
+      media = await this.openMedia();
+    } catch (err) {
+      this.o.log.error({ err, callSid: sid }, 'no RTP port for an outbound call');
+      await this.store.save({ ...c, status: 'failed', endTime: Date.now(), dateUpdated: Date.now() });
+      return;
+    }
+    const session = new CallSession(this.deps, { ...c, queueTimeMs: Date.now() - c.dateCreated }, media);
+    this.directory.add(session, async () => {
+      const r = await ring(session, this.deps, this.targetFor(session.record.to));
+      if (!r.answered) return session.end('hangup', r.status);
+      if (session.record.sendDigits) {
+        await session.media.sendDigits(session.record.sendDigits).catch((err: unknown) => this.o.log.warn({ err, callSid: sid }, 'SendDigits failed'));
+      }
+      await runCall(session, this.deps);
+    });
+  }
+
+  /** Where a call to `to` goes: the trunk, or the sandbox handset. */
+  private targetFor(to: string): SipTarget {
+    const user = to.replace(/[^\d+*#]/g, '');
+    if (this.o.sipTrunk) {
+      const trunk = this.o.sipTrunks.find((t) => `${t.host}:${t.port}` === this.o.sipTrunk) ?? this.o.sipTrunks[0];
+      const auth = trunk?.username !== undefined ? { username: trunk.username, password: trunk.password ?? '' } : undefined;
+      return { uri: `sip:${user}@${this.o.sipTrunk}`, ...(auth && { auth }) };
+    }
+    if (this.sandboxPhone) return { uri: this.sandboxPhone(user) };
+    throw new CallStateError('no SIP trunk and no sandbox handset');
+  }
+
+  /** Calls API update: redirect, hang up, cancel, or new status callback settings. */
+  async update(c: CallRecord, u: CallUpdate): Promise<CallRecord> {
+    if (isFinal(c.status)) throw new CallStateError(`Call ${c.sid} is ${c.status}`);
+    let record = c;
+    if (u.statusCallback !== undefined || u.statusCallbackMethod !== undefined) {
+      const patch = {
+        ...(u.statusCallback !== undefined && { statusCallback: u.statusCallback }),
+        ...(u.statusCallbackMethod !== undefined && { statusCallbackMethod: u.statusCallbackMethod }),
+      };
+      const s = this.directory.get(c.sid);
+      if (s) await s.update(patch);
+      else await this.store.save({ ...record, ...patch, dateUpdated: Date.now() });
+      record = this.store.get(c.sid) ?? record;
+    }
+    const session = this.directory.get(c.sid);
+    if (u.status === 'canceled' || (u.status === 'completed' && record.status !== 'in-progress')) {
+      if (record.status === 'in-progress') return record; // Twilio: canceling an answered call has no effect
+      if (this.pacer.remove(record.accountSid, record.sid) || !session) {
+        const now = Date.now();
+        const canceled: CallRecord = { ...record, status: 'canceled', endTime: now, dateUpdated: now };
+        await this.store.save(canceled);
+        this.deps.callbacks.event(canceled, 'completed');
+        return canceled;
+      }
+      this.directory.tell(c.sid, { type: 'cancel' });
+      await session.ended;
+      return this.store.get(c.sid) ?? record;
+    }
+    if (u.status === 'completed') {
+      if (!session) throw new CallStateError(`Call ${c.sid} is not live on this node`);
+      this.directory.tell(c.sid, { type: 'hangup' });
+      await session.ended;
+      return this.store.get(c.sid) ?? record;
+    }
+    if (u.redirect) {
+      if (record.status === 'in-progress' && session) {
+        this.directory.tell(c.sid, { type: 'redirect', target: u.redirect });
+      } else {
+        // Not answered yet: the new document is what runs once it is.
+        const t = u.redirect;
+        const patch = t.kind === 'twiml'
+          ? { url: null, twiml: t.twiml }
+          : { url: t.url, method: t.method, fallbackUrl: t.fallbackUrl, fallbackMethod: t.fallbackMethod, twiml: null };
+        if (session) await session.update(patch);
+        else await this.store.save({ ...record, ...patch, dateUpdated: Date.now() });
+      }
+      return this.store.get(c.sid) ?? record;
+    }
+    return record;
+  }
+
+  // ---- <Dial> ----
+
+  private async dial(parent: CallSession, verb: DialVerb): Promise<DialResult> {
+    const target = verb.targets[0];
+    if (!target) return { status: 'failed', childCallSid: null, durationSeconds: 0 };
+    const to = dialNumber(target);
+    if (!to) {
+      this.o.notify({ accountSid: parent.record.accountSid, callSid: parent.sid, errorCode: 13224, text: `Dial: cannot call ${JSON.stringify(target)}` });
+      return { status: 'failed', childCallSid: null, durationSeconds: 0 };
+    }
+    const now = Date.now();
+    const from = verb.callerId ?? (parent.record.direction === 'inbound' ? parent.record.from : parent.record.from);
+    const record: CallRecord = {
+      sid: newSid('CA'),
+      accountSid: parent.record.accountSid,
+      parentCallSid: parent.sid,
+      from,
+      to,
+      phoneNumberSid: null,
+      status: 'queued',
+      direction: 'outbound-dial',
+      url: null,
+      method: 'POST',
+      fallbackUrl: null,
+      fallbackMethod: 'POST',
+      twiml: null,
+      statusCallback: target.statusCallback ?? null,
+      statusCallbackMethod: target.statusCallbackMethod,
+      statusCallbackEvents: target.statusCallbackEvent.length ? target.statusCallbackEvent : ['completed'],
+      timeoutS: verb.timeout,
+      sendDigits: target.noun === 'Number' ? (target.sendDigits ?? null) : null,
+      timeLimitS: verb.timeLimit,
+      sipCallId: null,
+      queueTimeMs: 0,
+      startTime: null,
+      endTime: null,
+      duration: null,
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    let media: RtpEndpoint;
+    try {
+      media = await this.openMedia();
+    } catch {
+      return { status: 'failed', childCallSid: null, durationSeconds: 0 };
+    }
+    await this.store.create(record);
+    const child = new CallSession(this.deps, record, media);
+    const stopOnParentEnd = () => void child.end('hangup');
+    parent.signal.addEventListener('abort', stopOnParentEnd, { once: true });
+    let result: DialResult = { status: 'failed', childCallSid: record.sid, durationSeconds: 0 };
+    const done = new Promise<void>((resolve) => {
+      this.directory.add(child, async () => {
+        try {
+          const owned = this.o.tables.numberByE164.get(to);
+          const sipTarget: SipTarget = owned
+            ? { uri: `sip:${to}@${this.o.selfSip}`, headers: { [INTERNAL_HEADER]: this.internalToken, 'X-Tandem-Parent': parent.sid } }
+            : this.targetFor(to);
+          const r = await ring(child, this.deps, sipTarget);
+          if (!r.answered) {
+            result = { status: r.status === 'canceled' ? 'canceled' : r.status === 'busy' ? 'busy' : r.status === 'no-answer' ? 'no-answer' : 'failed', childCallSid: record.sid, durationSeconds: 0 };
+            await child.end('hangup', r.status);
+            return;
+          }
+          if (child.record.sendDigits) await child.media.sendDigits(child.record.sendDigits).catch(() => undefined);
+          const unbridge = bridgeMedia(parent.media, child.media);
+          await child.ended;
+          unbridge();
+          result = { status: 'completed', childCallSid: record.sid, durationSeconds: child.record.duration ?? 0 };
+        } catch (err) {
+          this.o.log.error({ err, callSid: record.sid }, 'dial leg failed');
+          await child.end('hangup', 'failed');
+        } finally {
+          resolve();
+        }
+      });
+    });
+    await done;
+    await child.ended;
+    parent.signal.removeEventListener('abort', stopOnParentEnd);
+    return result;
+  }
+
+  private remember(s: CallSession): void {
+    this.journals.set(s.sid, s.journal);
+    if (this.journals.size > JOURNALS_KEPT) {
+      const oldest = this.journals.keys().next().value;
+      if (oldest !== undefined) this.journals.delete(oldest);
+    }
+  }
+}
+
+/** The E.164 number in a SIP user part ("+15551234567", "15551234567", "tel:+1…"); undefined if it is not one. */
+export function e164FromSip(user: string | undefined): string | undefined {
+  if (!user) return undefined;
+  const u = decodeURIComponent(user).replace(/^tel:/, '').replace(/[\s\-().]/g, '');
+  if (!/^\+?\d{7,15}$/.test(u)) return undefined;
+  return u.startsWith('+') ? u : '+' + u;
+}
+
+function dialNumber(t: DialTarget): string | undefined {
+  if (t.noun === 'Number') {
+    const digits = t.number.replace(/[\s\-().]/g, '');
+    if (/^\+\d{7,15}$/.test(digits)) return digits;
+    if (/^\d{10}$/.test(digits)) return '+1' + digits;
+    if (/^1\d{10}$/.test(digits)) return '+' + digits;
+    return undefined;
+  }
+  return undefined;
+}
