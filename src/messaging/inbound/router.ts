@@ -89,6 +89,15 @@ export class InboundRouter {
   }
 
   handle(carrier: string, part: InboundPart, ack: (status?: number) => void): void {
+    try {
+      this.route(carrier, part, ack);
+    } catch (err) {
+      // Left unacknowledged: the carrier sends it again.
+      this.o.log.error({ err, carrier, from: part.from, to: part.to }, 'inbound SMS could not be handled; not acknowledged');
+    }
+  }
+
+  private route(carrier: string, part: InboundPart, ack: (status?: number) => void): void {
     const number = this.owner(part.to);
     if (!number) {
       this.o.metrics.unknownNumber.inc();
