@@ -15,7 +15,7 @@ const NUMBERS = 200;
 const KEYS = ['replies_per_s', 'p50_ms', 'p99_ms', 'replies_per_s_at_1000', 'p50_ms_at_1000', 'p99_ms_at_1000', 'rss_mb', 'lost', 'duplicate_replies'] as const;
 type Run = Partial<Record<(typeof KEYS)[number], number>>;
 
-interface Load { flatCount: number; pacedCount: number }
+interface Load { flatCount: number; pacedCount: number; /** Bound on each phase, replies included. */ phaseMs: number }
 
 async function waitBound(smsc: Smsc): Promise<void> {
   await waitFor(async () => ((await smsc.stats()).bound >= 1 ? true : undefined), 30_000, 'the gateway to bind to the SMSC', 50);
@@ -24,9 +24,9 @@ async function waitBound(smsc: Smsc): Promise<void> {
 interface MoFigures { replies_per_s?: number; p50_ms?: number; p99_ms?: number; lost: number; duplicates: number }
 
 /** One MO run: `count` MO at `rate`/s (0 = all at once); figures from the SMSC's timestamps, absent when no reply came. */
-async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: string[]): Promise<MoFigures> {
+async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: string[], maxMs: number): Promise<MoFigures> {
   await smsc.startMo(tag, count, rate, to);
-  const arrivals = await collectArrivals(smsc, `re ${tag}`, count, 10_000, 90_000);
+  const arrivals = await collectArrivals(smsc, `re ${tag}`, count, 10_000, maxMs);
   if (arrivals.n === 0) return { lost: count, duplicates: 0 };
   const mo = await smsc.moRun(tag);
   const sent = mo.sentAt.filter((x): x is number => typeof x === 'number');
@@ -39,9 +39,9 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
   const rss = procs.map((p) => sampleRss(p.pid));
   try {
     // Paced first, on an idle gateway, so its latency is not the tail of the flat-out backlog.
-    const paced = await moRun(smsc, `${side}p${i}`, load.pacedCount, 1_000, to);
+    const paced = await moRun(smsc, `${side}p${i}`, load.pacedCount, 1_000, to, load.phaseMs);
     await sleep(500);
-    const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to);
+    const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to, load.phaseMs);
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = {
       replies_per_s: flat.replies_per_s,
@@ -54,7 +54,7 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
       lost: flat.lost + paced.lost,
       duplicate_replies: flat.duplicates + paced.duplicates,
     };
-    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: flat out ${flat.replies_per_s ?? '–'} replies/s (p50 ${flat.p50_ms} ms, p99 ${flat.p99_ms} ms); at 1,000/s p50 ${paced.p50_ms} ms, p99 ${paced.p99_ms} ms; ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
+    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: flat out ${flat.replies_per_s ?? '–'} replies/s (p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms; ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
     return run;
   } finally {
     for (const r of rss) r.stop();
@@ -64,7 +64,7 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
 export const inbound: Scenario = {
   name: 'inbound',
   async run(ctx: ScenarioContext): Promise<Figures> {
-    const load: Load = ctx.quick ? { flatCount: 5_000, pacedCount: 5_000 } : { flatCount: 10_000, pacedCount: 10_000 };
+    const load: Load = ctx.quick ? { flatCount: 5_000, pacedCount: 5_000, phaseMs: 40_000 } : { flatCount: 10_000, pacedCount: 10_000, phaseMs: 120_000 };
     const pairs = ctx.quick ? 1 : 3;
     const dir = ctx.tmpDir('inbound');
     const dataDir = join(dir, 'data');
