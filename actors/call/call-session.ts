@@ -1,8 +1,8 @@
 // One call leg: its record, SIP dialog and RTP media, and the state changes Twilio reports (status, times,
 // callbacks). The TwiML interpreter (interpreter.ts) drives it; the call actor (call-actor.ts) feeds it events.
-import type Srf from 'drachtio-srf';
 import { buildAnswer, negotiate, parseSdp, type RtpEndpoint } from '../../protocols/rtp/index.js';
 import type { CallRecord, CallStatus, HttpMethod } from '../../src/store/records.js';
+import type { CallLeg, PendingAnswer } from './call-leg.js';
 import type { CallInfo } from './verb-context.js';
 import type { VoiceDeps } from './voice-deps.js';
 
@@ -16,7 +16,7 @@ type EndReason = 'hangup' | 'rejected' | 'busy' | 'error' | 'remote' | 'canceled
 export class CallSession {
   record: CallRecord;
   readonly media: RtpEndpoint;
-  dialog: Srf.Dialog | undefined;
+  dialog: CallLeg | undefined;
   /** The URL the running document came from. */
   documentUrl: string | null = null;
   /** What the call ran, in order ("Say: Hello", "Gather: 1#"): the sandbox handset shows it. */
@@ -24,7 +24,7 @@ export class CallSession {
   redirect: RedirectTarget | undefined;
   /** Set while an outbound INVITE is ringing: cancels it (hang-up or cancel before answer). */
   cancelInvite: (() => void) | undefined;
-  private inbound: { req: Srf.SrfRequest; res: Srf.SrfResponse } | undefined;
+  private inbound: PendingAnswer | undefined;
   private answering: Promise<void> | undefined;
   private docAbort = new AbortController();
   private ending: Promise<void> | undefined;
@@ -77,10 +77,10 @@ export class CallSession {
     if (this.docAbort.signal.aborted) this.docAbort = new AbortController();
   }
 
-  /** An inbound INVITE this session will answer (or reject). */
-  holdInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): void {
-    this.inbound = { req, res };
-    req.on('cancel', () => void this.end('canceled'));
+  /** An incoming leg this session will answer (or reject). */
+  holdIncoming(pending: PendingAnswer): void {
+    this.inbound = pending;
+    pending.onCancel(() => void this.end('canceled'));
   }
 
   /** Stores a change to the record (durably) and reports the matching status callback event. */
@@ -98,19 +98,19 @@ export class CallSession {
   }
 
   private async doAnswer(): Promise<void> {
-    const { req, res } = this.inbound!;
-    const offer = parseSdp(req.body);
+    const pending = this.inbound!;
+    const offer = parseSdp(pending.offer);
     const media = negotiate(offer);
     this.media.setMedia(media);
     this.media.setRemote(offer);
     const localSdp = buildAnswer({ address: this.deps.rtpAdvertise, port: this.media.port }, media);
-    const dialog = await this.deps.srf.createUAS(req, res, { localSdp, headers: { 'X-Twilio-CallSid': this.sid } });
+    const dialog = await pending.answer(localSdp, { 'X-Twilio-CallSid': this.sid });
     this.connected(dialog);
     await this.update({ status: 'in-progress', startTime: Date.now() }, 'answered');
   }
 
   /** The far end answered (outbound) or we answered (inbound): watch the dialog. */
-  connected(dialog: Srf.Dialog): void {
+  connected(dialog: CallLeg): void {
     this.dialog = dialog;
     dialog.on('destroy', () => void this.end('remote'));
     if (this.isOver) {
@@ -124,7 +124,7 @@ export class CallSession {
   /** Refuses an unanswered inbound call with 486 (busy) or 603 (rejected). */
   async reject(reason: 'busy' | 'rejected'): Promise<void> {
     if (this.dialog || !this.inbound) return;
-    if (!this.inbound.res.finalResponseSent) this.inbound.res.send(reason === 'busy' ? 486 : 603);
+    this.inbound.refuse(reason === 'busy' ? 486 : 603);
     await this.end(reason === 'busy' ? 'busy' : 'rejected');
   }
 
@@ -174,8 +174,8 @@ export class CallSession {
       }
     } else if (!this.dialog && this.cancelInvite) {
       this.cancelInvite();
-    } else if (!this.dialog && this.inbound && !this.inbound.res.finalResponseSent && reason !== 'canceled') {
-      this.inbound.res.send(status === 'busy' ? 486 : reason === 'rejected' ? 603 : 480);
+    } else if (!this.dialog && this.inbound && !this.inbound.settled && reason !== 'canceled') {
+      this.inbound.refuse(status === 'busy' ? 486 : reason === 'rejected' ? 603 : 480);
     }
     const start = this.record.startTime;
     await this.update({

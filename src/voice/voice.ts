@@ -2,7 +2,8 @@
 // updates, and the <Dial> legs. Built once by src/switch.ts; the Calls API and the sandbox handset use it.
 import type Srf from 'drachtio-srf';
 import nact from 'nact';
-import { PortPool, RtpEndpoint, SdpError, parseSdp, bridgeMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
+import { PortPool, RtpEndpoint, SdpError, buildOffer, negotiate, parseSdp, bridgeMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
+import { localCall, sipPendingAnswer, type PendingAnswer } from '../../actors/call/call-leg.js';
 import type { DialTarget, DialVerb, VoiceVerb } from '../../protocols/twiml/index.js';
 import { CallDirectory } from '../../actors/call/call-actor.js';
 import { CallSession, type RedirectTarget } from '../../actors/call/call-session.js';
@@ -18,7 +19,7 @@ import { newSid } from '../util/sid.js';
 import { CallCallbacks } from './call-callbacks.js';
 import { CallPacer, CallQueueFullError } from './call-pacer.js';
 import { CallStore, isFinal } from './call-store.js';
-import { ring, type SipTarget } from './dialer.js';
+import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
 import { SipAccess } from './sip-access.js';
 
 export interface VoiceOptions {
@@ -183,24 +184,31 @@ export class Voice {
         if (err instanceof SdpError) return res.send(488);
         throw err;
       }
-      const parent = req.get('X-Tandem-Parent') ?? null;
-      const record = this.inboundRecord(num, e164FromSip(req.callingNumber) ?? (req.callingNumber || 'anonymous'), req.get('Call-ID') ?? null, internal ? parent : null);
-      let media: RtpEndpoint;
-      try {
-        media = await this.openMedia();
-      } catch (err) {
-        this.o.log.error({ err }, 'no RTP port for an inbound call: 503');
-        return res.send(503);
-      }
-      await this.store.create(record);
-      const session = new CallSession(this.deps, record, media);
-      session.holdInvite(req, res);
-      res.send(180, { headers: { 'X-Twilio-CallSid': record.sid } });
-      this.directory.add(session, () => runCall(session, this.deps));
+      const from = e164FromSip(req.callingNumber) ?? (req.callingNumber || 'anonymous');
+      const session = await this.startIncoming(num, from, req.get('Call-ID') ?? null, sipPendingAnswer(this.o.srf, req, res));
+      if (!session) return res.send(503);
+      res.send(180, { headers: { 'X-Twilio-CallSid': session.sid } });
     } catch (err) {
       this.o.log.error({ err }, 'inbound INVITE failed');
       if (!res.finalResponseSent) res.send(500);
     }
+  }
+
+  /** A new incoming call to a tandem number (over SIP, or a <Dial> from another tandem call): stored, then run. */
+  private async startIncoming(num: NumberRecord, from: string, sipCallId: string | null, pending: PendingAnswer): Promise<CallSession | undefined> {
+    let media: RtpEndpoint;
+    try {
+      media = await this.openMedia();
+    } catch (err) {
+      this.o.log.error({ err }, 'no RTP port for an inbound call');
+      return undefined;
+    }
+    const record = this.inboundRecord(num, from, sipCallId, null);
+    await this.store.create(record);
+    const session = new CallSession(this.deps, record, media);
+    session.holdIncoming(pending);
+    this.directory.add(session, () => runCall(session, this.deps));
+    return session;
   }
 
   private inboundRecord(num: NumberRecord, from: string, sipCallId: string | null, parentCallSid: string | null): CallRecord {
@@ -419,11 +427,9 @@ export class Voice {
     const done = new Promise<void>((resolve) => {
       this.directory.add(child, async () => {
         try {
-          const owned = this.o.tables.numberByE164.get(to);
-          const sipTarget: SipTarget = owned
-            ? { uri: `sip:${to}@${this.o.selfSip}`, headers: { [INTERNAL_HEADER]: this.internalToken, 'X-Tandem-Parent': parent.sid } }
-            : this.targetFor(to);
-          const r = await ring(child, this.deps, sipTarget);
+          const ownedSid = this.o.tables.numberByE164.get(to);
+          const owned = ownedSid ? this.o.tables.numbers.get(ownedSid) : undefined;
+          const r = owned ? await this.ringLocal(child, owned) : await ring(child, this.deps, this.targetFor(to));
           if (!r.answered) {
             result = { status: r.status === 'canceled' ? 'canceled' : r.status === 'busy' ? 'busy' : r.status === 'no-answer' ? 'no-answer' : 'failed', childCallSid: record.sid, durationSeconds: 0 };
             await child.end('hangup', r.status);
@@ -446,6 +452,31 @@ export class Voice {
     await child.ended;
     parent.signal.removeEventListener('abort', stopOnParentEnd);
     return result;
+  }
+
+  /** Rings another tandem number in-process: its call session answers (or refuses) like a SIP peer would. */
+  private async ringLocal(child: CallSession, num: NumberRecord): Promise<RingResult> {
+    const offer = buildOffer({ address: this.o.rtpAdvertise, port: child.media.port });
+    const call = localCall(offer);
+    await child.update({}, 'initiated');
+    const callee = await this.startIncoming(num, child.record.from, null, call.pending);
+    if (!callee) return { answered: false, status: 'failed', sipStatus: 503 };
+    await child.update({ status: 'ringing' }, 'ringing');
+    child.cancelInvite = () => call.cancel();
+    const timer = setTimeout(() => call.cancel(), child.record.timeoutS * 1000);
+    const outcome = await call.outcome;
+    clearTimeout(timer);
+    child.cancelInvite = undefined;
+    if (!outcome.answered) {
+      if (child.isOver) return { answered: false, status: 'canceled', sipStatus: outcome.status };
+      return { answered: false, status: outcome.status === 487 ? 'no-answer' : statusForSipFailure(outcome.status), sipStatus: outcome.status };
+    }
+    const answer = parseSdp(outcome.sdp);
+    child.media.setMedia(negotiate(answer));
+    child.media.setRemote(answer);
+    child.connected(outcome.leg);
+    await child.update({ status: 'in-progress', startTime: Date.now() }, 'answered');
+    return { answered: true };
   }
 
   private remember(s: CallSession): void {

@@ -1,0 +1,142 @@
+// The sandbox handset (no TANDEM_SIP_TRUNK): tandem's outbound calls reach a SIP phone inside tandem that answers
+// and listens, and the handset can call tandem numbers and press keys. Also <Dial> between two tandem numbers and
+// to the handset, and the per-account pacing of API calls.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
+import { buyVoiceNumber, callTandem, fetchCall, form, listCalls, voiceTwiml, type CallJson } from './voice-helpers.js';
+
+interface HandsetCall {
+  id: number;
+  direction: 'incoming' | 'outgoing';
+  from: string;
+  to: string;
+  call_sid: string | null;
+  status: string;
+  verbs: string[];
+  digits_heard: string;
+  digits_sent: string;
+  audio_heard_ms: number;
+  duration: number;
+  hung_up_by: string | null;
+  started_at: string;
+}
+
+let t: Tandem;
+let app: WebhookApp;
+
+before(async () => {
+  t = await startTandem();
+  app = await startWebhookApp(() => t.authToken);
+});
+after(async () => {
+  await app.close();
+  await t.cleanup();
+});
+
+async function handset(): Promise<HandsetCall[]> {
+  const r = await fetch(t.url + '/sandbox/Calls.json');
+  assert.equal(r.status, 200);
+  return ((await r.json()) as { calls: HandsetCall[] }).calls;
+}
+
+async function createCall(params: Record<string, string | string[]>): Promise<CallJson> {
+  const r = await form(t, `/2010-04-01/Accounts/${t.accountSid}/Calls.json`, params);
+  assert.equal(r.status, 201, await r.clone().text());
+  return (await r.json()) as CallJson;
+}
+
+test('an API call with no trunk rings the sandbox handset, which hears the Say and the digits; GET /sandbox/Calls.json shows it', async () => {
+  const from = await buyVoiceNumber(t, {});
+  const created = await createCall({
+    From: from,
+    To: '+15551112222',
+    Twiml: voiceTwiml((r) => { r.say('Welcome to the sandbox'); r.play({ digits: '12#' }); r.hangup(); }),
+  });
+  const heard = await waitUntil(async () => (await handset()).find((c) => c.call_sid === created.sid && c.status === 'completed'), 15_000, 'handset call completed');
+  assert.equal(heard.direction, 'incoming');
+  assert.equal(heard.to, '+15551112222');
+  assert.equal(heard.hung_up_by, 'tandem');
+  assert.equal(heard.digits_heard, '12#');
+  assert.ok(heard.audio_heard_ms > 300, `heard ${heard.audio_heard_ms} ms of audio`);
+  assert.deepEqual(heard.verbs, ['Say: Welcome to the sandbox', 'Play digits: 12#', 'Hangup']);
+  const call = await waitUntil(async () => { const c = await fetchCall(t, created.sid); return c.status === 'completed' ? c : undefined; }, 5000, 'completed');
+  assert.equal(call.direction, 'outbound-api');
+});
+
+test('POST /sandbox/Calls: the handset calls a tandem number and presses digits that a <Gather> collects', async () => {
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/ivr' });
+  app.respond('/ivr', { body: voiceTwiml((r) => { r.gather({ action: app.url + '/gathered', finishOnKey: '#', timeout: 5 }).say('Enter your code'); r.say('nothing entered'); }) });
+  app.respond('/gathered', { body: voiceTwiml((r) => { r.say('Thanks'); r.hangup(); }) });
+  const r = await fetch(t.url + '/sandbox/Calls', {
+    method: 'POST',
+    body: new URLSearchParams({ From: '+15550002222', To: number, Digits: '42#', HangupAfter: '20', DigitsDelayMs: '300' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  assert.equal(r.status, 201, await r.clone().text());
+  const placed = (await r.json()) as HandsetCall;
+  assert.equal(placed.direction, 'outgoing');
+  const [g] = (await app.waitFor((rs) => rs.some((x) => x.path === '/gathered'), 15_000)).filter((x) => x.path === '/gathered');
+  assert.ok(g!.signatureValid);
+  assert.equal(g!.params.Digits, '42');
+  assert.equal(g!.params.From, '+15550002222');
+  const done = await waitUntil(async () => (await handset()).find((c) => c.id === placed.id && c.status === 'completed'), 10_000, 'handset call over');
+  assert.equal(done.hung_up_by, 'tandem');
+  assert.equal(done.digits_sent, '42#');
+  assert.equal(done.call_sid, g!.params.CallSid);
+  assert.deepEqual(done.verbs, ['Gather: Say: Enter your code', 'Say: Thanks', 'Hangup']);
+});
+
+test('<Dial> to another tandem number bridges the two; the caller hanging up tears down both legs', async () => {
+  const b = await buyVoiceNumber(t, { VoiceUrl: app.url + '/b' });
+  const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/a' });
+  app.respond('/a', { body: voiceTwiml((r) => r.dial({ action: app.url + '/dialed' }, b)) });
+  app.respond('/b', { body: voiceTwiml((r) => { r.say('You reached B'); r.pause({ length: 20 }); }) });
+  app.respond('/dialed', { body: voiceTwiml((r) => r.hangup()) });
+  const sipp = await callTandem(t, 'voice-caller-bye.xml', a, { from: '+15550003333', holdMs: 2500 });
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const parentSid = app.requests.find((r) => r.path === '/a')!.params.CallSid!;
+  const [bReq] = (await app.waitFor((rs) => rs.some((r) => r.path === '/b'))).filter((r) => r.path === '/b');
+  assert.equal(bReq!.params.From, '+15550003333', 'B sees the original caller (Dial callerId default)');
+  const children = await waitUntil(async () => {
+    const cs = await listCalls(t, `?ParentCallSid=${parentSid}`);
+    return cs.length === 1 && cs[0]!.status !== 'in-progress' && cs[0]!.status !== 'ringing' ? cs : undefined;
+  }, 10_000, 'child leg over');
+  assert.equal(children[0]!.direction, 'outbound-dial');
+  assert.equal(children[0]!.to, b);
+  assert.equal(children[0]!.status, 'completed');
+  const bCall = await waitUntil(async () => { const c = await fetchCall(t, bReq!.params.CallSid!); return c.status === 'completed' ? c : undefined; }, 10_000, 'B completed');
+  assert.equal(bCall.direction, 'inbound');
+  assert.equal((await fetchCall(t, parentSid)).status, 'completed');
+});
+
+test('<Dial> to an outside number with no trunk rings the sandbox handset; when it hangs up the action URL hears DialCallStatus', async () => {
+  const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/dial-out' });
+  app.respond('/dial-out', { body: voiceTwiml((r) => r.dial({ action: app.url + '/dial-out-done', timeLimit: 2 }, '+15554443333')) });
+  app.respond('/dial-out-done', { body: voiceTwiml((r) => r.hangup()) });
+  const sipp = await callTandem(t, 'voice-tandem-bye.xml', a, { from: '+15550004444' });
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const [done] = app.requests.filter((r) => r.path === '/dial-out-done');
+  assert.ok(done, 'Dial action requested');
+  assert.equal(done.params.DialCallStatus, 'completed');
+  assert.match(done.params.DialCallSid!, /^CA[0-9a-f]{32}$/);
+  const leg = (await handset()).find((c) => c.call_sid === done.params.DialCallSid);
+  assert.ok(leg, 'the handset took the dialed leg');
+  assert.equal(leg.to, '+15554443333');
+});
+
+test('API calls of one account leave one per second, in the order they were created', async () => {
+  const from = await buyVoiceNumber(t, {});
+  const sids: string[] = [];
+  for (let i = 0; i < 3; i++) sids.push((await createCall({ From: from, To: `+1555777000${i}`, Twiml: voiceTwiml((r) => r.hangup()) })).sid);
+  const legs = await waitUntil(async () => {
+    const all = await handset();
+    const mine = sids.map((s) => all.find((c) => c.call_sid === s));
+    return mine.every((c) => c !== undefined) ? (mine as HandsetCall[]) : undefined;
+  }, 15_000, 'three calls at the handset');
+  const starts = legs.map((c) => Date.parse(c.started_at));
+  // Arrival at the handset jitters with the machine's load; the pacer's 1 s spacing shows in the span of three.
+  assert.ok(starts[1]! - starts[0]! >= 500 && starts[2]! - starts[1]! >= 500, `FIFO, spaced: ${starts.join(', ')}`);
+  assert.ok(starts[2]! - starts[0]! >= 1700, `three calls span ${starts[2]! - starts[0]!} ms`);
+});
