@@ -120,7 +120,10 @@ export class MediaClock {
     }
     this.inTick = true;
     // Ticks missed by a short stall run back to back, so every stream's timestamps stay on wall time.
-    while (this.nextDeadline - now <= NS_PER_MS / 2n && this.handlers.size > 0) {
+    // Bounded, so an overloaded process still returns to the event loop (and reads its sockets)
+    // between bursts instead of spinning on ticks it can never catch up with.
+    let burst = 0;
+    while (this.nextDeadline - now <= NS_PER_MS / 2n && this.handlers.size > 0 && burst++ <= this.maxCatchUpTicks) {
       const slot = this.samples % WINDOW;
       this.late[slot] = Number(now - this.nextDeadline) / 1e6;
       const nowMs = performance.now();
