@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { concat, tone, writeWav } from '../../protocols/rtp/index.js';
+import { join } from 'node:path';
+import { concat, TextToSpeech, tone, writeWav } from '../../protocols/rtp/index.js';
+import { SILENT_MS_PER_CHAR } from '../../protocols/rtp/tts.js';
 import { runVerb } from '../../actors/call/verbs/index.js';
 import { audioServer, harness, loudMs, zeroCrossingHz } from './verbs-harness.js';
 
@@ -135,4 +137,24 @@ test('Play tone WAV at 8 kHz: what the caller records matches what was served (R
   const pcm = concat(heard.frames);
   const rmsOf = (x: Int16Array) => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
   assert.ok(Math.abs(rmsOf(pcm.subarray(0, 4000)) - rmsOf(sent)) / rmsOf(sent) < 0.08);
+});
+
+test('Say without espeak-ng: one clear warning, and silence as long as the speech would be', async (t) => {
+  const h = await harness(t);
+  const warnings: string[] = [];
+  const tts = new TextToSpeech({ cacheDir: join(h.dataDir, 'no-espeak'), espeakPath: join(h.dataDir, 'no-such-espeak-ng'), logger: { warn: (m) => warnings.push(m) } });
+  const ctx = { ...h.ctx, tts };
+  const heard = h.listen();
+  const text = 'Your call is important to us.';
+  const [say] = h.twiml(`<Response><Say>${text}</Say><Say>${text}</Say></Response>`);
+  const t0 = performance.now();
+  assert.deepEqual(await runVerb(say!, ctx), { next: 'continue' });
+  await runVerb(say!, ctx);
+  const took = performance.now() - t0;
+  const expectedMs = 2 * text.length * SILENT_MS_PER_CHAR;
+  assert.ok(took >= expectedMs - 60 && took < expectedMs + 1000, `took ${took} ms for ${expectedMs} ms of silence`);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /espeak-ng/);
+  await sleep(60);
+  assert.equal(loudMs(heard.frames, 50), 0, 'the caller hears silence');
 });
