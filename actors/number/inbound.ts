@@ -5,7 +5,7 @@
 // The message's pending-webhook marker is removed only when all of this is over, so a crash anywhere before
 // that repeats the webhook after restart (at least once, never lost).
 import { fetchTwiml, sendWebhook, type WebhookTarget } from '../../protocols/webhook/index.js';
-import { parseMessagingTwiml, type MessageVerb, type MessagingVerb } from '../../protocols/twiml/index.js';
+import { parseMessagingTwiml, type MessageVerb, type MessagingRedirectVerb } from '../../protocols/twiml/index.js';
 import type { OutboundRequest } from '../../src/messaging/send.js';
 import { normalizePhoneNumber } from '../../src/api/params.js';
 import type { AccountRecord, MessageRecord, NumberRecord } from '../../src/store/records.js';
@@ -140,14 +140,10 @@ export class Inbound {
         return r.ok ? { ok: true, value: r.verbs } : r;
       },
     });
-    if (res.ok && res.primaryError === undefined) {
-      await this.execute(job, res.url, res.body, 0);
-      return;
-    }
-    const primaryError = res.primaryError!;
-    this.notifyFetch(job, primary, primaryError, 0);
+    // The primary's failure is the owner's to see even when the fallback saved the day.
+    if (res.primaryError) this.notifyFetch(job, primary, res.primaryError);
     if (!res.ok) {
-      if (res.fallbackError && fallback) this.notifyFetch(job, fallback, res.fallbackError, 0);
+      if (res.fallbackError && fallback) this.notifyFetch(job, fallback, res.fallbackError);
       return;
     }
     await this.execute(job, res.url, res.body, 0);
@@ -157,7 +153,7 @@ export class Inbound {
   private async execute(job: Job, documentUrl: string, body: string, hops: number): Promise<void> {
     const parsed = parseMessagingTwiml(body, { documentUrl });
     if (!parsed.ok) {
-      this.notifyFetch(job, { url: documentUrl, method: 'POST' }, { code: parsed.code, message: parsed.message }, 0);
+      this.notifyFetch(job, { url: documentUrl, method: 'POST' }, { code: parsed.code, message: parsed.message });
       return;
     }
     // Everything this document would send is checked first: one bad <Message> sends none of them.
@@ -214,7 +210,7 @@ export class Inbound {
     job.replies.push(sent);
   }
 
-  private async redirect(job: Job, v: Extract<MessagingVerb, { verb: 'Redirect' }>, hops: number): Promise<void> {
+  private async redirect(job: Job, v: MessagingRedirectVerb, hops: number): Promise<void> {
     if (hops > MAX_REDIRECTS) {
       this.notify(job, 11215, `More than ${MAX_REDIRECTS} <Redirect> hops for one inbound message; stopped at ${v.url}`, { url: v.url, method: v.method });
       return;
@@ -227,17 +223,16 @@ export class Inbound {
       timeoutMs: this.d.webhookTimeoutMs,
     });
     if (!res.ok) {
-      this.notifyFetch(job, v, { code: res.code, message: res.message, ...(res.status !== undefined && { status: res.status }) }, 0);
+      this.notifyFetch(job, v, { code: res.code, message: res.message, ...(res.status !== undefined && { status: res.status }) });
       return;
     }
     await this.execute(job, v.url, res.body, hops);
   }
 
-  private notifyFetch(job: Job, target: WebhookTarget, e: { code: number; message: string; status?: number }, log: 0 | 1): void {
+  private notifyFetch(job: Job, target: WebhookTarget, e: { code: number; message: string; status?: number }): void {
     this.d.notify({
       accountSid: job.m.accountSid,
       errorCode: e.code,
-      log,
       messageSid: job.m.sid,
       text: e.status !== undefined ? `${e.message} (HTTP ${e.status})` : e.message,
       requestUrl: target.url,
