@@ -21,6 +21,7 @@ import { CallPacer, CallQueueFullError } from './call-pacer.js';
 import { CallStore, isFinal } from './call-store.js';
 import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
 import { SipAccess } from './sip-access.js';
+import { dialTargets, type StartedLeg } from './dial-legs.js';
 
 export interface VoiceOptions {
   srf: Srf;
@@ -375,21 +376,35 @@ export class Voice {
 
   // ---- <Dial> ----
 
-  private async dial(parent: CallSession, verb: DialVerb): Promise<DialResult> {
-    const target = verb.targets[0];
-    if (!target) return { status: 'failed', childCallSid: null, durationSeconds: 0 };
+  private dial(parent: CallSession, verb: DialVerb): Promise<DialResult> {
+    return dialTargets(parent, verb, (p, v, t) => this.startLeg(p, v, t));
+  }
+
+  /** One child leg of a <Dial>: stored as outbound-dial, its actor started, ringing the target. */
+  private async startLeg(parent: CallSession, verb: DialVerb, target: DialTarget): Promise<StartedLeg | undefined> {
     const to = dialNumber(target);
-    if (!to) {
-      this.o.notify({ accountSid: parent.record.accountSid, callSid: parent.sid, errorCode: 13224, text: `Dial: cannot call ${JSON.stringify(target)}` });
-      return { status: 'failed', childCallSid: null, durationSeconds: 0 };
+    const owned = target.noun === 'Number' && to ? this.ownedNumber(to) : undefined;
+    let sipTarget: SipTarget | undefined;
+    if (target.noun === 'Sip') {
+      sipTarget = { uri: target.uri, ...(target.username !== undefined && { auth: { username: target.username, password: target.password ?? '' } }) };
+    } else if (to && !owned) {
+      try {
+        sipTarget = this.targetFor(to);
+      } catch {
+        sipTarget = undefined;
+      }
+    }
+    if (!to || (!owned && !sipTarget)) {
+      this.o.notify({ accountSid: parent.record.accountSid, callSid: parent.sid, errorCode: 13224, text: `Dial: cannot call ${target.noun === 'Client' ? 'client:' + target.identity : JSON.stringify(target)}` });
+      return undefined;
     }
     const now = Date.now();
-    const from = verb.callerId ?? (parent.record.direction === 'inbound' ? parent.record.from : parent.record.from);
     const record: CallRecord = {
       sid: newSid('CA'),
       accountSid: parent.record.accountSid,
       parentCallSid: parent.sid,
-      from,
+      // Twilio's default caller ID for <Dial> is the calling party's number.
+      from: verb.callerId ?? parent.record.from,
       to,
       phoneNumberSid: null,
       status: 'queued',
@@ -416,42 +431,30 @@ export class Voice {
     let media: RtpEndpoint;
     try {
       media = await this.openMedia();
-    } catch {
-      return { status: 'failed', childCallSid: null, durationSeconds: 0 };
+    } catch (err) {
+      this.o.log.error({ err, callSid: parent.sid }, 'no RTP port for a <Dial> leg');
+      return undefined;
     }
     await this.store.create(record);
     const child = new CallSession(this.deps, record, media);
-    const stopOnParentEnd = () => void child.end('hangup');
-    parent.signal.addEventListener('abort', stopOnParentEnd, { once: true });
-    let result: DialResult = { status: 'failed', childCallSid: record.sid, durationSeconds: 0 };
-    const done = new Promise<void>((resolve) => {
-      this.directory.add(child, async () => {
-        try {
-          const ownedSid = this.o.tables.numberByE164.get(to);
-          const owned = ownedSid ? this.o.tables.numbers.get(ownedSid) : undefined;
-          const r = owned ? await this.ringLocal(child, owned) : await ring(child, this.deps, this.targetFor(to));
-          if (!r.answered) {
-            result = { status: r.status === 'canceled' ? 'canceled' : r.status === 'busy' ? 'busy' : r.status === 'no-answer' ? 'no-answer' : 'failed', childCallSid: record.sid, durationSeconds: 0 };
-            await child.end('hangup', r.status);
-            return;
-          }
-          if (child.record.sendDigits) await child.media.sendDigits(child.record.sendDigits).catch(() => undefined);
-          const unbridge = bridgeMedia(parent.media, child.media);
-          await child.ended;
-          unbridge();
-          result = { status: 'completed', childCallSid: record.sid, durationSeconds: child.record.duration ?? 0 };
-        } catch (err) {
-          this.o.log.error({ err, callSid: record.sid }, 'dial leg failed');
-          await child.end('hangup', 'failed');
-        } finally {
-          resolve();
-        }
-      });
+    let settle!: (r: RingResult) => void;
+    const rung = new Promise<RingResult>((r) => (settle = r));
+    this.directory.add(child, async () => {
+      let r: RingResult = { answered: false, status: 'failed' };
+      try {
+        r = owned ? await this.ringLocal(child, owned) : await ring(child, this.deps, sipTarget!);
+      } catch (err) {
+        this.o.log.error({ err, callSid: record.sid }, 'dial leg failed');
+      }
+      if (!r.answered) await child.end('hangup', r.status);
+      settle(r);
     });
-    await done;
-    await child.ended;
-    parent.signal.removeEventListener('abort', stopOnParentEnd);
-    return result;
+    return { child, rung };
+  }
+
+  private ownedNumber(e164: string): NumberRecord | undefined {
+    const sid = this.o.tables.numberByE164.get(e164);
+    return sid ? this.o.tables.numbers.get(sid) : undefined;
   }
 
   /** Rings another tandem number in-process: its call session answers (or refuses) like a SIP peer would. */
@@ -497,6 +500,7 @@ export function e164FromSip(user: string | undefined): string | undefined {
 }
 
 function dialNumber(t: DialTarget): string | undefined {
+  if (t.noun === 'Sip') return t.uri;
   if (t.noun === 'Number') {
     const digits = t.number.replace(/[\s\-().]/g, '');
     if (/^\+\d{7,15}$/.test(digits)) return digits;

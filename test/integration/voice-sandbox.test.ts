@@ -140,3 +140,28 @@ test('API calls of one account leave one per second, in the order they were crea
   assert.ok(starts[1]! - starts[0]! >= 500 && starts[2]! - starts[1]! >= 500, `FIFO, spaced: ${starts.join(', ')}`);
   assert.ok(starts[2]! - starts[0]! >= 1700, `three calls span ${starts[2]! - starts[0]!} ms`);
 });
+
+test('<Dial> with two numbers rings both: the busy one loses, the handset answers and is bridged; a lone busy target gives DialCallStatus=busy', async () => {
+  const busy = await buyVoiceNumber(t, { VoiceUrl: app.url + '/busy-b' });
+  const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/two' });
+  app.respond('/busy-b', { body: voiceTwiml((r) => r.reject({ reason: 'busy' })) });
+  app.respond('/two', {
+    body: voiceTwiml((r) => {
+      const d = r.dial({ action: app.url + '/two-done', timeLimit: 2 });
+      d.number(busy);
+      d.number('+15556667777');
+    }),
+  });
+  app.respond('/two-done', { body: voiceTwiml((r) => r.dial({ action: app.url + '/busy-done' }, busy)) });
+  app.respond('/busy-done', { body: voiceTwiml((r) => r.hangup()) });
+  const sipp = await callTandem(t, 'voice-tandem-bye.xml', a, { from: '+15550005555' });
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const [two] = app.requests.filter((r) => r.path === '/two-done');
+  assert.equal(two!.params.DialCallStatus, 'completed');
+  const winner = await fetchCall(t, two!.params.DialCallSid!);
+  assert.equal(winner.to, '+15556667777');
+  assert.equal(winner.parent_call_sid, two!.params.CallSid);
+  const [lone] = app.requests.filter((r) => r.path === '/busy-done');
+  assert.equal(lone!.params.DialCallStatus, 'busy');
+  assert.equal((await fetchCall(t, lone!.params.DialCallSid!)).status, 'busy');
+});

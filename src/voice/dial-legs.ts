@@ -1,0 +1,84 @@
+// <Dial>'s child legs: every target rings (in parallel, or one after another with `sequential`), the first to
+// answer is bridged to the caller and the others are canceled; the result is what Twilio reports as
+// DialCallStatus / DialCallSid / DialCallDuration.
+import { bridgeMedia } from '../../protocols/rtp/index.js';
+import type { DialTarget, DialVerb } from '../../protocols/twiml/index.js';
+import type { CallSession } from '../../actors/call/call-session.js';
+import type { DialResult } from '../../actors/call/verb-context.js';
+import type { RingResult } from './dialer.js';
+
+export interface StartedLeg {
+  child: CallSession;
+  rung: Promise<RingResult>;
+}
+
+/** Places one child leg (record stored, actor started, ringing); undefined when the target cannot be called. */
+export type StartLeg = (parent: CallSession, verb: DialVerb, target: DialTarget) => Promise<StartedLeg | undefined>;
+
+export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg: StartLeg): Promise<DialResult> {
+  const signal = parent.signal;
+  const legs: StartedLeg[] = [];
+  const stopAll = () => legs.forEach((l) => void l.child.end('hangup'));
+  signal.addEventListener('abort', stopAll, { once: true });
+  try {
+    let winner: StartedLeg | undefined;
+    const outcomes: RingResult[] = [];
+    const batches = verb.sequential ? verb.targets.map((t) => [t]) : [verb.targets];
+    for (const batch of batches) {
+      if (signal.aborted || winner) break;
+      const started = (await Promise.all(batch.map((t) => startLeg(parent, verb, t)))).filter((l): l is StartedLeg => l !== undefined);
+      legs.push(...started);
+      if (signal.aborted) stopAll();
+      winner = await firstAnswer(started, outcomes);
+    }
+    if (!winner) {
+      return { status: signal.aborted ? 'canceled' : summarize(outcomes), childCallSid: legs[0]?.child.sid ?? null, durationSeconds: 0 };
+    }
+    const child = winner.child;
+    // answerOnBridge: the caller is answered only now that the callee has.
+    await parent.answer();
+    if (child.record.sendDigits) await child.media.sendDigits(child.record.sendDigits).catch(() => undefined);
+    const unbridge = bridgeMedia(parent.media, child.media);
+    const onKey = (d: string) => {
+      if (d === '*') void child.end('hangup');
+    };
+    if (verb.hangupOnStar) parent.media.on('dtmf', onKey);
+    await child.ended;
+    unbridge();
+    parent.media.off('dtmf', onKey);
+    return { status: 'completed', childCallSid: child.sid, durationSeconds: child.record.duration ?? 0 };
+  } finally {
+    signal.removeEventListener('abort', stopAll);
+    await Promise.all(legs.map((l) => l.child.ended));
+  }
+}
+
+/** Resolves with the first leg to answer (the rest are canceled), or undefined once every leg failed. */
+function firstAnswer(legs: StartedLeg[], outcomes: RingResult[]): Promise<StartedLeg | undefined> {
+  if (legs.length === 0) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    let left = legs.length;
+    let won = false;
+    for (const leg of legs) {
+      void leg.rung.then((r) => {
+        outcomes.push(r);
+        if (r.answered && !won) {
+          won = true;
+          for (const other of legs) if (other !== leg) void other.child.end('canceled', 'canceled');
+          resolve(leg);
+        } else if (r.answered) {
+          void leg.child.end('hangup');
+        }
+        if (--left === 0 && !won) resolve(undefined);
+      });
+    }
+  });
+}
+
+function summarize(outcomes: RingResult[]): DialResult['status'] {
+  const statuses = outcomes.map((o) => (o.answered ? 'completed' : o.status));
+  if (statuses.includes('busy')) return 'busy';
+  if (statuses.includes('no-answer')) return 'no-answer';
+  if (statuses.length > 0 && statuses.every((s) => s === 'canceled')) return 'canceled';
+  return 'failed';
+}
