@@ -2,7 +2,7 @@
 // Runs the scenarios one after another, prints a table, writes bench/results/latest.json (+ a dated copy) and
 // bench/results/latest.svg. Every process a scenario starts is stopped when it ends, fails, or on Ctrl-C.
 import { cpus } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeHttp } from './lib/http.js';
@@ -22,17 +22,19 @@ import { actors } from './scenarios/actors.js';
 const ALL: Scenario[] = [ceiling, outbound, inbound, pacing, numbers, actors];
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
-function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null } {
+function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null; render: boolean } {
   let quick = false;
+  let render = false;
   let only: Set<string> | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
+    else if (a === '--render') render = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       only = new Set((v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
     } else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench [-- --quick] [-- --only ${ALL.map((s) => s.name).join(',')}]`);
+      console.log(`usage: npm run bench [-- --quick] [-- --only ${ALL.map((s) => s.name).join(',')}]\n       npm run bench -- --render   (table and SVG again from results/latest.json, nothing run)`);
       process.exit(0);
     } else {
       console.error(`unknown argument ${a}`);
@@ -46,10 +48,18 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null }
       process.exit(2);
     }
   }
-  return { quick, only };
+  return { quick, only, render };
 }
 
 const args = parseArgs(process.argv.slice(2));
+if (args.render) {
+  const saved = JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) as { date: string; quick: boolean; machine: Figures; scenarios: Record<string, Figures> };
+  const rows = headlineRows(saved.scenarios);
+  console.log(renderTable(rows));
+  writeFileSync(join(RESULTS, 'latest.svg'), renderSvg(rows, saved));
+  console.log('wrote bench/results/latest.svg');
+  process.exit(0);
+}
 const temp = new TempDirs();
 let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

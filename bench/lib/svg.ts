@@ -1,5 +1,6 @@
 // The headline chart as hand-written SVG (no dependencies): throughput bars (tandem, Kannel, the parts' ceiling)
-// and latency bars, one group per headline figure, each panel on its own linear scale.
+// and latency bars, one group per headline figure. Each group has its own linear scale (a p99 of seconds next to
+// one of milliseconds would flatten the other): compare bars within a group, read values off the labels.
 import type { Row } from './report.js';
 
 const W = 760;
@@ -7,7 +8,7 @@ const BAR = 16;
 const GAP = 4;
 const LABEL_W = 250;
 const PLOT_W = W - LABEL_W - 90;
-const COLORS = { tandem: '#2563eb', kannel: '#9ca3af', ceiling: '#f59e0b' } as const;
+const COLORS = { tandem: '#2563eb', kannel: '#9ca3af', ceiling: '#f59e0b', ideal: '#10b981', target: '#ef4444' } as const;
 
 const esc = (s: string): string => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 const fmt = (x: number): string => (x >= 100 ? Math.round(x).toLocaleString('en-US') : String(Math.round(x * 10) / 10));
@@ -16,12 +17,12 @@ interface Panel { title: string; unit: string; groups: { label: string; bars: { 
 
 export function renderSvg(rows: Row[], meta: { date: string; quick: boolean; machine: Record<string, unknown> }): string {
   const panels: Panel[] = [];
-  for (const [kind, title, unit] of [['rate', 'Throughput (higher is better)', '/s'], ['ms', 'Latency p99 (lower is better)', ' ms']] as const) {
+  for (const [kind, title, unit] of [['rate', 'Throughput per second (higher is better)', '/s'], ['ms', 'Latency, p99 or start-up (lower is better)', ' ms']] as const) {
     const groups = rows
       .filter((r) => r.chart?.kind === kind)
       .map((r) => ({
         label: `${r.scenario}: ${r.figure}`,
-        bars: (['tandem', 'kannel', 'ceiling'] as const)
+        bars: (['tandem', 'kannel', 'ceiling', 'ideal', 'target'] as const)
           .filter((k) => typeof r.chart![k] === 'number' && Number.isFinite(r.chart![k]))
           .map((k) => ({ key: k, value: r.chart![k]! })),
       }))
@@ -33,8 +34,8 @@ export function renderSvg(rows: Row[], meta: { date: string; quick: boolean; mac
   for (const p of panels) {
     out.push(`<text x="12" y="${y}" font-weight="bold">${esc(p.title)}</text>`);
     y += 14;
-    const max = Math.max(...p.groups.flatMap((g) => g.bars.map((b) => b.value)), 1);
     for (const g of p.groups) {
+      const max = Math.max(...g.bars.map((b) => b.value), 1e-9);
       const h = g.bars.length * (BAR + GAP);
       out.push(`<text x="12" y="${y + h / 2 + 4}" font-size="12">${esc(g.label.length > 40 ? g.label.slice(0, 39) + '…' : g.label)}</text>`);
       for (const b of g.bars) {
@@ -53,9 +54,9 @@ export function renderSvg(rows: Row[], meta: { date: string; quick: boolean; mac
   }
   // Legend and provenance.
   let lx = 12;
-  for (const [k, label] of [['tandem', 'tandem'], ['kannel', 'Kannel 1.4.5 (store on)'], ['ceiling', "parts' ceiling"]] as const) {
+  for (const [k, label] of [['tandem', 'tandem'], ['kannel', 'Kannel 1.4.5 (store on)'], ['ceiling', "parts' ceiling"], ['ideal', 'ideal'], ['target', 'target']] as const) {
     out.push(`<rect x="${lx}" y="${y - 10}" width="12" height="12" fill="${COLORS[k]}"/><text x="${lx + 16}" y="${y}" font-size="12">${label}</text>`);
-    lx += 40 + label.length * 7;
+    lx += 28 + label.length * 6.5;
   }
   y += 22;
   const m = meta.machine;
