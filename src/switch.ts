@@ -148,6 +148,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     authToken: (sid) => accounts.get(sid)?.authToken, callbackSender, notify, log,
   });
   onStop('voice', () => voice.stop());
+  metrics.gauge('tandem_calls_active', 'call legs in progress on this node', () => voice.voice.liveCalls);
 
   const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
   if (sandbox) {

@@ -162,7 +162,8 @@ export class CallSession {
     if (forced) status = forced;
     else if (this.dialog || this.record.startTime !== null) status = 'completed';
     else if (reason === 'busy') status = 'busy';
-    else if (reason === 'rejected') status = this.record.direction === 'inbound' ? 'busy' : 'failed';
+    // Twilio: <Reject reason="busy"> ends the call busy, reason="rejected" ends it no-answer.
+    else if (reason === 'rejected') status = 'no-answer';
     else if (reason === 'canceled' || reason === 'remote') status = 'canceled';
     else if (reason === 'timeout') status = 'no-answer';
     else status = 'failed';

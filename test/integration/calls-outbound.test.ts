@@ -184,3 +184,23 @@ test('create validation: From must be the account\'s number (21210), To must be 
   await bad({ To: 'nope', From: from, Twiml: '<Response/>' }, 21211);
   await bad({ To: '+15557654321', From: from }, 21205);
 });
+
+test('the carrier answers 486: the call ends busy, no TwiML is fetched, completed callback says busy', async () => {
+  const peer = await carrier({ file: 'voice-uas-busy.xml' });
+  const created = await create({ To: '+15557654326', Url: app.url + '/never', StatusCallback: app.url + '/busy-cb' });
+  ok(await peer.done);
+  const call = await settled(created.sid, 'busy');
+  assert.equal(call.duration, null);
+  const [cb] = (await app.waitFor((rs) => rs.some((r) => r.path === '/busy-cb'))).filter((r) => r.path === '/busy-cb');
+  assert.equal(cb!.params.CallStatus, 'busy');
+  assert.equal(app.requests.filter((r) => r.path === '/never').length, 0);
+});
+
+test('nobody answers within Timeout: CANCEL to the carrier, the call ends no-answer', async () => {
+  const peer = await carrier({ file: 'uas-ring-cancelled.xml' });
+  const t0 = Date.now();
+  const created = await create({ To: '+15557654327', Twiml: voiceTwiml((r) => r.hangup()), Timeout: '2' });
+  ok(await peer.done);
+  await settled(created.sid, 'no-answer');
+  assert.ok(Date.now() - t0 >= 1800, 'rang for the 2 s Timeout');
+});

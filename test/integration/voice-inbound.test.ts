@@ -88,11 +88,23 @@ test('<Reject reason="busy"> answers 486 without answering; the call is busy', a
   assert.equal(call.duration, null);
 });
 
-test('<Reject> (rejected) answers 603', async () => {
+test('<Reject> (rejected) answers 603; the call ends no-answer', async () => {
   const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/rejected' });
   app.respond('/rejected', { body: voiceTwiml((r) => r.reject()) });
   const sipp = await callTandem(t, 'voice-refused.xml', number, { vars: { STATUS: '603' } });
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const sid = ofPath('/rejected')[0]!.params.CallSid!;
+  await waitUntil(async () => ((await fetchCall(t, sid)).status === 'no-answer' ? true : undefined), 5000, 'no-answer');
+});
+
+test('caller gives up while tandem waits for the app: CANCEL answered 487, the call is canceled', async () => {
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/slow' });
+  app.respond('/slow', { delayMs: 2500, body: voiceTwiml((r) => r.say('too late')) });
+  const sipp = await callTandem(t, 'uac-cancel.xml', number);
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const sid = ofPath('/slow')[0]!.params.CallSid!;
+  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'canceled' ? c : undefined; }, 6000, 'canceled');
+  assert.equal(call.start_time, null);
 });
 
 test('<Redirect> fetches the next document (signed, same CallSid) and runs it', async () => {
