@@ -58,10 +58,10 @@ for (const media of [ulaw, alaw]) {
       const err = Math.abs(heard[i]! - sent[i]!);
       assert.ok(err <= Math.abs(sent[i]!) / 16 + 16, `sample ${i}: sent ${sent[i]} heard ${heard[i]}`);
     }
-    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!).sort((x, y) => x - y);
-    const median = gaps[Math.floor(gaps.length / 2)]!;
-    // Bands wide enough for a machine shared with other test suites; a clock per stream or a drifting one misses them.
-    assert.ok(median > 12 && median < 28, `median gap ${median.toFixed(2)} ms`);
+    // Mean spacing over the middle 40 packets: a stall of this shared machine bunches a few packets
+    // (the clock then sends the missed ticks back to back) but cannot move the average off 20 ms.
+    const meanGap = (arrivals[45]! - arrivals[5]!) / 40;
+    assert.ok(meanGap > 15 && meanGap < 25, `mean gap ${meanGap.toFixed(2)} ms`);
     // The clock runs on wall time: after a stall of this shared machine it sends the missed ticks
     // (at most 10) back to back rather than falling behind, so 50 frames take 49 ticks give or take that;
     // a longer stall is skipped and delays the audio.
@@ -200,8 +200,8 @@ test('a hold address (0.0.0.0) stops sending, a new SDP address resumes it and r
   await sleep(150);
   assert.equal(got.length, during, 'nothing arrives while on hold');
   caller.setRemote({ address: '127.0.0.1', port: callee.port });
-  await sleep(150);
-  assert.ok(got.length >= during + 5, 'media resumes');
+  await sleep(300);
+  assert.ok(got.length >= during + 5, `media resumes (${got.length - during} frames)`);
   caller.stopPlayback();
 });
 
