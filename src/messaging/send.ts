@@ -9,8 +9,8 @@ import { ApiError, badRequest } from '../api/errors.js';
 import { list, method, normalizePhoneNumber, str, url, type RawParams } from '../api/params.js';
 import type { Tables } from '../store/db.js';
 import type { AccountRecord, MessageDirection, MessageRecord } from '../store/records.js';
-import { newSid } from '../util/sid.js';
 import type { MessageStore } from './message-store.js';
+import { newMessageRecord } from './message-record.js';
 
 export const MAX_BODY_CHARS = 1600;
 export const DEFAULT_VALIDITY_S = 36_000;
@@ -93,30 +93,22 @@ export class MessageSender {
       throw badRequest(21610, `Attempt to send to unsubscribed recipient: ${req.to} replied STOP to ${req.from}.`);
     }
     const now = Date.now();
-    const m: MessageRecord = {
-      sid: newSid('SM'),
-      accountSid: account.sid,
-      from: req.from,
-      to: req.to,
-      body: req.body,
-      status: req.sendAt !== null ? 'scheduled' : 'queued',
-      direction,
-      numSegments: countSegments(req.body),
-      numMedia: 0,
-      errorCode: null,
-      errorMessage: null,
-      statusCallback: req.statusCallback,
-      statusCallbackMethod: req.statusCallbackMethod,
-      validityMs: req.validityS * 1000,
-      sendAt: req.sendAt,
-      seq: null,
-      carrierIds: [],
-      segmentsDelivered: 0,
-      rawDlrDoneDate: null,
-      dateCreated: now,
-      dateUpdated: now,
-      dateSent: null,
-    };
+    const m = newMessageRecord(
+      {
+        accountSid: account.sid,
+        from: req.from,
+        to: req.to,
+        body: req.body,
+        status: req.sendAt !== null ? 'scheduled' : 'queued',
+        direction,
+        numSegments: countSegments(req.body),
+        statusCallback: req.statusCallback,
+        statusCallbackMethod: req.statusCallbackMethod,
+        validityMs: req.validityS * 1000,
+        sendAt: req.sendAt,
+      },
+      now,
+    );
     if (m.status === 'scheduled') {
       await this.store.create(m, { scheduled: true });
       return m;

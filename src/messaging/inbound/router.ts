@@ -2,12 +2,12 @@
 // gets its deliver_sm_resp, then the message goes to the mailbox of the number that received it. A resend of a
 // part stored but never acknowledged (tandem crashed in between) is acknowledged and dropped. A message for a
 // number nobody owns is acknowledged, logged and counted: retrying it could never succeed.
+import { newMessageRecord } from '../message-record.js';
 import type { Counter } from 'prom-client';
 import type { InboundPart } from '../../../protocols/smpp/mo.js';
 import type { NumberMsg } from '../../../actors/number/messages.js';
 import type { Tables } from '../../store/db.js';
 import type { MessageRecord, NumberRecord } from '../../store/records.js';
-import { newSid } from '../../util/sid.js';
 import { errorMessage } from '../error-codes.js';
 import type { NewNotification } from '../../notifications/notifications.js';
 import { moFingerprint, type InboundStore } from './mo-store.js';
@@ -202,28 +202,5 @@ export class InboundRouter {
 
 export function inboundRecord(accountSid: string, from: string, to: string, body: string, segments: number): MessageRecord {
   const now = Date.now();
-  return {
-    sid: newSid('SM'),
-    accountSid,
-    from,
-    to,
-    body,
-    status: 'received',
-    direction: 'inbound',
-    numSegments: segments,
-    numMedia: 0,
-    errorCode: null,
-    errorMessage: null,
-    statusCallback: null,
-    statusCallbackMethod: 'POST',
-    validityMs: 0,
-    sendAt: null,
-    seq: null,
-    carrierIds: [],
-    segmentsDelivered: 0,
-    rawDlrDoneDate: null,
-    dateCreated: now,
-    dateUpdated: now,
-    dateSent: now,
-  };
+  return newMessageRecord({ accountSid, from, to, body, status: 'received', direction: 'inbound', numSegments: segments, dateSent: now }, now);
 }
