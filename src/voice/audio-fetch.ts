@@ -1,6 +1,7 @@
 // <Play> audio: fetched over HTTP(S), decoded to 8 kHz mono and kept in a bounded in-memory cache, so an IVR
 // that plays the same greeting on every call downloads and decodes it once. Failures carry the Twilio code the
 // Play verb reports as a notification.
+import { decodeMp3 } from './mp3.js';
 import { request, type Dispatcher } from 'undici';
 import { webhookAgent } from '../../protocols/webhook/index.js';
 import { readWav, resample, WavError } from '../../protocols/rtp/index.js';
@@ -42,7 +43,7 @@ export interface AudioFetcherOptions {
   cacheSamples?: number;
   /** How long an entry is fresh when the server sends no Cache-Control max-age. Default 1 hour. */
   defaultTtlMs?: number;
-  /** MP3 support; without it an MP3 URL fails with 13420 and a message that says so. */
+  /** MP3 decoder; defaults to mpg123 (WebAssembly). */
   mp3?: Mp3Decoder;
   dispatcher?: Dispatcher;
 }
@@ -140,7 +141,7 @@ export class AudioFetcher {
     this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     this.cacheSamples = opts.cacheSamples ?? 30 * 60 * 8000;
     this.defaultTtlMs = opts.defaultTtlMs ?? 3_600_000;
-    this.mp3 = opts.mp3;
+    this.mp3 = opts.mp3 ?? decodeMp3;
     this.dispatcher = opts.dispatcher;
   }
 

@@ -42,3 +42,19 @@ test('AudioFetcher: with an MP3 decoder configured, audio/mpeg is decoded, downm
   assert.equal(pcm.length, 4000);
   assert.ok(Math.abs(zeroCrossingHz(pcm) - 500) < 10);
 });
+
+test('AudioFetcher: a real MP3 (encoded by lame at 44.1 kHz stereo) plays as the same tone at 8 kHz', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-mp3-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'in.wav'), writeWav(tone([700], 1000, 0.5)));
+  // lame (Debian package, installed by the test setup) makes a genuine MPEG-1 Layer III file.
+  execFileSync('lame', ['--quiet', '--resample', '44.1', '-m', 'j', join(dir, 'in.wav'), join(dir, 'out.mp3')]);
+  const files = await audioServer(t, { '/prompt.mp3': { type: 'audio/mpeg', body: readFileSync(join(dir, 'out.mp3')) } });
+  const pcm = await new AudioFetcher({ timeoutMs: 5_000 }).fetch(`${files.url}/prompt.mp3`);
+  assert.ok(pcm.length >= 7600 && pcm.length <= 9600, `about a second of audio, got ${pcm.length} samples`);
+  assert.ok(Math.abs(zeroCrossingHz(pcm.subarray(800, 7200)) - 700) < 15, `700 Hz tone, got ${zeroCrossingHz(pcm.subarray(800, 7200))}`);
+});
