@@ -12,7 +12,7 @@ export interface Row {
   /** undefined when there is nothing to judge (figure missing or no target). */
   ok?: boolean;
   /** For the chart: throughput bars (per s) or latency bars (ms). */
-  chart?: { kind: 'rate' | 'ms'; tandem?: number; kannel?: number; ceiling?: number; ideal?: number; target?: number };
+  chart?: { kind: 'rate' | 'ms'; label: string; tandem?: number; kannel?: number; ceiling?: number; ideal?: number; target?: number };
 }
 
 type J = Record<string, unknown>;
@@ -51,7 +51,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         relative: [ratio !== undefined ? `${ratio}× Kannel` : '', pct(share)].filter(Boolean).join(', '),
         target: '≥ 6,000/s, ≥ 2× Kannel, ≥ 50 % of ceiling',
         ok: all(tr === undefined ? undefined : tr >= 6_000, ratio === undefined ? undefined : ratio >= 2, share === undefined ? undefined : share >= 0.5),
-        chart: { kind: 'rate', tandem: tr, kannel: kr, ceiling: outCeil },
+        chart: { kind: 'rate', label: 'outbound msgs/s', tandem: tr, kannel: kr, ceiling: outCeil },
       });
       rows.push({ scenario: 'outbound', figure: 'request → submit_sm p50 / p99', tandem: `${fmt(num(t.p50_ms))} / ${fmt(num(t.p99_ms), ' ms')}`, kannel: kr !== undefined ? `${fmt(num(k.p50_ms))} / ${fmt(num(k.p99_ms), ' ms')}` : '–', relative: '', target: '' });
       rows.push({ scenario: 'outbound', figure: 'RSS peak', tandem: fmt(num(t.rss_mb), ' MB'), kannel: kr !== undefined ? fmt(num(k.rss_mb), ' MB') : '–', relative: '', target: '' });
@@ -76,7 +76,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         relative: [ratio !== undefined ? `${ratio}× Kannel` : '', pct(share)].filter(Boolean).join(', '),
         target: '≥ 5,000/s, ≥ 2× Kannel, ≥ 50 % of ceiling',
         ok: all(tr === undefined ? undefined : tr >= 5_000, ratio === undefined ? undefined : ratio >= 2, share === undefined ? undefined : share >= 0.5),
-        chart: { kind: 'rate', tandem: tr, kannel: kr, ceiling: inCeil },
+        chart: { kind: 'rate', label: 'inbound replies/s, flat out', tandem: tr, kannel: kr, ceiling: inCeil },
       });
       const tp = num(t.p99_ms_at_1000);
       const kp = num(k.p99_ms_at_1000);
@@ -88,7 +88,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         relative: tp !== undefined && kp ? `${Math.round((tp / kp) * 100) / 100}× Kannel` : '',
         target: '≤ 20 ms, ≤ 1/3 of Kannel',
         ok: all(tp === undefined ? undefined : tp <= 20, tp === undefined || kp === undefined ? undefined : tp <= kp / 3),
-        chart: { kind: 'ms', tandem: tp, kannel: kp, target: 20 },
+        chart: { kind: 'ms', label: 'inbound MO→reply p99 at 1,000/s', tandem: tp, kannel: kp, target: 20 },
       });
       rows.push({ scenario: 'inbound', figure: 'RSS peak', tandem: fmt(num(t.rss_mb), ' MB'), kannel: fmt(num(k.rss_mb), ' MB'), relative: '', target: '' });
     }
@@ -101,7 +101,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
     else {
       const r = num(t.rate_vs_ideal);
       const m = num(t.max_per_sender_per_s);
-      rows.push({ scenario: 'pacing', figure: `${fmt(num(obj(p.workload).senders))} long codes: rate vs ideal`, tandem: fmt(r), kannel: '', relative: `${fmt(num(t.aggregate_per_s))}/s of ${fmt(num(t.ideal_per_s))}/s`, target: '≥ 0.98', ok: r === undefined ? undefined : r >= 0.98, chart: { kind: 'rate', tandem: num(t.aggregate_per_s), ideal: num(t.ideal_per_s) } });
+      rows.push({ scenario: 'pacing', figure: `${fmt(num(obj(p.workload).senders))} long codes: rate vs ideal`, tandem: fmt(r), kannel: '', relative: `${fmt(num(t.aggregate_per_s))}/s of ${fmt(num(t.ideal_per_s))}/s`, target: '≥ 0.98', ok: r === undefined ? undefined : r >= 0.98, chart: { kind: 'rate', label: `pacing, ${fmt(num(obj(p.workload).senders))} long codes`, tandem: num(t.aggregate_per_s), ideal: num(t.ideal_per_s) } });
       rows.push({ scenario: 'pacing', figure: 'max per sender in any 1 s', tandem: fmt(m), kannel: '', relative: '', target: '= 1', ok: m === undefined ? undefined : m === 1 });
     }
   }
@@ -114,11 +114,11 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
       const inv = fmt(num(n.inventory));
       const a = obj(t.area_code_search);
       const c = obj(t.contains_search);
-      rows.push({ scenario: 'numbers', figure: `AreaCode search p50 / p99 (${inv} numbers)`, tandem: `${fmt(num(a.p50_ms))} / ${fmt(num(a.p99_ms), ' ms')}`, kannel: '', relative: '', target: 'p99 < 10 ms', ok: num(a.p99_ms) === undefined ? undefined : num(a.p99_ms)! < 10, chart: { kind: 'ms', tandem: num(a.p99_ms), target: 10 } });
-      rows.push({ scenario: 'numbers', figure: 'Contains search p50 / p99', tandem: `${fmt(num(c.p50_ms))} / ${fmt(num(c.p99_ms), ' ms')}`, kannel: '', relative: '', target: 'p99 < 10 ms', ok: num(c.p99_ms) === undefined ? undefined : num(c.p99_ms)! < 10, chart: { kind: 'ms', tandem: num(c.p99_ms), target: 10 } });
+      rows.push({ scenario: 'numbers', figure: `AreaCode search p50 / p99 (${inv} numbers)`, tandem: `${fmt(num(a.p50_ms))} / ${fmt(num(a.p99_ms), ' ms')}`, kannel: '', relative: '', target: 'p99 < 10 ms', ok: num(a.p99_ms) === undefined ? undefined : num(a.p99_ms)! < 10, chart: { kind: 'ms', label: `AreaCode search p99 (${inv})`, tandem: num(a.p99_ms), target: 10 } });
+      rows.push({ scenario: 'numbers', figure: 'Contains search p50 / p99', tandem: `${fmt(num(c.p50_ms))} / ${fmt(num(c.p99_ms), ' ms')}`, kannel: '', relative: '', target: 'p99 < 10 ms', ok: num(c.p99_ms) === undefined ? undefined : num(c.p99_ms)! < 10, chart: { kind: 'ms', label: `Contains search p99 (${inv})`, tandem: num(c.p99_ms), target: 10 } });
       rows.push({ scenario: 'numbers', figure: 'buy + release, pairs/s', tandem: fmt(num(t.buy_release_per_s)), kannel: '', relative: '', target: '' });
       const s = num(t.startup_ms);
-      rows.push({ scenario: 'numbers', figure: 'start-up to /healthz (existing data)', tandem: fmt(s, ' ms'), kannel: '', relative: '', target: '< 2,000 ms', ok: s === undefined ? undefined : s < 2_000, chart: { kind: 'ms', tandem: s, target: 2_000 } });
+      rows.push({ scenario: 'numbers', figure: 'start-up to /healthz (existing data)', tandem: fmt(s, ' ms'), kannel: '', relative: '', target: '< 2,000 ms', ok: s === undefined ? undefined : s < 2_000, chart: { kind: 'ms', label: 'start-up to /healthz', tandem: s, target: 2_000 } });
       rows.push({ scenario: 'numbers', figure: 'RSS after searches', tandem: fmt(num(t.rss_mb), ' MB'), kannel: '', relative: '', target: '' });
     }
   }

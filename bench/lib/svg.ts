@@ -21,7 +21,7 @@ export function renderSvg(rows: Row[], meta: { date: string; quick: boolean; mac
     const groups = rows
       .filter((r) => r.chart?.kind === kind)
       .map((r) => ({
-        label: `${r.scenario}: ${r.figure}`,
+        label: r.chart!.label,
         bars: (['tandem', 'kannel', 'ceiling', 'ideal', 'target'] as const)
           .filter((k) => typeof r.chart![k] === 'number' && Number.isFinite(r.chart![k]))
           .map((k) => ({ key: k, value: r.chart![k]! })),
