@@ -38,11 +38,18 @@ export async function startTandem(opts: TandemOptions = {}): Promise<Tandem> {
     TANDEM_SANDBOX_SMPP_PORT: String(await freePort()),
     TANDEM_SIP_PORT: String(await freePort()),
     TANDEM_DRACHTIO_PORT: String(await freePort()),
+    // Below the ephemeral range (where freePort and sipp's media ports come from), a random slice per tandem.
+    TANDEM_RTP_PORTS: rtpRange(),
     TANDEM_SEED_US_LOCAL: String(opts.seedUsLocal ?? 5000),
     TANDEM_LOG_LEVEL: 'warn',
     ...opts.env,
   };
   return launch(dataDir, env);
+}
+
+function rtpRange(): string {
+  const base = 20_000 + 2 * Math.floor(Math.random() * 4_900);
+  return `${base}-${base + 199}`;
 }
 
 async function launch(dataDir: string, env: Record<string, string>): Promise<Tandem> {
