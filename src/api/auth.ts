@@ -5,6 +5,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Accounts } from '../accounts/accounts.js';
 import { ApiError, notFound } from './errors.js';
 
+const PUBLIC_RECORDING = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/RE[0-9a-f]{32}(?:\.wav)?$/;
+
 function credentials(req: FastifyRequest): { user: string; pass: string } | undefined {
   const h = req.headers.authorization;
   if (!h || !h.startsWith('Basic ')) return undefined;
@@ -23,6 +25,17 @@ function sameSecret(a: string, b: string): boolean {
 export function registerAuth(app: FastifyInstance, accounts: Accounts): void {
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/2010-04-01')) return;
+    // Recording audio is served without credentials, as Twilio does by default, so apps and players can fetch a
+    // RecordingUrl directly. The SIDs are unguessable; the recording's JSON still needs credentials.
+    const media = PUBLIC_RECORDING.exec(req.url.split('?')[0]!);
+    if (media && req.method === 'GET' && !req.headers.authorization) {
+      const owner = accounts.get(media[1]!);
+      if (owner) {
+        req.principal = owner;
+        req.account = owner;
+        return;
+      }
+    }
     const c = credentials(req);
     const principal = c ? accounts.get(c.user) : undefined;
     if (!c || !principal || !sameSecret(principal.authToken, c.pass)) {

@@ -84,7 +84,7 @@ test('Recordings JSON matches the spec schemas (account recording, call recordin
 });
 
 test('Recordings media: .wav and the bare URL serve the stored audio as WAV; .mp3 and unknown sids are 404s', async (t) => {
-  const { recordings, get } = await start(t);
+  const { recordings, get, url } = await start(t);
   const pcm = concat([tone([440], 700, 0.5), silence(100)]);
   const r = await recordings.save({ accountSid: SID, callSid: CALL_A, pcm, source: 'RecordVerb' });
   for (const suffix of ['.wav', '']) {
@@ -103,8 +103,15 @@ test('Recordings media: .wav and the bare URL serve the stored audio as WAV; .mp
   const missing = await get(`/2010-04-01/Accounts/${SID}/Recordings/RE${'0'.repeat(32)}.json`);
   assert.equal(missing.status, 404);
   assert.deepEqual(errorBodyProblems(await missing.json(), 404), []);
-  const unauthenticated = await fetch(`${(await start(t)).url}/2010-04-01/Accounts/${SID}/Recordings.json`);
+  const unauthenticated = await fetch(`${url}/2010-04-01/Accounts/${SID}/Recordings.json`);
   assert.equal(unauthenticated.status, 401);
+  // Like Twilio (media auth off by default): the RecordingUrl's audio plays without credentials; its JSON does not.
+  const publicWav = await fetch(`${url}/2010-04-01/Accounts/${SID}/Recordings/${r.sid}.wav`);
+  assert.equal(publicWav.status, 200);
+  assert.match(publicWav.headers.get('content-type') ?? '', /wav/);
+  assert.equal((await fetch(`${url}/2010-04-01/Accounts/${SID}/Recordings/${r.sid}.json`)).status, 401);
+  const wrongToken = await fetch(`${url}/2010-04-01/Accounts/${SID}/Recordings/${r.sid}.wav`, { headers: { authorization: 'Basic ' + Buffer.from(`${SID}:nope`).toString('base64') } });
+  assert.equal(wrongToken.status, 401, 'credentials, when given, must be right');
 });
 
 test('Recordings: delete removes the record, its list entries and the WAV; another account cannot see or delete it', async (t) => {
