@@ -80,7 +80,8 @@ function handle(session: CallSession, msg: CallMsg): void {
       void session.end('hangup');
       return;
     case 'cancel':
-      void session.end('canceled', 'canceled');
+      // Not the caller's CANCEL (the SIP stack answered that): an unanswered incoming leg still needs a final response.
+      void session.end('hangup', 'canceled');
       return;
   }
 }

@@ -11,6 +11,8 @@ export type RedirectTarget =
   | { kind: 'url'; url: string; method: HttpMethod; fallbackUrl: string | null; fallbackMethod: HttpMethod }
   | { kind: 'twiml'; twiml: string };
 
+const JOURNAL_MAX = 100;
+
 type EndReason = 'hangup' | 'rejected' | 'busy' | 'error' | 'remote' | 'canceled' | 'timeout';
 
 export class CallSession {
@@ -47,6 +49,12 @@ export class CallSession {
         void this.end('timeout');
       }
     });
+  }
+
+  /** Adds to the journal, keeping the latest entries (a <Redirect> loop must not grow it without bound). */
+  note(entry: string): void {
+    this.journal.push(entry.length > 200 ? entry.slice(0, 199) + '…' : entry);
+    if (this.journal.length > JOURNAL_MAX) this.journal.shift();
   }
 
   get sid(): string {

@@ -35,7 +35,7 @@ async function interpret(s: CallSession, deps: VoiceDeps, first: DocumentResult)
       if (s.isOver) return;
       // Each verb answers the call itself when it needs to (a leading <Pause> delays the answer, <Reject> never does).
       if (s.redirect) break;
-      s.journal.push(describe(verb));
+      s.note(describe(verb));
       try {
         outcome = await deps.runVerb(verb, ctx);
       } catch (err) {
@@ -73,7 +73,7 @@ async function applicationError(s: CallSession, deps: VoiceDeps): Promise<void> 
     await s.answer();
     if (!s.isOver) {
       const pcm = await deps.tts.synthesize(APPLICATION_ERROR, { voice: 'alice', language: 'en-US' });
-      s.journal.push(`Say: ${APPLICATION_ERROR}`);
+      s.note(`Say: ${APPLICATION_ERROR}`);
       const timer = setTimeout(() => s.media.stopPlayback(), ERROR_PROMPT_MAX_MS);
       await s.media.play(pcm);
       clearTimeout(timer);

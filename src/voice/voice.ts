@@ -94,7 +94,9 @@ export class Voice {
     this.store = new CallStore(o.tables);
     this.directory = new CallDirectory(system);
     this.pacer = new CallPacer(o.callsPerSecond);
-    this.access = new SipAccess(o.sipTrunks, o.sandbox);
+    // TANDEM_SIP_TRUNK's host may send calls too, even when it is not listed in a carriers file.
+    const trunkHost = o.sipTrunk?.replace(/:\d+$/, '');
+    this.access = new SipAccess(trunkHost ? [...o.sipTrunks, { name: 'TANDEM_SIP_TRUNK', host: trunkHost, port: 0, addresses: [trunkHost] }] : o.sipTrunks, o.sandbox);
     this.deps = {
       srf: o.srf,
       store: this.store,

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { buyVoiceNumber, callNotifications, callTandem, fetchCall, listCalls, voiceTwiml } from './voice-helpers.js';
+import { buyVoiceNumber, callNotifications, callTandem, fetchCall, form, listCalls, voiceTwiml, type CallJson } from './voice-helpers.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -157,4 +157,17 @@ test('dead VoiceUrl: the fallback is asked (ErrorCode, ErrorUrl) and its TwiML r
   assert.equal(fb.params.ErrorUrl, app.url + '/dead');
   const notes = await waitUntil(async () => { const n = await callNotifications(t, fb.params.CallSid!); return n.length ? n : undefined; }, 5000, 'notification');
   assert.equal(notes[0]!.error_code, '11200');
+});
+
+test('an inbound call still ringing is canceled through the API: the caller gets 480, the call is canceled', async () => {
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/ringing' });
+  app.respond('/ringing', { delayMs: 3000, body: voiceTwiml((r) => r.say('too late')) });
+  const caller = callTandem(t, 'voice-refused.xml', number, { vars: { STATUS: '480' } });
+  const [req] = (await app.waitFor((rs) => rs.some((r) => r.path === '/ringing'))).filter((r) => r.path === '/ringing');
+  const sid = req!.params.CallSid!;
+  const r = await form(t, `/2010-04-01/Accounts/${t.accountSid}/Calls/${sid}.json`, { Status: 'canceled' });
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.equal(((await r.json()) as CallJson).status, 'canceled');
+  const sipp = await caller;
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
 });
