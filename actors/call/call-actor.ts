@@ -71,7 +71,8 @@ function handle(session: CallSession, msg: CallMsg): void {
   switch (msg.type) {
     case 'run':
       // Not awaited: the run lasts the whole call, and the mailbox must stay free for redirects and hang-ups.
-      void msg.start();
+      // A run that throws must not take the process down: the call fails instead.
+      void msg.start().catch(() => session.end('hangup', 'failed'));
       return;
     case 'redirect':
       if (!session.isOver) session.requestRedirect(msg.target);

@@ -86,8 +86,6 @@ export async function startVoice(opts: {
     },
     opts.system as nact.Ref<never>,
   );
-  const stale = await voice.closeStale();
-  if (stale > 0) log.warn({ calls: stale }, 'calls live at the last stop were closed');
 
   let phone: SandboxPhone | undefined;
   const routes: RouteModule[] = [registerCallRoutes(voice)];
@@ -98,6 +96,9 @@ export async function startVoice(opts: {
     voice.useSandboxPhone((to) => p.uriFor(to));
     routes.push(registerSandboxCallRoutes(p, voice));
   }
+  // After the handset is in place: calls queued before a restart may be for it.
+  const recovered = await voice.recover();
+  if (recovered.closed + recovered.requeued > 0) log.warn(recovered, 'calls from before the last stop: queued ones queued again, live ones closed');
   return {
     voice,
     recordings,

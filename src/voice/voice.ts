@@ -124,23 +124,34 @@ export class Voice {
     this.sandboxPhone = uriFor;
   }
 
-  /** Calls that were live when tandem stopped or crashed can never resume (their dialogs died): close them. */
-  async closeStale(): Promise<number> {
-    const sids = this.store.liveSids();
+  /**
+   * After a stop or crash: calls still queued are queued again (in their order; they were promised with a 201),
+   * calls that were ringing or talking cannot resume (their dialogs died with the process) and are closed.
+   */
+  async recover(): Promise<{ requeued: number; closed: number }> {
     const now = Date.now();
-    for (const sid of sids) {
+    const queued: CallRecord[] = [];
+    let closed = 0;
+    for (const sid of this.store.liveSids()) {
       const c = this.store.get(sid);
       if (!c) continue;
+      if (c.status === 'queued' && c.direction === 'outbound-api') {
+        queued.push(c);
+        continue;
+      }
       const answered = c.startTime !== null;
       await this.store.save({
         ...c,
-        status: answered ? 'completed' : c.status === 'queued' ? 'canceled' : 'failed',
+        status: answered ? 'completed' : 'failed',
         endTime: now,
         duration: answered ? Math.max(0, Math.round((now - c.startTime!) / 1000)) : null,
         dateUpdated: now,
       });
+      closed++;
     }
-    return sids.length;
+    queued.sort((x, y) => x.dateCreated - y.dateCreated);
+    for (const c of queued) this.pacer.enqueue(c.accountSid, c.sid, () => void this.startQueued(c.sid));
+    return { requeued: queued.length, closed };
   }
 
   get liveCalls(): number {
@@ -304,7 +315,14 @@ export class Voice {
     }
     const session = new CallSession(this.deps, { ...c, queueTimeMs: Date.now() - c.dateCreated }, media);
     this.directory.add(session, async () => {
-      const r = await ring(session, this.deps, this.targetFor(session.record.to));
+      let target: SipTarget;
+      try {
+        target = this.targetFor(session.record.to);
+      } catch (err) {
+        this.o.log.error({ err, callSid: sid }, 'outbound call has nowhere to go');
+        return session.end('hangup', 'failed');
+      }
+      const r = await ring(session, this.deps, target);
       if (!r.answered) return session.end('hangup', r.status);
       if (session.record.sendDigits) {
         await session.media.sendDigits(session.record.sendDigits).catch((err: unknown) => this.o.log.warn({ err, callSid: sid }, 'SendDigits failed'));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startTandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil } from '../helpers/webhook-app.js';
 import { prepareSipp } from '../sip/sipp.js';
-import { buyVoiceNumber, fetchCall, sipTarget, voiceTwiml } from './voice-helpers.js';
+import { buyVoiceNumber, fetchCall, form, sipTarget, voiceTwiml, type CallJson } from './voice-helpers.js';
 
 test('a call in progress at a crash is completed at the next start', async () => {
   let t = await startTandem();
@@ -29,6 +29,28 @@ test('a call in progress at a crash is completed at the next start', async () =>
     caller.kill();
   } finally {
     await app.close();
+    await t.cleanup();
+  }
+});
+
+test('API calls still queued at a crash are placed after the restart, in order', async () => {
+  let t = await startTandem({ env: { TANDEM_CALLS_PER_SECOND: '0.2' } });
+  try {
+    const from = await buyVoiceNumber(t, {});
+    const sids: string[] = [];
+    for (const to of ['+15558880001', '+15558880002', '+15558880003']) {
+      const r = await form(t, `/2010-04-01/Accounts/${t.accountSid}/Calls.json`, { From: from, To: to, Twiml: voiceTwiml((x) => x.hangup()) });
+      assert.equal(r.status, 201);
+      sids.push(((await r.json()) as CallJson).sid);
+    }
+    await t.kill();
+    t = await t.restart({ TANDEM_CALLS_PER_SECOND: '5' });
+    const calls = await waitUntil(async () => {
+      const cs = await Promise.all(sids.map((s) => fetchCall(t, s)));
+      return cs.slice(1).every((c) => c.status === 'completed') ? cs : undefined;
+    }, 15_000, 'queued calls placed');
+    assert.ok(Date.parse(calls[1]!.start_time!) <= Date.parse(calls[2]!.start_time!), 'FIFO after the restart');
+  } finally {
     await t.cleanup();
   }
 });
