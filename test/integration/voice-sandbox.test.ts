@@ -165,3 +165,24 @@ test('<Dial> with two numbers rings both: the busy one loses, the handset answer
   assert.equal(lone!.params.DialCallStatus, 'busy');
   assert.equal((await fetchCall(t, lone!.params.DialCallSid!)).status, 'busy');
 });
+
+test('the official twilio client: calls.create, fetch, update with Twiml (redirect) and Status=completed, list, remove', async () => {
+  const from = await buyVoiceNumber(t, {});
+  const c = t.client();
+  const call = await c.calls.create({ from, to: '+15559990000', twiml: voiceTwiml((r) => r.pause({ length: 30 })) });
+  assert.equal(call.status, 'queued');
+  assert.equal(call.direction, 'outbound-api');
+  await waitUntil(async () => ((await c.calls(call.sid).fetch()).status === 'in-progress' ? true : undefined), 10_000, 'in-progress');
+  const redirected = await c.calls(call.sid).update({ twiml: voiceTwiml((r) => { r.say('Redirected by the API'); r.pause({ length: 30 }); }) });
+  assert.equal(redirected.status, 'in-progress');
+  await waitUntil(async () => ((await handset()).find((h) => h.call_sid === call.sid)?.verbs.includes('Say: Redirected by the API') ? true : undefined), 10_000, 'redirect heard');
+  const done = await c.calls(call.sid).update({ status: 'completed' });
+  assert.equal(done.status, 'completed');
+  assert.ok(done.endTime instanceof Date);
+  const listed = await c.calls.list({ to: '+15559990000', limit: 5 });
+  assert.deepEqual(listed.map((x) => x.sid), [call.sid]);
+  const leg = await waitUntil(async () => (await handset()).find((h) => h.call_sid === call.sid && h.status === 'completed'), 5000, 'handset hung up on');
+  assert.equal(leg.hung_up_by, 'tandem');
+  assert.equal(await c.calls(call.sid).remove(), true);
+  await assert.rejects(c.calls(call.sid).fetch(), (e: { status?: number }) => e.status === 404);
+});
