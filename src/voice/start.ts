@@ -19,6 +19,7 @@ import { AudioFetcher } from './audio-fetch.js';
 import { Recordings } from './recordings.js';
 import { SandboxPhone } from '../sandbox/phone.js';
 import { registerCallRoutes } from '../api/calls.js';
+import { recordingRoutes } from '../api/recordings.js';
 import { registerSandboxCallRoutes } from '../sandbox/phone-routes.js';
 
 export interface VoiceStack {
@@ -88,7 +89,7 @@ export async function startVoice(opts: {
   );
 
   let phone: SandboxPhone | undefined;
-  const routes: RouteModule[] = [registerCallRoutes(voice)];
+  const routes: RouteModule[] = [registerCallRoutes(voice), recordingRoutes(recordings)];
   if (!config.sipTrunk) {
     // The handset's media shares tandem's RTP pool: one range to open in a firewall, one pool to size.
     phone = await SandboxPhone.start({ pool, host: '127.0.0.1', tandemSip: sip.sipHostPort, secret: config.drachtioSecret, headers: voice.internalHeaders() });

@@ -186,3 +186,11 @@ test('the official twilio client: calls.create, fetch, update with Twiml (redire
   assert.equal(await c.calls(call.sid).remove(), true);
   await assert.rejects(c.calls(call.sid).fetch(), (e: { status?: number }) => e.status === 404);
 });
+
+test('the running tandem serves the Recordings resource (account and per-call lists)', async () => {
+  const all = await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Recordings.json`);
+  assert.equal(all.status, 200);
+  assert.ok(Array.isArray(((await all.json()) as { recordings: unknown[] }).recordings));
+  const perCall = await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Calls/CA${'0'.repeat(32)}/Recordings.json`);
+  assert.equal(perCall.status, 200);
+});
