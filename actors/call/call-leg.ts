@@ -7,6 +7,10 @@ import type Srf from 'drachtio-srf';
 export interface CallLeg {
   destroy(): Promise<unknown>;
   on(event: 'destroy', fn: () => void): unknown;
+  /** A SIP re-INVITE with new media (hold, a moved RTP address); SIP legs only. */
+  on(event: 'modify', fn: (req: { body: string }, res: { send(status: number, opts?: { body?: string; headers?: Record<string, string> }): void }) => void): unknown;
+  /** Our current SDP on a SIP leg. */
+  readonly local?: { sdp: string };
 }
 
 /** An unanswered incoming leg: answer it with our SDP, or refuse it with a SIP status. */

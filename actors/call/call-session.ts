@@ -121,6 +121,15 @@ export class CallSession {
   connected(dialog: CallLeg): void {
     this.dialog = dialog;
     dialog.on('destroy', () => void this.end('remote'));
+    // A re-INVITE moves or holds the far end's media: follow it, and answer with our unchanged SDP.
+    dialog.on('modify', (req, res) => {
+      try {
+        this.media.setRemote(parseSdp(req.body));
+      } catch {
+        // unusable SDP: keep sending where we were
+      }
+      res.send(200, { body: dialog.local?.sdp ?? '', headers: { 'Content-Type': 'application/sdp' } });
+    });
     if (this.isOver) {
       void dialog.destroy().catch(() => undefined);
       return;

@@ -171,3 +171,13 @@ test('an inbound call still ringing is canceled through the API: the caller gets
   const sipp = await caller;
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
 });
+
+test('a re-INVITE (hold) during the call is answered 200 with SDP and the call goes on until the caller hangs up', async () => {
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/hold' });
+  app.respond('/hold', { body: voiceTwiml((r) => { r.say('please hold'); r.pause({ length: 10 }); }) });
+  const sipp = await callTandem(t, 'voice-caller-hold.xml', number, { holdMs: 800 });
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const sid = ofPath('/hold')[0]!.params.CallSid!;
+  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'completed' ? c : undefined; }, 5000, 'completed');
+  assert.ok(Number(call.duration) >= 1);
+});
