@@ -1,5 +1,6 @@
 // Voice for the switch: SIP in (INVITE → call-session actor), calls out (Calls API, paced per account), live-call
 // updates, and the <Dial> legs. Built once by src/switch.ts; the Calls API and the sandbox handset use it.
+import { randomBytes } from 'node:crypto';
 import type Srf from 'drachtio-srf';
 import nact from 'nact';
 import { PortPool, RtpEndpoint, SdpError, buildOffer, negotiate, parseSdp, bridgeMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
@@ -15,8 +16,8 @@ import type { Tables } from '../store/db.js';
 import type { CallEvent, CallRecord, HttpMethod, NumberRecord } from '../store/records.js';
 import type { SipTrunkConfig } from '../carriers/config.js';
 import type { StatusCallbackSender } from '../../protocols/webhook/index.js';
-import { newSid } from '../util/sid.js';
 import { CallCallbacks } from './call-callbacks.js';
+import { newCallRecord } from './call-records.js';
 import { CallPacer, CallQueueFullError } from './call-pacer.js';
 import { CallStore, isFinal } from './call-store.js';
 import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
@@ -74,7 +75,6 @@ export interface CallUpdate {
 
 export class CallStateError extends Error {}
 
-const DEFAULT_TIME_LIMIT_S = 4 * 3600;
 /** Journals of ended calls kept for the sandbox handset's view. */
 const JOURNALS_KEPT = 500;
 /** Marks INVITEs tandem sends to itself (a <Dial> to another tandem number) so they pass the source check. */
@@ -87,7 +87,7 @@ export class Voice {
   private readonly access: SipAccess;
   private readonly deps: VoiceDeps;
   private readonly journals = new Map<string, string[]>();
-  private readonly internalToken = newSid('AC').slice(2);
+  private readonly internalToken = randomBytes(16).toString('hex');
   private sandboxPhone: ((to: string) => string) | undefined;
 
   constructor(private readonly o: VoiceOptions, system: nact.Ref<never>) {
@@ -217,7 +217,7 @@ export class Voice {
       this.o.log.error({ err }, 'no RTP port for an inbound call');
       return undefined;
     }
-    const record = this.inboundRecord(num, from, sipCallId, null);
+    const record = this.inboundRecord(num, from, sipCallId);
     await this.store.create(record);
     const session = new CallSession(this.deps, record, media);
     session.holdIncoming(pending);
@@ -225,12 +225,9 @@ export class Voice {
     return session;
   }
 
-  private inboundRecord(num: NumberRecord, from: string, sipCallId: string | null, parentCallSid: string | null): CallRecord {
-    const now = Date.now();
-    return {
-      sid: newSid('CA'),
+  private inboundRecord(num: NumberRecord, from: string, sipCallId: string | null): CallRecord {
+    return newCallRecord({
       accountSid: num.accountSid,
-      parentCallSid,
       from,
       to: num.phoneNumber,
       phoneNumberSid: num.sid,
@@ -244,18 +241,8 @@ export class Voice {
       twiml: num.voiceUrl ? null : '<Response/>',
       statusCallback: num.statusCallback,
       statusCallbackMethod: num.statusCallbackMethod,
-      statusCallbackEvents: ['completed'],
-      timeoutS: 60,
-      sendDigits: null,
-      timeLimitS: DEFAULT_TIME_LIMIT_S,
       sipCallId,
-      queueTimeMs: null,
-      startTime: null,
-      endTime: null,
-      duration: null,
-      dateCreated: now,
-      dateUpdated: now,
-    };
+    });
   }
 
   private openMedia(): Promise<RtpEndpoint> {
@@ -266,15 +253,11 @@ export class Voice {
 
   /** Stores the call as queued (durable before this resolves) and queues it behind the account's earlier calls. */
   async createCall(accountSid: string, c: NewCall): Promise<CallRecord> {
-    const now = Date.now();
-    const fromSid = this.o.tables.numberByE164.get(c.from);
-    const record: CallRecord = {
-      sid: newSid('CA'),
+    const record = newCallRecord({
       accountSid,
-      parentCallSid: null,
       from: c.from,
       to: c.to,
-      phoneNumberSid: fromSid ?? null,
+      phoneNumberSid: this.o.tables.numberByE164.get(c.from) ?? null,
       status: 'queued',
       direction: 'outbound-api',
       url: c.url,
@@ -288,14 +271,7 @@ export class Voice {
       timeoutS: c.timeoutS,
       sendDigits: c.sendDigits,
       timeLimitS: c.timeLimitS,
-      sipCallId: null,
-      queueTimeMs: null,
-      startTime: null,
-      endTime: null,
-      duration: null,
-      dateCreated: now,
-      dateUpdated: now,
-    };
+    });
     if (this.pacer.queued(accountSid) >= this.pacer.maxQueued) throw new CallQueueFullError(`more than ${this.pacer.maxQueued} calls queued`);
     await this.store.create(record);
     this.pacer.enqueue(accountSid, record.sid, () => void this.startQueued(record.sid));
@@ -418,36 +394,22 @@ export class Voice {
       this.o.notify({ accountSid: parent.record.accountSid, callSid: parent.sid, errorCode: 13224, text: `Dial: cannot call ${target.noun === 'Client' ? 'client:' + target.identity : JSON.stringify(target)}` });
       return undefined;
     }
-    const now = Date.now();
-    const record: CallRecord = {
-      sid: newSid('CA'),
+    const record = newCallRecord({
       accountSid: parent.record.accountSid,
       parentCallSid: parent.sid,
       // Twilio's default caller ID for <Dial> is the calling party's number.
       from: verb.callerId ?? parent.record.from,
       to,
-      phoneNumberSid: null,
       status: 'queued',
       direction: 'outbound-dial',
-      url: null,
-      method: 'POST',
-      fallbackUrl: null,
-      fallbackMethod: 'POST',
-      twiml: null,
       statusCallback: target.statusCallback ?? null,
       statusCallbackMethod: target.statusCallbackMethod,
       statusCallbackEvents: target.statusCallbackEvent.length ? target.statusCallbackEvent : ['completed'],
       timeoutS: verb.timeout,
       sendDigits: target.noun === 'Number' ? (target.sendDigits ?? null) : null,
       timeLimitS: verb.timeLimit,
-      sipCallId: null,
       queueTimeMs: 0,
-      startTime: null,
-      endTime: null,
-      duration: null,
-      dateCreated: now,
-      dateUpdated: now,
-    };
+    });
     let media: RtpEndpoint;
     try {
       media = await this.openMedia();
