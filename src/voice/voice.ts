@@ -75,6 +75,8 @@ export interface CallUpdate {
 
 export class CallStateError extends Error {}
 
+/** Longest a stop waits for live calls to be hung up. */
+const CLOSE_WAIT_MS = 3000;
 /** Journals of ended calls kept for the sandbox handset's view. */
 const JOURNALS_KEPT = 500;
 /** Marks INVITEs tandem sends to itself (a <Dial> to another tandem number) so they pass the source check. */
@@ -176,7 +178,11 @@ export class Voice {
 
   async close(): Promise<void> {
     this.pacer.close();
-    await Promise.all([...this.directory.sessions()].map((s) => s.end('hangup')));
+    // Every live call gets its BYE; a far end that never answers it must not hold up the stop.
+    const ended = Promise.all([...this.directory.sessions()].map((s) => s.end('hangup')));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   // ---- inbound ----

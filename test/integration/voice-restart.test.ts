@@ -54,3 +54,27 @@ test('API calls still queued at a crash are placed after the restart, in order',
     await t.cleanup();
   }
 });
+
+test('a graceful stop hangs up live calls with a BYE and stores them completed', async () => {
+  let t = await startTandem();
+  const app = await startWebhookApp(() => t.authToken);
+  try {
+    app.respond('/stay', { body: voiceTwiml((r) => { r.say('stay on the line'); r.pause({ length: 30 }); }) });
+    const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/stay' });
+    const caller = (await prepareSipp({
+      scenario: { file: 'voice-tandem-bye.xml', vars: { FROM: '+15550009999' } },
+      remote: sipTarget(t),
+      extraArgs: ['-s', number],
+    })).start();
+    const sid = (await app.waitFor((rs) => rs.some((r) => r.path === '/stay'))).find((r) => r.path === '/stay')!.params.CallSid!;
+    await waitUntil(async () => ((await fetchCall(t, sid)).status === 'in-progress' ? true : undefined), 10_000, 'in-progress');
+    assert.equal(await t.stop(), 0);
+    const r = await caller.done;
+    assert.equal(r.code, 0, 'the caller got a BYE: ' + r.stderr + r.errors);
+    t = await t.restart();
+    assert.equal((await fetchCall(t, sid)).status, 'completed');
+  } finally {
+    await app.close();
+    await t.cleanup();
+  }
+});
