@@ -16,6 +16,7 @@ export async function runCall(s: CallSession, deps: VoiceDeps): Promise<void> {
   try {
     await interpret(s, deps, await firstDocument(s, deps));
   } catch (err) {
+    if (s.isOver) return;
     deps.log.error({ err, callSid: s.sid }, 'call interpreter failed');
     deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: 12400, text: `Internal failure: ${(err as Error).message}` });
     await applicationError(s, deps).catch(() => undefined);
@@ -39,6 +40,7 @@ async function interpret(s: CallSession, deps: VoiceDeps, first: DocumentResult)
       try {
         outcome = await deps.runVerb(verb, ctx);
       } catch (err) {
+        if (s.isOver) return; // e.g. the caller hung up while the call was being answered
         deps.log.error({ err, callSid: s.sid, verb: verb.verb }, 'verb failed');
         deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: 12400, text: `<${verb.verb}> failed: ${(err as Error).message}` });
         outcome = { next: 'hangup', reason: 'error' };
