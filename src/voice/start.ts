@@ -63,7 +63,6 @@ export async function startVoice(opts: {
   const voice = new Voice(
     {
       srf: sip.srf,
-      selfSip: sip.sipHostPort,
       tables: opts.tables,
       authToken: opts.authToken,
       callbackSender: opts.callbackSender,

@@ -26,8 +26,6 @@ import { dialTargets, type StartedLeg } from './dial-legs.js';
 
 export interface VoiceOptions {
   srf: Srf;
-  /** host:port of tandem's own SIP listener (calls to another tandem number loop through it). */
-  selfSip: string;
   tables: Tables;
   authToken(accountSid: string): string | undefined;
   callbackSender: StatusCallbackSender;
