@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] [-- --only outbound,pacing]
 // Runs the scenarios one after another, prints a table, writes bench/results/latest.json (+ a dated copy) and
-// bench/results/latest.svg. Every process a scenario starts is stopped when it ends, fails, or on Ctrl-C.
+// bench/results/latest.svg (and full.json/full.svg after a complete full-length run). Every process a scenario starts is stopped when it ends, fails, or on Ctrl-C.
 import { cpus } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,8 +117,15 @@ if (!interrupted) {
   const json = JSON.stringify(results, null, 2) + '\n';
   writeFileSync(join(RESULTS, 'latest.json'), json);
   writeFileSync(join(RESULTS, `${results.date.replace(/[:.]/g, '-')}${args.quick ? '-quick' : ''}.json`), json);
-  writeFileSync(join(RESULTS, 'latest.svg'), renderSvg(rows, results));
+  const svg = renderSvg(rows, results);
+  writeFileSync(join(RESULTS, 'latest.svg'), svg);
   log(`wrote bench/results/latest.json, bench/results/latest.svg`);
+  // A complete full-length run is also kept as full.json/full.svg: the figures the top-level README quotes.
+  if (!args.quick && !args.only) {
+    writeFileSync(join(RESULTS, 'full.json'), json);
+    writeFileSync(join(RESULTS, 'full.svg'), svg);
+    log(`wrote bench/results/full.json, bench/results/full.svg`);
+  }
 }
 await closeHttp();
 process.exit(0);
