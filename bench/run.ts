@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [-- --only outbound,pacing]
 // Runs the scenarios one after another, prints a table, writes bench/results/latest.json (+ a dated copy) and
-// bench/results/latest.svg (and full.json/full.svg after a complete full-length run). Every process a scenario starts is stopped when it ends, fails, or on Ctrl-C.
+// bench/results/latest.svg (and full.json/full.svg after a complete full-length run). Every process a scenario
+// starts is stopped when it ends, fails, or on Ctrl-C.
 import { cpus } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
