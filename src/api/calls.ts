@@ -11,6 +11,7 @@ import { CallStateError, type CallUpdate, type NewCall, type Voice } from '../vo
 import { CallQueueFullError } from '../voice/call-pacer.js';
 import { formatNumber } from '../voice/voice-params.js';
 import { isFinal } from '../voice/call-store.js';
+import { notificationJson } from './notifications.js';
 
 const STATUSES: ReadonlySet<string> = new Set<CallStatus>(['queued', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled']);
 const EVENTS: ReadonlySet<string> = new Set<CallEvent>(['initiated', 'ringing', 'answered', 'completed']);
@@ -214,6 +215,22 @@ export function registerCallRoutes(voice: Voice): RouteModule {
         if (err instanceof CallStateError) throw badRequest(21220, `Call is not in-progress. Cannot redirect. (${err.message})`);
         throw err;
       }
+    });
+
+    // The call's own notifications (the account's list filtered by CallSid, newest first).
+    app.get(`${base}/:Sid/Notifications.json`, async (req) => {
+      const c = load(req.account.sid, (req.params as { Sid: string }).Sid);
+      const page = parsePageRequest(req.query as RawParams);
+      const sid = req.account.sid;
+      const { records, nextAfter } = scanPage(
+        deps.tables.notificationsByAccount,
+        [sid, -Infinity, ''],
+        [sid, Infinity, ''],
+        page,
+        (id) => deps.tables.notifications.get(id),
+        (n) => n.callSid === c.sid,
+      );
+      return pageEnvelope('notifications', `/2010-04-01/Accounts/${sid}/Calls/${c.sid}/Notifications.json`, {}, page, records.map((n) => notificationJson(n, false)), nextAfter);
     });
 
     app.delete(`${base}/:Sid.json`, async (req, reply) => {

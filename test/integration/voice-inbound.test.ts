@@ -142,6 +142,10 @@ test('bad TwiML: 12100 notification for the call, application-error prompt, then
   const notes = await waitUntil(async () => { const n = await callNotifications(t, sid); return n.length ? n : undefined; }, 5000, 'notification');
   assert.equal(notes[0]!.error_code, '12100');
   assert.equal((await fetchCall(t, sid)).status, 'completed');
+  const sub = await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Calls/${sid}/Notifications.json`);
+  assert.equal(sub.status, 200);
+  const subNotes = ((await sub.json()) as { notifications: { error_code: string; call_sid: string }[] }).notifications;
+  assert.deepEqual(subNotes.map((n) => [n.error_code, n.call_sid]), [['12100', sid]]);
 });
 
 test('dead VoiceUrl: the fallback is asked (ErrorCode, ErrorUrl) and its TwiML runs; 11200 is noted', async () => {
