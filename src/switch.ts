@@ -139,6 +139,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   const scheduler = new Scheduler(store, numbers, log.child({ part: 'scheduler' }));
 
   const numbersService = new Numbers(tables, inventory, (e164) => {
+    callbacks.numberChanged(e164);
     if (numbers.isActive(e164)) numbers.tell(e164, { type: 'config' });
   });
 

@@ -24,6 +24,8 @@ interface InFlight {
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 10_000;
 const EXPIRY_SWEEP_MS = 1_000;
+/** A short queue keeps its records in memory; a long backlog is read back from LMDB as it drains. */
+const KEEP_RECORDS_BELOW = 64;
 
 /** Validity counts from when the message joined the queue: creation, or its SendAt for a scheduled one. */
 function expiresAt(m: MessageRecord): number {
@@ -88,7 +90,14 @@ export class Outbound {
     }
     m.seq = seq;
     const written = fromSchedule ? this.deps.store.promoteScheduled(m) : this.deps.store.create(m, { outbox: true });
-    this.queue.push({ sid: m.sid, seq, segments: m.numSegments, expiresAt: expiresAt(m), durable: false });
+    this.queue.push({
+      sid: m.sid,
+      seq,
+      segments: m.numSegments,
+      expiresAt: expiresAt(m),
+      durable: false,
+      ...(this.queue.length < KEEP_RECORDS_BELOW ? { record: m } : {}),
+    });
     written.then(
       () => {
         reply({ ok: true });
@@ -141,7 +150,7 @@ export class Outbound {
         this.arm(Math.min(wait, Math.max(1, head.expiresAt - now + 1)));
         return;
       }
-      const record = this.deps.store.get(head.sid);
+      const record = head.record ?? this.deps.store.get(head.sid);
       if (!record || record.status !== 'queued') {
         // Deleted or canceled while waiting: it simply leaves the queue.
         this.queue.shift();

@@ -6,6 +6,8 @@ export interface QueuedMessage {
   expiresAt: number;
   /** False until the message record is on disk: nothing is sent before the API could have answered 201. */
   durable: boolean;
+  /** The record itself while the queue is short (saves a read when it leaves); only this actor changes it. */
+  record?: import('../../src/store/records.js').MessageRecord;
 }
 
 export class SenderQueue {

@@ -7,7 +7,10 @@ import type { Tables } from '../store/db.js';
 import type { HttpMethod, MessageRecord } from '../store/records.js';
 import { errorMessage } from './error-codes.js';
 
+const MAX_CACHED_TARGETS = 100_000;
+
 export class MessageCallbacks {
+  private readonly numberTargets = new Map<string, { url: string; method: HttpMethod; accountSid: string } | null>();
   constructor(
     private readonly sender: StatusCallbackSender,
     private readonly accounts: Accounts,
@@ -38,11 +41,23 @@ export class MessageCallbacks {
     void this.sender.post({ url: target.url, method: target.method, params, authToken: account.authToken });
   }
 
+  /** The number's configuration changed: forget its cached callback target. */
+  numberChanged(e164: string): void {
+    this.numberTargets.delete(e164);
+  }
+
   private target(m: MessageRecord): { url: string; method: HttpMethod } | undefined {
     if (m.statusCallback) return { url: m.statusCallback, method: m.statusCallbackMethod };
-    const numberSid = this.t.numberByE164.get(m.direction === 'inbound' ? m.to : m.from);
-    const n = numberSid ? this.t.numbers.get(numberSid) : undefined;
-    if (n?.statusCallback && n.accountSid === m.accountSid) return { url: n.statusCallback, method: n.statusCallbackMethod };
-    return undefined;
+    const e164 = m.direction === 'inbound' ? m.to : m.from;
+    // Every status change of every message asks this; a number record is large, so keep just its answer.
+    let t = this.numberTargets.get(e164);
+    if (t === undefined) {
+      const numberSid = this.t.numberByE164.get(e164);
+      const n = numberSid ? this.t.numbers.get(numberSid) : undefined;
+      t = n?.statusCallback ? { url: n.statusCallback, method: n.statusCallbackMethod, accountSid: n.accountSid } : null;
+      if (this.numberTargets.size >= MAX_CACHED_TARGETS) this.numberTargets.clear();
+      this.numberTargets.set(e164, t);
+    }
+    return t && t.accountSid === m.accountSid ? t : undefined;
   }
 }
