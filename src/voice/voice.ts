@@ -295,14 +295,18 @@ export class Voice {
     }
     const session = new CallSession(this.deps, { ...c, queueTimeMs: Date.now() - c.dateCreated }, media);
     this.directory.add(session, async () => {
-      let target: SipTarget;
-      try {
-        target = this.targetFor(session.record.to);
-      } catch (err) {
-        this.o.log.error({ err, callSid: sid }, 'outbound call has nowhere to go');
-        return session.end('hangup', 'failed');
+      // A call to another tandem number stays inside tandem, as Twilio's would.
+      const owned = this.ownedNumber(session.record.to);
+      let target: SipTarget | undefined;
+      if (!owned) {
+        try {
+          target = this.targetFor(session.record.to);
+        } catch (err) {
+          this.o.log.error({ err, callSid: sid }, 'outbound call has nowhere to go');
+          return session.end('hangup', 'failed');
+        }
       }
-      const r = await ring(session, this.deps, target);
+      const r = owned ? await this.ringLocal(session, owned) : await ring(session, this.deps, target!);
       if (!r.answered) return session.end('hangup', r.status);
       if (session.record.sendDigits) {
         await session.media.sendDigits(session.record.sendDigits).catch((err: unknown) => this.o.log.warn({ err, callSid: sid }, 'SendDigits failed'));

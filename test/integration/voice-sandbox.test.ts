@@ -194,3 +194,19 @@ test('the running tandem serves the Recordings resource (account and per-call li
   const perCall = await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Calls/CA${'0'.repeat(32)}/Recordings.json`);
   assert.equal(perCall.status, 200);
 });
+
+test('an API call to another tandem number stays inside tandem: its app answers and hears the digits the caller plays', async () => {
+  const b = await buyVoiceNumber(t, { VoiceUrl: app.url + '/callee' });
+  const a = await buyVoiceNumber(t, {});
+  app.respond('/callee', { body: voiceTwiml((r) => { r.gather({ action: app.url + '/callee-got', finishOnKey: '#', timeout: 5 }); }) });
+  app.respond('/callee-got', { body: voiceTwiml((r) => r.hangup()) });
+  const created = await createCall({ From: a, To: b, Twiml: voiceTwiml((r) => { r.play({ digits: 'ww73#' }); r.pause({ length: 10 }); }) });
+  const [got] = (await app.waitFor((rs) => rs.some((r) => r.path === '/callee-got'), 15_000)).filter((r) => r.path === '/callee-got');
+  assert.equal(got!.params.Digits, '73');
+  assert.equal(got!.params.From, a);
+  assert.equal(got!.params.To, b);
+  assert.equal(got!.params.Direction, 'inbound');
+  const caller = await waitUntil(async () => { const c = await fetchCall(t, created.sid); return c.status === 'completed' ? c : undefined; }, 10_000, 'caller completed');
+  assert.equal(caller.direction, 'outbound-api');
+  assert.ok(!(await handset()).some((h) => h.call_sid === created.sid), 'the sandbox handset was not involved');
+});
