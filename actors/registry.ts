@@ -161,31 +161,50 @@ export class EntityRegistry<S, M> {
     const shard = this.shards[hash(key) % this.shards.length]!;
     const log = this.opts.log;
 
-    const handler = async (state: WrapperState<S>, msg: Internal<M>, nctx: { persist: (e: unknown) => Promise<void>; recovering?: boolean }) => {
-      const ctx: EntityContext<M> = {
-        key,
-        tell: (m: M) => registry.tell(key, m),
-        persist: async (event: M) => {
-          await nctx.persist({ $: 'user', msg: event });
-          state.seq += 1;
-        },
-        recovering: nctx.recovering === true,
-        log,
-      };
+    // One context per incarnation: the hot path allocates nothing per message beyond what the behaviour does.
+    let current: { persist: (e: unknown) => Promise<void>; recovering?: boolean } | undefined;
+    let wrapper: WrapperState<S> | undefined;
+    const ctx: EntityContext<M> = {
+      key,
+      tell: (m: M) => registry.tell(key, m),
+      persist: async (event: M) => {
+        await current!.persist({ $: 'user', msg: event });
+        if (wrapper) wrapper.seq += 1;
+      },
+      get recovering() {
+        return current?.recovering === true;
+      },
+      log,
+    };
+    const settle = (state: WrapperState<S>, next: S | Promise<S>): WrapperState<S> | Promise<WrapperState<S>> => {
+      if (next instanceof Promise) {
+        return next.then((s) => {
+          state.s = s;
+          return state;
+        });
+      }
+      state.s = next;
+      return state;
+    };
+
+    const handler = (state: WrapperState<S>, msg: Internal<M>, nctx: { persist: (e: unknown) => Promise<void>; recovering?: boolean }) => {
+      current = nctx;
+      wrapper = state;
       if (nctx.recovering) {
         // Replaying a persisted event: only user events are ever persisted.
-        const next = await b.handle(state.s, (msg as { msg: M }).msg, ctx);
-        return { s: next, seq: state.seq + 1 };
+        state.seq += 1;
+        return settle(state, b.handle(state.s, (msg as { msg: M }).msg, ctx));
       }
       switch (msg.$) {
         case 'wake':
-          return b.wake ? { s: await b.wake(state.s, ctx), seq: state.seq } : state;
+          return b.wake ? settle(state, b.wake(state.s, ctx)) : state;
         case 'user':
-          return { s: await b.handle(state.s, msg.msg, ctx), seq: state.seq };
+          return settle(state, b.handle(state.s, msg.msg, ctx));
         case 'ask': {
-          const s = await b.handle(state.s, msg.msg, ctx);
-          msg.resolve(s);
-          return { s, seq: state.seq };
+          const r = settle(state, b.handle(state.s, msg.msg, ctx));
+          if (r instanceof Promise) return r.then((w) => (msg.resolve(w.s), w));
+          msg.resolve(r.s);
+          return r;
         }
         case 'passivate': {
           if (b.canPassivate && !b.canPassivate(state.s)) {
@@ -193,9 +212,12 @@ export class EntityRegistry<S, M> {
             return state;
           }
           const data = b.toSnapshot ? b.toSnapshot(state.s) : state.s;
-          await registry.engine.takeSnapshot(new PersistedSnapshot({ s: data, seq: state.seq }, state.seq, persistenceKey) as never);
-          registry.passivated(key);
-          return state;
+          return registry.engine
+            .takeSnapshot(new PersistedSnapshot({ s: data, seq: state.seq }, state.seq, persistenceKey) as never)
+            .then(() => {
+              registry.passivated(key);
+              return state;
+            });
         }
       }
     };

@@ -26,6 +26,7 @@ const RETRY_MAX_MS = 10_000;
 const EXPIRY_SWEEP_MS = 1_000;
 /** A short queue keeps its records in memory; a long backlog is read back from LMDB as it drains. */
 const KEEP_RECORDS_BELOW = 64;
+const CLOCK_WRITE_MS = 100;
 
 /** Validity counts from when the message joined the queue: creation, or its SendAt for a scheduled one. */
 function expiresAt(m: MessageRecord): number {
@@ -40,6 +41,7 @@ export class Outbound {
   private inflight: InFlight | null = null;
   private timer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private clockWrittenAt = 0;
 
   constructor(
     readonly sender: string,
@@ -208,7 +210,12 @@ export class Outbound {
       this.pacer.settle(f.issuedAt, performance.now());
       r.carrierIds[part] = result.messageId;
       void this.deps.store.rememberCarrierId(result.carrier, result.messageId, r.sid, r.from, part);
-      void this.deps.store.markSent(r.from, Date.now());
+      // The durable clock only needs to be as fine as the pacing it protects: at most every 100 ms per sender.
+      const wall = Date.now();
+      if (wall - this.clockWrittenAt >= CLOCK_WRITE_MS) {
+        this.clockWrittenAt = wall;
+        void this.deps.store.markSent(r.from, wall);
+      }
       if (part === 0) r.dateSent = Date.now();
       r.dateUpdated = Date.now();
       this.deps.metrics.segmentsSubmitted.inc();
