@@ -185,3 +185,16 @@ test('a re-INVITE (hold) during the call is answered 200 with SDP and the call g
   const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'completed' ? c : undefined; }, 5000, 'completed');
   assert.ok(Number(call.duration) >= 1);
 });
+
+test('VoiceMethod=GET: the parameters travel in the query string and the signature still validates', async () => {
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/get-doc?tenant=7', VoiceMethod: 'GET' });
+  app.respond('/get-doc', { body: voiceTwiml((r) => r.hangup()) });
+  const sipp = await callTandem(t, 'voice-tandem-bye.xml', number, { from: '+15550001234' });
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const [req] = ofPath('/get-doc');
+  assert.equal(req!.method, 'GET');
+  assert.ok(req!.signatureValid);
+  assert.equal(req!.params.tenant, '7');
+  assert.equal(req!.params.From, '+15550001234');
+  assert.equal(req!.params.CallStatus, 'ringing');
+});
