@@ -169,8 +169,7 @@ export async function runSipp(step: SippStep): Promise<SippRun> {
   const dir = mkdtempSync(join(step.dir, 'sipp-'));
   const file = join(dir, step.scenario);
   writeFileSync(file, xml);
-  const port = await freePort();
-  const mediaPort = await freePort();
+  const [port, mediaPort] = [await freeUdpPorts(1), await freeUdpPorts(4)];
   const args = [
     '-sf', file, '-s', step.number,
     '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(mediaPort),
@@ -202,6 +201,31 @@ export async function runSipp(step: SippStep): Promise<SippRun> {
     elapsedMs,
     errors: code === 0 ? '' : (errLog || proc.output()).split('\n').filter(Boolean).slice(0, 12).join('\n').slice(0, 1500),
   };
+}
+
+/** The first of `count` consecutive UDP ports free on 127.0.0.1 (sipp binds -mp and the ports above it for RTCP
+ *  and video), found by binding, so the bench's own media sockets in the ephemeral range are never picked. */
+async function freeUdpPorts(count: number): Promise<number> {
+  const bind = (port: number): Promise<dgram.Socket | undefined> =>
+    new Promise((resolve) => {
+      const s = dgram.createSocket('udp4');
+      s.once('error', () => resolve(undefined));
+      s.bind(port, '127.0.0.1', () => resolve(s));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await bind(0);
+    if (!first) continue;
+    const base = first.address().port;
+    const held = [first];
+    for (let i = 1; i < count; i++) {
+      const s = base + i <= 65535 ? await bind(base + i) : undefined;
+      if (!s) break;
+      held.push(s);
+    }
+    await Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    if (held.length === count) return base;
+  }
+  throw new Error(`no ${count} consecutive free UDP ports on 127.0.0.1`);
 }
 
 /** The last row of sipp's -trace_stat CSV: cumulative successful and failed calls. */
@@ -280,8 +304,15 @@ export interface PacingStats {
   jitterP50Ms: number;
   jitterP99Ms: number;
   jitterMaxMs: number;
+  /** RFC 3550 interarrival jitter (the smoothed J an RTCP receiver report carries) at the window's end, in ms:
+   *  p99 and max over the streams. */
+  rfc3550P99Ms: number;
+  rfc3550MaxMs: number;
   /** Packets the sockets sent to tandem in the window. */
   sent: number;
+  /** How late the receiving worker's own 1 ms timer fired, p99 in ms: a control, since a stalled receiver
+   *  bunches arrivals just as a stalled sender does. */
+  receiverLagP99Ms: number;
 }
 
 type SinkRequest = { op: 'open'; count: number } | { op: 'mark' } | { op: 'read' } | { op: 'close' };
@@ -294,8 +325,11 @@ export class RtpSinks {
     worker.on('message', (m: unknown) => this.waiting.shift()?.(m));
   }
 
-  static start(frame: Buffer): RtpSinks {
-    const w = new Worker(new URL(import.meta.url), { workerData: { kind: 'rtp-sinks', frame } });
+  /** `frame`: the 20 ms payload each socket sends back to tandem once it has heard from it; null: listen only. */
+  static start(frame: Buffer | null): RtpSinks {
+    // Workers do not inherit tsx's loader on Node 20: register it in the worker, then load this module there.
+    const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+    const w = new Worker(boot, { eval: true, workerData: { kind: 'rtp-sinks', frame } });
     w.unref();
     return new RtpSinks(w);
   }
@@ -345,6 +379,9 @@ interface Stream {
   peer?: { address: string; port: number };
   lastArrival: number;
   lastSeq: number;
+  lastTs: number;
+  /** RFC 3550 §6.4.1 J, in ms. */
+  jitter: number;
   packets: number;
   lost: number;
   seq: number;
@@ -352,24 +389,30 @@ interface Stream {
   ssrc: number;
 }
 
-function runSinkWorker(frame: Buffer): void {
+function runSinkWorker(frame: Buffer | null): void {
   const streams: Stream[] = [];
   let gaps: number[] = [];
+  let lags: number[] = [];
   let sent = 0;
+  let lastTalk = performance.now();
   const onPacket = (s: Stream, msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const now = performance.now();
     if (msg.length < 12) return;
     s.peer ??= { address: rinfo.address, port: rinfo.port };
     const seq = msg.readUInt16BE(2);
+    const ts = msg.readUInt32BE(4);
     if (s.packets > 0) {
       const d = (seq - s.lastSeq) & 0xffff;
       // Ahead by d: d−1 lost; a duplicate or late packet (d == 0 or a huge wrap) is not a pacing sample.
       if (d === 0 || d > 0x8000) return;
       s.lost += d - 1;
       gaps.push(Math.abs((now - s.lastArrival) / d - 20));
+      const transit = now - s.lastArrival - ((ts - s.lastTs) | 0) / 8;
+      s.jitter += (Math.abs(transit) - s.jitter) / 16;
     }
     s.packets++;
     s.lastSeq = seq;
+    s.lastTs = ts;
     s.lastArrival = now;
   };
   // Each socket talks at its own phase within the 20 ms frame, so sends interleave with receives instead of
@@ -378,19 +421,23 @@ function runSinkWorker(frame: Buffer): void {
   let tick = 0;
   const talk = (): void => {
     const now = performance.now();
+    lags.push(Math.max(0, now - lastTalk - 1));
+    lastTalk = now;
+    // Bounded: a read comes at least every window; past this the oldest samples are enough.
+    if (lags.length > 200_000) lags = lags.slice(-100_000);
     const due = Math.floor(now - t0); // 1 ms slots, 20 to a frame
     for (; tick <= due; tick++) {
       const slot = tick % 20;
       for (let i = slot; i < streams.length; i += 20) {
         const s = streams[i]!;
         if (!s.peer) continue;
-        const pkt = Buffer.allocUnsafe(12 + frame.length);
+        const pkt = Buffer.allocUnsafe(12 + frame!.length);
         pkt[0] = 0x80;
         pkt[1] = 0;
         pkt.writeUInt16BE(s.seq & 0xffff, 2);
         pkt.writeUInt32BE(s.ts >>> 0, 4);
         pkt.writeUInt32BE(s.ssrc, 8);
-        frame.copy(pkt, 12);
+        frame!.copy(pkt, 12);
         s.seq++;
         s.ts += 160;
         s.sock.send(pkt, s.peer.port, s.peer.address);
@@ -398,13 +445,19 @@ function runSinkWorker(frame: Buffer): void {
       }
     }
   };
-  setInterval(talk, 1);
+  // Listening only, the timer still runs: its lateness is the receiver's own stall figure.
+  setInterval(frame ? talk : () => {
+    const now = performance.now();
+    lags.push(Math.max(0, now - lastTalk - 1));
+    lastTalk = now;
+    if (lags.length > 200_000) lags = lags.slice(-100_000);
+  }, 1);
   parentPort!.on('message', async (req: SinkRequest) => {
     if (req.op === 'open') {
       const ports: number[] = [];
       for (let i = 0; i < req.count; i++) {
         const sock = dgram.createSocket('udp4');
-        const s: Stream = { sock, lastArrival: 0, lastSeq: 0, packets: 0, lost: 0, seq: 0, ts: 0, ssrc: (Math.random() * 2 ** 32) >>> 0 };
+        const s: Stream = { sock, lastArrival: 0, lastSeq: 0, lastTs: 0, jitter: 0, packets: 0, lost: 0, seq: 0, ts: 0, ssrc: (Math.random() * 2 ** 32) >>> 0 };
         sock.on('message', (m, r) => onPacket(s, m, r));
         sock.on('error', () => undefined);
         await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
@@ -414,6 +467,7 @@ function runSinkWorker(frame: Buffer): void {
       parentPort!.postMessage(ports);
     } else if (req.op === 'mark') {
       gaps = [];
+      lags = [];
       sent = 0;
       for (const s of streams) {
         s.lost = 0;
@@ -421,19 +475,24 @@ function runSinkWorker(frame: Buffer): void {
       }
       parentPort!.postMessage(undefined);
     } else if (req.op === 'read') {
-      const sorted = Float64Array.from(gaps).sort();
-      const pct = (p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN);
+      const pctOf = (xs: number[], p: number): number => {
+        const sorted = Float64Array.from(xs).sort();
+        return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN;
+      };
+      const pct = (p: number): number => pctOf(gaps, p);
       let packets = 0;
       let lost = 0;
       let live = 0;
       let heard = 0;
+      const js: number[] = [];
       for (const s of streams) {
+        if (s.packets > 1) js.push(s.jitter);
         if (s.peer) heard++;
         if (s.packets > 1) live++;
         packets += Math.max(0, s.packets - 1);
         lost += s.lost;
       }
-      parentPort!.postMessage({ heard, streams: live, packets, lost, jitterP50Ms: pct(50), jitterP99Ms: pct(99), jitterMaxMs: pct(100), sent });
+      parentPort!.postMessage({ heard, streams: live, packets, lost, jitterP50Ms: pct(50), jitterP99Ms: pct(99), jitterMaxMs: pct(100), sent, receiverLagP99Ms: pctOf(lags, 99), rfc3550P99Ms: pctOf(js, 99), rfc3550MaxMs: pctOf(js, 100) });
     } else if (req.op === 'close') {
       for (const s of streams.splice(0)) s.sock.close();
       gaps = [];
@@ -444,6 +503,6 @@ function runSinkWorker(frame: Buffer): void {
 }
 
 if (!isMainThread && (workerData as { kind?: string } | null)?.kind === 'rtp-sinks') {
-  const wd = workerData as { frame: Uint8Array };
-  runSinkWorker(Buffer.from(wd.frame));
+  const wd = workerData as { frame: Uint8Array | null };
+  runSinkWorker(wd.frame ? Buffer.from(wd.frame) : null);
 }
