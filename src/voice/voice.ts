@@ -168,12 +168,6 @@ export class Voice {
     return { [INTERNAL_HEADER]: this.internalToken };
   }
 
-  /** Finds the tandem call leg with this SIP Call-ID (live or recently ended). */
-  callSidForSipCallId(sipCallId: string): string | undefined {
-    for (const s of this.directory.sessions()) if (s.record.sipCallId === sipCallId) return s.sid;
-    return undefined;
-  }
-
   async close(): Promise<void> {
     this.pacer.close();
     // Every live call gets its BYE; a far end that never answers it must not hold up the stop.
