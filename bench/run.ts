@@ -18,9 +18,11 @@ import { inbound } from './scenarios/inbound.js';
 import { pacing } from './scenarios/pacing.js';
 import { numbers } from './scenarios/numbers.js';
 import { actors } from './scenarios/actors.js';
+import { sip } from './scenarios/sip.js';
+import { voice } from './scenarios/voice.js';
 
 // ceiling first: every tandem figure is read against it.
-const ALL: Scenario[] = [ceiling, outbound, inbound, pacing, numbers, actors];
+const ALL: Scenario[] = [ceiling, outbound, inbound, pacing, numbers, actors, sip, voice];
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | null; render: boolean } {

@@ -144,6 +144,46 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
     }
   }
 
+  if (scenarios.sip) {
+    const sp = obj(scenarios.sip);
+    const t = obj(sp.tandem);
+    if (skipped(sp) || skipped(t)) rows.push(skippedRow('sip', skipped(sp) ?? skipped(t)!));
+    else {
+      const cps = num(t.max_cps);
+      const target = num(sp.target_cps);
+      rows.push({
+        scenario: 'sip',
+        figure: 'call set-ups/s with no failed call',
+        tandem: fmt(cps),
+        kannel: '',
+        relative: [num(t.sip_msgs_per_s) !== undefined ? `${fmt(num(t.sip_msgs_per_s))} SIP msgs/s` : '', num(t.cpu_pct) !== undefined ? `CPU ${fmt(num(t.cpu_pct))} %` : ''].filter(Boolean).join(', '),
+        target: target === undefined ? '' : `≥ ${fmt(target)}`,
+        ok: cps === undefined || target === undefined ? undefined : cps >= target,
+        chart: { kind: 'rate', label: 'SIP calls/s, no failure', tandem: cps, target },
+      });
+    }
+  }
+
+  if (scenarios.voice) {
+    const v = obj(scenarios.voice);
+    const t = obj(v.tandem);
+    if (skipped(v) || skipped(t)) rows.push(skippedRow('voice', skipped(v) ?? skipped(t)!));
+    else {
+      const calls = num(t.max_calls_without_loss);
+      const target = num(v.target_calls);
+      rows.push({
+        scenario: 'voice',
+        figure: 'concurrent G.711 calls without loss',
+        tandem: fmt(calls),
+        kannel: '',
+        relative: num(t.jitter_p99_ms_at_max_without_loss) !== undefined ? `jitter p99 ${fmt(num(t.jitter_p99_ms_at_max_without_loss))} ms there` : '',
+        target: target === undefined ? '' : `≥ ${fmt(target)}`,
+        ok: calls === undefined || target === undefined ? undefined : calls >= target,
+      });
+      if (num(t.say_hangup_cps) !== undefined) rows.push({ scenario: 'voice', figure: '<Say><Hangup/> calls/s', tandem: fmt(num(t.say_hangup_cps)), kannel: '', relative: '', target: '' });
+    }
+  }
+
   if (scenarios.ceiling) {
     if (skipped(ceil)) rows.push(skippedRow('ceiling', skipped(ceil)!));
     else {
