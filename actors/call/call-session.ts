@@ -31,7 +31,6 @@ export class CallSession {
   private docAbort = new AbortController();
   private ending: Promise<void> | undefined;
   private timeLimit: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
   readonly ended: Promise<void>;
   private resolveEnded!: () => void;
 
@@ -149,19 +148,12 @@ export class CallSession {
   requestRedirect(target: RedirectTarget): void {
     this.redirect = target;
     this.docAbort.abort();
-    this.wake?.();
   }
 
   takeRedirect(): RedirectTarget | undefined {
     const r = this.redirect;
     this.redirect = undefined;
     return r;
-  }
-
-  /** Resolves when a redirect arrives or the call ends (used while a call waits with nothing to run). */
-  waitForChange(): Promise<void> {
-    if (this.redirect || this.isOver) return Promise.resolve();
-    return new Promise((r) => (this.wake = r));
   }
 
   /** Ends the call once: BYE (or a final response) to the far end, final status, callbacks, media freed. */
@@ -172,7 +164,6 @@ export class CallSession {
 
   private async doEnd(reason: EndReason, forced?: CallStatus): Promise<void> {
     this.docAbort.abort();
-    this.wake?.();
     clearTimeout(this.timeLimit);
     const now = Date.now();
     let status: CallStatus;

@@ -46,8 +46,11 @@ async function create(params: Record<string, string | string[]>): Promise<CallJs
   return (await r.json()) as CallJson;
 }
 
-function carrier(scenario: { builtin: string } | { file: string }) {
-  return prepareSipp({ scenario, port: carrierPort }).then((p) => p.start());
+async function carrier(scenario: { builtin: string } | { file: string }) {
+  const peer = (await prepareSipp({ scenario, port: carrierPort })).start();
+  // sipp needs a moment to bind its port; an INVITE sent before that is lost to the void.
+  await new Promise((r) => setTimeout(r, 200));
+  return peer;
 }
 
 async function settled(sid: string, status = 'completed'): Promise<CallJson> {
