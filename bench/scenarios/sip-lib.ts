@@ -2,6 +2,7 @@
 // app served from the bench process, sipp runs with their statistics read back, CPU time from /proc, and a
 // worker-thread pool of UDP sockets standing in for the callers' media side (it measures tandem's RTP pacing).
 import { randomBytes } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -259,6 +260,15 @@ function parseScreen(text: string): { messages: number; retrans: number } | unde
   return rows ? { messages, retrans } : undefined;
 }
 
+/** tandem's event-loop delay p99 in ms since the previous call, from its /metrics (prom-client resets its
+ *  histogram on every scrape); undefined when the figure is not there. */
+export async function loopLagP99Ms(t: VoiceTandem): Promise<number | undefined> {
+  const r = await http(`${t.url}/metrics`).catch(() => undefined);
+  const m = r && r.status === 200 ? /^tandem_nodejs_eventloop_lag_p99_seconds\s+(\S+)/m.exec(r.body) : null;
+  const v = m ? Number(m[1]) * 1000 : NaN;
+  return Number.isFinite(v) ? v : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // CPU and memory of a process, from /proc (Linux)
 
@@ -313,6 +323,10 @@ export interface PacingStats {
   /** How late the receiving worker's own 1 ms timer fired, p99 in ms: a control, since a stalled receiver
    *  bunches arrivals just as a stalled sender does. */
   receiverLagP99Ms: number;
+  /** The window's length as the receiving thread saw it, in ms. */
+  windowMs: number;
+  /** Whether the receiving thread runs at raised priority (nice −15). */
+  receiverRaised: boolean;
 }
 
 type SinkRequest = { op: 'open'; count: number } | { op: 'mark' } | { op: 'read' } | { op: 'close' };
@@ -390,11 +404,21 @@ interface Stream {
 }
 
 function runSinkWorker(frame: Buffer | null): void {
+  // The instrument must not stall with the machine: on Linux this raises only this thread's priority (root or
+  // CAP_SYS_NICE needed; without them the figures say so through receiverRaised and the lag control).
+  let raised = false;
+  try {
+    setPriority(-15);
+    raised = true;
+  } catch {
+    raised = false;
+  }
   const streams: Stream[] = [];
   let gaps: number[] = [];
   let lags: number[] = [];
   let sent = 0;
   let lastTalk = performance.now();
+  let markAt = performance.now();
   const onPacket = (s: Stream, msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     const now = performance.now();
     if (msg.length < 12) return;
@@ -468,6 +492,7 @@ function runSinkWorker(frame: Buffer | null): void {
     } else if (req.op === 'mark') {
       gaps = [];
       lags = [];
+      markAt = performance.now();
       sent = 0;
       for (const s of streams) {
         s.lost = 0;
@@ -492,7 +517,7 @@ function runSinkWorker(frame: Buffer | null): void {
         packets += Math.max(0, s.packets - 1);
         lost += s.lost;
       }
-      parentPort!.postMessage({ heard, streams: live, packets, lost, jitterP50Ms: pct(50), jitterP99Ms: pct(99), jitterMaxMs: pct(100), sent, receiverLagP99Ms: pctOf(lags, 99), rfc3550P99Ms: pctOf(js, 99), rfc3550MaxMs: pctOf(js, 100) });
+      parentPort!.postMessage({ heard, streams: live, packets, lost, jitterP50Ms: pct(50), jitterP99Ms: pct(99), jitterMaxMs: pct(100), sent, windowMs: performance.now() - markAt, receiverRaised: raised, receiverLagP99Ms: pctOf(lags, 99), rfc3550P99Ms: pctOf(js, 99), rfc3550MaxMs: pctOf(js, 100) });
     } else if (req.op === 'close') {
       for (const s of streams.splice(0)) s.sock.close();
       gaps = [];
