@@ -337,7 +337,13 @@ export class RtpSinks {
   private constructor(worker: Worker) {
     this.worker = worker;
     worker.on('message', (m: unknown) => this.waiting.shift()?.(m));
+    // A worker that fails to load or throws must fail the scenario (whose finally stops tandem), not the bench.
+    worker.on('error', (err) => {
+      this.failed = err;
+      for (const w of this.waiting.splice(0)) w(err);
+    });
   }
+  private failed: Error | undefined;
 
   /** `frame`: the 20 ms payload each socket sends back to tandem once it has heard from it; null: listen only. */
   static start(frame: Buffer | null): RtpSinks {
@@ -350,10 +356,12 @@ export class RtpSinks {
 
   private ask<T>(req: SinkRequest): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.failed) return reject(new Error(`rtp sink worker failed: ${this.failed.message}`));
       const t = setTimeout(() => reject(new Error(`rtp sink worker did not answer ${req.op}`)), 30_000);
       this.waiting.push((v) => {
         clearTimeout(t);
-        resolve(v as T);
+        if (v instanceof Error) reject(new Error(`rtp sink worker failed: ${v.message}`));
+        else resolve(v as T);
       });
       this.worker.postMessage(req);
     });

@@ -30,7 +30,7 @@ interface Step {
 export const sip: Scenario = {
   name: 'sip',
   async run(ctx: ScenarioContext): Promise<Figures> {
-    const rates = ctx.quick ? [100, 250, 500, 750, 1000] : [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500];
+    const rates = ctx.quick ? [100, 250, 400, 500, 750, 1000] : [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500];
     const stepSeconds = ctx.quick ? 3 : 6;
     const dir = ctx.tmpDir('sip');
     const live: { tandem?: VoiceTandem; app?: TwimlApp } = {};
