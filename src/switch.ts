@@ -12,6 +12,7 @@ import { registerIncomingNumberRoutes } from './api/incoming-numbers.js';
 import { registerAvailableNumberRoutes } from './api/available-numbers.js';
 import { Inventory } from './inventory/index.js';
 import { Numbers } from './numbers/numbers.js';
+import { NumberDirectory } from './numbers/directory.js';
 import { EntityRegistry } from '../actors/registry.js';
 import { numberBehaviour, type NumberState } from '../actors/number/number-actor.js';
 import type { NumberDeps, NumberMsg } from '../actors/number/messages.js';
@@ -50,6 +51,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   onStop('store', () => closeTables(tables));
   const metrics = new Metrics();
   const accounts = new Accounts(tables);
+  const directory = new NumberDirectory(tables);
   const { account, created } = await accounts.ensureDefault(config.accountSid, config.authToken);
 
   const inventory = new Inventory(tables.root);
@@ -87,10 +89,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     store,
     callbacks,
     carriers,
-    numberConfig: (e164) => {
-      const sid = tables.numberByE164.get(e164);
-      return sid ? tables.numbers.get(sid) : undefined;
-    },
+    numberConfig: (e164) => directory.byE164(e164),
     notify: (m, detail) => {
       log.warn({ sid: m.sid, accountSid: m.accountSid, errorCode: m.errorCode, detail }, 'message error');
       const code = m.errorCode ?? 30008;
@@ -120,6 +119,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   const receipts = new ReceiptRouter(store, numbers, log.child({ part: 'receipts' }), metrics.counter('tandem_sms_receipts_unmatched_total', 'delivery receipts for no known message'));
   const inbound = new InboundRouter({
     tables,
+    directory,
     store: inboundStore,
     numbers,
     notify,
@@ -135,10 +135,11 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     if (event.kind === 'dlr') receipts.handle(carrier, event.dlr, () => event.ack());
     else inbound.handle(carrier, event.mo, event.ack);
   });
-  const sender = new MessageSender(tables, store, numbers);
+  const sender = new MessageSender(tables, store, numbers, directory);
   const scheduler = new Scheduler(store, numbers, log.child({ part: 'scheduler' }));
 
   const numbersService = new Numbers(tables, inventory, (e164) => {
+    directory.invalidate(e164);
     callbacks.numberChanged(e164);
     if (numbers.isActive(e164)) numbers.tell(e164, { type: 'config' });
   });

@@ -11,6 +11,7 @@ import type { Tables } from '../store/db.js';
 import type { AccountRecord, MessageDirection, MessageRecord } from '../store/records.js';
 import type { MessageStore } from './message-store.js';
 import { newMessageRecord } from './message-record.js';
+import type { NumberDirectory } from '../numbers/directory.js';
 
 export const MAX_BODY_CHARS = 1600;
 export const DEFAULT_VALIDITY_S = 36_000;
@@ -71,6 +72,7 @@ export class MessageSender {
     private readonly t: Tables,
     private readonly store: MessageStore,
     private readonly numbers: EntityRegistry<NumberState, NumberMsg>,
+    private readonly directory: NumberDirectory,
   ) {}
 
   /** Creates the message; resolves once it is durable (queued or scheduled). */
@@ -84,8 +86,7 @@ export class MessageSender {
     direction: MessageDirection = 'outbound-api',
     opts: { skipOptOutCheck?: boolean } = {},
   ): Promise<MessageRecord> {
-    const numberSid = this.t.numberByE164.get(req.from);
-    const number = numberSid ? this.t.numbers.get(numberSid) : undefined;
+    const number = this.directory.byE164(req.from);
     if (!number || number.accountSid !== account.sid || !number.capabilities.sms) {
       throw badRequest(21606, `The From phone number ${req.from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
     }

@@ -3,6 +3,7 @@
 // part stored but never acknowledged (tandem crashed in between) is acknowledged and dropped. A message for a
 // number nobody owns is acknowledged, logged and counted: retrying it could never succeed.
 import { newMessageRecord } from '../message-record.js';
+import type { NumberDirectory } from '../../numbers/directory.js';
 import type { Counter } from 'prom-client';
 import type { InboundPart } from '../../../protocols/smpp/mo.js';
 import type { NumberMsg } from '../../../actors/number/messages.js';
@@ -48,6 +49,8 @@ export interface InboundRouterOptions {
   };
   reassemblyTimeoutMs?: number;
   resendGraceMs?: number;
+  /** Decoded number records by E.164 (the switch's shared cache); without it each lookup reads LMDB. */
+  directory?: NumberDirectory;
 }
 
 export class InboundRouter {
@@ -157,6 +160,7 @@ export class InboundRouter {
   }
 
   private owner(e164: string): NumberRecord | undefined {
+    if (this.o.directory) return this.o.directory.byE164(e164);
     const sid = this.o.tables.numberByE164.get(e164);
     return sid ? this.o.tables.numbers.get(sid) : undefined;
   }
