@@ -10,7 +10,7 @@ import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { freePort, prepareSipp, type PeerResult } from '../sip/sipp.js';
 import { resourceSchema, shapeProblems } from '../helpers/spec-schema.js';
-import { buyVoiceNumber, fetchCall, form, listCalls, voiceTwiml, type CallJson } from './voice-helpers.js';
+import { buyVoiceNumber, fetchCall, form, listCalls, sippMediaArgs, voiceTwiml, type CallJson } from './voice-helpers.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -47,7 +47,7 @@ async function create(params: Record<string, string | string[]>): Promise<CallJs
 }
 
 async function carrier(scenario: { builtin: string } | { file: string }) {
-  const peer = (await prepareSipp({ scenario, port: carrierPort })).start();
+  const peer = (await prepareSipp({ scenario, port: carrierPort, extraArgs: sippMediaArgs() })).start();
   // sipp needs a moment to bind its port; an INVITE sent before that is lost to the void.
   await new Promise((r) => setTimeout(r, 200));
   return peer;

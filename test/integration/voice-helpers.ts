@@ -34,12 +34,20 @@ export function sipTarget(t: Tandem): string {
   return `127.0.0.1:${t.env.TANDEM_SIP_PORT}`;
 }
 
+/**
+ * sipp binds its media port and the three above it (RTCP, video RTP and RTCP); a port from the ephemeral range
+ * may be taken by then. A random slot below it (and above the test tandems' RTP slices) is a later -mp that wins.
+ */
+export function sippMediaArgs(): string[] {
+  return ['-mp', String(30_000 + 4 * Math.floor(Math.random() * 675))];
+}
+
 /** A sipp caller from `from` dialing `number` at tandem with one of our voice-*.xml scenarios. */
 export function callTandem(t: Tandem, scenario: string, number: string, opts: { from?: string; holdMs?: number; vars?: Record<string, string> } = {}): Promise<PeerResult> {
   return runSipp({
     scenario: { file: scenario, vars: { FROM: opts.from ?? '+15550001111', ...opts.vars } },
     remote: sipTarget(t),
-    extraArgs: ['-s', number, '-d', String(opts.holdMs ?? 1000)],
+    extraArgs: ['-s', number, '-d', String(opts.holdMs ?? 1000), ...sippMediaArgs()],
     killAfterMs: 30_000,
   });
 }

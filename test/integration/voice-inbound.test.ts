@@ -73,7 +73,7 @@ test('<Hangup> after <Say>: tandem hangs up, the call is completed', async () =>
   const sipp = await callTandem(t, 'voice-tandem-bye.xml', number);
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
   const sid = ofPath('/hangup')[0]!.params.CallSid!;
-  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'completed' ? c : undefined; }, 5000, 'completed');
+  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'completed' ? c : undefined; }, 10_000, 'completed');
   assert.equal(call.direction, 'inbound');
 });
 
@@ -83,7 +83,7 @@ test('<Reject reason="busy"> answers 486 without answering; the call is busy', a
   const sipp = await callTandem(t, 'voice-refused.xml', number, { vars: { STATUS: '486' } });
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
   const sid = ofPath('/busy')[0]!.params.CallSid!;
-  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'busy' ? c : undefined; }, 5000, 'busy');
+  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'busy' ? c : undefined; }, 10_000, 'busy');
   assert.equal(call.start_time, null);
   assert.equal(call.duration, null);
 });
@@ -94,7 +94,7 @@ test('<Reject> (rejected) answers 603; the call ends no-answer', async () => {
   const sipp = await callTandem(t, 'voice-refused.xml', number, { vars: { STATUS: '603' } });
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
   const sid = ofPath('/rejected')[0]!.params.CallSid!;
-  await waitUntil(async () => ((await fetchCall(t, sid)).status === 'no-answer' ? true : undefined), 5000, 'no-answer');
+  await waitUntil(async () => ((await fetchCall(t, sid)).status === 'no-answer' ? true : undefined), 10_000, 'no-answer');
 });
 
 test('caller gives up while tandem waits for the app: CANCEL answered 487, the call is canceled', async () => {
@@ -129,7 +129,7 @@ test('<Pause> first delays the answer; the call is answered by the <Say> after i
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
   assert.ok(Date.now() - t0 >= 1000, 'the pause took its second');
   const sid = ofPath('/pause')[0]!.params.CallSid!;
-  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'completed' ? c : undefined; }, 5000, 'completed');
+  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'completed' ? c : undefined; }, 10_000, 'completed');
   assert.ok(call.start_time);
 });
 
@@ -139,7 +139,7 @@ test('bad TwiML: 12100 notification for the call, application-error prompt, then
   const sipp = await callTandem(t, 'voice-tandem-bye.xml', number);
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
   const sid = ofPath('/broken')[0]!.params.CallSid!;
-  const notes = await waitUntil(async () => { const n = await callNotifications(t, sid); return n.length ? n : undefined; }, 5000, 'notification');
+  const notes = await waitUntil(async () => { const n = await callNotifications(t, sid); return n.length ? n : undefined; }, 10_000, 'notification');
   assert.equal(notes[0]!.error_code, '12100');
   assert.equal((await fetchCall(t, sid)).status, 'completed');
   const sub = await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Calls/${sid}/Notifications.json`);
@@ -159,7 +159,7 @@ test('dead VoiceUrl: the fallback is asked (ErrorCode, ErrorUrl) and its TwiML r
   assert.ok(fb.signatureValid);
   assert.equal(fb.params.ErrorCode, '11200');
   assert.equal(fb.params.ErrorUrl, app.url + '/dead');
-  const notes = await waitUntil(async () => { const n = await callNotifications(t, fb.params.CallSid!); return n.length ? n : undefined; }, 5000, 'notification');
+  const notes = await waitUntil(async () => { const n = await callNotifications(t, fb.params.CallSid!); return n.length ? n : undefined; }, 10_000, 'notification');
   assert.equal(notes[0]!.error_code, '11200');
 });
 
@@ -182,7 +182,7 @@ test('a re-INVITE (hold) during the call is answered 200 with SDP and the call g
   const sipp = await callTandem(t, 'voice-caller-hold.xml', number, { holdMs: 800 });
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
   const sid = ofPath('/hold')[0]!.params.CallSid!;
-  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'completed' ? c : undefined; }, 5000, 'completed');
+  const call = await waitUntil(async () => { const c = await fetchCall(t, sid); return c.status === 'completed' ? c : undefined; }, 10_000, 'completed');
   assert.ok(Number(call.duration) >= 1);
 });
 

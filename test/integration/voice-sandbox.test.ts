@@ -61,7 +61,7 @@ test('an API call with no trunk rings the sandbox handset, which hears the Say a
   assert.equal(heard.digits_heard, '12#');
   assert.ok(heard.audio_heard_ms > 300, `heard ${heard.audio_heard_ms} ms of audio`);
   assert.deepEqual(heard.verbs, ['Say: Welcome to the sandbox', 'Play digits: 12#', 'Hangup']);
-  const call = await waitUntil(async () => { const c = await fetchCall(t, created.sid); return c.status === 'completed' ? c : undefined; }, 5000, 'completed');
+  const call = await waitUntil(async () => { const c = await fetchCall(t, created.sid); return c.status === 'completed' ? c : undefined; }, 10_000, 'completed');
   assert.equal(call.direction, 'outbound-api');
 });
 
@@ -181,7 +181,7 @@ test('the official twilio client: calls.create, fetch, update with Twiml (redire
   assert.ok(done.endTime instanceof Date);
   const listed = await c.calls.list({ to: '+15559990000', limit: 5 });
   assert.deepEqual(listed.map((x) => x.sid), [call.sid]);
-  const leg = await waitUntil(async () => (await handset()).find((h) => h.call_sid === call.sid && h.status === 'completed'), 5000, 'handset hung up on');
+  const leg = await waitUntil(async () => (await handset()).find((h) => h.call_sid === call.sid && h.status === 'completed'), 10_000, 'handset hung up on');
   assert.equal(leg.hung_up_by, 'tandem');
   assert.equal(await c.calls(call.sid).remove(), true);
   await assert.rejects(c.calls(call.sid).fetch(), (e: { status?: number }) => e.status === 404);
