@@ -178,6 +178,8 @@ export async function runSipp(step: SippStep): Promise<SippRun> {
     '-nostdin', '-timeout', `${Math.max(5, Math.ceil(step.maxMs / 1000) - 3)}s`, '-timeout_error',
     '-recv_timeout', '15000', '-max_recv_loops', '10000', '-max_sched_loops', '10000',
     '-trace_err', '-trace_screen', '-trace_stat', '-fd', '3600',
+    // sipp's default 64 kB socket buffer drops datagrams in a burst; the kernel caps this at net.core.rmem_max.
+    '-buff_size', String(4 << 20),
   ];
   if (step.limit) args.push('-l', String(step.limit));
   if (step.injection) args.push('-inf', step.injection);
