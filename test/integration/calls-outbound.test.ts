@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
@@ -48,9 +49,24 @@ async function create(params: Record<string, string | string[]>): Promise<CallJs
 
 async function carrier(scenario: { builtin: string } | { file: string }) {
   const peer = (await prepareSipp({ scenario, port: carrierPort, extraArgs: sippMediaArgs() })).start();
-  // sipp needs a moment to bind its port; an INVITE sent before that is lost to the void.
-  await new Promise((r) => setTimeout(r, 200));
+  // sipp needs a moment to bind its port on a loaded machine; tandem must not dial before it listens.
+  await until(() => udpPortTaken(carrierPort), 5000);
   return peer;
+}
+
+/** Whether some socket is bound to the UDP port (read from /proc, so probing never races sipp's own bind). */
+async function udpPortTaken(port: number): Promise<boolean> {
+  const hex = ':' + port.toString(16).toUpperCase().padStart(4, '0');
+  const table = await readFile('/proc/net/udp', 'utf8');
+  return table.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex));
+}
+
+async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('sipp did not bind its port');
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 async function settled(sid: string, status = 'completed'): Promise<CallJson> {
