@@ -133,6 +133,8 @@ export interface SippRun {
   code: number | null;
   successful: number;
   failed: number;
+  /** The call rate sipp achieved over the run (its CallRate(C)); undefined if unread. */
+  callRate?: number;
   /** SIP messages sent and received by sipp (the screen's Messages column plus retransmissions); undefined if unread. */
   messages?: number;
   retransmissions?: number;
@@ -199,6 +201,7 @@ export async function runSipp(step: SippStep): Promise<SippRun> {
     code,
     successful: stat?.successful ?? (code === 0 ? step.calls : 0),
     failed: stat?.failed ?? (code === 0 ? 0 : step.calls),
+    callRate: stat?.callRate,
     messages: screen?.messages,
     retransmissions: screen?.retrans,
     elapsedMs,
@@ -232,7 +235,7 @@ async function freeUdpPorts(count: number): Promise<number> {
 }
 
 /** The last row of sipp's -trace_stat CSV: cumulative successful and failed calls. */
-function parseStatCsv(csv: string): { successful: number; failed: number } | undefined {
+function parseStatCsv(csv: string): { successful: number; failed: number; callRate?: number } | undefined {
   const lines = csv.split('\n').filter((l) => l.includes(';'));
   if (lines.length < 2) return undefined;
   const head = lines[0]!.split(';');
@@ -244,7 +247,7 @@ function parseStatCsv(csv: string): { successful: number; failed: number } | und
   };
   const successful = col('SuccessfulCall(C)');
   const failed = col('FailedCall(C)');
-  return successful === undefined || failed === undefined ? undefined : { successful, failed };
+  return successful === undefined || failed === undefined ? undefined : { successful, failed, callRate: col('CallRate(C)') };
 }
 
 /** Sums the Messages and Retrans columns of the scenario screen (one row per message of the scenario). */
