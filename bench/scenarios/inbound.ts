@@ -64,7 +64,7 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
 export const inbound: Scenario = {
   name: 'inbound',
   async run(ctx: ScenarioContext): Promise<Figures> {
-    const load: Load = ctx.quick ? { flatCount: 5_000, pacedCount: 5_000, phaseMs: 40_000 } : { flatCount: 10_000, pacedCount: 10_000, phaseMs: 120_000 };
+    const load: Load = ctx.quick ? { flatCount: 3_000, pacedCount: 3_000, phaseMs: 25_000 } : { flatCount: 10_000, pacedCount: 10_000, phaseMs: 120_000 };
     const pairs = ctx.quick ? 1 : 3;
     const dir = ctx.tmpDir('inbound');
     const dataDir = join(dir, 'data');

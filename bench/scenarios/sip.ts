@@ -37,7 +37,7 @@ interface Step {
 export const sip: Scenario = {
   name: 'sip',
   async run(ctx: ScenarioContext): Promise<Figures> {
-    const rates = ctx.quick ? [100, 250, 500, 750, 1000, 1250, 1500] : [100, 200, 300, 400, 500, 600, 800, 1000, 1250, 1500, 1750, 2000];
+    const rates = ctx.quick ? [250, 500, 1000, 1500] : [100, 200, 300, 400, 500, 600, 800, 1000, 1250, 1500, 1750, 2000];
     const stepSeconds = ctx.quick ? 2 : 6;
     const dir = ctx.tmpDir('sip');
     const live: { tandem?: VoiceTandem; app?: TwimlApp } = {};

@@ -56,9 +56,9 @@ const finite = (x: number): number | undefined => (Number.isFinite(x) ? x : unde
 export const voice: Scenario = {
   name: 'voice',
   async run(ctx: ScenarioContext): Promise<Figures> {
-    const levels = ctx.quick ? [100, 200, 400] : [50, 100, 200, 400, 600, 800, 1000, 1200, 1500];
+    const levels = ctx.quick ? [100, 400] : [50, 100, 200, 400, 600, 800, 1000, 1200, 1500];
     const windowMs = ctx.quick ? 3_000 : 10_000;
-    const sayRates = ctx.quick ? [200, 400, 600] : [50, 100, 200, 300, 400, 600, 800];
+    const sayRates = ctx.quick ? [200, 500] : [50, 100, 200, 300, 400, 600, 800];
     const sayStepSeconds = ctx.quick ? 2 : 5;
     const dir = ctx.tmpDir('voice');
     // BENCH_VOICE_CALLER_AUDIO=0: the callers only listen (halves the receiving worker's load on a small machine).
