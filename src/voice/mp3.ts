@@ -8,6 +8,8 @@ export async function decodeMp3(bytes: Uint8Array): Promise<DecodedAudio> {
   await decoder.ready;
   try {
     const out = decoder.decode(bytes);
+    // mpg123 skips what it cannot read; a file with no MPEG frames at all is not playable audio.
+    if (out.samplesDecoded === 0) throw new Error('no MPEG audio frames in the file');
     return { channelData: out.channelData, sampleRate: out.sampleRate };
   } finally {
     decoder.free();

@@ -78,7 +78,7 @@ test('Play: a WAV served over HTTP (44.1 kHz stereo) reaches the caller as the s
   assert.equal(files.hits.get('/tone.wav'), 1, 'the second Play is served from the cache');
 });
 
-test('Play: a missing file is 11200, a non-audio type and an MP3 without a decoder are 13420; the call goes on', async (t) => {
+test('Play: a missing file is 11200, a non-audio type and an MP3 with no audio frames are 13420; the call goes on', async (t) => {
   const h = await harness(t);
   const files = await audioServer(t, {
     '/page.html': { type: 'text/html', body: Buffer.from('<html></html>') },
