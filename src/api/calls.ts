@@ -1,4 +1,5 @@
 // /2010-04-01/Accounts/{AccountSid}/Calls: place, list, fetch, update (redirect, hang up, cancel), delete.
+import { dateFilter, echoFilters } from './date-filter.js';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import type { RouteModule } from './app.js';
@@ -122,31 +123,6 @@ function parseUpdate(p: RawParams): CallUpdate {
   return u;
 }
 
-/** StartTime / EndTime filters: YYYY-MM-DD (the spec) or a full ISO date-time (what twilio-node sends). */
-function dateBound(raw: string | undefined, name: string): { day: boolean; t: number } | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
-  const t = Date.parse(day ? raw + 'T00:00:00Z' : raw);
-  if (Number.isNaN(t)) throw badRequest(21000, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got '${raw}'`);
-  return { day, t };
-}
-
-const DAY = 86_400_000;
-
-function timeFilter(q: RawParams, name: 'StartTime' | 'EndTime'): (t: number | null) => boolean {
-  const on = dateBound(str(q, name), name);
-  const before = dateBound(str(q, `${name}<`), `${name}<`);
-  const after = dateBound(str(q, `${name}>`), `${name}>`);
-  if (!on && !before && !after) return () => true;
-  return (t) => {
-    if (t === null) return false;
-    if (on && (t < on.t || t >= on.t + (on.day ? DAY : 1000))) return false;
-    if (before && t > before.t + (before.day ? DAY - 1 : 0)) return false;
-    if (after && t < after.t) return false;
-    return true;
-  };
-}
-
 export function registerCallRoutes(voice: Voice): RouteModule {
   return (app: FastifyInstance, deps: ApiDeps) => {
     const base = '/2010-04-01/Accounts/:AccountSid/Calls';
@@ -179,8 +155,8 @@ export function registerCallRoutes(voice: Voice): RouteModule {
       const status = str(q, 'Status');
       if (status && !STATUSES.has(status)) throw badRequest(21000, `Status '${status}' is not a call status`);
       const parent = str(q, 'ParentCallSid');
-      const start = timeFilter(q, 'StartTime');
-      const end = timeFilter(q, 'EndTime');
+      const start = dateFilter(q, 'StartTime');
+      const end = dateFilter(q, 'EndTime');
       const accept = (c: CallRecord) =>
         (to === undefined || c.to === to) &&
         (from === undefined || c.from === from) &&
@@ -190,11 +166,7 @@ export function registerCallRoutes(voice: Voice): RouteModule {
         end(c.endTime);
       const sid = req.account.sid;
       const { records, nextAfter } = scanPage(deps.tables.callsByAccount, [sid, -Infinity, ''], [sid, Infinity, ''], page, (id) => voice.store.get(id), accept);
-      const filters: Record<string, string> = {};
-      for (const k of ['To', 'From', 'Status', 'ParentCallSid', 'StartTime', 'StartTime<', 'StartTime>', 'EndTime', 'EndTime<', 'EndTime>']) {
-        const v = str(q, k);
-        if (v !== undefined) filters[k] = v;
-      }
+      const filters = echoFilters(q, ['To', 'From', 'Status', 'ParentCallSid', 'StartTime', 'StartTime<', 'StartTime>', 'EndTime', 'EndTime<', 'EndTime>']);
       return pageEnvelope('calls', `/2010-04-01/Accounts/${sid}/Calls.json`, filters, page, records.map(callJson), nextAfter);
     });
 

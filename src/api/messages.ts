@@ -1,4 +1,5 @@
 // /2010-04-01/Accounts/{AccountSid}/Messages: send, list, fetch, redact or cancel, delete.
+import { dateFilter, echoFilters } from './date-filter.js';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import type { MessageRecord } from '../store/records.js';
@@ -38,17 +39,6 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
   };
 }
 
-/** DateSent, DateSent< and DateSent> take YYYY-MM-DD (the spec) or a full ISO date-time (what twilio-node sends). */
-function dateBound(raw: string | undefined, name: string): { day: boolean; t: number } | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
-  const t = Date.parse(day ? raw + 'T00:00:00Z' : raw);
-  if (Number.isNaN(t)) throw badRequest(21000, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got '${raw}'`);
-  return { day, t };
-}
-
-const DAY = 86_400_000;
-
 export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const messaging = deps.messaging;
   const base = '/2010-04-01/Accounts/:AccountSid/Messages';
@@ -67,21 +57,11 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     const fromRaw = str(q, 'From');
     const to = toRaw ? (normalizePhoneNumber(toRaw) ?? toRaw) : undefined;
     const from = fromRaw ? (normalizePhoneNumber(fromRaw) ?? fromRaw) : undefined;
-    const on = dateBound(str(q, 'DateSent'), 'DateSent');
-    const before = dateBound(str(q, 'DateSent<'), 'DateSent<');
-    const after = dateBound(str(q, 'DateSent>'), 'DateSent>');
-    const accept = (m: MessageRecord) => {
-      if (to !== undefined && m.to !== to) return false;
-      if (from !== undefined && m.from !== from) return false;
-      if (on || before || after) {
-        const sent = m.dateSent ?? (m.direction === 'inbound' ? m.dateCreated : null);
-        if (sent === null) return false;
-        if (on && (sent < on.t || sent >= on.t + (on.day ? DAY : 1000))) return false;
-        if (before && sent > before.t + (before.day ? DAY - 1 : 0)) return false;
-        if (after && sent < after.t) return false;
-      }
-      return true;
-    };
+    const sentFilter = dateFilter(q, 'DateSent');
+    const accept = (m: MessageRecord) =>
+      (to === undefined || m.to === to) &&
+      (from === undefined || m.from === from) &&
+      sentFilter(m.dateSent ?? (m.direction === 'inbound' ? m.dateCreated : null));
     const sid = req.account.sid;
     const { records, nextAfter } = scanPage(
       deps.tables.messagesByAccount,
@@ -91,11 +71,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
       (id) => messaging.store.get(id),
       accept,
     );
-    const filters: Record<string, string> = {};
-    for (const k of ['To', 'From', 'DateSent', 'DateSent<', 'DateSent>']) {
-      const v = str(q, k);
-      if (v !== undefined) filters[k] = v;
-    }
+    const filters = echoFilters(q, ['To', 'From', 'DateSent', 'DateSent<', 'DateSent>']);
     return pageEnvelope('messages', `/2010-04-01/Accounts/${sid}/Messages.json`, filters, page, records.map(messageJson), nextAfter);
   });
 

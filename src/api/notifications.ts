@@ -1,4 +1,5 @@
 // /2010-04-01/Accounts/{AccountSid}/Notifications: the account's errors and warnings, newest first, and one by one.
+import { dateFilter, echoFilters } from './date-filter.js';
 import type { FastifyInstance } from 'fastify';
 import type { RouteModule } from './app.js';
 import type { NotificationRecord } from '../store/records.js';
@@ -34,16 +35,6 @@ export function notificationJson(n: NotificationRecord, full: boolean): Record<s
   return json;
 }
 
-const DAY = 86_400_000;
-
-/** MessageDate filters take YYYY-MM-DD (the spec) or a full ISO date-time. */
-function dateBound(raw: string | undefined, name: string): { day: boolean; t: number } | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
-  const t = Date.parse(day ? raw + 'T00:00:00Z' : raw);
-  if (Number.isNaN(t)) throw badRequest(21000, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got '${raw}'`);
-  return { day, t };
-}
 
 export function notificationRoutes(notifications: Notifications): RouteModule {
   return (app: FastifyInstance, deps) => {
@@ -58,17 +49,8 @@ export function notificationRoutes(notifications: Notifications): RouteModule {
         if (logRaw !== '0' && logRaw !== '1') throw badRequest(21000, `Log must be 0 (error) or 1 (warning), got '${logRaw}'`);
         log = Number(logRaw);
       }
-      const on = dateBound(str(q, 'MessageDate'), 'MessageDate');
-      const before = dateBound(str(q, 'MessageDate<'), 'MessageDate<');
-      const after = dateBound(str(q, 'MessageDate>'), 'MessageDate>');
-      const accept = (n: NotificationRecord) => {
-        if (log !== undefined && n.log !== log) return false;
-        const d = n.messageDate;
-        if (on && (d < on.t || d >= on.t + (on.day ? DAY : 1000))) return false;
-        if (before && d > before.t + (before.day ? DAY - 1 : 0)) return false;
-        if (after && d < after.t) return false;
-        return true;
-      };
+      const dateOk = dateFilter(q, 'MessageDate');
+      const accept = (n: NotificationRecord) => (log === undefined || n.log === log) && dateOk(n.messageDate);
       const sid = req.account.sid;
       const { records, nextAfter } = scanPage(
         deps.tables.notificationsByAccount,
@@ -78,11 +60,7 @@ export function notificationRoutes(notifications: Notifications): RouteModule {
         (id) => notifications.get(id),
         accept,
       );
-      const filters: Record<string, string> = {};
-      for (const k of ['Log', 'MessageDate', 'MessageDate<', 'MessageDate>']) {
-        const v = str(q, k);
-        if (v !== undefined) filters[k] = v;
-      }
+      const filters = echoFilters(q, ['Log', 'MessageDate', 'MessageDate<', 'MessageDate>']);
       return pageEnvelope(
         'notifications',
         `/2010-04-01/Accounts/${sid}/Notifications.json`,
