@@ -31,20 +31,28 @@ export interface Tandem {
 
 export async function startTandem(opts: TandemOptions = {}): Promise<Tandem> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-it-'));
-  const env: Record<string, string> = {
-    TANDEM_DATA_DIR: dataDir,
-    TANDEM_HTTP_HOST: '127.0.0.1',
-    TANDEM_HTTP_PORT: String(await freePort()),
-    TANDEM_SANDBOX_SMPP_PORT: String(await freePort()),
-    TANDEM_SIP_PORT: String(await freePort()),
-    TANDEM_DRACHTIO_PORT: String(await freePort()),
-    // Below the ephemeral range (where freePort and sipp's media ports come from), a random slice per tandem.
-    TANDEM_RTP_PORTS: rtpRange(),
-    TANDEM_SEED_US_LOCAL: String(opts.seedUsLocal ?? 5000),
-    TANDEM_LOG_LEVEL: 'warn',
-    ...opts.env,
-  };
-  return launch(dataDir, env);
+  // A port found free can be taken by someone else before tandem binds it (tests run two at a time, and every
+  // outgoing connection takes an ephemeral port): on EADDRINUSE, draw new ports and start again.
+  for (let attempt = 1; ; attempt++) {
+    const env: Record<string, string> = {
+      TANDEM_DATA_DIR: dataDir,
+      TANDEM_HTTP_HOST: '127.0.0.1',
+      TANDEM_HTTP_PORT: String(await freePort()),
+      TANDEM_SANDBOX_SMPP_PORT: String(await freePort()),
+      TANDEM_SIP_PORT: String(await freePort()),
+      TANDEM_DRACHTIO_PORT: String(await freePort()),
+      // Below the ephemeral range (where freePort and sipp's media ports come from), a random slice per tandem.
+      TANDEM_RTP_PORTS: rtpRange(),
+      TANDEM_SEED_US_LOCAL: String(opts.seedUsLocal ?? 5000),
+      TANDEM_LOG_LEVEL: 'warn',
+      ...opts.env,
+    };
+    try {
+      return await launch(dataDir, env);
+    } catch (e) {
+      if (attempt >= 4 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+    }
+  }
 }
 
 function rtpRange(): string {
@@ -103,7 +111,15 @@ async function launch(dataDir: string, env: Record<string, string>): Promise<Tan
     },
     async restart(extraEnv = {}) {
       await t.stop();
-      return launch(dataDir, { ...env, ...extraEnv });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await launch(dataDir, { ...env, ...extraEnv });
+        } catch (e) {
+          if (attempt >= 4 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+          // Same data, new listening ports (the old ones were taken while tandem was down).
+          for (const k of ['TANDEM_HTTP_PORT', 'TANDEM_SANDBOX_SMPP_PORT', 'TANDEM_SIP_PORT', 'TANDEM_DRACHTIO_PORT']) env[k] = String(await freePort());
+        }
+      }
     },
     async cleanup() {
       await t.kill();
