@@ -48,21 +48,23 @@ export interface VoiceOptions {
   log: VoiceLogger;
 }
 
-export interface NewCall {
-  to: string;
-  from: string;
-  url: string | null;
-  method: HttpMethod;
-  fallbackUrl: string | null;
-  fallbackMethod: HttpMethod;
-  twiml: string | null;
-  statusCallback: string | null;
-  statusCallbackMethod: HttpMethod;
-  statusCallbackEvents: CallEvent[];
-  timeoutS: number;
-  sendDigits: string | null;
-  timeLimitS: number;
-}
+/** What an API request says about a call to place: the same fields its record keeps. */
+export type NewCall = Pick<
+  CallRecord,
+  | 'to'
+  | 'from'
+  | 'url'
+  | 'method'
+  | 'fallbackUrl'
+  | 'fallbackMethod'
+  | 'twiml'
+  | 'statusCallback'
+  | 'statusCallbackMethod'
+  | 'statusCallbackEvents'
+  | 'timeoutS'
+  | 'sendDigits'
+  | 'timeLimitS'
+>;
 
 export interface CallUpdate {
   redirect?: RedirectTarget;
