@@ -1,6 +1,7 @@
 // RFC 3261 message codec: parses bytes from the wire (or text from srf) into a SipMessage
 // that keeps header order and original names, and serialises back with a byte-exact
 // Content-Length. Every parse failure is a SipParseError; nothing else may escape.
+import sipReasons from 'sip-status';
 
 export class SipParseError extends Error {
   override name = 'SipParseError';
@@ -308,18 +309,15 @@ export function topBranch(m: SipMessage): string | undefined {
   return v ? parseVia(v)?.params.get('branch') : undefined;
 }
 
-export const REASONS: Record<number, string> = {
-  100: 'Trying', 180: 'Ringing', 183: 'Session Progress', 200: 'OK', 202: 'Accepted',
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  407: 'Proxy Authentication Required', 408: 'Request Timeout', 413: 'Request Entity Too Large',
-  480: 'Temporarily Unavailable', 481: 'Call/Transaction Does Not Exist', 483: 'Too Many Hops',
-  486: 'Busy Here', 487: 'Request Terminated', 491: 'Request Pending', 500: 'Server Internal Error',
-  501: 'Not Implemented', 503: 'Service Unavailable', 603: 'Decline',
-};
+
+/** The standard reason phrase (from sip-status, the table drachtio-srf itself uses). */
+export function reasonPhrase(status: number): string {
+  return sipReasons[status] ?? 'Unknown';
+}
 
 /** RFC 3261 §8.2.6: a response built from a request, copying the transaction-identifying headers. */
 export function buildResponse(req: SipMessage, status: number, toTag?: string): SipMessage {
-  const res = SipMessage.response(status, REASONS[status] ?? 'Unknown');
+  const res = SipMessage.response(status, reasonPhrase(status));
   for (const h of req.headers) {
     const key = canonicalName(h.name);
     if (key === 'via' || key === 'from' || key === 'call-id' || key === 'cseq') res.add(h.name, h.value);
