@@ -116,22 +116,7 @@ export class SandboxPhone {
 
   /** tandem calls the handset: ring briefly, answer, listen until tandem hangs up. */
   private async answer(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
-    const call: SandboxCall = {
-      id: this.nextId++,
-      direction: 'incoming',
-      from: req.callingNumber,
-      to: req.calledNumber,
-      callSid: req.get('X-Twilio-CallSid') ?? null,
-      status: 'ringing',
-      sipStatus: null,
-      digitsHeard: '',
-      digitsSent: '',
-      audioHeardMs: 0,
-      startedAt: Date.now(),
-      answeredAt: null,
-      endedAt: null,
-      hungUpBy: null,
-    };
+    const call: SandboxCall = this.newCall('incoming', req.callingNumber, req.calledNumber, req.get('X-Twilio-CallSid') ?? null);
     this.remember(call);
     let rtp: RtpEndpoint | undefined;
     try {
@@ -153,14 +138,13 @@ export class SandboxPhone {
     }
   }
 
-  /** The handset dials a tandem number, presses `digits` once answered, and hangs up after `hangupAfterS`. */
-  async place(p: PlaceCall): Promise<SandboxCall> {
-    const call: SandboxCall = {
+  private newCall(direction: SandboxCall['direction'], from: string, to: string, callSid: string | null): SandboxCall {
+    return {
       id: this.nextId++,
-      direction: 'outgoing',
-      from: p.from,
-      to: p.to,
-      callSid: null,
+      direction,
+      from,
+      to,
+      callSid,
       status: 'ringing',
       sipStatus: null,
       digitsHeard: '',
@@ -171,6 +155,11 @@ export class SandboxPhone {
       endedAt: null,
       hungUpBy: null,
     };
+  }
+
+  /** The handset dials a tandem number, presses `digits` once answered, and hangs up after `hangupAfterS`. */
+  async place(p: PlaceCall): Promise<SandboxCall> {
+    const call: SandboxCall = this.newCall('outgoing', p.from, p.to, null);
     this.remember(call);
     const rtp = await RtpEndpoint.open({ pool: this.o.pool, host: this.o.host, sendSilence: true, mediaTimeoutMs: 0 });
     this.listen(rtp, call);
