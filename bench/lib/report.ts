@@ -90,6 +90,17 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         ok: all(tp === undefined ? undefined : tp <= 20, tp === undefined || kp === undefined ? undefined : tp <= kp / 3),
         chart: { kind: 'ms', label: 'inbound MO→reply p99 at 1,000/s', tandem: tp, kannel: kp, target: 20 },
       });
+      const tc = num(t.cold_p99_ms);
+      if (tc !== undefined) {
+        rows.push({
+          scenario: 'inbound',
+          figure: 'cold start (first MO, flat out): replies/s, p99',
+          tandem: `${fmt(num(t.cold_replies_per_s))}, ${fmt(tc, ' ms')}`,
+          kannel: `${fmt(num(k.cold_replies_per_s))}, ${fmt(num(k.cold_p99_ms), ' ms')}`,
+          relative: '',
+          target: '',
+        });
+      }
       rows.push({ scenario: 'inbound', figure: 'RSS peak', tandem: fmt(num(t.rss_mb), ' MB'), kannel: fmt(num(k.rss_mb), ' MB'), relative: '', target: '' });
     }
   }
