@@ -1,5 +1,6 @@
 // One typed configuration. Every value has an embedded default so `npm start` works on a fresh machine;
 // environment variables (the runtime contract in DESIGN.md) override them.
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   drachtioSecret: string;
   sipTrunk: string | undefined;
   rtpPorts: { min: number; max: number };
+  /** Worker threads carrying RTP (TANDEM_MEDIA_WORKERS); 0 runs media on the main thread. */
+  mediaWorkers: number;
   /** How many US local numbers the inventory is seeded with on first start. */
   seedUsLocal: number;
   /** Idle time after which a number actor is passivated to its snapshot. */
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drachtioSecret: env.TANDEM_DRACHTIO_SECRET || 'cymru',
     sipTrunk: env.TANDEM_SIP_TRUNK || undefined,
     rtpPorts: portRange(env.TANDEM_RTP_PORTS),
+    mediaWorkers: int(env, 'TANDEM_MEDIA_WORKERS', Math.min(2, availableParallelism()), 0, 64),
     seedUsLocal: int(env, 'TANDEM_SEED_US_LOCAL', 100_000, 0, 10_000_000),
     actorIdleMs: int(env, 'TANDEM_ACTOR_IDLE_MS', 60_000, 10, 86_400_000),
     webhookTimeoutMs: int(env, 'TANDEM_WEBHOOK_TIMEOUT_MS', 15_000, 100, 600_000),
