@@ -54,7 +54,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         chart: { kind: 'rate', label: 'outbound msgs/s', tandem: tr, kannel: kr, ceiling: outCeil },
       });
       rows.push({ scenario: 'outbound', figure: 'request → submit_sm p50 / p99', tandem: `${fmt(num(t.p50_ms))} / ${fmt(num(t.p99_ms), ' ms')}`, kannel: kr !== undefined ? `${fmt(num(k.p50_ms))} / ${fmt(num(k.p99_ms), ' ms')}` : '–', relative: '', target: '' });
-      rows.push({ scenario: 'outbound', figure: 'CPU per message (all threads)', tandem: fmt(num(t.cpu_ms_per_msg), ' ms'), kannel: kr !== undefined ? fmt(num(k.cpu_ms_per_msg), ' ms') : '–', relative: '', target: '' });
+      rows.push({ scenario: 'outbound', figure: 'CPU per message (all threads)', tandem: fmt(num(t.cpu_us_per_msg), ' µs'), kannel: kr !== undefined ? fmt(num(k.cpu_us_per_msg), ' µs') : '–', relative: '', target: '' });
       if (num(t.cold_msgs_per_s) !== undefined) {
         rows.push({ scenario: 'outbound', figure: 'cold start (first messages), msgs/s', tandem: fmt(num(t.cold_msgs_per_s)), kannel: kr !== undefined ? fmt(num(k.cold_msgs_per_s)) : '–', relative: '', target: '' });
       }

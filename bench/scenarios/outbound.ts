@@ -19,7 +19,7 @@ const KEYS = [
   'carrier_submit_per_s',
   'p50_ms',
   'p99_ms',
-  'cpu_ms_per_msg',
+  'cpu_us_per_msg',
   'cold_msgs_per_s',
   'rss_mb',
   'arrived',
@@ -27,7 +27,7 @@ const KEYS = [
   'duplicates',
 ] as const;
 
-type Run = PathFigures & { rss_mb: number; failed: number; first_error?: string; cpu_ms_per_msg?: number; cold_msgs_per_s?: number };
+type Run = PathFigures & { rss_mb: number; failed: number; first_error?: string; cpu_us_per_msg?: number; cold_msgs_per_s?: number };
 
 /**
  * A gateway runs for weeks; the first seconds after it starts (V8 compiling the hot path, LMDB pages coming
@@ -71,7 +71,7 @@ async function drive(
     const cpuMs = (cpuOf(pids) - cpu0) * 1000;
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = { ...pathFigures(startedAt, out.ok, out.t0, out.t1, arrivals), rss_mb: round(peak, 1), failed: out.failed };
-    if (Number.isFinite(cpuMs) && arrivals.n > 0) run.cpu_ms_per_msg = round(cpuMs / arrivals.n, 3);
+    if (Number.isFinite(cpuMs) && arrivals.n > 0) run.cpu_us_per_msg = Math.round((cpuMs * 1000) / arrivals.n);
     if (out.firstError) run.first_error = out.firstError.slice(0, 200);
     return run;
   } finally {
@@ -124,7 +124,7 @@ export const outbound: Scenario = {
           });
           const cold = await drive(smsc, `otw${i}`, warmUpCount(ctx.quick), t.url, [t.proc.pid], req);
           const r = { ...(await drive(smsc, `ot${i}`, count, t.url, [t.proc.pid], req)), cold_msgs_per_s: cold.msgs_per_s };
-          ctx.log(`  tandem #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_ms_per_msg} CPU ms/msg (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
+          ctx.log(`  tandem #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
           return r;
         } finally {
           await t.stop();
@@ -146,7 +146,7 @@ export const outbound: Scenario = {
           const pids = [k.bearerbox.pid, k.smsbox.pid];
           const cold = await drive(smsc, `okw${i}`, warmUpCount(ctx.quick), u.origin, pids, req);
           const r = { ...(await drive(smsc, `ok${i}`, count, u.origin, pids, req)), cold_msgs_per_s: cold.msgs_per_s };
-          ctx.log(`  kannel #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_ms_per_msg} CPU ms/msg (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
+          ctx.log(`  kannel #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
           return r;
         } finally {
           await k.stop();
