@@ -75,7 +75,7 @@ export class Inbound {
     this.start(sid);
   }
 
-  finished(sid: string): void {
+  private finished(sid: string): void {
     this.active.delete(sid);
     const next = this.waiting.values().next();
     if (next.done) return;
@@ -87,7 +87,8 @@ export class Inbound {
     this.active.add(sid);
     this.process(sid)
       .catch((err: unknown) => this.ctx.log.error({ err, sid }, 'inbound message handling failed; retried at next start'))
-      .finally(() => this.ctx.tell({ type: 'inbound-done', sid }));
+      // Its own continuation: runs directly, not through the mailbox (see Outbound.reenter for why that is safe).
+      .finally(() => this.finished(sid));
   }
 
   private get d(): InboundDeps {

@@ -11,20 +11,13 @@ import type { InboundDeps } from './inbound.js';
 export type NumberMsg =
   /** The API (or the scheduler) hands over a new outbound message. */
   | { type: 'enqueue'; record: MessageRecord; fromSchedule: boolean; reply: (r: EnqueueResult) => void }
-  | { type: 'durable'; sid: string }
-  | { type: 'drop'; sid: string }
-  | { type: 'tick' }
-  | { type: 'sweep' }
-  | { type: 'submitted'; sid: string; part: number; result: RoutedResult }
   | { type: 'receipt'; sid: string; dlr: DeliveryReceipt; ack: () => void }
   /** The number's configuration changed through the API. */
   | { type: 'config' }
   /** Start sending whatever this number had queued before a restart. */
   | { type: 'resume' }
   /** An inbound message for this number is durable: keywords, webhook, TwiML replies. */
-  | { type: 'inbound'; sid: string }
-  /** That inbound message's webhook work is over (its pending marker is gone). */
-  | { type: 'inbound-done'; sid: string };
+  | { type: 'inbound'; sid: string };
 
 export interface NumberDeps {
   store: MessageStore;

@@ -50,21 +50,6 @@ export function numberBehaviour(deps: NumberDeps): EntityBehaviour<NumberState, 
         case 'enqueue':
           if (out.enqueue(msg.record, state.nextSeq, msg.reply, msg.fromSchedule)) state.nextSeq++;
           break;
-        case 'durable':
-          out.markDurable(msg.sid);
-          break;
-        case 'drop':
-          out.drop(msg.sid);
-          break;
-        case 'tick':
-          out.tick();
-          break;
-        case 'sweep':
-          out.sweep();
-          break;
-        case 'submitted':
-          out.submitted(msg.sid, msg.part, msg.result);
-          break;
         case 'receipt':
           out.receipt(msg.sid, msg.dlr, msg.ack);
           break;
@@ -77,9 +62,6 @@ export function numberBehaviour(deps: NumberDeps): EntityBehaviour<NumberState, 
           break;
         case 'inbound':
           state.inbound!.receive(msg.sid);
-          break;
-        case 'inbound-done':
-          state.inbound!.finished(msg.sid);
           break;
       }
       return state;

@@ -103,12 +103,12 @@ export class Outbound {
     written.then(
       () => {
         reply({ ok: true });
-        this.ctx.tell({ type: 'durable', sid: m.sid });
+        this.reenter('durable', () => this.markDurable(m.sid));
       },
       (err: unknown) => {
         this.ctx.log.error({ err, sid: m.sid }, 'message could not be stored');
         reply({ ok: false, code: 20500, message: 'Internal Server Error: the message could not be stored' });
-        this.ctx.tell({ type: 'drop', sid: m.sid });
+        this.reenter('drop', () => this.drop(m.sid));
       },
     );
     return true;
@@ -198,7 +198,7 @@ export class Outbound {
         esmClass: f.parts.esmClass,
         registeredDelivery: 1,
       })
-      .then((result) => this.ctx.tell({ type: 'submitted', sid, part, result }));
+      .then((result) => this.reenter('submitted', () => this.submitted(sid, part, result)));
   }
 
   submitted(sid: string, part: number, result: RoutedResult): void {
@@ -306,9 +306,23 @@ export class Outbound {
     void this.deps.store.leaveOutbox(r).then(() => this.deps.callbacks.statusChanged(r));
   }
 
+  /**
+   * The continuation of this actor's own I/O or timer (a commit, a submit_sm_resp, the pacer's wake-up) runs
+   * directly rather than as a mailbox message. That is safe: JavaScript runs it alone, as the mailbox would; the
+   * actor cannot be passivated meanwhile (pending work keeps it from being idle, see `idle`); and it saves a
+   * mailbox dispatch per step of every message (three or more per message at thousands of messages a second).
+   */
+  private reenter(step: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.ctx.log.error({ err, sender: this.sender, step }, 'number actor step failed');
+    }
+  }
+
   private arm(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.ctx.tell({ type: 'tick' }), Math.max(1, Math.ceil(ms)));
+    this.timer = setTimeout(() => this.reenter('tick', () => this.tick()), Math.max(1, Math.ceil(ms)));
   }
 
   /** Messages deep in a long queue must still fail when their validity runs out, not only when they reach the head. */
@@ -316,7 +330,7 @@ export class Outbound {
     if (this.sweepTimer || this.queue.length < 2) return;
     this.sweepTimer = setTimeout(() => {
       this.sweepTimer = null;
-      this.ctx.tell({ type: 'sweep' });
+      this.reenter('sweep', () => this.sweep());
     }, EXPIRY_SWEEP_MS);
   }
 

@@ -114,10 +114,13 @@ export class MessageSender {
       await this.store.create(m, { scheduled: true });
       return m;
     }
+    // The caller is answered with the message as accepted (queued): the sender may already be submitting it by
+    // the time this promise settles, and its record then says `sending`.
+    const accepted = { ...m };
     const result = await new Promise<EnqueueResult>((reply) =>
       this.numbers.tell(req.from, { type: 'enqueue', record: m, fromSchedule: false, reply }),
     );
     if (!result.ok) throw new ApiError(result.code === 20500 ? 500 : 400, result.code, result.message);
-    return m;
+    return accepted;
   }
 }
