@@ -5,7 +5,7 @@
 // The message's pending-webhook marker is removed only when all of this is over, so a crash anywhere before
 // that repeats the webhook after restart (at least once, never lost).
 import { fetchTwiml, sendWebhook, type WebhookTarget } from '../../protocols/webhook/index.js';
-import { parseMessagingTwiml, type MessageVerb, type MessagingRedirectVerb } from '../../protocols/twiml/index.js';
+import { parseMessagingTwiml, type MessageVerb, type MessagingRedirectVerb, type MessagingVerb } from '../../protocols/twiml/index.js';
 import type { OutboundRequest } from '../../src/messaging/send.js';
 import { normalizePhoneNumber } from '../../src/api/params.js';
 import type { AccountRecord, MessageRecord, NumberRecord } from '../../src/store/records.js';
@@ -136,8 +136,8 @@ export class Inbound {
     const primary: WebhookTarget = { url: smsUrl, method: number.smsMethod };
     const fallback: WebhookTarget | undefined = number.smsFallbackUrl ? { url: number.smsFallbackUrl, method: number.smsFallbackMethod } : undefined;
     const res = await fetchTwiml(primary, fallback, job.params, account.authToken, this.d.webhookTimeoutMs, {
-      parse: (body) => {
-        const r = parseMessagingTwiml(body);
+      parse: (body, url) => {
+        const r = parseMessagingTwiml(body, { documentUrl: url });
         return r.ok ? { ok: true, value: r.verbs } : r;
       },
     });
@@ -147,19 +147,14 @@ export class Inbound {
       if (res.fallbackError && fallback) this.notifyFetch(job, fallback, res.fallbackError);
       return;
     }
-    await this.execute(job, res.url, res.body, 0);
+    await this.execute(job, res.value, 0);
   }
 
-  /** Runs one TwiML document (already known to parse) in order; a <Redirect> ends it and continues elsewhere. */
-  private async execute(job: Job, documentUrl: string, body: string, hops: number): Promise<void> {
-    const parsed = parseMessagingTwiml(body, { documentUrl });
-    if (!parsed.ok) {
-      this.notifyFetch(job, { url: documentUrl, method: 'POST' }, { code: parsed.code, message: parsed.message });
-      return;
-    }
+  /** Runs one parsed TwiML document in order; a <Redirect> ends it and continues elsewhere. */
+  private async execute(job: Job, verbs: MessagingVerb[], hops: number): Promise<void> {
     // Everything this document would send is checked first: one bad <Message> sends none of them.
-    const redirectAt = parsed.verbs.findIndex((v) => v.verb === 'Redirect');
-    const messages = (redirectAt < 0 ? parsed.verbs : parsed.verbs.slice(0, redirectAt)) as MessageVerb[];
+    const redirectAt = verbs.findIndex((v) => v.verb === 'Redirect');
+    const messages = (redirectAt < 0 ? verbs : verbs.slice(0, redirectAt)) as MessageVerb[];
     const replies: ReplyRequest[] = [];
     for (const v of messages) {
       const r = this.replyFor(job, v);
@@ -175,7 +170,7 @@ export class Inbound {
     } else {
       for (const r of replies) this.reply(job, r, false);
     }
-    const redirect = parsed.verbs[redirectAt];
+    const redirect = verbs[redirectAt];
     if (redirect?.verb === 'Redirect') await this.redirect(job, redirect, hops + 1);
   }
 
@@ -227,7 +222,12 @@ export class Inbound {
       this.notifyFetch(job, v, { code: res.code, message: res.message, ...(res.status !== undefined && { status: res.status }) });
       return;
     }
-    await this.execute(job, v.url, res.body, hops);
+    const parsed = parseMessagingTwiml(res.body, { documentUrl: v.url });
+    if (!parsed.ok) {
+      this.notifyFetch(job, v, { code: parsed.code, message: parsed.message });
+      return;
+    }
+    await this.execute(job, parsed.verbs, hops);
   }
 
   private notifyFetch(job: Job, target: WebhookTarget, e: { code: number; message: string; status?: number }): void {

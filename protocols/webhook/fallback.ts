@@ -17,7 +17,8 @@ export interface TwimlFetchError {
   elapsedMs: number;
 }
 
-export type TwimlCheck<T> = (body: string) => { ok: true; value: T } | { ok: false; code: number; message: string };
+/** `url` is the URL that answered (as requested): relative URLs in the document resolve against it. */
+export type TwimlCheck<T> = (body: string, url: string) => { ok: true; value: T } | { ok: false; code: number; message: string };
 
 export interface FetchTwimlOptions<T> {
   /**
@@ -97,7 +98,7 @@ async function attempt<T>(
   if (options.parse === undefined) {
     return { ok: true, answer: { url: res.url, method: target.method, body: res.body, value: res.body as T } };
   }
-  const parsed = options.parse(res.body);
+  const parsed = options.parse(res.body, res.url);
   if (!parsed.ok) {
     return {
       ok: false,
