@@ -1,6 +1,6 @@
 // One call leg: its record, SIP dialog and RTP media, and the state changes Twilio reports (status, times,
 // callbacks). The TwiML interpreter (interpreter.ts) drives it; the call actor (call-actor.ts) feeds it events.
-import { buildAnswer, negotiate, parseSdp, type RtpEndpoint } from '../../protocols/rtp/index.js';
+import { buildAnswer, negotiate, parseSdp, type MediaEndpoint } from '../../protocols/rtp/index.js';
 import type { CallRecord, CallStatus, HttpMethod } from '../../src/store/records.js';
 import type { CallLeg, PendingAnswer } from './call-leg.js';
 import type { CallInfo } from './verb-context.js';
@@ -17,7 +17,7 @@ type EndReason = 'hangup' | 'rejected' | 'busy' | 'error' | 'remote' | 'canceled
 
 export class CallSession {
   record: CallRecord;
-  readonly media: RtpEndpoint;
+  readonly media: MediaEndpoint;
   dialog: CallLeg | undefined;
   /** The URL the running document came from. */
   documentUrl: string | null = null;
@@ -37,7 +37,7 @@ export class CallSession {
   constructor(
     private readonly deps: VoiceDeps,
     record: CallRecord,
-    media: RtpEndpoint,
+    media: MediaEndpoint,
   ) {
     this.record = record;
     this.media = media;
@@ -47,6 +47,11 @@ export class CallSession {
         this.deps.log.warn({ callSid: record.sid }, 'no RTP from the far end: hanging up');
         void this.end('timeout');
       }
+    });
+    // The media worker carrying this leg died: the call cannot go on without media, so it ends now, not hangs.
+    media.on('failed', (err) => {
+      this.deps.log.error({ err, callSid: record.sid }, 'media worker lost: ending the call');
+      void this.end('error');
     });
   }
 

@@ -1,7 +1,7 @@
 // The contract between a call-session actor and the voice verb handlers (one file per verb under ./verbs/).
 // The call session owns the SIP dialog, the RTP endpoint, the call record and the webhooks; a verb handler only
 // uses what this context offers, so verbs stay small and the call-session actor stays thin.
-import type { RtpEndpoint, TextToSpeech } from '../../protocols/rtp/index.js';
+import type { MediaEndpoint, TextToSpeech } from '../../protocols/rtp/index.js';
 import type { VoiceVerb, DialVerb } from '../../protocols/twiml/index.js';
 
 export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
@@ -50,7 +50,7 @@ export interface DialResult {
 export interface VerbContext {
   readonly call: CallInfo;
   /** This leg's media: play/record/digits. Answered before any verb that needs media runs. */
-  readonly media: RtpEndpoint;
+  readonly media: MediaEndpoint;
   readonly tts: TextToSpeech;
   /** Aborted when the call ends or is redirected through the API: every verb must stop promptly. */
   readonly signal: AbortSignal;

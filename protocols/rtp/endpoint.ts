@@ -1,7 +1,9 @@
 // One RTP stream per call leg: a UDP socket from the port pool, G.711 out on the shared 20 ms clock,
 // G.711 and RFC 4733 digits in. It knows nothing of verbs; the call session drives it.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { sharedMediaClock, type MediaClock } from './clock.js';
 import {
@@ -27,8 +29,8 @@ export interface RemoteAddress {
 
 export type PlayResult = 'done' | 'interrupted';
 
-export interface RtpEndpointOptions {
-  pool: PortPool;
+/** Everything but where the port comes from: what a media worker is told when it opens an endpoint. */
+export interface EndpointSettings {
   /** Local address to bind; 127.0.0.1 unless given. */
   host?: string;
   /** Negotiated media; PCMU on PT 0 without telephone-event until given (see setMedia). */
@@ -43,6 +45,10 @@ export interface RtpEndpointOptions {
   /** Most play()/sendDigits() calls waiting at once. Default 64. */
   maxQueue?: number;
   dtmf?: DtmfSendOptions;
+}
+
+export interface RtpEndpointOptions extends EndpointSettings {
+  pool: PortPool;
 }
 
 export interface PlayOptions {
@@ -78,6 +84,8 @@ export interface RtpEndpointEvents {
   timeout: [];
   /** The remote address was learned from the first inbound audio packet. */
   latched: [remote: RemoteAddress];
+  /** The media worker carrying this endpoint died: no more media flows, pending plays were interrupted. */
+  failed: [error: Error];
 }
 
 type QueueItem =
@@ -104,8 +112,22 @@ function random32(): number {
   return Math.floor(Math.random() * 0x1_0000_0000) >>> 0;
 }
 
+/**
+ * dgram resolves every send's address through dns.lookup, which answers even an IP literal on the next tick:
+ * one queued callback per packet. Remote addresses are nearly always literals, so answer those at once.
+ */
+function literalFirstLookup(
+  host: string,
+  family: number | LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const literal = isIP(host);
+  if (literal !== 0) callback(null, host, literal);
+  else dnsLookup(host, typeof family === 'number' ? { family } : family, callback);
+}
+
 async function bindSocket(host: string, port: number): Promise<Socket> {
-  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', lookup: literalFirstLookup as (h: string, o: LookupOneOptions, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void) => void });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
       socket.close();
@@ -120,11 +142,40 @@ async function bindSocket(host: string, port: number): Promise<Socket> {
   return socket;
 }
 
+/**
+ * A bound socket on a free even port of the pool. Throws PortPoolExhaustedError when no port is free or
+ * every free one is taken by another process.
+ */
+async function bindFromPool(pool: PortPool, host: string): Promise<{ port: number; socket: Socket }> {
+  return bindSomePort(pool, host, async (port) => ({ port, socket: await bindSocket(host, port) }));
+}
+
+/**
+ * Tries free ports of the pool with `bind` until one binds: another process may hold ports of our range, so
+ * each free one is tried at most once. The port stays allocated on success and is released on failure.
+ */
+export async function bindSomePort<T>(pool: PortPool, host: string, bind: (port: number) => Promise<T>): Promise<T> {
+  const attempts = Math.min(pool.available, 64);
+  let lastError: unknown;
+  for (let i = 0; i < attempts; i++) {
+    const port = pool.allocate();
+    try {
+      return await bind(port);
+    } catch (err) {
+      pool.release(port);
+      lastError = err;
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    }
+  }
+  if (attempts === 0) pool.allocate(); // throws the pool's own exhaustion error
+  throw new PortPoolExhaustedError(`no bindable RTP port on ${host} after ${attempts} tries: ${String(lastError)}`);
+}
+
 export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   readonly host: string;
   readonly port: number;
   private readonly socket: Socket;
-  private readonly pool: PortPool;
+  private readonly release: () => void;
   private readonly clock: MediaClock;
   private readonly unsubscribe: () => void;
   private readonly sendSilence: boolean;
@@ -161,6 +212,9 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   private readonly seqStates = new Map<number, SequenceState>();
   private lostFromDroppedSsrcs = 0;
   private lastAudioSsrc: number | undefined;
+  /** The state of the SSRC seen last: nearly every packet is from the same one, so the Map is skipped. */
+  private lastSeqSsrc: number | undefined;
+  private lastSeqState: SequenceState | undefined;
   private readonly counters = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, invalidIn: 0, sendErrors: 0 };
 
   /**
@@ -169,30 +223,27 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
    */
   static async open(opts: RtpEndpointOptions): Promise<RtpEndpoint> {
     const host = opts.host ?? '127.0.0.1';
-    // Another process may hold ports of our range; try each free one at most once.
-    const attempts = Math.min(opts.pool.available, 64);
-    let lastError: unknown;
-    for (let i = 0; i < attempts; i++) {
-      const port = opts.pool.allocate();
-      try {
-        const socket = await bindSocket(host, port);
-        return new RtpEndpoint(opts, host, port, socket);
-      } catch (err) {
-        opts.pool.release(port);
-        lastError = err;
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      }
-    }
-    if (attempts === 0) opts.pool.allocate(); // throws the pool's own exhaustion error
-    throw new PortPoolExhaustedError(`no bindable RTP port on ${host} after ${attempts} tries: ${String(lastError)}`);
+    const pool = opts.pool;
+    const port = await bindFromPool(pool, host);
+    return new RtpEndpoint(opts, host, port.port, port.socket, () => pool.release(port.port));
   }
 
-  private constructor(opts: RtpEndpointOptions, host: string, port: number, socket: Socket) {
+  /**
+   * Binds exactly `port` (a media worker's endpoint: the main thread's pool chose the port and frees it).
+   * Rejects with the bind error, EADDRINUSE included.
+   */
+  static async openOnPort(port: number, opts: EndpointSettings): Promise<RtpEndpoint> {
+    const host = opts.host ?? '127.0.0.1';
+    const socket = await bindSocket(host, port);
+    return new RtpEndpoint(opts, host, port, socket, () => undefined);
+  }
+
+  private constructor(opts: EndpointSettings, host: string, port: number, socket: Socket, release: () => void) {
     super();
     this.host = host;
     this.port = port;
     this.socket = socket;
-    this.pool = opts.pool;
+    this.release = release;
     this.clock = opts.clock ?? sharedMediaClock();
     this.sendSilence = opts.sendSilence ?? false;
     this.mediaTimeoutMs = opts.mediaTimeoutMs ?? 30_000;
@@ -310,7 +361,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.liveLength = 0;
     this.recording = undefined;
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
-    this.pool.release(this.port);
+    this.release();
   }
 
   private enqueue(make: (resolve: (r: PlayResult) => void) => QueueItem, empty: boolean): Promise<PlayResult> {
@@ -415,31 +466,52 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   }
 
   private readonly onMessage = (datagram: Buffer, rinfo: RemoteInfo): void => {
-    let packet: RtpPacket;
-    try {
-      packet = parseRtp(datagram);
-    } catch {
-      this.counters.invalidIn++;
-      return;
+    // The fixed header is read in place: at 50 packets/s per leg, parsing into objects shows in profiles.
+    // Anything with CSRCs, an extension or padding takes the validating parser instead.
+    let payloadType: number;
+    let sequenceNumber: number;
+    let timestamp: number;
+    let ssrc: number;
+    let payload: Buffer | undefined;
+    const b0 = datagram[0] ?? 0;
+    if (datagram.length >= RTP_HEADER_LENGTH && b0 === 0x80) {
+      payloadType = (datagram[1] as number) & 0x7f;
+      // RTCP shares the version bits; its packet types 200–204 land on marker=1, PT 72–76.
+      if (payloadType >= 72 && payloadType <= 76) {
+        this.counters.invalidIn++;
+        return;
+      }
+      sequenceNumber = ((datagram[2] as number) << 8) | (datagram[3] as number);
+      timestamp = datagram.readUInt32BE(4);
+      ssrc = datagram.readUInt32BE(8);
+    } else {
+      let packet: RtpPacket;
+      try {
+        packet = parseRtp(datagram);
+      } catch {
+        this.counters.invalidIn++;
+        return;
+      }
+      ({ payloadType, sequenceNumber, timestamp, ssrc, payload } = packet);
     }
-    const isEvent = packet.payloadType === this.telephoneEventPt;
-    const codec = isEvent ? undefined : packet.payloadType === this.codecPt ? this.codec : codecForPayloadType(packet.payloadType);
+    const isEvent = payloadType === this.telephoneEventPt;
+    const codec = isEvent ? undefined : payloadType === this.codecPt ? this.codec : codecForPayloadType(payloadType);
+    const arrivalMs = performance.now();
     if (!isEvent && codec === undefined) {
       // Comfort noise (13) still proves the far end is alive; anything else we never offered.
-      if (packet.payloadType === 13) this.lastRxMs = performance.now();
+      if (payloadType === 13) this.lastRxMs = arrivalMs;
       else this.counters.invalidIn++;
       return;
     }
-    const arrivalMs = performance.now();
     this.counters.packetsIn++;
     this.counters.bytesIn += datagram.length;
     this.lastRxMs = arrivalMs;
     this.timedOut = false;
-    this.trackSequence(packet, isEvent ? undefined : arrivalMs);
+    this.trackSequence(ssrc, sequenceNumber, timestamp, isEvent ? undefined : arrivalMs);
 
     if (isEvent) {
       // No latching on events: sipp replays DTMF pcaps from source port 0.
-      const digit = this.detector.onPacket(packet.ssrc, packet.timestamp, packet.payload);
+      const digit = this.detector.onPacket(ssrc, timestamp, payload ?? datagram.subarray(RTP_HEADER_LENGTH));
       if (digit !== undefined) this.emit('dtmf', digit);
       return;
     }
@@ -448,10 +520,10 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
       this.remoteAddr = { address: rinfo.address, port: rinfo.port };
       this.emit('latched', { ...this.remoteAddr });
     }
-    this.lastAudioSsrc = packet.ssrc;
+    this.lastAudioSsrc = ssrc;
     if (this.recording === undefined && this.listenerCount('audio') === 0) return;
-    const frame = decodeG711(codec as G711Codec, packet.payload);
-    if (this.recording) this.record(frame, packet.timestamp);
+    const frame = decodeG711(codec as G711Codec, payload ?? datagram.subarray(RTP_HEADER_LENGTH));
+    if (this.recording) this.record(frame, timestamp);
     this.emit('audio', frame);
   };
 
@@ -476,25 +548,27 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     rec.samples += part.length;
   }
 
-  private trackSequence(packet: RtpPacket, arrivalMs: number | undefined): void {
-    let s = this.seqStates.get(packet.ssrc);
+  private trackSequence(ssrc: number, sequenceNumber: number, timestamp: number, arrivalMs: number | undefined): void {
+    let s = ssrc === this.lastSeqSsrc ? this.lastSeqState : this.seqStates.get(ssrc);
     if (!s) {
       if (this.seqStates.size >= MAX_TRACKED_SSRCS) {
         const [oldSsrc, old] = this.seqStates.entries().next().value as [number, SequenceState];
         this.lostFromDroppedSsrcs += Math.max(0, old.cycles + old.maxSeq - old.baseSeq + 1 - old.received);
         this.seqStates.delete(oldSsrc);
       }
-      s = { baseSeq: packet.sequenceNumber, maxSeq: packet.sequenceNumber, cycles: 0, received: 0, transit: undefined, jitter: 0 };
-      this.seqStates.set(packet.ssrc, s);
+      s = { baseSeq: sequenceNumber, maxSeq: sequenceNumber, cycles: 0, received: 0, transit: undefined, jitter: 0 };
+      this.seqStates.set(ssrc, s);
     }
-    const delta = (packet.sequenceNumber - s.maxSeq) & 0xffff;
+    this.lastSeqSsrc = ssrc;
+    this.lastSeqState = s;
+    const delta = (sequenceNumber - s.maxSeq) & 0xffff;
     if (delta !== 0 && delta < 0x8000) {
-      if (packet.sequenceNumber < s.maxSeq) s.cycles += 0x10000;
-      s.maxSeq = packet.sequenceNumber;
+      if (sequenceNumber < s.maxSeq) s.cycles += 0x10000;
+      s.maxSeq = sequenceNumber;
     }
     s.received++;
     if (arrivalMs !== undefined) {
-      const transit = arrivalMs * SAMPLES_PER_MS - packet.timestamp;
+      const transit = arrivalMs * SAMPLES_PER_MS - timestamp;
       if (s.transit !== undefined) {
         let d = Math.abs(transit - s.transit);
         // A timestamp wrap shows up as a 2^32 jump in transit; it is not jitter.

@@ -4,6 +4,7 @@ export { MediaClock, sharedMediaClock, type MediaClockStats, type TickHandler } 
 export { DtmfDetector, planDigits, type DtmfDigit, type DtmfSendOptions } from './dtmf.js';
 export {
   RtpEndpoint,
+  type EndpointSettings,
   type PlayOptions,
   type PlayResult,
   type RecordOptions,
@@ -13,6 +14,8 @@ export {
   type RtpEndpointStats,
 } from './endpoint.js';
 export { FRAME_SAMPLES, type G711Codec } from './g711.js';
+export type { MediaEndpoint, OpenMedia, OpenMediaOptions } from './media-endpoint.js';
+export { MediaPlane, RemoteRtpEndpoint, type MediaPlaneLogger, type MediaPlaneOptions, type MediaWorkerStats } from './media-plane.js';
 export { parseRtp, RtpPacketError, type RtpPacket } from './packet.js';
 export { readPcapUdp, type PcapDatagram } from './pcap.js';
 export { parsePortRange, PortPool, PortPoolExhaustedError, type PortRange } from './port-pool.js';

@@ -3,7 +3,7 @@
 // It answers every call, listens (audio heard, RFC 4733 digits), and can call tandem numbers and press keys.
 import Srf from 'drachtio-srf';
 import { startSipEdge, type SipEdge } from '../../protocols/sip/index.js';
-import { buildAnswer, buildOffer, negotiate, parseSdp, rms, RtpEndpoint, type PortPool } from '../../protocols/rtp/index.js';
+import { buildAnswer, buildOffer, negotiate, parseSdp, rms, RtpEndpoint, type MediaEndpoint, type OpenMedia, type PortPool } from '../../protocols/rtp/index.js';
 
 /** Frames louder than this count as heard audio (speech, tones), not silence. */
 const HEARD_RMS = 200;
@@ -47,6 +47,8 @@ export interface PlaceCall {
 
 export interface SandboxPhoneOptions {
   pool: PortPool;
+  /** Where the handset's endpoints run (tandem's media workers); this thread by default. */
+  openMedia?: OpenMedia;
   host: string;
   /** host:port of tandem's SIP listener. */
   tandemSip: string;
@@ -118,11 +120,11 @@ export class SandboxPhone {
   private async answer(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     const call: SandboxCall = this.newCall('incoming', req.callingNumber, req.calledNumber, req.get('X-Twilio-CallSid') ?? null);
     this.remember(call);
-    let rtp: RtpEndpoint | undefined;
+    let rtp: MediaEndpoint | undefined;
     try {
       const offer = parseSdp(req.body);
       const media = negotiate(offer);
-      rtp = await RtpEndpoint.open({ pool: this.o.pool, host: this.o.host, media, remote: offer, sendSilence: true, mediaTimeoutMs: 0 });
+      rtp = await this.openMedia({ pool: this.o.pool, host: this.o.host, media, remote: offer, sendSilence: true, mediaTimeoutMs: 0 });
       this.listen(rtp, call);
       res.send(180);
       const dialog = await this.srf.createUAS(req, res, { localSdp: buildAnswer({ address: this.o.host, port: rtp.port }, media) });
@@ -161,7 +163,7 @@ export class SandboxPhone {
   async place(p: PlaceCall): Promise<SandboxCall> {
     const call: SandboxCall = this.newCall('outgoing', p.from, p.to, null);
     this.remember(call);
-    const rtp = await RtpEndpoint.open({ pool: this.o.pool, host: this.o.host, sendSilence: true, mediaTimeoutMs: 0 });
+    const rtp = await this.openMedia({ pool: this.o.pool, host: this.o.host, sendSilence: true, mediaTimeoutMs: 0 });
     this.listen(rtp, call);
     void (async () => {
       try {
@@ -218,7 +220,9 @@ export class SandboxPhone {
     });
   }
 
-  private listen(rtp: RtpEndpoint, call: SandboxCall): void {
+  private readonly openMedia: OpenMedia = (opts) => (this.o.openMedia ?? ((o) => RtpEndpoint.open(o)))(opts);
+
+  private listen(rtp: MediaEndpoint, call: SandboxCall): void {
     rtp.on('dtmf', (d) => (call.digitsHeard += d));
     rtp.on('audio', (frame) => {
       if (rms(frame) > HEARD_RMS) call.audioHeardMs += frame.length / 8;

@@ -10,7 +10,7 @@ import type { SipTrunkConfig } from '../carriers/config.js';
 import type { StatusCallbackSender } from '../../protocols/webhook/index.js';
 import type { NewNotification } from '../notifications/notifications.js';
 import type { RouteModule } from '../api/app.js';
-import { PortPool, TextToSpeech } from '../../protocols/rtp/index.js';
+import { MediaPlane, PortPool, TextToSpeech, type OpenMedia } from '../../protocols/rtp/index.js';
 import { advertisedHost } from '../../protocols/sip/edge/context.js';
 import { runVerb } from '../../actors/call/verbs/index.js';
 import { connectSip, type SipConnection } from './sip-connect.js';
@@ -44,6 +44,12 @@ export async function startVoice(opts: {
   log: Logger;
 }): Promise<VoiceStack> {
   const { config, log } = opts;
+  // RTP in worker threads, each with its own 20 ms clock, so SIP, webhooks and the API cannot make packets late.
+  // They load while SIP connects.
+  const mediaLog = log.child({ part: 'media' });
+  const planeStarting = config.mediaWorkers > 0
+    ? MediaPlane.start({ workers: config.mediaWorkers, logger: { warn: (m) => mediaLog.warn(m), error: (m) => mediaLog.error(m) } })
+    : undefined;
   const edgeLog = log.child({ part: 'sip' });
   const sip = await connectSip({
     sipHost: config.sipHost,
@@ -52,10 +58,18 @@ export async function startVoice(opts: {
     drachtio: config.drachtio,
     secret: config.drachtioSecret,
     logger: { debug: (m) => edgeLog.debug(m), info: (m) => edgeLog.info(m), warn: (m) => edgeLog.warn(m), error: (m) => edgeLog.error(m) },
+  }).catch(async (err: unknown) => {
+    await planeStarting?.then((p) => p.close(), () => undefined);
+    throw err;
+  });
+  const plane = await planeStarting?.catch(async (err: unknown) => {
+    await sip.close();
+    throw err;
   });
   // RTP binds where SIP does; SDP advertises an address peers can reach (the first external one for 0.0.0.0).
   const rtpHost = config.sipHost;
   const pool = new PortPool(config.rtpPorts);
+  const openMedia: OpenMedia | undefined = plane && ((o) => plane.open(o));
   const recordings = new Recordings({ root: opts.tables.root, dataDir: config.dataDir, publicUrl: config.publicUrl });
   const audio = new AudioFetcher({ timeoutMs: config.webhookTimeoutMs });
   const voiceLog = log.child({ part: 'voice' });
@@ -68,6 +82,7 @@ export async function startVoice(opts: {
       callbackSender: opts.callbackSender,
       notify: opts.notify,
       pool,
+      ...(openMedia && { openMedia }),
       rtpHost,
       rtpAdvertise: advertisedHost(config.sipHost),
       sipTrunk: config.sipTrunk,
@@ -91,7 +106,7 @@ export async function startVoice(opts: {
   const routes: RouteModule[] = [registerCallRoutes(voice), recordingRoutes(recordings)];
   if (!config.sipTrunk) {
     // The handset's media shares tandem's RTP pool: one range to open in a firewall, one pool to size.
-    phone = await SandboxPhone.start({ pool, host: '127.0.0.1', tandemSip: sip.sipHostPort, secret: config.drachtioSecret, headers: voice.internalHeaders() });
+    phone = await SandboxPhone.start({ pool, ...(openMedia && { openMedia }), host: '127.0.0.1', tandemSip: sip.sipHostPort, secret: config.drachtioSecret, headers: voice.internalHeaders() });
     const p = phone;
     voice.useSandboxPhone((to) => p.uriFor(to));
     routes.push(registerSandboxCallRoutes(p, voice));
@@ -109,6 +124,7 @@ export async function startVoice(opts: {
       await voice.close();
       await phone?.close();
       await sip.close();
+      await plane?.close();
     },
   };
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type Srf from 'drachtio-srf';
 import nact from 'nact';
-import { PortPool, RtpEndpoint, SdpError, buildOffer, negotiate, parseSdp, bridgeMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
+import { PortPool, RtpEndpoint, SdpError, buildOffer, negotiate, parseSdp, type MediaEndpoint, type OpenMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
 import { localCall, sipPendingAnswer, type PendingAnswer } from '../../actors/call/call-leg.js';
 import type { DialTarget, DialVerb, VoiceVerb } from '../../protocols/twiml/index.js';
 import { CallDirectory } from '../../actors/call/call-actor.js';
@@ -31,6 +31,8 @@ export interface VoiceOptions {
   callbackSender: StatusCallbackSender;
   notify(n: NewNotification): void;
   pool: PortPool;
+  /** Where call legs' endpoints run: media workers (MediaPlane#open) or, by default, this thread. */
+  openMedia?: OpenMedia;
   rtpHost: string;
   rtpAdvertise: string;
   /** TANDEM_SIP_TRUNK as host:port; unset = the sandbox handset answers outbound calls. */
@@ -210,7 +212,7 @@ export class Voice {
 
   /** A new incoming call to a tandem number (over SIP, or a <Dial> from another tandem call): stored, then run. */
   private async startIncoming(num: NumberRecord, from: string, sipCallId: string | null, pending: PendingAnswer): Promise<CallSession | undefined> {
-    let media: RtpEndpoint;
+    let media: MediaEndpoint;
     try {
       media = await this.openMedia();
     } catch (err) {
@@ -245,8 +247,10 @@ export class Voice {
     });
   }
 
-  private openMedia(): Promise<RtpEndpoint> {
-    return RtpEndpoint.open({ pool: this.deps.pool, host: this.o.rtpHost, mediaTimeoutMs: this.deps.mediaTimeoutMs });
+  /** `near`: a <Dial> leg opens next to its parent's endpoint, so their bridge stays inside one media worker. */
+  private openMedia(near?: MediaEndpoint): Promise<MediaEndpoint> {
+    const open = this.o.openMedia ?? ((o) => RtpEndpoint.open(o));
+    return open({ pool: this.deps.pool, host: this.o.rtpHost, mediaTimeoutMs: this.deps.mediaTimeoutMs, ...(near && { near }) });
   }
 
   // ---- outbound (Calls API) ----
@@ -281,7 +285,7 @@ export class Voice {
   private async startQueued(sid: string): Promise<void> {
     const c = this.store.get(sid);
     if (!c || c.status !== 'queued') return;
-    let media: RtpEndpoint;
+    let media: MediaEndpoint;
     try {
       media = await this.openMedia();
     } catch (err) {
@@ -414,9 +418,9 @@ export class Voice {
       timeLimitS: verb.timeLimit,
       queueTimeMs: 0,
     });
-    let media: RtpEndpoint;
+    let media: MediaEndpoint;
     try {
-      media = await this.openMedia();
+      media = await this.openMedia(parent.media);
     } catch (err) {
       this.o.log.error({ err, callSid: parent.sid }, 'no RTP port for a <Dial> leg');
       return undefined;

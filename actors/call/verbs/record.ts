@@ -26,7 +26,7 @@ export async function record(verb: RecordVerb, ctx: VerbContext): Promise<VerbOu
   const startedAt = Date.now();
   ctx.media.startRecording({ maxMs: verb.maxLength * 1000 });
   const ending = await listen(verb, ctx);
-  const heard = ctx.media.stopRecording();
+  const heard = await ctx.media.stopRecording();
   const pcm = verb.trim === 'trim-silence' ? trimSilence(heard) : heard;
   const hungUp = ending.by === 'hangup';
 

@@ -1,0 +1,147 @@
+// A media worker: the RTP endpoints of some calls and their own 20 ms clock, on a thread of their own, so SIP,
+// webhooks, the HTTP API and the store on the main thread cannot delay a packet. Commands and events are the
+// messages of media-protocol.ts; MediaPlane (media-plane.ts) starts this and speaks for it on the main thread.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { bridgeMedia } from './bridge.js';
+import { MediaClock } from './clock.js';
+import { RtpEndpoint } from './endpoint.js';
+import type { FromWorker, ToWorker } from './media-protocol.js';
+
+export function runMediaWorker(port: MessagePort): void {
+  const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+  const clock = new MediaClock({ onHandlerError: (err) => post({ ev: 'warn', message: `media clock handler threw: ${String(err)}` }) });
+  const endpoints = new Map<number, RtpEndpoint>();
+  const forwarders = new Map<number, (frame: Int16Array) => void>();
+  const bridges = new Map<string, () => void>();
+
+  // Inbound frames for the main thread go in one message per event-loop turn, not one per packet.
+  let batchIds: number[] = [];
+  let batchFrames: Int16Array[] = [];
+  let batchSamples = 0;
+  const flush = () => {
+    const ids = Int32Array.from(batchIds);
+    const offsets = new Int32Array(batchFrames.length + 1);
+    const samples = new Int16Array(batchSamples);
+    let at = 0;
+    batchFrames.forEach((f, i) => {
+      offsets[i] = at;
+      samples.set(f, at);
+      at += f.length;
+    });
+    offsets[batchFrames.length] = at;
+    batchIds = [];
+    batchFrames = [];
+    batchSamples = 0;
+    post({ ev: 'audio', ids, offsets, samples }, [ids.buffer, offsets.buffer, samples.buffer]);
+  };
+  const forward = (id: number) => (frame: Int16Array) => {
+    if (batchFrames.length === 0) setImmediate(flush);
+    batchIds.push(id);
+    batchFrames.push(frame);
+    batchSamples += frame.length;
+  };
+
+  const reply = (req: number, value?: Extract<FromWorker, { ev: 'reply' }>['value']) => post({ ev: 'reply', req, value });
+  const fail = (req: number, err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    post({ ev: 'fail', req, name: e.name, message: e.message, code: (e as NodeJS.ErrnoException).code });
+  };
+  const settle = (req: number, p: Promise<Extract<FromWorker, { ev: 'reply' }>['value']>) => p.then((v) => reply(req, v), (err: unknown) => fail(req, err));
+
+  const closeEndpoint = async (id: number) => {
+    const ep = endpoints.get(id);
+    if (!ep) return;
+    endpoints.delete(id);
+    forwarders.delete(id);
+    for (const [key, unbridge] of bridges) {
+      const [a, b] = key.split(':').map(Number);
+      if (a === id || b === id) {
+        unbridge();
+        bridges.delete(key);
+      }
+    }
+    await ep.close();
+  };
+
+  const handle = (m: ToWorker): void => {
+    if (m.op === 'open') {
+      void RtpEndpoint.openOnPort(m.port, { ...m.settings, clock }).then(
+        (ep) => {
+          endpoints.set(m.id, ep);
+          ep.on('dtmf', (digit) => post({ ev: 'dtmf', id: m.id, digit }));
+          ep.on('timeout', () => post({ ev: 'timeout', id: m.id }));
+          ep.on('latched', (remote) => post({ ev: 'latched', id: m.id, remote }));
+          reply(m.req);
+        },
+        (err: unknown) => fail(m.req, err),
+      );
+      return;
+    }
+    if (m.op === 'clockStats') return reply(m.req, clock.stats());
+    if (m.op === 'shutdown') {
+      void Promise.all([...endpoints.keys()].map(closeEndpoint)).finally(() => port.close());
+      return;
+    }
+    if (m.op === 'bridge' || m.op === 'unbridge') {
+      const key = `${m.a}:${m.b}`;
+      bridges.get(key)?.();
+      bridges.delete(key);
+      const a = endpoints.get(m.a);
+      const b = endpoints.get(m.b);
+      if (m.op === 'bridge' && a && b) bridges.set(key, bridgeMedia(a, b, { relayDigits: m.relayDigits }));
+      return;
+    }
+    const ep = endpoints.get(m.id);
+    if (!ep) {
+      // Closed already (or never opened): answer what waits for an answer as a closed endpoint would.
+      if (m.op === 'play' || m.op === 'digits') reply(m.req, 'interrupted');
+      else if (m.op === 'stopRecording') reply(m.req, new Int16Array(0));
+      else if (m.op === 'close') reply(m.req);
+      else if (m.op === 'stats') fail(m.req, new Error('endpoint is closed'));
+      return;
+    }
+    switch (m.op) {
+      case 'setMedia':
+        return ep.setMedia(m.media);
+      case 'setRemote':
+        return ep.setRemote(m.remote);
+      case 'play':
+        return void settle(m.req, ep.play(m.pcm, { loop: m.loop }));
+      case 'digits':
+        return void settle(m.req, ep.sendDigits(m.digits, m.opts));
+      case 'feed':
+        return ep.feed(m.samples);
+      case 'stopPlayback':
+        return ep.stopPlayback();
+      case 'startRecording':
+        return ep.startRecording(m.opts);
+      case 'stopRecording': {
+        const pcm = ep.stopRecording();
+        // concat() made a fresh array: hand its memory over instead of copying it (a view of more is copied).
+        const owned = pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength ? pcm : pcm.slice();
+        return post({ ev: 'reply', req: m.req, value: owned }, [owned.buffer as ArrayBuffer]);
+      }
+      case 'audio': {
+        const existing = forwarders.get(m.id);
+        if (m.on && !existing) {
+          const f = forward(m.id);
+          forwarders.set(m.id, f);
+          ep.on('audio', f);
+        } else if (!m.on && existing) {
+          ep.off('audio', existing);
+          forwarders.delete(m.id);
+        }
+        return;
+      }
+      case 'stats':
+        return reply(m.req, ep.stats());
+      case 'close':
+        return void settle(m.req, closeEndpoint(m.id).then(() => undefined));
+    }
+  };
+  port.on('message', handle);
+  post({ ev: 'ready' });
+}
+
+// Only in a thread MediaPlane started: other workers (the bench's) may import this module's neighbours.
+if (parentPort && (workerData as { kind?: string } | null)?.kind === 'tandem-media') runMediaWorker(parentPort);
