@@ -43,15 +43,18 @@ const CORKED = Symbol('tandem.corked');
 type Corkable = Session & { [CORKED]?: boolean };
 
 /**
- * PDUs sent in the same tick leave in one TCP write: node-smpp writes each PDU on its own, and at
- * thousands of PDUs per second the per-write syscalls dominate the profile.
+ * PDUs sent in the same event-loop turn leave in one TCP write: node-smpp writes each PDU on its own, and at
+ * thousands of PDUs per second the per-write syscalls dominate the profile. The turn, not the tick: submits
+ * come from separate callbacks (commits, actor messages), and Node runs the nextTick queue between any two of
+ * them, so a tick holds one PDU. The socket is uncorked in the check phase, after the callbacks already queued
+ * there (actor messages among them): at most one turn of delay.
  */
-function corkForTick(session: Session): void {
+function corkForTurn(session: Session): void {
   const s = session as Corkable;
   if (!s[CORKED]) {
     s[CORKED] = true;
     s.socket.cork();
-    process.nextTick(uncork, s);
+    setImmediate(uncork, s);
   }
 }
 
@@ -60,9 +63,9 @@ function uncork(s: Corkable): void {
   s.socket.uncork();
 }
 
-/** Session.send, batched with the other PDUs of this tick. */
+/** Session.send, batched with the other PDUs of this turn. */
 export function sendBatched(session: Session, pdu: PDU, onResponse?: (resp: PDU) => void): boolean {
-  corkForTick(session);
+  corkForTurn(session);
   return onResponse ? session.send(pdu, onResponse) : session.send(pdu);
 }
 
@@ -75,7 +78,7 @@ export function nextSequence(session: Session): number {
 /** Writes an already encoded PDU (see submit-pdu.ts), batched; false when the socket is not writable. */
 export function writeBatched(session: Session, pdu: Buffer): boolean {
   if (!session.socket.writable) return false;
-  corkForTick(session);
+  corkForTurn(session);
   session.socket.write(pdu);
   return true;
 }
