@@ -151,6 +151,12 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   });
   onStop('voice', () => voice.stop());
   metrics.gauge('tandem_calls_active', 'call legs in progress on this node', () => voice.voice.liveCalls);
+  const media = voice.media;
+  if (media) {
+    metrics.gauge('tandem_media_workers_alive', 'media worker threads running', () => media.aliveWorkers);
+    metrics.gauge('tandem_media_worker_restarts', 'media workers that died and were replaced since start', () => media.restartCount);
+    metrics.gauge('tandem_media_tick_late_p99_seconds', 'media clock tick lateness p99, worst worker and second since the previous scrape', () => media.takePacing().tickLateP99Ms / 1000);
+  }
 
   const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
   if (sandbox) {

@@ -15,7 +15,7 @@ export {
 } from './endpoint.js';
 export { FRAME_SAMPLES, type G711Codec } from './g711.js';
 export type { MediaEndpoint, OpenMedia, OpenMediaOptions } from './media-endpoint.js';
-export { MediaPlane, RemoteRtpEndpoint, type MediaPlaneLogger, type MediaPlaneOptions, type MediaWorkerStats } from './media-plane.js';
+export { MediaPlane, RemoteRtpEndpoint, type MediaPlaneLogger, type MediaPacing, type MediaPlaneOptions, type MediaWorkerStats } from './media-plane.js';
 export { parseRtp, RtpPacketError, type RtpPacket } from './packet.js';
 export { readPcapUdp, type PcapDatagram } from './pcap.js';
 export { parsePortRange, PortPool, PortPoolExhaustedError, type PortRange } from './port-pool.js';

@@ -17,6 +17,7 @@ import {
 } from './endpoint.js';
 import type { MediaEndpoint, OpenMediaOptions } from './media-endpoint.js';
 import type { FromWorker, ToWorker, WorkerEndpointSettings } from './media-protocol.js';
+import type { MediaWorkerData } from './media-worker.js';
 import type { NegotiatedMedia } from './sdp.js';
 
 export interface MediaPlaneLogger {
@@ -32,6 +33,20 @@ export interface MediaPlaneOptions {
   restartDelayMs?: number;
   /** Longest a worker may take to load. Default 30 s (the first start compiles TypeScript). */
   readyTimeoutMs?: number;
+  /**
+   * Scheduling priority of the media threads (os.setPriority: -20 highest … 19), so packets go out on time
+   * while the machine is busy. Default -10; needs CAP_SYS_NICE, else a warning and normal priority.
+   * null leaves the threads at the process's priority.
+   */
+  priority?: number | null;
+}
+
+/** The media clocks' pacing since the previous takePacing(): the worst of every worker's one-second figures. */
+export interface MediaPacing {
+  tickLateP99Ms: number;
+  tickLateMaxMs: number;
+  tickWorkP99Ms: number;
+  skippedTicks: number;
 }
 
 export interface MediaWorkerStats {
@@ -43,7 +58,7 @@ export interface MediaWorkerStats {
   clock: MediaClockStats | undefined;
 }
 
-export const MEDIA_WORKER_KIND = 'tandem-media';
+const DEFAULT_PRIORITY = -10;
 const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './media-worker.ts' : './media-worker.js', import.meta.url).href;
 const SHUTDOWN_WAIT_MS = 2_000;
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -323,6 +338,8 @@ export class MediaPlane {
   private readonly readyTimeoutMs: number;
   private nextId = 1;
   private closing = false;
+  private priorityWarned = false;
+  private pacing: MediaPacing = { tickLateP99Ms: 0, tickLateMaxMs: 0, tickWorkP99Ms: 0, skippedTicks: 0 };
 
   private constructor(private readonly opts: MediaPlaneOptions) {
     this.links = new Array<WorkerLink | undefined>(opts.workers).fill(undefined);
@@ -387,6 +404,23 @@ export class MediaPlane {
     );
   }
 
+  /** Worker threads running now. */
+  get aliveWorkers(): number {
+    return this.links.filter((l) => l?.alive).length;
+  }
+
+  /** Workers that died and were replaced, since start. */
+  get restartCount(): number {
+    return this.restarts.reduce((a, b) => a + b, 0);
+  }
+
+  /** How late the media clocks ticked since the last call (for /metrics, which scrapes it). */
+  takePacing(): MediaPacing {
+    const p = this.pacing;
+    this.pacing = { tickLateP99Ms: 0, tickLateMaxMs: 0, tickWorkP99Ms: 0, skippedTicks: 0 };
+    return p;
+  }
+
   /** The worker threads, for tests that need to kill one. */
   threads(): Worker[] {
     return this.links.flatMap((l) => (l?.alive ? [l.worker] : []));
@@ -427,7 +461,9 @@ export class MediaPlane {
   }
 
   private spawn(index: number): Promise<void> {
-    const worker = new Worker(bootSource(), { eval: true, workerData: { kind: MEDIA_WORKER_KIND }, name: `tandem-media-${index}` });
+    const priority = this.opts.priority === null ? undefined : (this.opts.priority ?? DEFAULT_PRIORITY);
+    const workerData: MediaWorkerData = { kind: 'tandem-media', ...(priority !== undefined && { priority }) };
+    const worker = new Worker(bootSource(), { eval: true, workerData, name: `tandem-media-${index}` });
     const link = new WorkerLink(index, worker);
     this.links[index] = link;
     return new Promise<void>((resolve, reject) => {
@@ -438,11 +474,21 @@ export class MediaPlane {
       }, this.readyTimeoutMs);
       worker.on('message', (m: FromWorker) => {
         if (m.ev === 'ready') {
+          if (m.priorityError !== undefined && !this.priorityWarned) {
+            this.priorityWarned = true;
+            this.logger.warn(`media threads run at normal priority (raising it failed: ${m.priorityError}); packets may go out late while the machine is busy`);
+          }
           ready = true;
           clearTimeout(timer);
           resolve();
         } else if (m.ev === 'warn') {
           this.logger.warn(`media worker ${index}: ${m.message}`);
+        } else if (m.ev === 'clock') {
+          const p = this.pacing;
+          p.tickLateP99Ms = Math.max(p.tickLateP99Ms, m.lateP99Ms);
+          p.tickLateMaxMs = Math.max(p.tickLateMaxMs, m.lateMaxMs);
+          p.tickWorkP99Ms = Math.max(p.tickWorkP99Ms, m.workP99Ms);
+          p.skippedTicks += m.skippedTicks;
         } else {
           link.onMessage(m);
         }

@@ -29,7 +29,8 @@ export type ToWorker =
   | { op: 'shutdown' };
 
 export type FromWorker =
-  | { ev: 'ready' }
+  /** `priorityError`: why the thread could not raise its scheduling priority, when it could not. */
+  | { ev: 'ready'; priorityError?: string }
   | { ev: 'reply'; req: number; value?: PlayResult | Int16Array | RtpEndpointStats | MediaClockStats }
   | { ev: 'fail'; req: number; name: string; message: string; code?: string }
   | { ev: 'dtmf'; id: number; digit: DtmfDigit }
@@ -37,4 +38,6 @@ export type FromWorker =
   | { ev: 'latched'; id: number; remote: RemoteAddress }
   /** Inbound frames of every subscribed endpoint since the last batch: frame i is samples[offsets[i]..offsets[i+1]). */
   | { ev: 'audio'; ids: Int32Array; offsets: Int32Array; samples: Int16Array }
-  | { ev: 'warn'; message: string };
+  | { ev: 'warn'; message: string }
+  /** Every second: how late this worker's clock ticked over that second (its pacing, before the network). */
+  | { ev: 'clock'; lateP99Ms: number; lateMaxMs: number; workP99Ms: number; skippedTicks: number };

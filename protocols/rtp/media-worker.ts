@@ -1,13 +1,38 @@
 // A media worker: the RTP endpoints of some calls and their own 20 ms clock, on a thread of their own, so SIP,
 // webhooks, the HTTP API and the store on the main thread cannot delay a packet. Commands and events are the
 // messages of media-protocol.ts; MediaPlane (media-plane.ts) starts this and speaks for it on the main thread.
+import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { bridgeMedia } from './bridge.js';
 import { MediaClock } from './clock.js';
 import { RtpEndpoint } from './endpoint.js';
 import type { FromWorker, ToWorker } from './media-protocol.js';
 
-export function runMediaWorker(port: MessagePort): void {
+const CLOCK_REPORT_MS = 1_000;
+
+export interface MediaWorkerData {
+  kind: 'tandem-media';
+  /** os.setPriority value for this thread (-20 highest … 19); undefined leaves it as it is. */
+  priority?: number;
+}
+
+/**
+ * On a busy machine a thread woken by its timer may wait for a CPU longer than a packet's worth of time;
+ * a media thread above the rest (SIP, HTTP, neighbours) is scheduled first. On Linux this moves only this
+ * thread, and needs CAP_SYS_NICE (root) to go below 0. Returns why it could not, if it could not.
+ */
+function raisePriority(priority: number | undefined): string | undefined {
+  if (priority === undefined) return undefined;
+  try {
+    setPriority(priority);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+export function runMediaWorker(port: MessagePort, data: MediaWorkerData): void {
+  const priorityError = raisePriority(data.priority);
   const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
   const clock = new MediaClock({ onHandlerError: (err) => post({ ev: 'warn', message: `media clock handler threw: ${String(err)}` }) });
   const endpoints = new Map<number, RtpEndpoint>();
@@ -140,8 +165,14 @@ export function runMediaWorker(port: MessagePort): void {
     }
   };
   port.on('message', handle);
-  post({ ev: 'ready' });
+  // Unref'd: the report alone must not keep a worker alive that has nothing else to do.
+  setInterval(() => {
+    const s = clock.stats();
+    clock.resetStats();
+    post({ ev: 'clock', lateP99Ms: s.lateMs.p99, lateMaxMs: s.lateMs.max, workP99Ms: s.workMs.p99, skippedTicks: s.skippedTicks });
+  }, CLOCK_REPORT_MS).unref();
+  post(priorityError === undefined ? { ev: 'ready' } : { ev: 'ready', priorityError });
 }
 
 // Only in a thread MediaPlane started: other workers (the bench's) may import this module's neighbours.
-if (parentPort && (workerData as { kind?: string } | null)?.kind === 'tandem-media') runMediaWorker(parentPort);
+if (parentPort && (workerData as { kind?: string } | null)?.kind === 'tandem-media') runMediaWorker(parentPort, workerData as MediaWorkerData);

@@ -24,6 +24,8 @@ import { registerSandboxCallRoutes } from '../sandbox/phone-routes.js';
 
 export interface VoiceStack {
   voice: Voice;
+  /** The media workers; undefined with TANDEM_MEDIA_WORKERS=0 (media on the main thread). */
+  media: MediaPlane | undefined;
   recordings: Recordings;
   sip: SipConnection;
   phone: SandboxPhone | undefined;
@@ -116,6 +118,7 @@ export async function startVoice(opts: {
   if (recovered.closed + recovered.requeued > 0) log.warn(recovered, 'calls from before the last stop: queued ones queued again, live ones closed');
   return {
     voice,
+    media: plane,
     recordings,
     sip,
     phone,
