@@ -1,5 +1,5 @@
-// Starts tandem exactly as `npm start` does (node --import tsx src/main.ts), configured through its env vars, on
-// free ports and a data dir of the scenario's, and drives its REST API.
+// Starts tandem exactly as `npm start` does (node --max-semi-space-size=32 --import tsx src/main.ts), configured
+// through its env vars, on free ports and a data dir of the scenario's, and drives its REST API.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,13 @@ import { freePort } from './ports.js';
 import { startNode, type Proc } from './procs.js';
 import { http, runLoad } from './http.js';
 import { sleep } from './stats.js';
+
+/**
+ * The node flags of `npm start` (package.json), so the bench runs tandem as users do: a 32 MB young-generation
+ * semi-space, because the message path allocates short-lived objects fast and V8's default 16 MB scavenged
+ * every few hundred messages (GC was ~10 % of the CPU profile).
+ */
+const START_FLAGS = ['--max-semi-space-size=32'];
 
 export interface TandemOptions {
   dataDir: string;
@@ -65,7 +72,9 @@ export async function startTandem(opts: TandemOptions): Promise<Tandem> {
   const t0 = performance.now();
   // BENCH_CPU_PROF=<dir>: every tandem the bench starts writes a V8 CPU profile there when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const proc = startNode('tandem', 'src/main.ts', env, [...prof, ...(opts.nodeArgs ?? [])]);
+  // BENCH_TANDEM_NODE_ARGS="--flag …": more node flags for tandem, for experiments.
+  const extra = process.env.BENCH_TANDEM_NODE_ARGS ? process.env.BENCH_TANDEM_NODE_ARGS.split(' ') : [];
+  const proc = startNode('tandem', 'src/main.ts', env, [...START_FLAGS, ...prof, ...extra, ...(opts.nodeArgs ?? [])]);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 300_000;
   for (;;) {
