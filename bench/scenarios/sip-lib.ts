@@ -268,10 +268,20 @@ function parseScreen(text: string): { messages: number; retrans: number } | unde
 /** tandem's event-loop delay p99 in ms since the previous call, from its /metrics (prom-client resets its
  *  histogram on every scrape); undefined when the figure is not there. */
 export async function loopLagP99Ms(t: VoiceTandem): Promise<number | undefined> {
+  return (await scrapeMs(t, ['tandem_nodejs_eventloop_lag_p99_seconds']))[0];
+}
+
+/**
+ * One /metrics scrape: the named gauges (in seconds) as ms, undefined where absent. tandem's event-loop delay
+ * p99 and its media clocks' tick lateness p99 both count since the previous scrape.
+ */
+export async function scrapeMs(t: VoiceTandem, names: string[]): Promise<(number | undefined)[]> {
   const r = await http(`${t.url}/metrics`).catch(() => undefined);
-  const m = r && r.status === 200 ? /^tandem_nodejs_eventloop_lag_p99_seconds\s+(\S+)/m.exec(r.body) : null;
-  const v = m ? Number(m[1]) * 1000 : NaN;
-  return Number.isFinite(v) ? v : undefined;
+  return names.map((name) => {
+    const m = r && r.status === 200 ? new RegExp(`^${name}\\s+(\\S+)`, 'm').exec(r.body) : null;
+    const v = m ? Number(m[1]) * 1000 : NaN;
+    return Number.isFinite(v) ? v : undefined;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

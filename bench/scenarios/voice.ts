@@ -12,7 +12,7 @@ import { tone, writeWav } from '../../protocols/rtp/index.js';
 import { memoryOf, sampleRss } from '../lib/procs.js';
 import { round, sleep } from '../lib/stats.js';
 import type { Figures, Scenario, ScenarioContext } from '../lib/scenario.js';
-import { cpuMeter, loopLagP99Ms, RtpSinks, runSipp, startTwimlApp, startVoiceTandem, type SippRun, type TwimlApp, type VoiceTandem } from './sip-lib.js';
+import { cpuMeter, RtpSinks, runSipp, scrapeMs, startTwimlApp, startVoiceTandem, type SippRun, type TwimlApp, type VoiceTandem } from './sip-lib.js';
 
 const JITTER_LIMIT_MS = 5;
 const TARGET_CALLS = 1_000;
@@ -20,6 +20,8 @@ const TARGET_CALLS = 1_000;
 const RAMP_CPS = 200;
 /** From the last call's set-up to the window: every stream playing, set-up load over. */
 const SETTLE_MS = 2_000;
+/** Since-the-last-scrape figures read around each window. */
+const LAG_METRICS = ['tandem_nodejs_eventloop_lag_p99_seconds', 'tandem_media_tick_late_p99_seconds'];
 
 interface MediaStep {
   calls: number;
@@ -33,8 +35,10 @@ interface MediaStep {
   jitter_max_ms: number;
   caller_packets_sent: number;
   receiver_lag_p99_ms: number;
-  /** tandem's own event-loop delay p99 over the window (its /metrics): a stalled loop sends late, then bunched. */
+  /** tandem's main event-loop delay p99 over the window (its /metrics): SIP, webhooks, API. */
   tandem_loop_lag_p99_ms?: number;
+  /** How late tandem's media clocks ticked, p99 (worst worker and second) over the window: pacing before the network. */
+  tandem_tick_late_p99_ms?: number;
   rfc3550_jitter_p99_ms: number;
   rfc3550_jitter_max_ms: number;
   failed_calls: number;
@@ -106,13 +110,13 @@ export const voice: Scenario = {
         const heardBy = Date.now() + rampMs + 10_000;
         while ((await sinks.heard()) < n && Date.now() < heardBy) await sleep(200);
         await sleep(SETTLE_MS);
-        await loopLagP99Ms(t);
+        await scrapeMs(t, LAG_METRICS);
         await sinks.mark();
         const cpu = cpuMeter(t.proc.pid);
         const rss = sampleRss(t.proc.pid, 250);
         await sleep(windowMs);
         const stats = await sinks.read();
-        const loopLag = await loopLagP99Ms(t);
+        const [loopLag, tickLate] = await scrapeMs(t, LAG_METRICS);
         const cpuPct = cpu.stop();
         const mem = rss.stop();
         const r: SippRun = await sipp;
@@ -134,6 +138,7 @@ export const voice: Scenario = {
           caller_packets_sent: stats.sent,
           receiver_lag_p99_ms: round(stats.receiverLagP99Ms, 2),
           tandem_loop_lag_p99_ms: loopLag === undefined ? undefined : round(loopLag, 1),
+          tandem_tick_late_p99_ms: tickLate === undefined ? undefined : round(tickLate, 2),
           rfc3550_jitter_p99_ms: round(stats.rfc3550P99Ms, 2),
           rfc3550_jitter_max_ms: round(stats.rfc3550MaxMs, 2),
           failed_calls: failed,
@@ -145,7 +150,7 @@ export const voice: Scenario = {
         };
         if (failed > 0) step.error = `sipp exit ${r.code}: ${r.errors.split('\n').slice(0, 3).join(' | ').slice(0, 300)}`;
         ctx.log(
-          `  ${n} calls: ${stats.streams} streams, ${stats.packets} pkts (${step.rate_vs_ideal} of ideal), ${stats.lost} lost, jitter p50 ${step.jitter_p50_ms} / p99 ${step.jitter_p99_ms} / max ${step.jitter_max_ms} ms (RFC 3550 J p99 ${step.rfc3550_jitter_p99_ms} ms; receiver's own lag p99 ${step.receiver_lag_p99_ms} ms; tandem's loop lag p99 ${step.tandem_loop_lag_p99_ms ?? '?'} ms), ` +
+          `  ${n} calls: ${stats.streams} streams, ${stats.packets} pkts (${step.rate_vs_ideal} of ideal), ${stats.lost} lost, jitter p50 ${step.jitter_p50_ms} / p99 ${step.jitter_p99_ms} / max ${step.jitter_max_ms} ms (RFC 3550 J p99 ${step.rfc3550_jitter_p99_ms} ms; receiver's own lag p99 ${step.receiver_lag_p99_ms} ms; tandem's loop lag p99 ${step.tandem_loop_lag_p99_ms ?? '?'} ms, media tick lateness p99 ${step.tandem_tick_late_p99_ms ?? '?'} ms), ` +
             `${failed} failed calls, tandem CPU ${step.cpu_pct ?? '?'} % (${step.cpu_pct_per_call ?? '?'} %/call), RSS ${step.rss_mb} MB${ok ? '' : ' ✗'}${step.error ? ` — ${step.error}` : ''}`,
         );
         await sleep(2_000);

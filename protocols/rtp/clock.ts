@@ -1,6 +1,6 @@
-// One media clock for every call. A timer per call would cost 1,000 timers at 1,000 calls and
-// each would drift on its own; one timer that steers by process.hrtime keeps every stream on the
-// same 20 ms grid, and the handlers of a tick run back to back in one macrotask.
+// One media clock for every call (per thread). A timer per call would cost 1,000 timers at 1,000 calls
+// and each would drift on its own; one timer that steers by process.hrtime keeps every stream on a
+// 20 ms grid of the same wall clock, and the handlers due at a slot run back to back in one macrotask.
 import { performance } from 'node:perf_hooks';
 import { hrtime } from 'node:process';
 
@@ -12,6 +12,12 @@ export type TickHandler = (tick: number, nowMs: number) => void;
 
 export interface MediaClockOptions {
   periodMs?: number;
+  /**
+   * Subscribers are spread over this many evenly spaced phases of the period, each ticking on its own 20 ms
+   * grid: the timer fires every periodMs/phases and sends a phase's share of the packets, not all of them in
+   * one burst that competes with everything else for the CPU. Default 1 (every subscriber on one grid).
+   */
+  phases?: number;
   /** When the loop stalls longer than this many ticks, the clock skips ahead instead of bursting. */
   maxCatchUpTicks?: number;
   /** Where a throwing handler is reported; the clock keeps ticking the others. */
@@ -23,9 +29,9 @@ export interface MediaClockStats {
   subscribers: number;
   /** Ticks dropped after stalls longer than maxCatchUpTicks. */
   skippedTicks: number;
-  /** How late ticks fired relative to their ideal 20 ms grid, over the recent window. */
+  /** How late the timer fired relative to its ideal grid (one sample per phase slot), over the recent window. */
   lateMs: { p50: number; p99: number; max: number };
-  /** Time spent inside handlers per tick, over the recent window. */
+  /** Time spent inside handlers per slot, over the recent window. */
   workMs: { p50: number; p99: number; max: number };
 }
 
@@ -42,13 +48,17 @@ function percentiles(ring: Float64Array, count: number): { p50: number; p99: num
 
 export class MediaClock {
   readonly periodMs: number;
-  private readonly periodNs: bigint;
-  private readonly maxCatchUpTicks: number;
+  readonly phases: number;
+  private readonly slotNs: bigint;
+  private readonly maxCatchUpSlots: number;
   private readonly onHandlerError: (err: unknown) => void;
-  private readonly handlers = new Set<TickHandler>();
+  /** Handlers by phase; a handler ticks when the slot counter reaches its phase. */
+  private readonly byPhase: Set<TickHandler>[];
+  private count = 0;
   private timer: NodeJS.Timeout | undefined;
   private nextDeadline = 0n;
-  private tick = 0;
+  /** Slots since the clock started: slot / phases is the tick, slot % phases the phase due. */
+  private slot = 0;
   private skipped = 0;
   private readonly late = new Float64Array(WINDOW);
   private readonly work = new Float64Array(WINDOW);
@@ -58,25 +68,38 @@ export class MediaClock {
 
   constructor(opts: MediaClockOptions = {}) {
     this.periodMs = opts.periodMs ?? 20;
-    this.periodNs = BigInt(Math.round(this.periodMs * 1e6));
-    this.maxCatchUpTicks = opts.maxCatchUpTicks ?? 10;
+    this.phases = opts.phases ?? 1;
+    if (!Number.isInteger(this.phases) || this.phases < 1) throw new RangeError(`phases must be a whole number ≥ 1, got ${this.phases}`);
+    this.slotNs = BigInt(Math.round((this.periodMs * 1e6) / this.phases));
+    this.maxCatchUpSlots = (opts.maxCatchUpTicks ?? 10) * this.phases;
+    this.byPhase = Array.from({ length: this.phases }, () => new Set<TickHandler>());
     this.onHandlerError = opts.onHandlerError ?? ((err) => process.emitWarning(`media clock handler threw: ${String(err)}`));
   }
 
   get subscribers(): number {
-    return this.handlers.size;
+    return this.count;
   }
 
-  /** Adds a handler from the next tick on; the returned function removes it. The clock runs only while it has handlers. */
+  /**
+   * Adds a handler from its next tick on (in the least crowded phase); the returned function removes it.
+   * The clock runs only while it has handlers.
+   */
   subscribe(handler: TickHandler): () => void {
-    this.handlers.add(handler);
+    let phase = this.byPhase[0]!;
+    for (const set of this.byPhase) if (set.size < phase.size) phase = set;
+    phase.add(handler);
+    this.count++;
     if (this.timer === undefined && !this.inTick) {
-      this.nextDeadline = hrtime.bigint() + this.periodNs;
+      this.nextDeadline = hrtime.bigint() + this.slotNs;
       this.schedule();
     }
+    let subscribed = true;
     return () => {
-      this.handlers.delete(handler);
-      if (this.handlers.size === 0 && this.timer !== undefined && !this.inTick) {
+      if (!subscribed) return;
+      subscribed = false;
+      phase.delete(handler);
+      this.count--;
+      if (this.count === 0 && this.timer !== undefined && !this.inTick) {
         clearTimeout(this.timer);
         this.timer = undefined;
       }
@@ -85,9 +108,9 @@ export class MediaClock {
 
   stats(): MediaClockStats {
     return {
-      ticks: this.tick,
-      subscribers: this.handlers.size,
-      skippedTicks: this.skipped,
+      ticks: Math.floor(this.slot / this.phases),
+      subscribers: this.count,
+      skippedTicks: Math.floor(this.skipped / this.phases),
       lateMs: percentiles(this.late, this.samples),
       workMs: percentiles(this.work, this.samples),
     };
@@ -111,24 +134,25 @@ export class MediaClock {
       this.schedule();
       return;
     }
-    const behind = Number((now - this.nextDeadline) / this.periodNs);
-    if (behind > this.maxCatchUpTicks) {
+    const behind = Number((now - this.nextDeadline) / this.slotNs);
+    if (behind > this.maxCatchUpSlots) {
       // The tick number jumps too, so streams can keep their RTP timestamps on wall time across the gap.
       this.skipped += behind;
-      this.tick += behind;
-      this.nextDeadline += BigInt(behind) * this.periodNs;
+      this.slot += behind;
+      this.nextDeadline += BigInt(behind) * this.slotNs;
     }
     this.inTick = true;
-    // Ticks missed by a short stall run back to back, so every stream's timestamps stay on wall time.
+    // Slots missed by a short stall run back to back, so every stream's timestamps stay on wall time.
     // Bounded, so an overloaded process still returns to the event loop (and reads its sockets)
     // between bursts instead of spinning on ticks it can never catch up with.
     let burst = 0;
-    while (this.nextDeadline - now <= NS_PER_MS / 2n && this.handlers.size > 0 && burst++ <= this.maxCatchUpTicks) {
-      const slot = this.samples % WINDOW;
-      this.late[slot] = Number(now - this.nextDeadline) / 1e6;
+    while (this.nextDeadline - now <= NS_PER_MS / 2n && this.count > 0 && burst++ <= this.maxCatchUpSlots) {
+      const sample = this.samples % WINDOW;
+      this.late[sample] = Number(now - this.nextDeadline) / 1e6;
       const nowMs = performance.now();
-      const tick = this.tick++;
-      for (const handler of this.handlers) {
+      const slot = this.slot++;
+      const tick = Math.floor(slot / this.phases);
+      for (const handler of this.byPhase[slot % this.phases]!) {
         try {
           handler(tick, nowMs);
         } catch (err) {
@@ -136,13 +160,13 @@ export class MediaClock {
         }
       }
       const after = hrtime.bigint();
-      this.work[slot] = Number(after - now) / 1e6;
+      this.work[sample] = Number(after - now) / 1e6;
       this.samples++;
-      this.nextDeadline += this.periodNs;
+      this.nextDeadline += this.slotNs;
       now = after;
     }
     this.inTick = false;
-    if (this.handlers.size > 0) this.schedule();
+    if (this.count > 0) this.schedule();
     else this.timer = undefined;
   };
 }

@@ -49,3 +49,27 @@ test('a subscriber may unsubscribe itself and others may join during a tick', as
   assert.ok(order.filter((x) => x === 'late').length >= 2);
   assert.equal(clock.subscribers, 0);
 });
+
+test('with phases, subscribers spread over the period: each ticks every 20 ms without drift, at its own offset', async () => {
+  const clock = new MediaClock({ phases: 4 });
+  const calls: { tick: number; at: number }[][] = [[], [], [], []];
+  const start = performance.now();
+  const offs = calls.map((log) => clock.subscribe((tick) => log.push({ tick, at: performance.now() })));
+  await sleep(1000);
+  for (const off of offs) off();
+  const elapsed = performance.now() - start;
+  for (const log of calls) {
+    assert.ok(Math.abs(log.length - elapsed / 20) <= 2, `${log.length} ticks in ${elapsed.toFixed(0)} ms`);
+    assert.ok(log.every((c, i) => i === 0 || c.tick === log[i - 1]!.tick + 1), 'consecutive tick numbers');
+  }
+  // Within one tick the four phases go out 5 ms apart, not in one burst: the first and last are ~15 ms apart.
+  const spreads: number[] = [];
+  for (const c of calls[0]!) {
+    const times = calls.map((log) => log.find((x) => x.tick === c.tick)?.at);
+    if (times.every((t) => t !== undefined)) spreads.push(Math.max(...(times as number[])) - Math.min(...(times as number[])));
+  }
+  spreads.sort((a, b) => a - b);
+  const median = spreads[Math.floor(spreads.length / 2)]!;
+  assert.ok(median >= 12 && median <= 18, `median spread within a tick ${median.toFixed(1)} ms`);
+  assert.equal(clock.subscribers, 0);
+});
