@@ -60,7 +60,10 @@ const finite = (x: number): number | undefined => (Number.isFinite(x) ? x : unde
 export const voice: Scenario = {
   name: 'voice',
   async run(ctx: ScenarioContext): Promise<Figures> {
-    const levels = ctx.quick ? [100, 400] : [50, 100, 200, 400, 600, 800, 1000, 1200, 1500];
+    // BENCH_VOICE_LEVELS=400,800,1000: other concurrency steps (to probe a ceiling without the whole ramp).
+    const levels = process.env.BENCH_VOICE_LEVELS
+      ? process.env.BENCH_VOICE_LEVELS.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0)
+      : ctx.quick ? [100, 400] : [50, 100, 200, 400, 600, 800, 1000, 1200, 1500];
     const windowMs = ctx.quick ? 3_000 : 10_000;
     const sayRates = ctx.quick ? [200, 500] : [50, 100, 200, 300, 400, 600, 800];
     const sayStepSeconds = ctx.quick ? 2 : 5;

@@ -1,6 +1,6 @@
 // Endpoints in media worker threads (MediaPlane) against RtpEndpoints on this thread, over real UDP on loopback:
 // what a call's code does with its media must behave as it does with an endpoint on the main thread.
-import { test, type TestContext } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,12 +19,13 @@ function freshPool(): PortPool {
   return new PortPool(`${base}-${base + 199}`);
 }
 
-async function plane(t: TestContext, workers = 2): Promise<MediaPlane> {
-  const errors: string[] = [];
-  const p = await MediaPlane.start({ workers, restartDelayMs: 50, logger: { warn: () => undefined, error: (m) => errors.push(m) } });
-  t.after(() => p.close());
-  return p;
+// One two-worker plane for the tests that do not stop or kill workers (starting one takes a moment).
+let sharedPlane: Promise<MediaPlane> | undefined;
+function plane(): Promise<MediaPlane> {
+  sharedPlane ??= MediaPlane.start({ workers: 2 });
+  return sharedPlane;
 }
+after(async () => (await sharedPlane)?.close());
 
 async function local(t: TestContext, pool: PortPool, media: NegotiatedMedia): Promise<RtpEndpoint> {
   const ep = await RtpEndpoint.open({ pool, media });
@@ -33,7 +34,7 @@ async function local(t: TestContext, pool: PortPool, media: NegotiatedMedia): Pr
 }
 
 test('a worker endpoint plays paced audio, hears digits and records what the far end says', async (t) => {
-  const p = await plane(t);
+  const p = await plane();
   const pool = freshPool();
   const leg = await p.open({ pool, media: ulaw });
   const far = await local(t, pool, ulaw);
@@ -75,7 +76,7 @@ test('a worker endpoint plays paced audio, hears digits and records what the far
 });
 
 test("'audio' listeners get the worker endpoint's inbound frames only while they listen", async (t) => {
-  const p = await plane(t, 1);
+  const p = await plane();
   const pool = freshPool();
   const leg = await p.open({ pool, media: alaw });
   const far = await local(t, pool, alaw);
@@ -94,10 +95,11 @@ test("'audio' listeners get the worker endpoint's inbound frames only while they
   await far.play(tone([500], 200, 0.3));
   await sleep(60);
   assert.equal(got.length, count);
+  await leg.close();
 });
 
 test('stopPlayback and close interrupt what the worker is playing; the port goes back to the pool', async (t) => {
-  const p = await plane(t);
+  const p = await plane();
   const pool = freshPool();
   const before = pool.available;
   const leg = await p.open({ pool, media: ulaw, remote: { address: '127.0.0.1', port: 9 } });
@@ -117,7 +119,7 @@ test('stopPlayback and close interrupt what the worker is playing; the port goes
 });
 
 test('legs opened near each other bridge inside their worker: audio and digits cross, PCMU to PCMA', async (t) => {
-  const p = await plane(t);
+  const p = await plane();
   const pool = freshPool();
   const a = await p.open({ pool, media: ulaw });
   const b = await p.open({ pool, media: alaw, near: a });
@@ -146,7 +148,7 @@ test('legs opened near each other bridge inside their worker: audio and digits c
 });
 
 test('legs in different workers still bridge, through the main thread', async (t) => {
-  const p = await plane(t, 2);
+  const p = await plane();
   const pool = freshPool();
   const a = await p.open({ pool, media: ulaw });
   const b = await p.open({ pool, media: ulaw });
