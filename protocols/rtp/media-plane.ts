@@ -39,6 +39,8 @@ export interface MediaPlaneOptions {
    * null leaves the threads at the process's priority.
    */
   priority?: number | null;
+  /** Phases of each worker's media clock (clock.ts): endpoints spread over that many slots of the 20 ms period. Default 1. */
+  clockPhases?: number;
 }
 
 /** The media clocks' pacing since the previous takePacing(): the worst of every worker's one-second figures. */
@@ -462,7 +464,11 @@ export class MediaPlane {
 
   private spawn(index: number): Promise<void> {
     const priority = this.opts.priority === null ? undefined : (this.opts.priority ?? DEFAULT_PRIORITY);
-    const workerData: MediaWorkerData = { kind: 'tandem-media', ...(priority !== undefined && { priority }) };
+    const workerData: MediaWorkerData = {
+      kind: 'tandem-media',
+      ...(priority !== undefined && { priority }),
+      ...(this.opts.clockPhases !== undefined && { clockPhases: this.opts.clockPhases }),
+    };
     const worker = new Worker(bootSource(), { eval: true, workerData, name: `tandem-media-${index}` });
     const link = new WorkerLink(index, worker);
     this.links[index] = link;

@@ -9,13 +9,19 @@ import { RtpEndpoint } from './endpoint.js';
 import type { FromWorker, ToWorker } from './media-protocol.js';
 
 const CLOCK_REPORT_MS = 1_000;
-/** Endpoints tick in 10 phases 2 ms apart: each timer sends a tenth of the packets, not all in one burst. */
-const CLOCK_PHASES = 10;
+/**
+ * One phase: every endpoint of a worker ticks in the same burst. Spreading them over 10 phases (2 ms apart)
+ * measured worse on the 2-core VM: more wake-ups of this thread and of the far ends cost ~20 % more CPU, and
+ * jitter p99 at 600 calls doubled (protocols/rtp/bench/plane-capacity.ts, 2026-11-27).
+ */
+export const DEFAULT_CLOCK_PHASES = 1;
 
 export interface MediaWorkerData {
   kind: 'tandem-media';
   /** os.setPriority value for this thread (-20 highest … 19); undefined leaves it as it is. */
   priority?: number;
+  /** MediaClock phases (see clock.ts). */
+  clockPhases?: number;
 }
 
 /**
@@ -36,7 +42,7 @@ function raisePriority(priority: number | undefined): string | undefined {
 export function runMediaWorker(port: MessagePort, data: MediaWorkerData): void {
   const priorityError = raisePriority(data.priority);
   const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
-  const clock = new MediaClock({ phases: CLOCK_PHASES, onHandlerError: (err) => post({ ev: 'warn', message: `media clock handler threw: ${String(err)}` }) });
+  const clock = new MediaClock({ phases: data.clockPhases ?? DEFAULT_CLOCK_PHASES, onHandlerError: (err) => post({ ev: 'warn', message: `media clock handler threw: ${String(err)}` }) });
   const endpoints = new Map<number, RtpEndpoint>();
   const forwarders = new Map<number, (frame: Int16Array) => void>();
   const bridges = new Map<string, () => void>();
