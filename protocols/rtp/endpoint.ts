@@ -17,7 +17,7 @@ import {
   type DtmfStep,
 } from './dtmf.js';
 import { codecForPayloadType, decodeG711, encodeG711, FRAME_SAMPLES, SILENCE_BYTE, type G711Codec } from './g711.js';
-import { allocRtpPacket, parseRtp, RTP_HEADER_LENGTH, type RtpPacket } from './packet.js';
+import { PacketRing, parseRtp, RTP_HEADER_LENGTH, type RtpPacket } from './packet.js';
 import { PortPoolExhaustedError, type PortPool } from './port-pool.js';
 import { concat, dtmfTone, silence } from './tone.js';
 import type { NegotiatedMedia } from './sdp.js';
@@ -203,6 +203,9 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   private liveStart = 0;
   private liveLength = 0;
   private readonly liveFrame = new Int16Array(FRAME_SAMPLES);
+  /** Made on first use: an endpoint that only listens never needs them. */
+  private audioPackets: PacketRing | undefined;
+  private eventPackets: PacketRing | undefined;
 
   private lastRxMs: number;
   private timedOut = false;
@@ -427,10 +430,8 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     const step = item.steps[item.index++];
     if (step?.kind === 'event' && this.telephoneEventPt !== undefined) {
       if (step.first) this.eventTimestamp = this.timestamp;
-      const buf = allocRtpPacket(
-        { marker: step.first, payloadType: this.telephoneEventPt, sequenceNumber: this.seq, timestamp: this.eventTimestamp, ssrc: this.ssrc },
-        TELEPHONE_EVENT_LENGTH,
-      );
+      this.eventPackets ??= new PacketRing(TELEPHONE_EVENT_LENGTH);
+      const buf = this.eventPackets.take(step.first, this.telephoneEventPt, this.seq, this.eventTimestamp, this.ssrc);
       writeTelephoneEvent(buf, RTP_HEADER_LENGTH, step.event);
       this.send(buf);
     } else if (this.sendSilence) {
@@ -445,10 +446,8 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
 
   /** Encodes one 20 ms frame of `pcm` from `offset` (silence when pcm is undefined) straight into a packet. */
   private sendAudioFrame(pcm: Int16Array | undefined, offset: number): void {
-    const buf = allocRtpPacket(
-      { marker: this.talkspurt, payloadType: this.codecPt, sequenceNumber: this.seq, timestamp: this.timestamp, ssrc: this.ssrc },
-      FRAME_SAMPLES,
-    );
+    this.audioPackets ??= new PacketRing(FRAME_SAMPLES);
+    const buf = this.audioPackets.take(this.talkspurt, this.codecPt, this.seq, this.timestamp, this.ssrc);
     if (pcm) encodeG711(this.codec, pcm, offset, FRAME_SAMPLES, buf, RTP_HEADER_LENGTH);
     else buf.fill(SILENCE_BYTE[this.codec], RTP_HEADER_LENGTH);
     this.talkspurt = false;

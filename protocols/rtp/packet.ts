@@ -70,16 +70,45 @@ export interface RtpHeaderFields {
 
 /** Writes a 12-byte RTP v2 header (no CSRC, extension or padding) at `offset` of `buf`. */
 export function writeRtpHeader(buf: Buffer, h: RtpHeaderFields, offset = 0): void {
+  writeHeaderAt(buf, offset, h.marker, h.payloadType, h.sequenceNumber, h.timestamp, h.ssrc);
+}
+
+function writeHeaderAt(buf: Buffer, offset: number, marker: boolean, payloadType: number, sequenceNumber: number, timestamp: number, ssrc: number): void {
   buf[offset] = 0x80;
-  buf[offset + 1] = (h.marker ? 0x80 : 0) | (h.payloadType & 0x7f);
-  buf.writeUInt16BE(h.sequenceNumber & 0xffff, offset + 2);
-  buf.writeUInt32BE(h.timestamp >>> 0, offset + 4);
-  buf.writeUInt32BE(h.ssrc >>> 0, offset + 8);
+  buf[offset + 1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  buf.writeUInt16BE(sequenceNumber & 0xffff, offset + 2);
+  buf.writeUInt32BE(timestamp >>> 0, offset + 4);
+  buf.writeUInt32BE(ssrc >>> 0, offset + 8);
 }
 
 /**
- * One buffer for a whole outgoing packet, header written, payload left for the caller to fill in
- * place. A fresh buffer per packet because dgram may still hold the previous one in its send queue.
+ * One stream's outgoing packets of one size, reused round-robin instead of allocated per packet (50 a second
+ * per leg is garbage the media thread would otherwise collect). dgram hands a buffer to the kernel before
+ * send() returns unless the socket's queue is backed up; only a backlog longer than the ring (`size` × 20 ms)
+ * could see a queued buffer rewritten, and such a stream has lost that audio already.
+ */
+export class PacketRing {
+  private readonly slots: Buffer[];
+  private next = 0;
+
+  constructor(payloadLength: number, size = 16) {
+    const length = RTP_HEADER_LENGTH + payloadLength;
+    const slab = Buffer.alloc(size * length);
+    this.slots = Array.from({ length: size }, (_, i) => slab.subarray(i * length, (i + 1) * length));
+  }
+
+  /** The next buffer, header written, payload left for the caller to fill in place. */
+  take(marker: boolean, payloadType: number, sequenceNumber: number, timestamp: number, ssrc: number): Buffer {
+    const buf = this.slots[this.next] as Buffer;
+    this.next = (this.next + 1) % this.slots.length;
+    writeHeaderAt(buf, 0, marker, payloadType, sequenceNumber, timestamp, ssrc);
+    return buf;
+  }
+}
+
+/**
+ * A fresh buffer for one whole outgoing packet, header written, payload left for the caller to fill
+ * in place: for one-off packets; a stream's packets come from its PacketRing.
  */
 export function allocRtpPacket(h: RtpHeaderFields, payloadLength: number): Buffer {
   const buf = Buffer.allocUnsafe(RTP_HEADER_LENGTH + payloadLength);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRtpPacket } from 'rtp-parser';
-import { allocRtpPacket, parseRtp, RtpPacketError, RTP_HEADER_LENGTH } from '../../protocols/rtp/packet.js';
+import { allocRtpPacket, PacketRing, parseRtp, RtpPacketError, RTP_HEADER_LENGTH } from '../../protocols/rtp/packet.js';
 
 test('a built packet parses back to the same header and payload', () => {
   const header = { marker: true, payloadType: 8, sequenceNumber: 65535, timestamp: 0xfffffff0, ssrc: 0xdeadbeef };
@@ -38,4 +38,21 @@ test('malformed datagrams are rejected, not trusted', () => {
   assert.throws(() => parseRtp(Buffer.from('9000000100000010000000aa' + 'bede0009', 'hex')), /extension/);
   assert.throws(() => parseRtp(Buffer.from('a000000100000010000000aa' + '01ff', 'hex')), /padding/);
   assert.throws(() => parseRtp(Buffer.from('80c8000100000010000000aa', 'hex')), /RTCP/); // a sender report
+});
+
+test('a PacketRing hands out whole packets with their header written and reuses each only after `size` others', () => {
+  const ring = new PacketRing(160, 4);
+  const taken = Array.from({ length: 4 }, (_, i) => ring.take(i === 0, 8, 65534 + i, 0xfffffff0 + 160 * i, 0xdeadbeef));
+  assert.equal(new Set(taken).size, 4, 'four distinct buffers before any is reused');
+  for (const [i, buf] of taken.entries()) {
+    assert.equal(buf.length, RTP_HEADER_LENGTH + 160);
+    const p = parseRtp(buf);
+    assert.equal(p.marker, i === 0);
+    assert.equal(p.payloadType, 8);
+    assert.equal(p.sequenceNumber, (65534 + i) & 0xffff);
+    assert.equal(p.timestamp, (0xfffffff0 + 160 * i) >>> 0);
+    assert.equal(p.ssrc, 0xdeadbeef);
+    assert.equal(p.payload.length, 160);
+  }
+  assert.equal(ring.take(false, 0, 1, 2, 3), taken[0], 'the fifth take reuses the first buffer');
 });
