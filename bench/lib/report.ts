@@ -94,6 +94,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         ok: all(tp === undefined ? undefined : tp <= 20, tp === undefined || kp === undefined ? undefined : tp <= kp / 3),
         chart: { kind: 'ms', label: 'inbound MO→reply p99 at 1,000/s', tandem: tp, kannel: kp, target: 20 },
       });
+      rows.push({ scenario: 'inbound', figure: 'CPU per reply, flat out (all threads)', tandem: fmt(num(t.cpu_us_per_reply), ' µs'), kannel: fmt(num(k.cpu_us_per_reply), ' µs'), relative: '', target: '' });
       const tc = num(t.cold_p99_ms);
       if (tc !== undefined) {
         rows.push({

@@ -10,6 +10,10 @@ import { startWebhookApp } from '../lib/webhook-app.js';
 import { collectArrivals, pathFigures } from '../lib/delivery.js';
 import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 import { round, sleep, waitFor } from '../lib/stats.js';
+import { cpuSeconds } from './sip-lib.js';
+
+/** CPU seconds used by these processes (all their threads), from /proc. */
+const cpuOf = (procs: Proc[]): number => procs.reduce((s, p) => s + (cpuSeconds(p.pid) ?? NaN), 0);
 
 const NUMBERS = 200;
 const KEYS = [
@@ -19,6 +23,7 @@ const KEYS = [
   'replies_per_s_at_1000',
   'p50_ms_at_1000',
   'p99_ms_at_1000',
+  'cpu_us_per_reply',
   'cold_replies_per_s',
   'cold_p99_ms',
   'rss_mb',
@@ -64,7 +69,11 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
     // Paced first, on an idle gateway, so its latency is not the tail of the flat-out backlog.
     const paced = await moRun(smsc, `${side}p${i}`, load.pacedCount, 1_000, to, load.phaseMs);
     await sleep(500);
+    const cpu0 = cpuOf(procs);
     const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to, load.phaseMs);
+    // The receipts for the last replies are still being handled: they are part of each reply's cost.
+    await sleep(1_000);
+    const cpuUs = (cpuOf(procs) - cpu0) * 1e6;
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = {
       replies_per_s: flat.replies_per_s,
@@ -73,13 +82,14 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
       replies_per_s_at_1000: paced.replies_per_s,
       p50_ms_at_1000: paced.p50_ms,
       p99_ms_at_1000: paced.p99_ms,
+      ...(Number.isFinite(cpuUs) && flat.lost < load.flatCount && { cpu_us_per_reply: Math.round(cpuUs / (load.flatCount - flat.lost)) }),
       cold_replies_per_s: cold.replies_per_s,
       cold_p99_ms: cold.p99_ms,
       rss_mb: round(peak, 1),
       lost: cold.lost + flat.lost + paced.lost,
       duplicate_replies: cold.duplicates + flat.duplicates + paced.duplicates,
     };
-    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s (p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms; ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
+    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms; ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
     return run;
   } finally {
     for (const r of rss) r.stop();
