@@ -84,10 +84,6 @@ export class MessageStore {
     return this.t.carrierIds.get([carrier, messageId]);
   }
 
-  forgetCarrierId(carrier: string, messageId: string): Promise<boolean> {
-    return this.t.carrierIds.remove([carrier, messageId]);
-  }
-
   /** The sender's durable FIFO, oldest first. */
   *outboxOf(sender: string): Iterable<{ seq: number; sid: string }> {
     for (const { key, value } of this.t.outbox.getRange({ start: [sender, -Infinity], end: [sender, Infinity] })) {

@@ -4,7 +4,7 @@
 import type { EntityRegistry } from '../../actors/registry.js';
 import type { NumberMsg } from '../../actors/number/messages.js';
 import type { NumberState } from '../../actors/number/number-actor.js';
-import { dlrOutcome, type DeliveryReceipt } from '../../protocols/smpp/dlr.js';
+import type { DeliveryReceipt } from '../../protocols/smpp/dlr.js';
 import type { MessageStore } from './message-store.js';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -33,15 +33,8 @@ export class ReceiptRouter {
       ack();
       return;
     }
-    this.numbers.tell(hit.from, {
-      type: 'receipt',
-      sid: hit.sid,
-      dlr,
-      ack: () => {
-        ack();
-        // Intermediate receipts (ENROUTE, ACCEPTD) leave the id in place for the final one.
-        if (dlrOutcome(dlr.stat, dlr.err) !== null) void this.store.forgetCarrierId(carrier, dlr.carrierMessageId);
-      },
-    });
+    // The id stays indexed after the final receipt, as the message itself stays: a carrier's repeated receipt
+    // then finds a message already final and is acknowledged at once, and no write is spent forgetting it.
+    this.numbers.tell(hit.from, { type: 'receipt', sid: hit.sid, dlr, ack });
   }
 }

@@ -24,7 +24,10 @@ export interface Tables {
   messagesByAccount: Database<string, [string, number, string]>;
   /** The durable per-sender FIFO. key: [sender E.164, seq] → sid; removed once the carrier took every segment. */
   outbox: Database<string, [string, number]>;
-  /** key: [carrier name, carrier message id] → the segment it was for; how a DLR finds its message. */
+  /**
+   * key: [carrier name, carrier message id] → the segment it was for; how a DLR finds its message. Kept like the
+   * message (a repeated receipt finds it); a carrier reusing an id overwrites the entry with the new segment.
+   */
   carrierIds: Database<{ sid: string; from: string; part: number }, [string, string]>;
   /** key: [sendAt, sid] → sid: messages scheduled with SendAt. */
   scheduled: Database<string, [number, string]>;
