@@ -18,6 +18,12 @@ export interface MediaClockOptions {
    * one burst that competes with everything else for the CPU. Default 1 (every subscriber on one grid).
    */
   phases?: number;
+  /**
+   * Tick on the process-wide monotonic grid of the period, this many ms into it (0 ≤ offset < period), instead of
+   * one period after the first subscriber: clocks in different threads given different offsets never burst at
+   * the same moment. With several phases, the slots are aligned to the grid, not which phase comes first.
+   */
+  gridOffsetMs?: number;
   /** When the loop stalls longer than this many ticks, the clock skips ahead instead of bursting. */
   maxCatchUpTicks?: number;
   /** Where a throwing handler is reported; the clock keeps ticking the others. */
@@ -50,6 +56,7 @@ export class MediaClock {
   readonly periodMs: number;
   readonly phases: number;
   private readonly slotNs: bigint;
+  private readonly gridOffsetNs: bigint | undefined;
   private readonly maxCatchUpSlots: number;
   private readonly onHandlerError: (err: unknown) => void;
   /** Handlers by phase; a handler ticks when the slot counter reaches its phase. */
@@ -71,6 +78,10 @@ export class MediaClock {
     this.phases = opts.phases ?? 1;
     if (!Number.isInteger(this.phases) || this.phases < 1) throw new RangeError(`phases must be a whole number ≥ 1, got ${this.phases}`);
     this.slotNs = BigInt(Math.round((this.periodMs * 1e6) / this.phases));
+    if (opts.gridOffsetMs !== undefined && !(opts.gridOffsetMs >= 0 && opts.gridOffsetMs < this.periodMs)) {
+      throw new RangeError(`gridOffsetMs must lie in [0, ${this.periodMs}), got ${opts.gridOffsetMs}`);
+    }
+    this.gridOffsetNs = opts.gridOffsetMs === undefined ? undefined : BigInt(Math.round(opts.gridOffsetMs * 1e6));
     this.maxCatchUpSlots = (opts.maxCatchUpTicks ?? 10) * this.phases;
     this.byPhase = Array.from({ length: this.phases }, () => new Set<TickHandler>());
     this.onHandlerError = opts.onHandlerError ?? ((err) => process.emitWarning(`media clock handler threw: ${String(err)}`));
@@ -90,7 +101,7 @@ export class MediaClock {
     phase.add(handler);
     this.count++;
     if (this.timer === undefined && !this.inTick) {
-      this.nextDeadline = hrtime.bigint() + this.slotNs;
+      this.nextDeadline = this.firstDeadline();
       this.schedule();
     }
     let subscribed = true;
@@ -119,6 +130,15 @@ export class MediaClock {
   resetStats(): void {
     this.samples = 0;
     this.skipped = 0;
+  }
+
+  private firstDeadline(): bigint {
+    const now = hrtime.bigint();
+    if (this.gridOffsetNs === undefined) return now + this.slotNs;
+    // Slot grids repeat every slot; the offset places this clock's slots within the period's grid.
+    const slotOffset = this.gridOffsetNs % this.slotNs;
+    const next = ((now - slotOffset) / this.slotNs + 1n) * this.slotNs + slotOffset;
+    return next;
   }
 
   private schedule(): void {

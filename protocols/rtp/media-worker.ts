@@ -22,6 +22,8 @@ export interface MediaWorkerData {
   priority?: number;
   /** MediaClock phases (see clock.ts). */
   clockPhases?: number;
+  /** Where in the 20 ms period this worker's clock ticks: the plane staggers its workers so their bursts never meet. */
+  gridOffsetMs?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ function raisePriority(priority: number | undefined): string | undefined {
 export function runMediaWorker(port: MessagePort, data: MediaWorkerData): void {
   const priorityError = raisePriority(data.priority);
   const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
-  const clock = new MediaClock({ phases: data.clockPhases ?? DEFAULT_CLOCK_PHASES, onHandlerError: (err) => post({ ev: 'warn', message: `media clock handler threw: ${String(err)}` }) });
+  const clock = new MediaClock({ phases: data.clockPhases ?? DEFAULT_CLOCK_PHASES, gridOffsetMs: data.gridOffsetMs ?? 0, onHandlerError: (err) => post({ ev: 'warn', message: `media clock handler threw: ${String(err)}` }) });
   const endpoints = new Map<number, RtpEndpoint>();
   const forwarders = new Map<number, (frame: Int16Array) => void>();
   const bridges = new Map<string, () => void>();

@@ -73,3 +73,25 @@ test('with phases, subscribers spread over the period: each ticks every 20 ms wi
   assert.ok(median >= 12 && median <= 18, `median spread within a tick ${median.toFixed(1)} ms`);
   assert.equal(clock.subscribers, 0);
 });
+
+test('clocks given grid offsets tick on the shared monotonic grid, apart by their offsets', async () => {
+  const { hrtime } = await import('node:process');
+  const atOffset = (offsetMs: number) => {
+    const clock = new MediaClock({ gridOffsetMs: offsetMs });
+    const phases: number[] = [];
+    const off = clock.subscribe(() => phases.push(Number(hrtime.bigint() % 20_000_000n) / 1e6));
+    return { clock, phases, off };
+  };
+  const a = atOffset(0);
+  const b = atOffset(10);
+  await sleep(500);
+  a.off();
+  b.off();
+  // Where in the 20 ms period each clock's handlers ran: the median is just past its offset (timers fire a little late).
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const ma = median(a.phases.map((p) => (p >= 15 ? p - 20 : p)));
+  const mb = median(b.phases);
+  assert.ok(ma >= -0.6 && ma < 3, `clock at offset 0 ticks ${ma.toFixed(2)} ms into the period`);
+  assert.ok(mb >= 9.4 && mb < 13, `clock at offset 10 ticks ${mb.toFixed(2)} ms into the period`);
+  assert.throws(() => new MediaClock({ gridOffsetMs: 20 }), RangeError);
+});
