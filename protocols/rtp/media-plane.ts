@@ -102,6 +102,8 @@ interface Pending {
 /** One worker thread and what the main thread knows of it. */
 class WorkerLink {
   readonly endpoints = new Map<number, RemoteRtpEndpoint>();
+  /** Opens sent and not yet answered: counted as load, so a burst of new calls spreads over the workers. */
+  opening = 0;
   private readonly pending = new Map<number, Pending>();
   private nextReq = 1;
   alive = true;
@@ -386,7 +388,12 @@ export class MediaPlane {
     const pool = opts.pool;
     return bindSomePort(pool, host, async (port) => {
       const id = this.nextId++;
-      await link.request<void>((req) => ({ op: 'open', id, req, port, settings }), (_resolve, reject, err) => reject(err));
+      link.opening++;
+      try {
+        await link.request<void>((req) => ({ op: 'open', id, req, port, settings }), (_resolve, reject, err) => reject(err));
+      } finally {
+        link.opening--;
+      }
       const ep = new RemoteRtpEndpoint(link, id, host, port, () => pool.release(port), settings.remote);
       link.endpoints.set(id, ep);
       return ep;
@@ -456,7 +463,7 @@ export class MediaPlane {
     }
     let best: WorkerLink | undefined;
     for (const link of this.links) {
-      if (link?.alive && (!best || link.endpoints.size < best.endpoints.size)) best = link;
+      if (link?.alive && (!best || link.endpoints.size + link.opening < best.endpoints.size + best.opening)) best = link;
     }
     if (!best) throw new Error('no media worker is running');
     return best;

@@ -11,8 +11,8 @@ import type { FromWorker, ToWorker } from './media-protocol.js';
 const CLOCK_REPORT_MS = 1_000;
 /**
  * One phase: every endpoint of a worker ticks in the same burst. Spreading them over 10 phases (2 ms apart)
- * measured worse on the 2-core VM: more wake-ups of this thread and of the far ends cost ~20 % more CPU, and
- * jitter p99 at 600 calls doubled (protocols/rtp/bench/plane-capacity.ts, 2026-11-27).
+ * measured worse on the 2-core VM in a back-to-back pair of runs at 600 calls: more wake-ups of this thread and
+ * of the far ends cost ~20 % more CPU, and jitter p99 doubled (protocols/rtp/bench/plane-capacity.ts, 2026-11-27).
  */
 export const DEFAULT_CLOCK_PHASES = 1;
 

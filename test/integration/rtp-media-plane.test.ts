@@ -214,3 +214,13 @@ test('close() stops the workers; what was playing resolves and the plane takes n
   assert.equal(pool.available, pool.size);
   await assert.rejects(p.open({ pool }), /stopped/);
 });
+
+test('a burst of opens spreads over the workers', async () => {
+  const p = await plane();
+  const pool = freshPool();
+  const eps = await Promise.all(Array.from({ length: 10 }, () => p.open({ pool, media: ulaw })));
+  const perWorker = [0, 0];
+  for (const ep of eps) perWorker[ep.workerIndex]!++;
+  assert.deepEqual(perWorker, [5, 5]);
+  await Promise.all(eps.map((e) => e.close()));
+});
