@@ -151,11 +151,10 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   });
   onStop('voice', () => voice.stop());
   metrics.gauge('tandem_calls_active', 'call legs in progress on this node', () => voice.voice.liveCalls);
-  const media = voice.media;
-  if (media) {
-    metrics.gauge('tandem_media_workers_alive', 'media worker threads running', () => media.aliveWorkers);
-    metrics.gauge('tandem_media_worker_restarts', 'media workers that died and were replaced since start', () => media.restartCount);
-    metrics.gauge('tandem_media_tick_late_p99_seconds', 'media clock tick lateness p99, worst worker and second since the previous scrape', () => media.takePacing().tickLateP99Ms / 1000);
+  if (config.mediaWorkers > 0) {
+    metrics.gauge('tandem_media_workers_alive', 'media worker threads running', () => voice.media?.aliveWorkers ?? 0);
+    metrics.gauge('tandem_media_worker_restarts', 'media workers that died and were replaced since start', () => voice.media?.restartCount ?? 0);
+    metrics.gauge('tandem_media_tick_late_p99_seconds', 'media clock tick lateness p99, worst worker and second since the previous scrape', () => (voice.media?.takePacing().tickLateP99Ms ?? 0) / 1000);
   }
 
   const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
@@ -185,6 +184,8 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   for (const e164 of resumed) numbers.tell(e164, { type: 'resume' });
 
   ready = true;
+  // Last, so their loading does not slow the start-up above (see MediaWorkers).
+  voice.startMedia();
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.httpPort;
   const url = `http://${config.httpHost}:${port}`;

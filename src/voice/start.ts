@@ -10,7 +10,7 @@ import type { SipTrunkConfig } from '../carriers/config.js';
 import type { StatusCallbackSender } from '../../protocols/webhook/index.js';
 import type { NewNotification } from '../notifications/notifications.js';
 import type { RouteModule } from '../api/app.js';
-import { MediaPlane, PortPool, TextToSpeech, type OpenMedia } from '../../protocols/rtp/index.js';
+import { MediaPlane, PortPool, RtpEndpoint, TextToSpeech, type OpenMedia } from '../../protocols/rtp/index.js';
 import { advertisedHost } from '../../protocols/sip/edge/context.js';
 import { runVerb } from '../../actors/call/verbs/index.js';
 import { connectSip, type SipConnection } from './sip-connect.js';
@@ -24,8 +24,10 @@ import { registerSandboxCallRoutes } from '../sandbox/phone-routes.js';
 
 export interface VoiceStack {
   voice: Voice;
-  /** The media workers; undefined with TANDEM_MEDIA_WORKERS=0 (media on the main thread). */
-  media: MediaPlane | undefined;
+  /** The media workers once started; undefined before, and with TANDEM_MEDIA_WORKERS=0 (media on the main thread). */
+  readonly media: MediaPlane | undefined;
+  /** Starts the media workers (call it once tandem is otherwise up); a call that comes sooner starts them itself. */
+  startMedia(): void;
   recordings: Recordings;
   sip: SipConnection;
   phone: SandboxPhone | undefined;
@@ -47,11 +49,7 @@ export async function startVoice(opts: {
 }): Promise<VoiceStack> {
   const { config, log } = opts;
   // RTP in worker threads, each with its own 20 ms clock, so SIP, webhooks and the API cannot make packets late.
-  // They load while SIP connects.
-  const mediaLog = log.child({ part: 'media' });
-  const planeStarting = config.mediaWorkers > 0
-    ? MediaPlane.start({ workers: config.mediaWorkers, logger: { warn: (m) => mediaLog.warn(m), error: (m) => mediaLog.error(m) } })
-    : undefined;
+  const workers = config.mediaWorkers > 0 ? new MediaWorkers(config.mediaWorkers, log.child({ part: 'media' })) : undefined;
   const edgeLog = log.child({ part: 'sip' });
   const sip = await connectSip({
     sipHost: config.sipHost,
@@ -60,18 +58,11 @@ export async function startVoice(opts: {
     drachtio: config.drachtio,
     secret: config.drachtioSecret,
     logger: { debug: (m) => edgeLog.debug(m), info: (m) => edgeLog.info(m), warn: (m) => edgeLog.warn(m), error: (m) => edgeLog.error(m) },
-  }).catch(async (err: unknown) => {
-    await planeStarting?.then((p) => p.close(), () => undefined);
-    throw err;
-  });
-  const plane = await planeStarting?.catch(async (err: unknown) => {
-    await sip.close();
-    throw err;
   });
   // RTP binds where SIP does; SDP advertises an address peers can reach (the first external one for 0.0.0.0).
   const rtpHost = config.sipHost;
   const pool = new PortPool(config.rtpPorts);
-  const openMedia: OpenMedia | undefined = plane && ((o) => plane.open(o));
+  const openMedia: OpenMedia | undefined = workers?.open;
   const recordings = new Recordings({ root: opts.tables.root, dataDir: config.dataDir, publicUrl: config.publicUrl });
   const audio = new AudioFetcher({ timeoutMs: config.webhookTimeoutMs });
   const voiceLog = log.child({ part: 'voice' });
@@ -118,7 +109,10 @@ export async function startVoice(opts: {
   if (recovered.closed + recovered.requeued > 0) log.warn(recovered, 'calls from before the last stop: queued ones queued again, live ones closed');
   return {
     voice,
-    media: plane,
+    get media() {
+      return workers?.plane;
+    },
+    startMedia: () => void workers?.start(),
     recordings,
     sip,
     phone,
@@ -127,7 +121,7 @@ export async function startVoice(opts: {
       await voice.close();
       await phone?.close();
       await sip.close();
-      await plane?.close();
+      await workers?.close();
     },
   };
 }
@@ -137,4 +131,43 @@ function callsPerSecond(raw: string | undefined): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || n > 1000) throw new Error(`TANDEM_CALLS_PER_SECOND must be a number above 0 and at most 1000, got '${raw}'`);
   return n;
+}
+
+/**
+ * The media worker threads, started once tandem is otherwise up: each loads the TypeScript toolchain, which on two
+ * cores added ~0.7 s to start-up when it ran alongside it. A call that comes sooner starts them and waits for them.
+ * Workers that cannot start leave call media on the main thread, with the reason logged.
+ */
+class MediaWorkers {
+  plane: MediaPlane | undefined;
+  private starting: Promise<MediaPlane | undefined> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly workers: number,
+    private readonly log: Logger,
+  ) {}
+
+  start(): Promise<MediaPlane | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    this.starting ??= MediaPlane.start({ workers: this.workers, logger: { warn: (m) => this.log.warn(m), error: (m) => this.log.error(m) } }).then(
+      (p) => (this.plane = p),
+      (err: unknown) => {
+        this.log.error({ err }, 'media workers did not start; call media runs on the main thread');
+        return undefined;
+      },
+    );
+    return this.starting;
+  }
+
+  readonly open: OpenMedia = async (o) => {
+    const plane = await this.start();
+    return plane ? plane.open(o) : RtpEndpoint.open(o);
+  };
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const plane = await this.starting;
+    await plane?.close();
+  }
 }
