@@ -94,8 +94,15 @@ export type DeliverEvent =
    * A receipt can arrive before the submit() promise of its message has been handled by the caller
    * (both come off the same socket read), so receivers must tolerate a receipt for an id not yet known.
    */
-  | { kind: 'dlr'; dlr: DeliveryReceipt; ack: (status?: number) => void }
-  | { kind: 'mo'; mo: InboundPart; ack: (status?: number) => void };
+  | { kind: 'dlr'; dlr: DeliveryReceipt; ack: DeliverAck }
+  | { kind: 'mo'; mo: InboundPart; ack: DeliverAck };
+
+/**
+ * Sends the deliver_sm_resp. Writes are batched per event-loop turn, so `onWritten` says when it has actually left
+ * for the carrier: what depends on the carrier having its answer (forgetting a resend fingerprint) waits for it.
+ * Never called when the session was replaced meanwhile (the carrier then resends).
+ */
+export type DeliverAck = (status?: number, onWritten?: () => void) => void;
 
 export interface EsmeSessionEvents {
   bound: [];
@@ -468,13 +475,13 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.counters.deliverSm++;
     const gen = this.generation;
     let answered = false;
-    const ack = (status = 0): void => {
+    const ack = (status = 0, onWritten?: () => void): void => {
       if (answered) return;
       answered = true;
       // An ack after a reconnect would reach the wrong session; the carrier resends instead.
       if (gen !== this.generation) return;
       // deliver_sm_resp / data_sm_resp: 0x80000000 | command_id, empty message_id.
-      writeBatched(session, encodeEmptyIdResponse((pdu.command_id | 0x80000000) >>> 0, status, pdu.sequence_number));
+      writeBatched(session, encodeEmptyIdResponse((pdu.command_id | 0x80000000) >>> 0, status, pdu.sequence_number), onWritten);
     };
     if (this.listenerCount('deliver_sm') === 0) {
       // Nobody can store it: leave it unanswered so the carrier redelivers.

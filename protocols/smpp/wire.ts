@@ -75,10 +75,14 @@ export function nextSequence(session: Session): number {
   return ++session.sequence;
 }
 
-/** Writes an already encoded PDU (see submit-pdu.ts), batched; false when the socket is not writable. */
-export function writeBatched(session: Session, pdu: Buffer): boolean {
+/**
+ * Writes an already encoded PDU (see submit-pdu.ts), batched; false when the socket is not writable.
+ * `onWritten` runs once the PDU is handed to the kernel (which still sends it if tandem dies right after).
+ */
+export function writeBatched(session: Session, pdu: Buffer, onWritten?: () => void): boolean {
   if (!session.socket.writable) return false;
   corkForTurn(session);
-  session.socket.write(pdu);
+  if (onWritten) session.socket.write(pdu, (err) => !err && onWritten());
+  else session.socket.write(pdu);
   return true;
 }

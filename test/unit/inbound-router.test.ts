@@ -75,9 +75,17 @@ async function shutdown(h: Harness): Promise<void> {
   open = open.filter((x) => x !== h);
 }
 
-/** Feeds one deliver_sm through decodeMo, like the SMPP session does; resolves when it was acknowledged. */
+/**
+ * Feeds one deliver_sm through decodeMo, like the SMPP session does; resolves when it was acknowledged. The
+ * acknowledgement "leaves for the carrier" at once, as the session reports once its write is done.
+ */
 function deliver(h: Harness, pdu: RawDeliverSm, carrier = 'acme'): Promise<number> {
-  return new Promise((resolve) => h.router.handle(carrier, decodeMo(pdu), (status = 0) => resolve(status)));
+  return new Promise((resolve) =>
+    h.router.handle(carrier, decodeMo(pdu), (status = 0, onWritten) => {
+      resolve(status);
+      onWritten?.();
+    }),
+  );
 }
 
 function pdu(short: Buffer, extra: Partial<RawDeliverSm> = {}): RawDeliverSm {

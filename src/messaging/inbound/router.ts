@@ -6,6 +6,7 @@ import { newMessageRecord } from '../message-record.js';
 import type { NumberDirectory } from '../../numbers/directory.js';
 import type { Counter } from 'prom-client';
 import type { InboundPart } from '../../../protocols/smpp/mo.js';
+import type { DeliverAck } from '../../../protocols/smpp/esme-session.js';
 import type { NumberMsg } from '../../../actors/number/messages.js';
 import type { Tables } from '../../store/db.js';
 import type { MessageRecord, NumberRecord } from '../../store/records.js';
@@ -91,7 +92,7 @@ export class InboundRouter {
     this.reassembler.close();
   }
 
-  handle(carrier: string, part: InboundPart, ack: (status?: number) => void): void {
+  handle(carrier: string, part: InboundPart, ack: DeliverAck): void {
     try {
       this.route(carrier, part, ack);
     } catch (err) {
@@ -100,7 +101,7 @@ export class InboundRouter {
     }
   }
 
-  private route(carrier: string, part: InboundPart, ack: (status?: number) => void): void {
+  private route(carrier: string, part: InboundPart, ack: DeliverAck): void {
     const number = this.owner(part.to);
     if (!number) {
       this.o.metrics.unknownNumber.inc();
@@ -124,8 +125,7 @@ export class InboundRouter {
     if (!this.forgetting.has(fp) && this.o.store.isUnackedResend(fp)) {
       this.o.metrics.duplicates.inc();
       this.o.log.info({ carrier, from: part.from, to: part.to }, 'carrier resent an inbound part already stored; acknowledged and dropped');
-      ack();
-      this.forget(fp);
+      ack(0, () => this.forget(fp));
       return;
     }
     const written = part.concat ? this.reassembler.accept(carrier, part, fp) : this.deliverSingle(number, part, fp);
@@ -133,8 +133,9 @@ export class InboundRouter {
     written.then(
       () => {
         this.writing.delete(fp);
-        ack();
-        this.forget(fp);
+        // The stored fingerprint goes only once the acknowledgement has left: a crash before that must still
+        // recognise the carrier's resend.
+        ack(0, () => this.forget(fp));
       },
       (err: unknown) => {
         // Left unacknowledged: the carrier sends it again.
