@@ -114,20 +114,20 @@ export class Outbound {
     return true;
   }
 
-  markDurable(sid: string): void {
+  private markDurable(sid: string): void {
     const q = this.queue.find(sid);
     if (q) q.durable = true;
     this.pump();
   }
 
-  drop(sid: string): void {
+  private drop(sid: string): void {
     const q = this.queue.find(sid);
     if (q) q.expiresAt = -1; // removed by the next expiry pass without a status change
     this.queue.removeExpired(0);
     this.pump();
   }
 
-  tick(): void {
+  private tick(): void {
     this.timer = null;
     if (this.inflight && !this.inflight.awaitingCarrier) this.submitNext();
     else this.pump();
@@ -201,7 +201,7 @@ export class Outbound {
       .then((result) => this.reenter('submitted', () => this.submitted(sid, part, result)));
   }
 
-  submitted(sid: string, part: number, result: RoutedResult): void {
+  private submitted(sid: string, part: number, result: RoutedResult): void {
     const f = this.inflight;
     if (!f || f.record.sid !== sid || f.part !== part) return;
     f.awaitingCarrier = false;
@@ -334,7 +334,7 @@ export class Outbound {
     }, EXPIRY_SWEEP_MS);
   }
 
-  sweep(): void {
+  private sweep(): void {
     const now = Date.now();
     // The message at the carrier is past the point of expiring: it is kept whatever its validity.
     for (const m of this.queue.removeExpired(now, this.inflight?.record.sid)) this.expire(m.sid);

@@ -122,3 +122,22 @@ export function sampleRss(pid: number, everyMs = 200): { stop(): { peakMb: numbe
     },
   };
 }
+
+const CLOCK_TICKS = 100;
+
+/** CPU seconds used so far by `pid` and the children it has reaped (espeak-ng for <Say>). */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime is field 14 (index 11 here), stime, cutime, cstime follow.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds used so far by these processes together (all their threads), from /proc; NaN when one is gone. */
+export function cpuSecondsOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? NaN), 0);
+}

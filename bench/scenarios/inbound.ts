@@ -3,17 +3,14 @@
 // MO→reply latency is measured inside the SMSC process (MO sent → reply arrived, one clock).
 import { join } from 'node:path';
 import { startKannel } from '../lib/kannel.js';
-import { sampleRss, type Proc } from '../lib/procs.js';
+import { cpuSecondsOf, sampleRss, type Proc } from '../lib/procs.js';
 import { startSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
 import { startWebhookApp } from '../lib/webhook-app.js';
 import { collectArrivals, pathFigures } from '../lib/delivery.js';
 import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 import { round, sleep, waitFor } from '../lib/stats.js';
-import { cpuSeconds } from './sip-lib.js';
 
-/** CPU seconds used by these processes (all their threads), from /proc. */
-const cpuOf = (procs: Proc[]): number => procs.reduce((s, p) => s + (cpuSeconds(p.pid) ?? NaN), 0);
 
 const NUMBERS = 200;
 const KEYS = [
@@ -69,11 +66,11 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
     // Paced first, on an idle gateway, so its latency is not the tail of the flat-out backlog.
     const paced = await moRun(smsc, `${side}p${i}`, load.pacedCount, 1_000, to, load.phaseMs);
     await sleep(500);
-    const cpu0 = cpuOf(procs);
+    const cpu0 = cpuSecondsOf(procs.map((p) => p.pid));
     const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to, load.phaseMs);
     // The receipts for the last replies are still being handled: they are part of each reply's cost.
     await sleep(1_000);
-    const cpuUs = (cpuOf(procs) - cpu0) * 1e6;
+    const cpuUs = (cpuSecondsOf(procs.map((p) => p.pid)) - cpu0) * 1e6;
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = {
       replies_per_s: flat.replies_per_s,

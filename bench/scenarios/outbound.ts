@@ -3,13 +3,12 @@
 import { join } from 'node:path';
 import { clientPool, http, runLoad } from '../lib/http.js';
 import { startKannel } from '../lib/kannel.js';
-import { sampleRss } from '../lib/procs.js';
+import { cpuSecondsOf, sampleRss } from '../lib/procs.js';
 import { startSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
 import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 import { collectArrivals, pathFigures, type PathFigures } from '../lib/delivery.js';
 import { round, sleep, waitFor } from '../lib/stats.js';
-import { cpuSeconds } from './sip-lib.js';
 
 const SENDERS = 1_000;
 const CONCURRENCY = 64;
@@ -35,8 +34,6 @@ type Run = PathFigures & { rss_mb: number; failed: number; first_error?: string;
  */
 const warmUpCount = (quick: boolean): number => (quick ? 3_000 : 5_000);
 
-/** CPU seconds used by these processes (all their threads), from /proc. */
-const cpuOf = (pids: number[]): number => pids.reduce((s, p) => s + (cpuSeconds(p) ?? NaN), 0);
 
 const to = (i: number): string => '+1555' + String(2_000_000 + (i % 7_000_000)).padStart(7, '0');
 
@@ -51,7 +48,7 @@ async function drive(
   const pool = clientPool(origin, CONCURRENCY);
   const startedAt = new Float64Array(count);
   const rss = pids.map((p) => sampleRss(p));
-  const cpu0 = cpuOf(pids);
+  const cpu0 = cpuSecondsOf(pids);
   try {
     const out = await runLoad({
       count,
@@ -68,7 +65,7 @@ async function drive(
     const arrivals = await collectArrivals(smsc, tag, out.ok);
     // The carrier's receipts for the last messages are still being handled: they are part of each message's cost.
     await sleep(1_000);
-    const cpuMs = (cpuOf(pids) - cpu0) * 1000;
+    const cpuMs = (cpuSecondsOf(pids) - cpu0) * 1000;
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = { ...pathFigures(startedAt, out.ok, out.t0, out.t1, arrivals), rss_mb: round(peak, 1), failed: out.failed };
     if (Number.isFinite(cpuMs) && arrivals.n > 0) run.cpu_us_per_msg = Math.round((cpuMs * 1000) / arrivals.n);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { freePort } from '../lib/ports.js';
 import { http } from '../lib/http.js';
-import { startNode, startProcess, type Proc } from '../lib/procs.js';
+import { cpuSeconds, startNode, startProcess, type Proc } from '../lib/procs.js';
 import { sleep } from '../lib/stats.js';
 
 const SIPP_DIR = fileURLToPath(new URL('../sipp/', import.meta.url));
@@ -286,20 +286,6 @@ export async function scrapeMs(t: VoiceTandem, names: string[]): Promise<(number
 
 // ---------------------------------------------------------------------------------------------------------------
 // CPU and memory of a process, from /proc (Linux)
-
-const CLOCK_TICKS = 100;
-
-/** CPU seconds used so far by `pid` and the children it has reaped (espeak-ng for <Say>). */
-export function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime is field 14 (index 11 here), stime, cutime, cstime follow.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Measures the CPU share `pid` uses between `start()` and `stop()`, in percent of one core. */
 export function cpuMeter(pid: number): { stop(): number | undefined } {
