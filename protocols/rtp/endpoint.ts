@@ -5,6 +5,7 @@ import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { OpenMedia } from './media-endpoint.js';
 import { sharedMediaClock, type MediaClock } from './clock.js';
 import {
   DtmfDetector,
@@ -578,3 +579,6 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     }
   }
 }
+
+/** Call media on this thread: the default where no media workers run, and their stand-in if they cannot start. */
+export const openOnThisThread: OpenMedia = (opts) => RtpEndpoint.open(opts);

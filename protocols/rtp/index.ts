@@ -12,6 +12,7 @@ export {
   type RtpEndpointEvents,
   type RtpEndpointOptions,
   type RtpEndpointStats,
+  openOnThisThread,
 } from './endpoint.js';
 export { FRAME_SAMPLES, type G711Codec } from './g711.js';
 export type { MediaEndpoint, OpenMedia, OpenMediaOptions } from './media-endpoint.js';

@@ -3,7 +3,7 @@
 // It answers every call, listens (audio heard, RFC 4733 digits), and can call tandem numbers and press keys.
 import Srf from 'drachtio-srf';
 import { startSipEdge, type SipEdge } from '../../protocols/sip/index.js';
-import { buildAnswer, buildOffer, negotiate, parseSdp, rms, RtpEndpoint, type MediaEndpoint, type OpenMedia, type PortPool } from '../../protocols/rtp/index.js';
+import { buildAnswer, buildOffer, negotiate, parseSdp, rms, openOnThisThread, type MediaEndpoint, type OpenMedia, type PortPool } from '../../protocols/rtp/index.js';
 
 /** Frames louder than this count as heard audio (speech, tones), not silence. */
 const HEARD_RMS = 200;
@@ -220,7 +220,7 @@ export class SandboxPhone {
     });
   }
 
-  private readonly openMedia: OpenMedia = (opts) => (this.o.openMedia ?? ((o) => RtpEndpoint.open(o)))(opts);
+  private readonly openMedia: OpenMedia = (opts) => (this.o.openMedia ?? openOnThisThread)(opts);
 
   private listen(rtp: MediaEndpoint, call: SandboxCall): void {
     rtp.on('dtmf', (d) => (call.digitsHeard += d));

@@ -10,7 +10,7 @@ import type { SipTrunkConfig } from '../carriers/config.js';
 import type { StatusCallbackSender } from '../../protocols/webhook/index.js';
 import type { NewNotification } from '../notifications/notifications.js';
 import type { RouteModule } from '../api/app.js';
-import { MediaPlane, PortPool, RtpEndpoint, TextToSpeech, type OpenMedia } from '../../protocols/rtp/index.js';
+import { MediaPlane, PortPool, TextToSpeech, openOnThisThread, type OpenMedia } from '../../protocols/rtp/index.js';
 import { advertisedHost } from '../../protocols/sip/edge/context.js';
 import { runVerb } from '../../actors/call/verbs/index.js';
 import { connectSip, type SipConnection } from './sip-connect.js';
@@ -162,7 +162,7 @@ class MediaWorkers {
 
   readonly open: OpenMedia = async (o) => {
     const plane = await this.start();
-    return plane ? plane.open(o) : RtpEndpoint.open(o);
+    return plane ? plane.open(o) : openOnThisThread(o);
   };
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type Srf from 'drachtio-srf';
 import nact from 'nact';
-import { PortPool, RtpEndpoint, SdpError, buildOffer, negotiate, parseSdp, type MediaEndpoint, type OpenMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
+import { PortPool, SdpError, openOnThisThread, buildOffer, negotiate, parseSdp, type MediaEndpoint, type OpenMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
 import { localCall, sipPendingAnswer, type PendingAnswer } from '../../actors/call/call-leg.js';
 import type { DialTarget, DialVerb, VoiceVerb } from '../../protocols/twiml/index.js';
 import { CallDirectory } from '../../actors/call/call-actor.js';
@@ -249,7 +249,7 @@ export class Voice {
 
   /** `near`: a <Dial> leg opens next to its parent's endpoint, so their bridge stays inside one media worker. */
   private openMedia(near?: MediaEndpoint): Promise<MediaEndpoint> {
-    const open = this.o.openMedia ?? ((o) => RtpEndpoint.open(o));
+    const open = this.o.openMedia ?? openOnThisThread;
     return open({ pool: this.deps.pool, host: this.o.rtpHost, mediaTimeoutMs: this.deps.mediaTimeoutMs, ...(near && { near }) });
   }
 
