@@ -141,3 +141,43 @@ export function cpuSeconds(pid: number): number | undefined {
 export function cpuSecondsOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? NaN), 0);
 }
+
+/** Busy CPU seconds of the whole machine so far, all cores together (everything but idle and iowait), from /proc/stat. */
+export function machineCpuSeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Where a run's CPU went: the gateway's processes, the carrier (SMSC), the bench's own load generator, and the whole
+ * machine, read at start and at `read()`, in µs of CPU per item (message or reply).
+ */
+export function cpuBudget(parts: { gateway: number[]; carrier?: number; others?: number[] }): { read(items: number): Record<string, number> } {
+  const g0 = cpuSecondsOf(parts.gateway);
+  const c0 = parts.carrier === undefined ? NaN : cpuSeconds(parts.carrier) ?? NaN;
+  const o0 = cpuSecondsOf(parts.others ?? []);
+  const self0 = process.cpuUsage();
+  const m0 = machineCpuSeconds();
+  return {
+    read(items) {
+      const per = (s: number): number => Math.round((s * 1e6) / Math.max(1, items));
+      const out: Record<string, number> = {};
+      const g = cpuSecondsOf(parts.gateway) - g0;
+      if (Number.isFinite(g)) out.gateway = per(g);
+      const c = (parts.carrier === undefined ? NaN : cpuSeconds(parts.carrier) ?? NaN) - c0;
+      if (Number.isFinite(c)) out.carrier = per(c);
+      const o = cpuSecondsOf(parts.others ?? []) - o0;
+      if (Number.isFinite(o) && (parts.others?.length ?? 0) > 0) out.others = per(o);
+      const self = process.cpuUsage(self0);
+      out.load_generator = per((self.user + self.system) / 1e6);
+      const m = machineCpuSeconds() - m0;
+      if (Number.isFinite(m)) out.machine = per(m);
+      return out;
+    },
+  };
+}

@@ -27,6 +27,15 @@ const pct = (x: number | undefined): string => (x === undefined ? '' : `${Math.r
 const all = (...xs: (boolean | undefined)[]): boolean | undefined => (xs.some((x) => x === undefined) ? undefined : xs.every(Boolean));
 const skipped = (s: J): string | undefined => (typeof s.skipped === 'string' ? s.skipped : undefined);
 
+/** The rest of the machine's CPU for one message: `carrier + the other bench process; whole machine, cores busy`. */
+function budget(side: Record<string, unknown>, unit: 'msg' | 'reply'): string {
+  const other = unit === 'msg' ? num(side.client_cpu_us_per_msg) : num(side.webhook_app_cpu_us_per_reply);
+  const carrier = num(side[`carrier_cpu_us_per_${unit}`]);
+  const machine = num(side[`machine_cpu_us_per_${unit}`]);
+  if (carrier === undefined && machine === undefined) return '–';
+  return `${fmt(carrier)} + ${fmt(other)}; ${fmt(machine, ' µs')}, ${fmt(num(side.machine_busy_cores))}`;
+}
+
 export function headlineRows(scenarios: Record<string, Figures>): Row[] {
   const rows: Row[] = [];
   const ceil = obj(scenarios.ceiling);
@@ -55,6 +64,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
       });
       rows.push({ scenario: 'outbound', figure: 'request → submit_sm p50 / p99', tandem: `${fmt(num(t.p50_ms))} / ${fmt(num(t.p99_ms), ' ms')}`, kannel: kr !== undefined ? `${fmt(num(k.p50_ms))} / ${fmt(num(k.p99_ms), ' ms')}` : '–', relative: '', target: '' });
       rows.push({ scenario: 'outbound', figure: 'CPU per message (all threads)', tandem: fmt(num(t.cpu_us_per_msg), ' µs'), kannel: kr !== undefined ? fmt(num(k.cpu_us_per_msg), ' µs') : '–', relative: '', target: '' });
+      rows.push({ scenario: 'outbound', figure: 'CPU per message: carrier + load generator; machine, cores busy', tandem: budget(t, 'msg'), kannel: kr !== undefined ? budget(k, 'msg') : '–', relative: '', target: '' });
       if (num(t.cold_msgs_per_s) !== undefined) {
         rows.push({ scenario: 'outbound', figure: 'cold start (first messages), msgs/s', tandem: fmt(num(t.cold_msgs_per_s)), kannel: kr !== undefined ? fmt(num(k.cold_msgs_per_s)) : '–', relative: '', target: '' });
       }
@@ -95,6 +105,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         chart: { kind: 'ms', label: 'inbound MO→reply p99 at 1,000/s', tandem: tp, kannel: kp, target: 20 },
       });
       rows.push({ scenario: 'inbound', figure: 'CPU per reply, flat out (all threads)', tandem: fmt(num(t.cpu_us_per_reply), ' µs'), kannel: fmt(num(k.cpu_us_per_reply), ' µs'), relative: '', target: '' });
+      rows.push({ scenario: 'inbound', figure: 'CPU per reply: carrier + webhook app; machine, cores busy', tandem: budget(t, 'reply'), kannel: budget(k, 'reply'), relative: '', target: '' });
       const tc = num(t.cold_p99_ms);
       if (tc !== undefined) {
         rows.push({

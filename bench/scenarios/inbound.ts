@@ -3,7 +3,7 @@
 // MO→reply latency is measured inside the SMSC process (MO sent → reply arrived, one clock).
 import { join } from 'node:path';
 import { startKannel } from '../lib/kannel.js';
-import { cpuSecondsOf, sampleRss, type Proc } from '../lib/procs.js';
+import { cpuBudget, sampleRss, type Proc } from '../lib/procs.js';
 import { startSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
 import { startWebhookApp } from '../lib/webhook-app.js';
@@ -21,6 +21,10 @@ const KEYS = [
   'p50_ms_at_1000',
   'p99_ms_at_1000',
   'cpu_us_per_reply',
+  'carrier_cpu_us_per_reply',
+  'webhook_app_cpu_us_per_reply',
+  'machine_cpu_us_per_reply',
+  'machine_busy_cores',
   'cold_replies_per_s',
   'cold_p99_ms',
   'rss_mb',
@@ -56,7 +60,7 @@ async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: s
   return { replies_per_s: f.msgs_per_s, p50_ms: f.p50_ms, p99_ms: f.p99_ms, lost: count - f.arrived, duplicates: f.duplicates };
 }
 
-async function measure(smsc: Smsc, side: string, i: number, to: string[], procs: Proc[], load: Load, log: (m: string) => void): Promise<Run> {
+async function measure(smsc: Smsc, side: string, i: number, to: string[], procs: Proc[], appPid: number, load: Load, log: (m: string) => void): Promise<Run> {
   const rss = procs.map((p) => sampleRss(p.pid));
   try {
     // A gateway runs for weeks; its first seconds after start (V8 compiling the hot path, LMDB pages coming into
@@ -66,11 +70,12 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
     // Paced first, on an idle gateway, so its latency is not the tail of the flat-out backlog.
     const paced = await moRun(smsc, `${side}p${i}`, load.pacedCount, 1_000, to, load.phaseMs);
     await sleep(500);
-    const cpu0 = cpuSecondsOf(procs.map((p) => p.pid));
+    const cpu = cpuBudget({ gateway: procs.map((p) => p.pid), carrier: smsc.proc.pid, others: [appPid] });
     const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to, load.phaseMs);
     // The receipts for the last replies are still being handled: they are part of each reply's cost.
     await sleep(1_000);
-    const cpuUs = (cpuSecondsOf(procs.map((p) => p.pid)) - cpu0) * 1e6;
+    const answered = load.flatCount - flat.lost;
+    const budget = cpu.read(answered);
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = {
       replies_per_s: flat.replies_per_s,
@@ -79,14 +84,21 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
       replies_per_s_at_1000: paced.replies_per_s,
       p50_ms_at_1000: paced.p50_ms,
       p99_ms_at_1000: paced.p99_ms,
-      ...(Number.isFinite(cpuUs) && flat.lost < load.flatCount && { cpu_us_per_reply: Math.round(cpuUs / (load.flatCount - flat.lost)) }),
+      ...(answered > 0 && {
+        cpu_us_per_reply: budget.gateway,
+        carrier_cpu_us_per_reply: budget.carrier,
+        webhook_app_cpu_us_per_reply: budget.others,
+        machine_cpu_us_per_reply: budget.machine,
+        // Cores busy while the replies flowed: machine CPU per reply × replies per second.
+        ...(budget.machine !== undefined && flat.replies_per_s !== undefined && { machine_busy_cores: round((budget.machine * flat.replies_per_s) / 1e6, 2) }),
+      }),
       cold_replies_per_s: cold.replies_per_s,
       cold_p99_ms: cold.p99_ms,
       rss_mb: round(peak, 1),
       lost: cold.lost + flat.lost + paced.lost,
       duplicate_replies: cold.duplicates + flat.duplicates + paced.duplicates,
     };
-    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms; ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
+    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (carrier ${run.carrier_cpu_us_per_reply ?? '–'}, webhook app ${run.webhook_app_cpu_us_per_reply ?? '–'}, machine ${run.machine_cpu_us_per_reply ?? '–'} µs/reply, ${run.machine_busy_cores ?? '–'} cores busy; p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms; ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
     return run;
   } finally {
     for (const r of rss) r.stop();
@@ -138,7 +150,7 @@ export const inbound: Scenario = {
         live.tandem = t;
         try {
           await waitBound(smsc);
-          return await measure(smsc, 'it', i, numbers, [t.proc], load, ctx.log);
+          return await measure(smsc, 'it', i, numbers, [t.proc], app.proc.pid, load, ctx.log);
         } finally {
           await t.stop();
           live.tandem = undefined;
@@ -149,7 +161,7 @@ export const inbound: Scenario = {
         const k = await startKannel(ctx.tmpDir(`kannel-in${i}`), smsc.smppPort, app.url);
         try {
           await waitBound(smsc);
-          return await measure(smsc, 'ik', i, numbers, [k.bearerbox, k.smsbox], load, ctx.log);
+          return await measure(smsc, 'ik', i, numbers, [k.bearerbox, k.smsbox], app.proc.pid, load, ctx.log);
         } finally {
           await k.stop();
         }

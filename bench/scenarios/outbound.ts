@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { clientPool, http, runLoad } from '../lib/http.js';
 import { startKannel } from '../lib/kannel.js';
-import { cpuSecondsOf, sampleRss } from '../lib/procs.js';
+import { cpuBudget, sampleRss } from '../lib/procs.js';
 import { startSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
 import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
@@ -19,6 +19,10 @@ const KEYS = [
   'p50_ms',
   'p99_ms',
   'cpu_us_per_msg',
+  'carrier_cpu_us_per_msg',
+  'client_cpu_us_per_msg',
+  'machine_cpu_us_per_msg',
+  'machine_busy_cores',
   'cold_msgs_per_s',
   'rss_mb',
   'arrived',
@@ -26,7 +30,19 @@ const KEYS = [
   'duplicates',
 ] as const;
 
-type Run = PathFigures & { rss_mb: number; failed: number; first_error?: string; cpu_us_per_msg?: number; cold_msgs_per_s?: number };
+type Run = PathFigures & {
+  rss_mb: number;
+  failed: number;
+  first_error?: string;
+  /** The gateway's CPU per message; then the carrier's (the SMSC process), the load generator's and the whole machine's. */
+  cpu_us_per_msg?: number;
+  carrier_cpu_us_per_msg?: number;
+  client_cpu_us_per_msg?: number;
+  machine_cpu_us_per_msg?: number;
+  /** Cores of the whole machine busy while the messages flowed (2 = nothing left on this 2-core machine). */
+  machine_busy_cores?: number;
+  cold_msgs_per_s?: number;
+};
 
 /**
  * A gateway runs for weeks; the first seconds after it starts (V8 compiling the hot path, LMDB pages coming
@@ -48,7 +64,7 @@ async function drive(
   const pool = clientPool(origin, CONCURRENCY);
   const startedAt = new Float64Array(count);
   const rss = pids.map((p) => sampleRss(p));
-  const cpu0 = cpuSecondsOf(pids);
+  const cpu = cpuBudget({ gateway: pids, carrier: smsc.proc.pid });
   try {
     const out = await runLoad({
       count,
@@ -65,10 +81,17 @@ async function drive(
     const arrivals = await collectArrivals(smsc, tag, out.ok);
     // The carrier's receipts for the last messages are still being handled: they are part of each message's cost.
     await sleep(1_000);
-    const cpuMs = (cpuSecondsOf(pids) - cpu0) * 1000;
+    const budget = cpu.read(arrivals.n);
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = { ...pathFigures(startedAt, out.ok, out.t0, out.t1, arrivals), rss_mb: round(peak, 1), failed: out.failed };
-    if (Number.isFinite(cpuMs) && arrivals.n > 0) run.cpu_us_per_msg = Math.round((cpuMs * 1000) / arrivals.n);
+    if (arrivals.n > 0) {
+      run.cpu_us_per_msg = budget.gateway;
+      run.carrier_cpu_us_per_msg = budget.carrier;
+      run.client_cpu_us_per_msg = budget.load_generator;
+      run.machine_cpu_us_per_msg = budget.machine;
+      // Cores busy while the messages flowed: machine CPU per message × messages per second.
+      if (budget.machine !== undefined) run.machine_busy_cores = round((budget.machine * run.msgs_per_s) / 1e6, 2);
+    }
     if (out.firstError) run.first_error = out.firstError.slice(0, 200);
     return run;
   } finally {
@@ -121,7 +144,7 @@ export const outbound: Scenario = {
           });
           const cold = await drive(smsc, `otw${i}`, warmUpCount(ctx.quick), t.url, [t.proc.pid], req);
           const r = { ...(await drive(smsc, `ot${i}`, count, t.url, [t.proc.pid], req)), cold_msgs_per_s: cold.msgs_per_s };
-          ctx.log(`  tandem #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
+          ctx.log(`  tandem #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (carrier ${r.carrier_cpu_us_per_msg}, load generator ${r.client_cpu_us_per_msg}, machine ${r.machine_cpu_us_per_msg} µs/msg, ${r.machine_busy_cores} cores busy; accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
           return r;
         } finally {
           await t.stop();
@@ -143,7 +166,7 @@ export const outbound: Scenario = {
           const pids = [k.bearerbox.pid, k.smsbox.pid];
           const cold = await drive(smsc, `okw${i}`, warmUpCount(ctx.quick), u.origin, pids, req);
           const r = { ...(await drive(smsc, `ok${i}`, count, u.origin, pids, req)), cold_msgs_per_s: cold.msgs_per_s };
-          ctx.log(`  kannel #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
+          ctx.log(`  kannel #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (carrier ${r.carrier_cpu_us_per_msg}, load generator ${r.client_cpu_us_per_msg}, machine ${r.machine_cpu_us_per_msg} µs/msg, ${r.machine_busy_cores} cores busy; accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
           return r;
         } finally {
           await k.stop();
