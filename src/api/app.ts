@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { ApiDeps } from './deps.js';
+import { flushedSoFar } from '../store/db.js';
 import { ApiError } from './errors.js';
 import { registerAuth } from './auth.js';
 import { registerAccountRoutes } from './accounts.js';
@@ -34,6 +35,12 @@ export async function buildApp(deps: ApiDeps, logger: FastifyServerOptions['logg
   app.setNotFoundHandler((req, reply) => {
     const e = new ApiError(404, 20404, `The requested resource ${req.url.split('?')[0]} was not found`);
     return reply.code(404).send(e.toJSON());
+  });
+  // A change the API answers for (a message accepted, a number bought, a call queued) is on disk before the answer
+  // leaves: the routes await their commits, and this waits for the flush that follows them (see store/db.ts).
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') await flushedSoFar(deps.tables);
+    return payload;
   });
   app.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode < 400) deps.metrics.httpRequests.inc({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });

@@ -1,6 +1,9 @@
-// One LMDB environment per node. lmdb-js batches every put/remove issued in one event turn into one
-// durable commit and resolves each promise only after that commit is on disk, so "await the write, then
-// acknowledge" is both safe and fast (see shared/bench/ceilings.md: one fsync per batch, not per write).
+// One LMDB environment per node. lmdb-js batches every put/remove issued in one event turn into one commit.
+// With its default `overlappingSync` (Linux), a write's promise resolves when that commit is visible, and the
+// fsync follows on another thread: a process crash after that loses nothing, a power cut could. So whatever is
+// acknowledged to the outside (a 201, a deliver_sm_resp) waits for `durable()`, which adds the flush — about a
+// millisecond, in parallel with the next commits (shared/bench/ceilings.md says "lmdb fsyncs every commit";
+// lmdb 3.5.6's README and write.js say when).
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,6 +97,18 @@ export function openTables(dataDir: string): Tables {
     actorEvents: root.openDB<unknown, [string, number]>({ name: 'actor_events' }),
     actorSnapshots: root.openDB<unknown, string>({ name: 'actor_snapshots' }),
   };
+}
+
+/** Resolves once everything committed so far is flushed to disk. */
+export function flushedSoFar(t: Tables): Promise<void> {
+  return new Promise((resolve, reject) => {
+    t.root.flushed.then(() => resolve(), reject);
+  });
+}
+
+/** Resolves with `written`'s value once it, and everything committed before it, is flushed to disk. */
+export function durable<T>(t: Tables, written: Promise<T>): Promise<T> {
+  return written.then((v) => flushedSoFar(t).then(() => v));
 }
 
 export async function closeTables(t: Tables): Promise<void> {

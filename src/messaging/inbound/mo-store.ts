@@ -4,7 +4,7 @@
 // them together; callers acknowledge the carrier only after the returned promise resolves.
 import { createHash } from 'node:crypto';
 import type { InboundPart } from '../../../protocols/smpp/mo.js';
-import type { Tables } from '../../store/db.js';
+import { durable, type Tables } from '../../store/db.js';
 import type { InboundPendingRecord, MessageRecord, MoPartRecord } from '../../store/records.js';
 import type { MessageStore } from '../message-store.js';
 
@@ -42,7 +42,8 @@ export class InboundStore {
 
   /**
    * A complete inbound message: the record (in the account's list), its pending-webhook marker, the fingerprint
-   * of the part that completed it, and the removal of the parts it was joined from — one commit.
+   * of the part that completed it, and the removal of the parts it was joined from — one commit, resolved once on
+   * disk (the carrier is acknowledged next).
    */
   createMessage(m: MessageRecord, fp: string | null, joinedParts: [string, number][] = []): Promise<unknown> {
     const writes: Promise<unknown>[] = [
@@ -51,11 +52,11 @@ export class InboundStore {
     ];
     if (fp !== null) writes.push(this.t.moUnacked.put(fp, Date.now()));
     for (const k of joinedParts) writes.push(this.t.moParts.remove(k));
-    return Promise.all(writes);
+    return durable(this.t, Promise.all(writes));
   }
 
   storePart(key: string, part: MoPartRecord, fp: string): Promise<unknown> {
-    return Promise.all([this.t.moParts.put([key, part.seq], part), this.t.moUnacked.put(fp, Date.now())]);
+    return durable(this.t, Promise.all([this.t.moParts.put([key, part.seq], part), this.t.moUnacked.put(fp, Date.now())]));
   }
 
   /** Every stored part, grouped by reassembly key (restart recovery). */
