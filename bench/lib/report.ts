@@ -104,6 +104,11 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         ok: all(tp === undefined ? undefined : tp <= 20, tp === undefined || kp === undefined ? undefined : tp <= kp / 3),
         chart: { kind: 'ms', label: 'inbound MO→reply p99 at 1,000/s', tandem: tp, kannel: kp, target: 20 },
       });
+      const split = (x: Record<string, unknown>): string =>
+        num(x.p99_ms_to_webhook_at_1000) === undefined
+          ? '–'
+          : `${fmt(num(x.p50_ms_to_webhook_at_1000))} / ${fmt(num(x.p99_ms_to_webhook_at_1000))} + ${fmt(num(x.p50_ms_webhook_to_reply_at_1000))} / ${fmt(num(x.p99_ms_webhook_to_reply_at_1000), ' ms')}`;
+      rows.push({ scenario: 'inbound', figure: 'at 1,000/s, p50 / p99: MO → webhook + webhook → reply', tandem: split(t), kannel: split(k), relative: '', target: '' });
       rows.push({ scenario: 'inbound', figure: 'CPU per reply, flat out (all threads)', tandem: fmt(num(t.cpu_us_per_reply), ' µs'), kannel: fmt(num(k.cpu_us_per_reply), ' µs'), relative: '', target: '' });
       rows.push({ scenario: 'inbound', figure: 'CPU per reply: carrier + webhook app; machine, cores busy', tandem: budget(t, 'reply'), kannel: budget(k, 'reply'), relative: '', target: '' });
       const tc = num(t.cold_p99_ms);

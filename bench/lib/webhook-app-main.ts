@@ -2,17 +2,30 @@
 // whose text is `re <the MO text>`, so the SMSC can pair every reply with its MO.
 //   POST /sms   Twilio-style form (Body=…)  → TwiML <Response><Message>re …</Message></Response>   (tandem)
 //   GET  /mo?text=…                         → text/plain `re …`                                   (Kannel get-url)
+//   GET  /bench/seen?tag=T                  {n, idx[], at[]}: when each MO `T:<n>` reached the app (epoch ms)
 // WEBHOOK_PORT (0 = any). Prints {"port":N} once listening.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 let served = 0;
+/** When each MO text `<tag>:<n>` reached the app, per tag: splits MO → reply latency at the webhook. */
+const seen = new Map<string, { idx: number[]; at: number[] }>();
+const MO_TEXT = /^([^:\s]+):(\d+)$/;
+function note(text: string | null): void {
+  const m = MO_TEXT.exec(text ?? '');
+  if (!m) return;
+  let s = seen.get(m[1]!);
+  if (!s) seen.set(m[1]!, (s = { idx: [], at: [] }));
+  s.idx.push(Number(m[2]));
+  s.at.push(Date.now());
+}
 const xmlEscape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   if (req.method === 'GET' && url.pathname === '/mo') {
     served++;
+    note(url.searchParams.get('text'));
     const text = 're ' + (url.searchParams.get('text') ?? '');
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
@@ -23,6 +36,7 @@ const server = createServer((req, res) => {
       (raw) => {
         served++;
         const params = req.method === 'POST' ? new URLSearchParams(raw) : url.searchParams;
+        note(params.get('Body'));
         const xml = `<?xml version="1.0" encoding="UTF-8"?><Response><Message>${xmlEscape('re ' + (params.get('Body') ?? ''))}</Message></Response>`;
         res.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(xml) });
         res.end(xml);
@@ -32,6 +46,13 @@ const server = createServer((req, res) => {
         res.end();
       },
     );
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/bench/seen') {
+    const s = seen.get(url.searchParams.get('tag') ?? '') ?? { idx: [], at: [] };
+    const j = JSON.stringify({ n: s.idx.length, ...s });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(j) });
+    res.end(j);
     return;
   }
   if (url.pathname === '/count') {

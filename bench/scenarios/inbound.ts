@@ -6,10 +6,10 @@ import { startKannel } from '../lib/kannel.js';
 import { cpuBudget, sampleRss, type Proc } from '../lib/procs.js';
 import { startSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
-import { startWebhookApp } from '../lib/webhook-app.js';
+import { startWebhookApp, type WebhookApp } from '../lib/webhook-app.js';
 import { collectArrivals, pathFigures } from '../lib/delivery.js';
 import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
-import { round, sleep, waitFor } from '../lib/stats.js';
+import { percentile, round, sleep, sortedCopy, waitFor } from '../lib/stats.js';
 
 
 const NUMBERS = 200;
@@ -20,6 +20,10 @@ const KEYS = [
   'replies_per_s_at_1000',
   'p50_ms_at_1000',
   'p99_ms_at_1000',
+  'p50_ms_to_webhook_at_1000',
+  'p99_ms_to_webhook_at_1000',
+  'p50_ms_webhook_to_reply_at_1000',
+  'p99_ms_webhook_to_reply_at_1000',
   'cpu_us_per_reply',
   'carrier_cpu_us_per_reply',
   'webhook_app_cpu_us_per_reply',
@@ -46,10 +50,18 @@ async function waitBound(smsc: Smsc): Promise<void> {
   await waitFor(async () => ((await smsc.stats()).bound >= 1 ? true : undefined), 30_000, 'the gateway to bind to the SMSC', 50);
 }
 
-interface MoFigures { replies_per_s?: number; p50_ms?: number; p99_ms?: number; lost: number; duplicates: number }
+interface MoFigures {
+  replies_per_s?: number;
+  p50_ms?: number;
+  p99_ms?: number;
+  /** The same latency cut where the webhook app saw the MO: MO sent → webhook, webhook → reply at the carrier. */
+  split?: { toWebhook: { p50: number; p99: number }; webhookToReply: { p50: number; p99: number } };
+  lost: number;
+  duplicates: number;
+}
 
 /** One MO run: `count` MO at `rate`/s (0 = all at once); figures from the SMSC's timestamps, absent when no reply came. */
-async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: string[], maxMs: number): Promise<MoFigures> {
+async function moRun(smsc: Smsc, app: WebhookApp, tag: string, count: number, rate: number, to: string[], maxMs: number): Promise<MoFigures> {
   await smsc.startMo(tag, count, rate, to);
   const arrivals = await collectArrivals(smsc, `re ${tag}`, count, 10_000, maxMs);
   if (arrivals.n === 0) return { lost: count, duplicates: 0 };
@@ -57,21 +69,46 @@ async function moRun(smsc: Smsc, tag: string, count: number, rate: number, to: s
   const sent = mo.sentAt.filter((x): x is number => typeof x === 'number');
   const t0 = Math.min(...sent);
   const f = pathFigures(mo.sentAt, arrivals.n, t0, t0, arrivals);
-  return { replies_per_s: f.msgs_per_s, p50_ms: f.p50_ms, p99_ms: f.p99_ms, lost: count - f.arrived, duplicates: f.duplicates };
+  const split = splitAtWebhook(mo.sentAt, await app.seen(tag), arrivals);
+  return { replies_per_s: f.msgs_per_s, p50_ms: f.p50_ms, p99_ms: f.p99_ms, ...(split && { split }), lost: count - f.arrived, duplicates: f.duplicates };
 }
 
-async function measure(smsc: Smsc, side: string, i: number, to: string[], procs: Proc[], appPid: number, load: Load, log: (m: string) => void): Promise<Run> {
+/** MO → webhook and webhook → reply for every MO the app saw (first sighting) and whose reply arrived. */
+function splitAtWebhook(sentAt: (number | null)[], seen: { n: number; idx: number[]; at: number[] }, replies: { n: number; idx: number[]; at: number[] }): MoFigures['split'] {
+  const atApp = new Map<number, number>();
+  for (let k = 0; k < seen.n; k++) if (!atApp.has(seen.idx[k]!)) atApp.set(seen.idx[k]!, seen.at[k]!);
+  const toWebhook: number[] = [];
+  const toReply: number[] = [];
+  const done = new Set<number>();
+  for (let k = 0; k < replies.n; k++) {
+    const i = replies.idx[k]!;
+    const s = sentAt[i];
+    const w = atApp.get(i);
+    if (done.has(i) || typeof s !== 'number' || w === undefined) continue;
+    done.add(i);
+    toWebhook.push(w - s);
+    toReply.push(replies.at[k]! - w);
+  }
+  if (toWebhook.length === 0) return undefined;
+  const p = (xs: number[]) => {
+    const sorted = sortedCopy(xs);
+    return { p50: round(percentile(sorted, 50), 1), p99: round(percentile(sorted, 99), 1) };
+  };
+  return { toWebhook: p(toWebhook), webhookToReply: p(toReply) };
+}
+
+async function measure(smsc: Smsc, app: WebhookApp, side: string, i: number, to: string[], procs: Proc[], load: Load, log: (m: string) => void): Promise<Run> {
   const rss = procs.map((p) => sampleRss(p.pid));
   try {
     // A gateway runs for weeks; its first seconds after start (V8 compiling the hot path, LMDB pages coming into
     // memory) are reported apart, as cold figures, and every side gets the same warm-up.
-    const cold = await moRun(smsc, `${side}w${i}`, load.warmCount, 0, to, load.phaseMs);
+    const cold = await moRun(smsc, app, `${side}w${i}`, load.warmCount, 0, to, load.phaseMs);
     await sleep(500);
     // Paced first, on an idle gateway, so its latency is not the tail of the flat-out backlog.
-    const paced = await moRun(smsc, `${side}p${i}`, load.pacedCount, 1_000, to, load.phaseMs);
+    const paced = await moRun(smsc, app, `${side}p${i}`, load.pacedCount, 1_000, to, load.phaseMs);
     await sleep(500);
-    const cpu = cpuBudget({ gateway: procs.map((p) => p.pid), carrier: smsc.proc.pid, others: [appPid] });
-    const flat = await moRun(smsc, `${side}f${i}`, load.flatCount, 0, to, load.phaseMs);
+    const cpu = cpuBudget({ gateway: procs.map((p) => p.pid), carrier: smsc.proc.pid, others: [app.proc.pid] });
+    const flat = await moRun(smsc, app, `${side}f${i}`, load.flatCount, 0, to, load.phaseMs);
     // The receipts for the last replies are still being handled: they are part of each reply's cost.
     await sleep(1_000);
     const answered = load.flatCount - flat.lost;
@@ -84,6 +121,10 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
       replies_per_s_at_1000: paced.replies_per_s,
       p50_ms_at_1000: paced.p50_ms,
       p99_ms_at_1000: paced.p99_ms,
+      p50_ms_to_webhook_at_1000: paced.split?.toWebhook.p50,
+      p99_ms_to_webhook_at_1000: paced.split?.toWebhook.p99,
+      p50_ms_webhook_to_reply_at_1000: paced.split?.webhookToReply.p50,
+      p99_ms_webhook_to_reply_at_1000: paced.split?.webhookToReply.p99,
       ...(answered > 0 && {
         cpu_us_per_reply: budget.gateway,
         carrier_cpu_us_per_reply: budget.carrier,
@@ -98,7 +139,7 @@ async function measure(smsc: Smsc, side: string, i: number, to: string[], procs:
       lost: cold.lost + flat.lost + paced.lost,
       duplicate_replies: cold.duplicates + flat.duplicates + paced.duplicates,
     };
-    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (carrier ${run.carrier_cpu_us_per_reply ?? '–'}, webhook app ${run.webhook_app_cpu_us_per_reply ?? '–'}, machine ${run.machine_cpu_us_per_reply ?? '–'} µs/reply, ${run.machine_busy_cores ?? '–'} cores busy; p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms; ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
+    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (carrier ${run.carrier_cpu_us_per_reply ?? '–'}, webhook app ${run.webhook_app_cpu_us_per_reply ?? '–'}, machine ${run.machine_cpu_us_per_reply ?? '–'} µs/reply, ${run.machine_busy_cores ?? '–'} cores busy; p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms (to the webhook ${paced.split?.toWebhook.p50 ?? '–'} / ${paced.split?.toWebhook.p99 ?? '–'} ms, webhook → reply ${paced.split?.webhookToReply.p50 ?? '–'} / ${paced.split?.webhookToReply.p99 ?? '–'} ms); ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
     return run;
   } finally {
     for (const r of rss) r.stop();
@@ -150,7 +191,7 @@ export const inbound: Scenario = {
         live.tandem = t;
         try {
           await waitBound(smsc);
-          return await measure(smsc, 'it', i, numbers, [t.proc], app.proc.pid, load, ctx.log);
+          return await measure(smsc, app, 'it', i, numbers, [t.proc], load, ctx.log);
         } finally {
           await t.stop();
           live.tandem = undefined;
@@ -161,7 +202,7 @@ export const inbound: Scenario = {
         const k = await startKannel(ctx.tmpDir(`kannel-in${i}`), smsc.smppPort, app.url);
         try {
           await waitBound(smsc);
-          return await measure(smsc, 'ik', i, numbers, [k.bearerbox, k.smsbox], app.proc.pid, load, ctx.log);
+          return await measure(smsc, app, 'ik', i, numbers, [k.bearerbox, k.smsbox], load, ctx.log);
         } finally {
           await k.stop();
         }
