@@ -42,8 +42,8 @@ export class InboundStore {
 
   /**
    * A complete inbound message: the record (in the account's list), its pending-webhook marker, the fingerprint
-   * of the part that completed it, and the removal of the parts it was joined from — one commit, resolved once on
-   * disk (the carrier is acknowledged next).
+   * of the part that completed it, and the removal of the parts it was joined from — one commit. Resolves once
+   * committed; the caller waits for the flush (flushedSoFar) before acknowledging the carrier.
    */
   createMessage(m: MessageRecord, fp: string | null, joinedParts: [string, number][] = []): Promise<unknown> {
     const writes: Promise<unknown>[] = [
@@ -52,7 +52,7 @@ export class InboundStore {
     ];
     if (fp !== null) writes.push(this.t.moUnacked.put(fp, Date.now()));
     for (const k of joinedParts) writes.push(this.t.moParts.remove(k));
-    return durable(this.t, Promise.all(writes));
+    return Promise.all(writes);
   }
 
   storePart(key: string, part: MoPartRecord, fp: string): Promise<unknown> {

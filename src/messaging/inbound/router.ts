@@ -8,7 +8,7 @@ import type { Counter } from 'prom-client';
 import type { InboundPart } from '../../../protocols/smpp/mo.js';
 import type { DeliverAck } from '../../../protocols/smpp/esme-session.js';
 import type { NumberMsg } from '../../../actors/number/messages.js';
-import type { Tables } from '../../store/db.js';
+import { flushedSoFar, type Tables } from '../../store/db.js';
 import type { MessageRecord, NumberRecord } from '../../store/records.js';
 import { errorMessage } from '../error-codes.js';
 import type { NewNotification } from '../../notifications/notifications.js';
@@ -168,7 +168,7 @@ export class InboundRouter {
 
   private deliverSingle(number: NumberRecord, part: InboundPart, fp: string): Promise<unknown> {
     const m = inboundRecord(number.accountSid, part.from, part.to, part.text, 1);
-    return this.o.store.createMessage(m, fp).then(() => this.dispatch(m));
+    return this.o.store.createMessage(m, fp).then(() => this.dispatchThenFlush(m));
   }
 
   private deliverJoined(j: JoinedMessage, fp: string | null): Promise<unknown> {
@@ -195,8 +195,17 @@ export class InboundRouter {
           text: `Inbound message from ${m.from} delivered incomplete: ${j.missing} of ${j.total} segments missing after the reassembly timeout`,
         });
       }
-      this.dispatch(m);
+      return this.dispatchThenFlush(m);
     });
+  }
+
+  /**
+   * The number starts on the message as soon as it is committed (readable); the carrier's acknowledgement waits for
+   * the flush to disk as well. A power cut in between means a resend and a second webhook, never a lost message.
+   */
+  private dispatchThenFlush(m: MessageRecord): Promise<void> {
+    this.dispatch(m);
+    return flushedSoFar(this.o.tables);
   }
 
   private dispatch(m: MessageRecord): void {
