@@ -21,7 +21,7 @@ import { MessageCallbacks } from './messaging/status-callbacks.js';
 import { MessageSender } from './messaging/send.js';
 import { Scheduler } from './messaging/scheduler.js';
 import { ReceiptRouter } from './messaging/receipts.js';
-import { StatusCallbackSender, closeWebhookAgent } from '../protocols/webhook/index.js';
+import { StatusCallbackSender, closeWebhookAgent, observeWebhooks } from '../protocols/webhook/index.js';
 import { CarrierRouter } from './carriers/router.js';
 import { loadCarriers, sandboxCarriers } from './carriers/config.js';
 import { SandboxSmsc } from './sandbox/smsc.js';
@@ -80,6 +80,15 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     onFailure: (req, outcome) =>
       log.warn({ url: req.url, outcome: outcome.sent ? outcome.result : outcome.reason }, 'status callback failed'),
   });
+  // Every webhook, status callback and TwiML fetch: how long the owner's app took, and how it failed (11200, 11205…).
+  const webhookSeconds = metrics.histogram(
+    'tandem_webhook_duration_seconds',
+    "requests to the account owner's apps (webhooks, TwiML fetches, status callbacks) by outcome: ok or Twilio's error code",
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+    ['outcome'],
+  );
+  observeWebhooks((r) => webhookSeconds.observe({ outcome: r.ok ? 'ok' : String(r.code) }, r.elapsedMs / 1000));
+  onStop('webhook metrics', async () => observeWebhooks(null));
   const callbacks = new MessageCallbacks(callbackSender, accounts, tables);
   const notifications = new Notifications(tables, metrics.counter('tandem_notifications_total', 'notifications recorded for account owners, by error code', ['code']));
   const notify = (n: Parameters<Notifications['record']>[0]) =>

@@ -73,12 +73,25 @@ export type WebhookFailure = {
 
 export type WebhookResult = WebhookSuccess | WebhookFailure;
 
+/** Sees every webhook's outcome (metrics): one observer per process, set by the switch; it must not throw. */
+let observer: ((result: WebhookResult) => void) | null = null;
+
+export function observeWebhooks(fn: ((result: WebhookResult) => void) | null): void {
+  observer = fn;
+}
+
 /**
  * Sends one signed webhook the way Twilio does (POST form or GET query, X-Twilio-Signature,
  * User-Agent TwilioProxy/1.1, I-Twilio-Idempotency-Token) and classifies the outcome into
  * Twilio's error codes. Never throws.
  */
 export async function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
+  const result = await send(req);
+  observer?.(result);
+  return result;
+}
+
+async function send(req: WebhookRequest): Promise<WebhookResult> {
   const started = performance.now();
   const base = stripFragment(req.url);
   const overrides = parseConnectionOverrides(fragmentOf(req.url));

@@ -1,7 +1,7 @@
 export { computeSignature } from './signature.js';
 export { stripFragment, encodeParams, withQuery } from './request-url.js';
 export type { WebhookParams } from './request-url.js';
-export { sendWebhook, WebhookCode, TWIML_CONTENT_TYPES, DEFAULT_MAX_BODY_BYTES } from './client.js';
+export { sendWebhook, observeWebhooks, WebhookCode, TWIML_CONTENT_TYPES, DEFAULT_MAX_BODY_BYTES } from './client.js';
 export type { WebhookRequest, WebhookResult, WebhookSuccess, WebhookFailure, WebhookFailureCode, HttpMethod } from './client.js';
 export { webhookAgent, createWebhookAgent, configureWebhookAgent, closeWebhookAgent } from './agent.js';
 export type { WebhookAgentOptions } from './agent.js';

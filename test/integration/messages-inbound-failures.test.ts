@@ -88,6 +88,15 @@ test('dead webhooks: connection refused → 11205, HTTP error and timeout → 11
   assert.deepEqual(notes.map((n) => n.request_url).sort(), [app.url + '/error', app.url + '/slow']);
   await nothingSentFrom(refused);
   await nothingSentFrom(erroring);
+
+  // An operator sees the same failures on /metrics, by outcome, next to the successful webhooks of the other tests.
+  const metrics = await (await fetch(t.url + '/metrics')).text();
+  const count = (outcome: string): number =>
+    Number(new RegExp(`^tandem_webhook_duration_seconds_count\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  assert.ok(count('11205') >= 1, 'the refused connection is counted as 11205');
+  assert.ok(count('11200') >= 2, 'the HTTP error and the timeout are counted as 11200');
+  assert.ok(count('ok') >= 1, 'successful webhooks are counted too');
+  assert.match(metrics, /^tandem_webhook_duration_seconds_bucket\{le="15",outcome="11200"\} \d+$/m);
 });
 
 test('broken TwiML: not well-formed → 12100, unknown verb → 12200, wrong content type → 12300, non-SMS To → 14101; no partial execution', async () => {
