@@ -11,7 +11,8 @@ import { collectArrivals, pathFigures, type PathFigures } from '../lib/delivery.
 import { round, sleep, waitFor } from '../lib/stats.js';
 
 const SENDERS = 1_000;
-const CONCURRENCY = 64;
+/** Concurrent HTTP clients, each waiting for its answer before the next request (a closed loop). */
+const CONCURRENCY = Number(process.env.BENCH_CLIENTS ?? 64);
 const KEYS = [
   'msgs_per_s',
   'accepted_per_s',
