@@ -11,7 +11,7 @@ import alawmulaw from 'alawmulaw';
 import { readWav, rms, tone } from '../../protocols/rtp/index.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
-import { freePort } from '../sip/sipp.js';
+import { freePort, freeMediaPort } from '../sip/sipp.js';
 import { buyVoiceNumber, voiceTwiml } from './voice-helpers.js';
 
 let t: Tandem;
@@ -102,7 +102,7 @@ test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the actio
   writeFileSync(join(dir, 'record.xml'), SCENARIO);
 
   const port = await freePort();
-  const mediaPort = await freePort();
+  const mediaPort = await freeMediaPort();
   const sipp = spawn('sipp', ['-nostdin', '-m', '1', '-timeout', '30s', '-timeout_error', '-i', '127.0.0.1', '-p', String(port),
     '-mi', '127.0.0.1', '-mp', String(mediaPort), '-sf', 'record.xml', '-s', number, `127.0.0.1:${t.env.TANDEM_SIP_PORT}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import type { Tandem } from '../helpers/tandem.js';
-import { runSipp, type PeerResult } from '../sip/sipp.js';
+import { randomMediaSlot, runSipp, type PeerResult } from '../sip/sipp.js';
 
 export type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 
@@ -34,12 +34,9 @@ export function sipTarget(t: Tandem): string {
   return `127.0.0.1:${t.env.TANDEM_SIP_PORT}`;
 }
 
-/**
- * sipp binds its media port and the three above it (RTCP, video RTP and RTCP); a port from the ephemeral range
- * may be taken by then. A random slot below it (and above the test tandems' RTP slices) is a later -mp that wins.
- */
+/** A sipp media slot clear of the ephemeral range and of the tandems' RTP (see randomMediaSlot); a later -mp wins. */
 export function sippMediaArgs(): string[] {
-  return ['-mp', String(30_000 + 4 * Math.floor(Math.random() * 675))];
+  return ['-mp', String(randomMediaSlot())];
 }
 
 /** A sipp caller from `from` dialing `number` at tandem with one of our voice-*.xml scenarios. */

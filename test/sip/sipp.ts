@@ -49,6 +49,42 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/**
+ * sipp binds its media port and the three above it (RTCP, video RTP and RTCP). A port from the ephemeral range can be
+ * handed to another socket before sipp binds it (seen: "Unable to bind video RTP socket … Address already in use").
+ * So media slots come from below that range and above the test tandems' RTP slices (20000–29999): 30000–32699.
+ */
+export function randomMediaSlot(): number {
+  return 30_000 + 4 * Math.floor(Math.random() * 675);
+}
+
+/** A media slot whose four UDP ports are free right now. */
+export async function freeMediaPort(): Promise<number> {
+  for (let tries = 1; ; tries++) {
+    const base = randomMediaSlot();
+    if (tries >= 20 || (await udpPortsFree(base, 4))) return base;
+  }
+}
+
+async function udpPortsFree(base: number, n: number): Promise<boolean> {
+  const bound: dgram.Socket[] = [];
+  try {
+    for (let p = base; p < base + n; p++) {
+      const s = dgram.createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind(p, '127.0.0.1', () => resolve());
+      });
+      bound.push(s);
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await Promise.all(bound.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}
+
 /** Directory holding sip-tester's pcaps, resolved from the installed package (they are GPL: never copied). */
 export function sipTesterDataDir(): string {
   const files = execFileSync('dpkg', ['-L', 'sip-tester'], { encoding: 'utf8' }).split('\n');
@@ -95,13 +131,13 @@ export function startSipp(opts: SippOptions & { port: number; mediaPort: number 
 /** Starts sipp and resolves with its exit code and output once it ends. */
 export async function runSipp(opts: SippOptions): Promise<PeerResult> {
   const port = opts.port ?? (await freePort());
-  const mediaPort = await freePort();
+  const mediaPort = await freeMediaPort();
   return startSipp({ ...opts, port, mediaPort }).done;
 }
 
 export async function prepareSipp(opts: SippOptions): Promise<{ port: number; start(): RunningPeer }> {
   const port = opts.port ?? (await freePort());
-  const mediaPort = await freePort();
+  const mediaPort = await freeMediaPort();
   return { port, start: () => startSipp({ ...opts, port, mediaPort }) };
 }
 
