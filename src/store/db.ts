@@ -1,8 +1,8 @@
 // One LMDB environment per node. lmdb-js batches every put/remove issued in one event turn into one commit.
 // With its default `overlappingSync` (Linux), a write's promise resolves when that commit is visible, and the
 // fsync follows on another thread: a process crash after that loses nothing, a power cut could. So whatever is
-// acknowledged to the outside (a 201, a deliver_sm_resp) waits for `durable()`, which adds the flush — about a
-// millisecond, in parallel with the next commits (shared/bench/ceilings.md says "lmdb fsyncs every commit";
+// acknowledged to the outside (a 201, a deliver_sm_resp) waits for `durable()` or `flushedSoFar()`, which add the
+// flush — about a millisecond, in parallel with the next commits (shared/bench/ceilings.md says "lmdb fsyncs every commit";
 // lmdb 3.5.6's README and write.js say when).
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
