@@ -137,6 +137,17 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds used so far by one thread of `pid` (its main thread when `tid` is the pid itself). */
+export function threadCpuSeconds(pid: number, tid = pid): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds used so far by these processes together (all their threads), from /proc; NaN when one is gone. */
 export function cpuSecondsOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? NaN), 0);
@@ -155,10 +166,13 @@ export function machineCpuSeconds(): number {
 
 /**
  * Where a run's CPU went: the gateway's processes, the carrier (SMSC), the bench's own load generator, and the whole
- * machine, read at start and at `read()`, in µs of CPU per item (message or reply).
+ * machine, read at start and at `read()`, in µs of CPU per item (message or reply). A one-process gateway (tandem)
+ * also gets its main thread's share: the JavaScript thread, apart from LMDB's writer, V8's helpers and media workers.
  */
 export function cpuBudget(parts: { gateway: number[]; carrier?: number; others?: number[] }): { read(items: number): Record<string, number> } {
   const g0 = cpuSecondsOf(parts.gateway);
+  const main = parts.gateway.length === 1 ? parts.gateway[0]! : undefined;
+  const t0 = main === undefined ? NaN : threadCpuSeconds(main) ?? NaN;
   const c0 = parts.carrier === undefined ? NaN : cpuSeconds(parts.carrier) ?? NaN;
   const o0 = cpuSecondsOf(parts.others ?? []);
   const self0 = process.cpuUsage();
@@ -169,6 +183,8 @@ export function cpuBudget(parts: { gateway: number[]; carrier?: number; others?:
       const out: Record<string, number> = {};
       const g = cpuSecondsOf(parts.gateway) - g0;
       if (Number.isFinite(g)) out.gateway = per(g);
+      const t = (main === undefined ? NaN : threadCpuSeconds(main) ?? NaN) - t0;
+      if (Number.isFinite(t)) out.main_thread = per(t);
       const c = (parts.carrier === undefined ? NaN : cpuSeconds(parts.carrier) ?? NaN) - c0;
       if (Number.isFinite(c)) out.carrier = per(c);
       const o = cpuSecondsOf(parts.others ?? []) - o0;

@@ -27,6 +27,12 @@ const pct = (x: number | undefined): string => (x === undefined ? '' : `${Math.r
 const all = (...xs: (boolean | undefined)[]): boolean | undefined => (xs.some((x) => x === undefined) ? undefined : xs.every(Boolean));
 const skipped = (s: J): string | undefined => (typeof s.skipped === 'string' ? s.skipped : undefined);
 
+/** A gateway's CPU per item, all threads, with its JavaScript main thread's share when measured: `394 µs (250)`. */
+function withMain(all: unknown, main: unknown): string {
+  const m = num(main);
+  return fmt(num(all), ' µs') + (m === undefined ? '' : ` (${fmt(m)})`);
+}
+
 /** The rest of the machine's CPU for one message: `carrier + the other bench process; whole machine, cores busy`. */
 function budget(side: Record<string, unknown>, unit: 'msg' | 'reply'): string {
   const other = unit === 'msg' ? num(side.client_cpu_us_per_msg) : num(side.webhook_app_cpu_us_per_reply);
@@ -63,7 +69,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         chart: { kind: 'rate', label: 'outbound msgs/s', tandem: tr, kannel: kr, ceiling: outCeil },
       });
       rows.push({ scenario: 'outbound', figure: 'request → submit_sm p50 / p99', tandem: `${fmt(num(t.p50_ms))} / ${fmt(num(t.p99_ms), ' ms')}`, kannel: kr !== undefined ? `${fmt(num(k.p50_ms))} / ${fmt(num(k.p99_ms), ' ms')}` : '–', relative: '', target: '' });
-      rows.push({ scenario: 'outbound', figure: 'CPU per message (all threads)', tandem: fmt(num(t.cpu_us_per_msg), ' µs'), kannel: kr !== undefined ? fmt(num(k.cpu_us_per_msg), ' µs') : '–', relative: '', target: '' });
+      rows.push({ scenario: 'outbound', figure: 'CPU per message, all threads (main thread)', tandem: withMain(t.cpu_us_per_msg, t.main_thread_cpu_us_per_msg), kannel: kr !== undefined ? fmt(num(k.cpu_us_per_msg), ' µs') : '–', relative: '', target: '' });
       rows.push({ scenario: 'outbound', figure: 'CPU per message: carrier + load generator; machine, cores busy', tandem: budget(t, 'msg'), kannel: kr !== undefined ? budget(k, 'msg') : '–', relative: '', target: '' });
       if (num(t.cold_msgs_per_s) !== undefined) {
         rows.push({ scenario: 'outbound', figure: 'cold start (first messages), msgs/s', tandem: fmt(num(t.cold_msgs_per_s)), kannel: kr !== undefined ? fmt(num(k.cold_msgs_per_s)) : '–', relative: '', target: '' });
@@ -109,7 +115,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
           ? '–'
           : `${fmt(num(x.p50_ms_to_webhook_at_1000))} / ${fmt(num(x.p99_ms_to_webhook_at_1000))} + ${fmt(num(x.p50_ms_webhook_to_reply_at_1000))} / ${fmt(num(x.p99_ms_webhook_to_reply_at_1000), ' ms')}`;
       rows.push({ scenario: 'inbound', figure: 'at 1,000/s, p50 / p99: MO → webhook + webhook → reply', tandem: split(t), kannel: split(k), relative: '', target: '' });
-      rows.push({ scenario: 'inbound', figure: 'CPU per reply, flat out (all threads)', tandem: fmt(num(t.cpu_us_per_reply), ' µs'), kannel: fmt(num(k.cpu_us_per_reply), ' µs'), relative: '', target: '' });
+      rows.push({ scenario: 'inbound', figure: 'CPU per reply, flat out, all threads (main thread)', tandem: withMain(t.cpu_us_per_reply, t.main_thread_cpu_us_per_reply), kannel: fmt(num(k.cpu_us_per_reply), ' µs'), relative: '', target: '' });
       rows.push({ scenario: 'inbound', figure: 'CPU per reply: carrier + webhook app; machine, cores busy', tandem: budget(t, 'reply'), kannel: budget(k, 'reply'), relative: '', target: '' });
       const tc = num(t.cold_p99_ms);
       if (tc !== undefined) {

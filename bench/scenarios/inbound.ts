@@ -25,6 +25,7 @@ const KEYS = [
   'p50_ms_webhook_to_reply_at_1000',
   'p99_ms_webhook_to_reply_at_1000',
   'cpu_us_per_reply',
+  'main_thread_cpu_us_per_reply',
   'carrier_cpu_us_per_reply',
   'webhook_app_cpu_us_per_reply',
   'machine_cpu_us_per_reply',
@@ -127,6 +128,7 @@ async function measure(smsc: Smsc, app: WebhookApp, side: string, i: number, to:
       p99_ms_webhook_to_reply_at_1000: paced.split?.webhookToReply.p99,
       ...(answered > 0 && {
         cpu_us_per_reply: budget.gateway,
+        main_thread_cpu_us_per_reply: budget.main_thread,
         carrier_cpu_us_per_reply: budget.carrier,
         webhook_app_cpu_us_per_reply: budget.others,
         machine_cpu_us_per_reply: budget.machine,
@@ -139,7 +141,7 @@ async function measure(smsc: Smsc, app: WebhookApp, side: string, i: number, to:
       lost: cold.lost + flat.lost + paced.lost,
       duplicate_replies: cold.duplicates + flat.duplicates + paced.duplicates,
     };
-    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (carrier ${run.carrier_cpu_us_per_reply ?? '–'}, webhook app ${run.webhook_app_cpu_us_per_reply ?? '–'}, machine ${run.machine_cpu_us_per_reply ?? '–'} µs/reply, ${run.machine_busy_cores ?? '–'} cores busy; p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms (to the webhook ${paced.split?.toWebhook.p50 ?? '–'} / ${paced.split?.toWebhook.p99 ?? '–'} ms, webhook → reply ${paced.split?.webhookToReply.p50 ?? '–'} / ${paced.split?.webhookToReply.p99 ?? '–'} ms); ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
+    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (${side === 'it' ? `main thread ${run.main_thread_cpu_us_per_reply ?? '–'}; ` : ''}carrier ${run.carrier_cpu_us_per_reply ?? '–'}, webhook app ${run.webhook_app_cpu_us_per_reply ?? '–'}, machine ${run.machine_cpu_us_per_reply ?? '–'} µs/reply, ${run.machine_busy_cores ?? '–'} cores busy; p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms (to the webhook ${paced.split?.toWebhook.p50 ?? '–'} / ${paced.split?.toWebhook.p99 ?? '–'} ms, webhook → reply ${paced.split?.webhookToReply.p50 ?? '–'} / ${paced.split?.webhookToReply.p99 ?? '–'} ms); ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
     return run;
   } finally {
     for (const r of rss) r.stop();

@@ -20,6 +20,7 @@ const KEYS = [
   'p50_ms',
   'p99_ms',
   'cpu_us_per_msg',
+  'main_thread_cpu_us_per_msg',
   'carrier_cpu_us_per_msg',
   'client_cpu_us_per_msg',
   'machine_cpu_us_per_msg',
@@ -37,6 +38,8 @@ type Run = PathFigures & {
   first_error?: string;
   /** The gateway's CPU per message; then the carrier's (the SMSC process), the load generator's and the whole machine's. */
   cpu_us_per_msg?: number;
+  /** Of the gateway's CPU, its JavaScript main thread's (tandem only: Kannel is two processes). */
+  main_thread_cpu_us_per_msg?: number;
   carrier_cpu_us_per_msg?: number;
   client_cpu_us_per_msg?: number;
   machine_cpu_us_per_msg?: number;
@@ -87,6 +90,7 @@ async function drive(
     const run: Run = { ...pathFigures(startedAt, out.ok, out.t0, out.t1, arrivals), rss_mb: round(peak, 1), failed: out.failed };
     if (arrivals.n > 0) {
       run.cpu_us_per_msg = budget.gateway;
+      run.main_thread_cpu_us_per_msg = budget.main_thread;
       run.carrier_cpu_us_per_msg = budget.carrier;
       run.client_cpu_us_per_msg = budget.load_generator;
       run.machine_cpu_us_per_msg = budget.machine;
@@ -145,7 +149,7 @@ export const outbound: Scenario = {
           });
           const cold = await drive(smsc, `otw${i}`, warmUpCount(ctx.quick), t.url, [t.proc.pid], req);
           const r = { ...(await drive(smsc, `ot${i}`, count, t.url, [t.proc.pid], req)), cold_msgs_per_s: cold.msgs_per_s };
-          ctx.log(`  tandem #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (carrier ${r.carrier_cpu_us_per_msg}, load generator ${r.client_cpu_us_per_msg}, machine ${r.machine_cpu_us_per_msg} µs/msg, ${r.machine_busy_cores} cores busy; accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
+          ctx.log(`  tandem #${i + 1}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (main thread ${r.main_thread_cpu_us_per_msg}; carrier ${r.carrier_cpu_us_per_msg}, load generator ${r.client_cpu_us_per_msg}, machine ${r.machine_cpu_us_per_msg} µs/msg, ${r.machine_busy_cores} cores busy; accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
           return r;
         } finally {
           await t.stop();
