@@ -80,7 +80,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 const log = (m: string): void => console.log(m);
 const wanted = ALL.filter((s) => !args.only || args.only.has(s.name));
 const needsKannel = wanted.some((s) => s.name === 'outbound' || s.name === 'inbound');
-const kannel: ScenarioContext['kannel'] = needsKannel ? ensureKannel(log) : { ok: false, reason: 'not needed by the selected scenarios' };
+// BENCH_SKIP_KANNEL=1: tandem only, for A/B experiments on tandem itself (half the time per run).
+const kannel: ScenarioContext['kannel'] = process.env.BENCH_SKIP_KANNEL
+  ? { ok: false, reason: 'BENCH_SKIP_KANNEL is set' }
+  : needsKannel
+    ? ensureKannel(log)
+    : { ok: false, reason: 'not needed by the selected scenarios' };
 if (needsKannel) log(kannel.ok ? `kannel: ${kannel.note}` : `kannel: unavailable (${kannel.reason}); tandem-only figures`);
 
 const cpuList = cpus();
