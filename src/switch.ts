@@ -10,6 +10,7 @@ import { buildApp, type RouteModule } from './api/app.js';
 import { registerMessageRoutes } from './api/messages.js';
 import { registerIncomingNumberRoutes } from './api/incoming-numbers.js';
 import { registerAvailableNumberRoutes } from './api/available-numbers.js';
+import { seedInWorker } from './inventory/seed-worker.js';
 import { Inventory } from './inventory/index.js';
 import { Numbers } from './numbers/numbers.js';
 import { NumberDirectory } from './numbers/directory.js';
@@ -55,8 +56,11 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   const { account, created } = await accounts.ensureDefault(config.accountSid, config.authToken);
 
   const inventory = new Inventory(tables.root);
-  const seeded = await inventory.seedIfEmpty({ usLocal: config.seedUsLocal });
-  if (seeded.seeded) log.info({ count: seeded.count, ms: Math.round(seeded.ms) }, 'phone-number inventory seeded (first start only)');
+  if (!inventory.isSeeded()) {
+    const seeded = await seedInWorker(config.dataDir, { usLocal: config.seedUsLocal });
+    inventory.reload();
+    log.info({ count: seeded.count, ms: Math.round(seeded.ms) }, 'phone-number inventory seeded (first start only)');
+  }
 
   const engine = new LmdbPersistenceEngine(tables.actorEvents, tables.actorSnapshots);
   const system = nact.start(nact.configurePersistence(engine as never));

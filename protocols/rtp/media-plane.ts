@@ -3,7 +3,8 @@
 // holds a RemoteRtpEndpoint with RtpEndpoint's methods and events and speaks for it through the worker's port.
 // Audio to play crosses once into a SharedArrayBuffer that every worker reads; recordings come back transferred.
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../../src/util/module-worker.js';
 import type { MediaClockStats } from './clock.js';
 import { planDigits, type DtmfSendOptions } from './dtmf.js';
 import {
@@ -61,15 +62,9 @@ export interface MediaWorkerStats {
 }
 
 const DEFAULT_PRIORITY = -10;
-const WORKER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './media-worker.ts' : './media-worker.js', import.meta.url).href;
+const WORKER_MODULE = siblingModule(import.meta.url, 'media-worker');
 const SHUTDOWN_WAIT_MS = 2_000;
 const MAX_RESTART_DELAY_MS = 30_000;
-
-function bootSource(): string {
-  if (!WORKER_MODULE.endsWith('.ts')) return `import(${JSON.stringify(WORKER_MODULE)})`;
-  // Workers do not inherit tsx's loader on Node 20: register it in the worker, then load the module.
-  return `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); })`;
-}
 
 /** Audio is treated as immutable once played: its shared copy is made once and reused for every later play. */
 const sharedCopies = new WeakMap<Int16Array, Int16Array>();
@@ -478,7 +473,7 @@ export class MediaPlane {
       // Worker i ticks i/n of the way into each 20 ms period: two workers' packet bursts never compete for the CPU.
       gridOffsetMs: (index * 20) / this.links.length,
     };
-    const worker = new Worker(bootSource(), { eval: true, workerData, name: `tandem-media-${index}` });
+    const worker = startModuleWorker(WORKER_MODULE, { workerData, name: `tandem-media-${index}` });
     const link = new WorkerLink(index, worker);
     this.links[index] = link;
     return new Promise<void>((resolve, reject) => {

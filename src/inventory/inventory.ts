@@ -26,6 +26,17 @@ export class Inventory {
     this.numbers = root.openDB<Buffer, string>({ name: 'inv_numbers', encoding: 'binary' });
     this.suffixes = root.openDB<Buffer, string>({ name: 'inv_suffixes', encoding: 'binary' });
     this.meta = root.openDB<unknown, string>({ name: 'inv_meta', encoding: 'msgpack' });
+    this.catalog = new BlockCatalog([]);
+    this.reload();
+  }
+
+  /** Whether a complete inventory is there (a sub-millisecond read). */
+  isSeeded(): boolean {
+    return this.seededState() !== undefined;
+  }
+
+  /** Reads the numbering plan's blocks again, after another thread seeded the inventory (see seed-worker.ts). */
+  reload(): void {
     this.catalog = new BlockCatalog(this.seededState() ? ((this.meta.get('blocks') as Block[] | undefined) ?? []) : []);
   }
 

@@ -17,11 +17,12 @@ export interface InventoryState {
 }
 
 /**
- * Keys per write transaction. Each commit costs an fsync, so fewer is faster; the cap keeps a
- * transaction's dirty pages and the JS-side key list to a few hundred MB at most. The default
- * inventory (~800k keys) fits in one transaction: seeding is then all-or-nothing.
+ * Keys per write transaction. Each commit costs an fsync, so fewer is faster; but LMDB holds a transaction's dirty
+ * pages in memory, and so does the JS-side key list: 100k keys keep both to a few MB (the default inventory, ~800k
+ * keys, takes 8 commits). Seeding stays all-or-nothing: the state record goes in the last commit, and an inventory
+ * without it is cleared and rebuilt at the next start.
  */
-const KEYS_PER_TRANSACTION = 1_500_000;
+const KEYS_PER_TRANSACTION = 100_000;
 
 /**
  * Queues keys that arrive in ascending order per database and writes them with LMDB's append flag:

@@ -62,15 +62,20 @@ export interface Tables {
   actorSnapshots: Database<unknown, string>;
 }
 
-export function openTables(dataDir: string): Tables {
+/** The node's LMDB environment; every thread that opens it gets the same one (lmdb-js shares it in the process). */
+export function openRoot(dataDir: string): RootDatabase {
   mkdirSync(dataDir, { recursive: true });
-  const root = open({
+  return open({
     path: join(dataDir, 'tandem.lmdb'),
     maxDbs: 64,
     // 64 GiB of address space; the file only grows as data is written.
     mapSize: 64 * 1024 ** 3,
     compression: false,
   });
+}
+
+export function openTables(dataDir: string): Tables {
+  const root = openRoot(dataDir);
   return {
     root,
     accounts: root.openDB<AccountRecord, string>({ name: 'accounts' }),
