@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 // Twilio SIDs: a two-letter type prefix and 32 lower-case hex digits. Ours are time-ordered: 11 hex digits of
-// the creation time in milliseconds (enough until the year 2527), then 21 random ones (84 bits). Twilio's clients
-// treat a SID as an opaque string, so nothing outside notices; inside, records keyed by SID (messages above all)
+// the creation time in milliseconds (enough until the year 2527), then 21 random ones (84 bits: still unguessable,
+// which a recording's WAV URL, served without credentials as Twilio does, relies on). Twilio's clients treat a SID
+// as an opaque string, so nothing outside notices; inside, records keyed by SID (messages above all)
 // are appended at the end of LMDB's B-tree instead of dirtying a random page each, which cut the LMDB writer's CPU
 // per outbound message by ~25 µs in `npm run bench -- --quick --only outbound`.
 export type SidPrefix = 'AC' | 'SM' | 'MM' | 'CA' | 'PN' | 'RE' | 'NO' | 'ME' | 'AP' | 'SK';
