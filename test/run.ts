@@ -14,6 +14,7 @@ function collect(dir: string): string[] {
 }
 
 const filter = process.argv.slice(2);
-const files = collect('test').filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
+// The bench's own arithmetic (bench/test) is part of the suite: its figures are quoted in the README and notes.
+const files = [...collect('test'), ...collect('bench/test')].filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 child.on('exit', (code) => process.exit(code ?? 1));

@@ -58,6 +58,15 @@ test('the table judges targets and shows a skipped side as a reason, not a zero'
   assert.match(table, /\| outbound +\| REST → submit_sm, msgs\/s/);
 });
 
+test("CPU per message shows tandem's main thread beside all its threads, and Kannel's total alone", () => {
+  const rows = headlineRows({
+    outbound: { tandem: { msgs_per_s: 3_000, cpu_us_per_msg: 330, main_thread_cpu_us_per_msg: 227 }, kannel: { msgs_per_s: 2_800, cpu_us_per_msg: 385 }, ratio: 1.07 },
+  });
+  const cpu = rows.find((r) => r.scenario === 'outbound' && r.figure.startsWith('CPU per message, all threads'))!;
+  assert.equal(cpu.tandem, '330 µs (227)');
+  assert.equal(cpu.kannel, '385 µs');
+});
+
 test('the SVG is one well-formed document with a bar per side', () => {
   const rows = headlineRows({
     ceiling: { outbound_per_s: 10_000, inbound_per_s: 8_000 },
