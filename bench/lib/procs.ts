@@ -125,27 +125,26 @@ export function sampleRss(pid: number, everyMs = 200): { stop(): { peakMb: numbe
 
 const CLOCK_TICKS = 100;
 
-/** CPU seconds used so far by `pid` and the children it has reaped (espeak-ng for <Say>). */
-export function cpuSeconds(pid: number): number | undefined {
+/** A /proc …/stat file's fields after the parenthesised command name (utime is index 11, then stime, cutime, cstime). */
+function statFields(path: string): string[] | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime is field 14 (index 11 here), stime, cutime, cstime follow.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
+    const stat = readFileSync(path, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+/** CPU seconds used so far by `pid` and the children it has reaped (espeak-ng for <Say>). */
+export function cpuSeconds(pid: number): number | undefined {
+  const f = statFields(`/proc/${pid}/stat`);
+  return f && (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
+}
+
 /** CPU seconds used so far by one thread of `pid` (its main thread when `tid` is the pid itself). */
 export function threadCpuSeconds(pid: number, tid = pid): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
+  const f = statFields(`/proc/${pid}/task/${tid}/stat`);
+  return f && (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
 }
 
 /** CPU seconds used so far by these processes together (all their threads), from /proc; NaN when one is gone. */

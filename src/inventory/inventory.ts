@@ -20,13 +20,12 @@ export class Inventory {
   private readonly numbers: Database<Buffer, string>;
   private readonly suffixes: Database<Buffer, string>;
   private readonly meta: Database<unknown, string>;
-  private catalog: BlockCatalog;
+  private catalog!: BlockCatalog;
 
   constructor(private readonly root: RootDatabase) {
     this.numbers = root.openDB<Buffer, string>({ name: 'inv_numbers', encoding: 'binary' });
     this.suffixes = root.openDB<Buffer, string>({ name: 'inv_suffixes', encoding: 'binary' });
     this.meta = root.openDB<unknown, string>({ name: 'inv_meta', encoding: 'msgpack' });
-    this.catalog = new BlockCatalog([]);
     this.reload();
   }
 
