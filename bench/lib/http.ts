@@ -49,19 +49,19 @@ export interface LoadOutcome {
 }
 
 /**
- * Closed loop: `concurrency` workers each run `task(i)` for i = 0…count-1 in turn, stopping at `count`
- * or after `maxMs`. A task resolves true for success.
+ * Closed loop: `concurrency` workers each run `task(i, worker)` for i = 0…count-1 in turn, stopping at `count`
+ * or after `maxMs`. A task resolves true for success. `worker` (0…concurrency-1) picks the worker's own connection.
  */
-export async function runLoad(opts: { count: number; concurrency: number; maxMs: number; task: (i: number) => Promise<boolean | string> }): Promise<LoadOutcome> {
+export async function runLoad(opts: { count: number; concurrency: number; maxMs: number; task: (i: number, worker: number) => Promise<boolean | string> }): Promise<LoadOutcome> {
   const out: LoadOutcome = { started: 0, ok: 0, failed: 0, t0: Date.now(), t1: 0 };
   const deadline = out.t0 + opts.maxMs;
   let next = 0;
-  const worker = async (): Promise<void> => {
+  const worker = async (_: unknown, w: number): Promise<void> => {
     while (next < opts.count && Date.now() < deadline) {
       const i = next++;
       out.started++;
       try {
-        const r = await opts.task(i);
+        const r = await opts.task(i, w);
         if (r === true) out.ok++;
         else {
           out.failed++;

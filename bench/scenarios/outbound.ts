@@ -1,7 +1,8 @@
 // outbound: REST → submit_sm at a standalone SMSC, many concurrent HTTP clients, 1,000 short-code senders;
 // then the same workload through Kannel's /cgi-bin/sendsms against the same SMSC process, A B A B.
 import { join } from 'node:path';
-import { clientPool, http, runLoad } from '../lib/http.js';
+import { runLoad } from '../lib/http.js';
+import { KeepAliveClients } from '../lib/keepalive-client.js';
 import { startKannel } from '../lib/kannel.js';
 import { cpuBudget, sampleRss } from '../lib/procs.js';
 import { startSmsc, type Smsc } from '../lib/smsc.js';
@@ -63,9 +64,9 @@ async function drive(
   count: number,
   origin: string,
   pids: number[],
-  request: (i: number, body: string) => { path: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; okStatus: number },
+  request: (i: number, body: string) => { path: string; method: 'GET' | 'POST'; headers: string; body?: string; okStatus: number },
 ): Promise<Run> {
-  const pool = clientPool(origin, CONCURRENCY);
+  const clients = new KeepAliveClients(origin, CONCURRENCY);
   const startedAt = new Float64Array(count);
   const rss = pids.map((p) => sampleRss(p));
   const cpu = cpuBudget({ gateway: pids, carrier: smsc.proc.pid });
@@ -74,10 +75,10 @@ async function drive(
       count,
       concurrency: CONCURRENCY,
       maxMs: 120_000,
-      task: async (i) => {
+      task: async (i, w) => {
         const r = request(i, `${tag}:${i}`);
         startedAt[i] = Date.now();
-        const res = await http(origin + r.path, { method: r.method, headers: r.headers, body: r.body, dispatcher: pool });
+        const res = await clients.connections[w]!.request(r.method, r.path, r.headers, r.body);
         return res.status === r.okStatus || `${res.status} ${res.body.slice(0, 200)}`;
       },
     });
@@ -101,7 +102,7 @@ async function drive(
     return run;
   } finally {
     for (const r of rss) r.stop();
-    await pool.close();
+    clients.close();
   }
 }
 
@@ -140,11 +141,13 @@ export const outbound: Scenario = {
         live.tandem = t;
         try {
           await waitBound(smsc, 1);
+          const path = `/2010-04-01/Accounts/${t.sid}/Messages.json`;
+          const headers = `authorization: ${t.authHeader}\r\ncontent-type: application/x-www-form-urlencoded\r\n`;
           const req = (k: number, body: string) => ({
-            path: `/2010-04-01/Accounts/${t.sid}/Messages.json`,
+            path,
             method: 'POST' as const,
-            headers: { authorization: t.authHeader, 'content-type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams({ From: senders[k % SENDERS]!, To: to(k), Body: body }).toString(),
+            headers,
+            body: `From=${encodeURIComponent(senders[k % SENDERS]!)}&To=${encodeURIComponent(to(k))}&Body=${encodeURIComponent(body)}`,
             okStatus: 201,
           });
           const cold = await drive(smsc, `otw${i}`, warmUpCount(ctx.quick), t.url, [t.proc.pid], req);
@@ -165,7 +168,7 @@ export const outbound: Scenario = {
           const req = (n: number, body: string) => ({
             path: `${u.pathname}?${new URLSearchParams({ username: 'bench', password: 'bench', from: senders[n % SENDERS]!, to: to(n), text: body })}`,
             method: 'GET' as const,
-            headers: {},
+            headers: '',
             okStatus: 202,
           });
           const pids = [k.bearerbox.pid, k.smsbox.pid];
