@@ -47,10 +47,16 @@ export class KeepAliveConnection {
     if (this.socket) return this.socket;
     const s = connect({ host: this.host, port: this.port, noDelay: true });
     this.buf = Buffer.alloc(0);
-    s.on('data', (chunk: Buffer) => this.onData(chunk));
-    s.on('error', (err) => this.fail(err));
+    // A socket given up (timed out, or closed after `connection: close`) may still report: only the current one counts.
+    s.on('data', (chunk: Buffer) => {
+      if (this.socket === s) this.onData(chunk);
+    });
+    s.on('error', (err) => {
+      if (this.socket === s) this.fail(err);
+    });
     s.on('close', () => {
-      if (this.socket === s) this.socket = null;
+      if (this.socket !== s) return;
+      this.socket = null;
       this.fail(new Error('connection closed by the server'));
     });
     this.socket = s;
