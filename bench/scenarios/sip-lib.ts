@@ -53,7 +53,9 @@ export async function startVoiceTandem(dataDir: string, rtpPorts: number): Promi
     TANDEM_LOG_LEVEL: 'warn',
   };
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const proc = startNode('tandem', 'src/main.ts', env, prof);
+  // BENCH_TANDEM_NODE_ARGS="--flag …": more node flags for tandem, for experiments (as for the messaging tandem).
+  const extra = process.env.BENCH_TANDEM_NODE_ARGS ? process.env.BENCH_TANDEM_NODE_ARGS.split(' ') : [];
+  const proc = startNode('tandem', 'src/main.ts', env, [...prof, ...extra]);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
