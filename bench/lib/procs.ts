@@ -196,3 +196,27 @@ export function cpuBudget(parts: { gateway: number[]; carrier?: number; others?:
     },
   };
 }
+
+/**
+ * Waits until these processes are quiet: under `busyBelow` of one core over two windows of `windowMs` in a row, or
+ * `maxMs` gone by. A paced run right after a flood would otherwise measure the gateway still digesting the flood
+ * (its receipts, its garbage), not its latency at that pace. Resolves with how long it waited and the last busy share.
+ */
+export async function waitQuiet(pids: number[], opts: { busyBelow?: number; windowMs?: number; maxMs?: number } = {}): Promise<{ waitedMs: number; busy: number }> {
+  const busyBelow = opts.busyBelow ?? 0.05;
+  const windowMs = opts.windowMs ?? 250;
+  const t0 = Date.now();
+  let quietWindows = 0;
+  let busy = NaN;
+  let last = cpuSecondsOf(pids);
+  while (Date.now() - t0 < (opts.maxMs ?? 15_000)) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = cpuSecondsOf(pids);
+    busy = (now - last) / (windowMs / 1000);
+    last = now;
+    if (!Number.isFinite(busy)) break;
+    quietWindows = busy < busyBelow ? quietWindows + 1 : 0;
+    if (quietWindows >= 2) break;
+  }
+  return { waitedMs: Date.now() - t0, busy };
+}

@@ -3,7 +3,7 @@
 // MO→reply latency is measured inside the SMSC process (MO sent → reply arrived, one clock).
 import { join } from 'node:path';
 import { startKannel } from '../lib/kannel.js';
-import { cpuBudget, sampleRss, type Proc } from '../lib/procs.js';
+import { cpuBudget, sampleRss, waitQuiet, type Proc } from '../lib/procs.js';
 import { startSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
 import { startWebhookApp, type WebhookApp } from '../lib/webhook-app.js';
@@ -32,6 +32,7 @@ const KEYS = [
   'machine_busy_cores',
   'cold_replies_per_s',
   'cold_p99_ms',
+  'quiet_after_warm_up_ms',
   'rss_mb',
   'lost',
   'duplicate_replies',
@@ -104,8 +105,9 @@ async function measure(smsc: Smsc, app: WebhookApp, side: string, i: number, to:
     // A gateway runs for weeks; its first seconds after start (V8 compiling the hot path, LMDB pages coming into
     // memory) are reported apart, as cold figures, and every side gets the same warm-up.
     const cold = await moRun(smsc, app, `${side}w${i}`, load.warmCount, 0, to, load.phaseMs);
-    await sleep(500);
-    // Paced first, on an idle gateway, so its latency is not the tail of the flat-out backlog.
+    // Paced first, on an idle gateway, so its latency is not the tail of the flat-out backlog: the last replies
+    // arriving is not the end of it (their receipts, the garbage of thousands of messages), so wait for quiet.
+    const quiet = await waitQuiet([...procs.map((p) => p.pid), smsc.proc.pid, app.proc.pid]);
     const paced = await moRun(smsc, app, `${side}p${i}`, load.pacedCount, 1_000, to, load.phaseMs);
     await sleep(500);
     const cpu = cpuBudget({ gateway: procs.map((p) => p.pid), carrier: smsc.proc.pid, others: [app.proc.pid] });
@@ -135,13 +137,14 @@ async function measure(smsc: Smsc, app: WebhookApp, side: string, i: number, to:
         // Cores busy while the replies flowed: machine CPU per reply × replies per second.
         ...(budget.machine !== undefined && flat.replies_per_s !== undefined && { machine_busy_cores: round((budget.machine * flat.replies_per_s) / 1e6, 2) }),
       }),
+      quiet_after_warm_up_ms: quiet.waitedMs,
       cold_replies_per_s: cold.replies_per_s,
       cold_p99_ms: cold.p99_ms,
       rss_mb: round(peak, 1),
       lost: cold.lost + flat.lost + paced.lost,
       duplicate_replies: cold.duplicates + flat.duplicates + paced.duplicates,
     };
-    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (${side === 'it' ? `main thread ${run.main_thread_cpu_us_per_reply ?? '–'}; ` : ''}carrier ${run.carrier_cpu_us_per_reply ?? '–'}, webhook app ${run.webhook_app_cpu_us_per_reply ?? '–'}, machine ${run.machine_cpu_us_per_reply ?? '–'} µs/reply, ${run.machine_busy_cores ?? '–'} cores busy; p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms (to the webhook ${paced.split?.toWebhook.p50 ?? '–'} / ${paced.split?.toWebhook.p99 ?? '–'} ms, webhook → reply ${paced.split?.webhookToReply.p50 ?? '–'} / ${paced.split?.webhookToReply.p99 ?? '–'} ms); ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB`);
+    log(`  ${side === 'it' ? 'tandem' : 'kannel'} #${i + 1}: cold (first ${load.warmCount} MO) ${cold.replies_per_s ?? '–'} replies/s, p99 ${cold.p99_ms ?? '–'} ms; flat out ${flat.replies_per_s ?? '–'} replies/s, ${run.cpu_us_per_reply ?? '–'} CPU µs/reply (${side === 'it' ? `main thread ${run.main_thread_cpu_us_per_reply ?? '–'}; ` : ''}carrier ${run.carrier_cpu_us_per_reply ?? '–'}, webhook app ${run.webhook_app_cpu_us_per_reply ?? '–'}, machine ${run.machine_cpu_us_per_reply ?? '–'} µs/reply, ${run.machine_busy_cores ?? '–'} cores busy; p50 ${flat.p50_ms ?? '–'} ms, p99 ${flat.p99_ms ?? '–'} ms); at 1,000/s p50 ${paced.p50_ms ?? '–'} ms, p99 ${paced.p99_ms ?? '–'} ms (to the webhook ${paced.split?.toWebhook.p50 ?? '–'} / ${paced.split?.toWebhook.p99 ?? '–'} ms, webhook → reply ${paced.split?.webhookToReply.p50 ?? '–'} / ${paced.split?.webhookToReply.p99 ?? '–'} ms); ${run.lost} without reply, ${run.duplicate_replies} duplicate replies; RSS ${run.rss_mb} MB; quiet ${quiet.waitedMs} ms after the warm-up`);
     return run;
   } finally {
     for (const r of rss) r.stop();
