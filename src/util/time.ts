@@ -1,7 +1,16 @@
 // Twilio renders dates as RFC 2822 in GMT with a numeric zone: `Thu, 24 Aug 2023 05:01:45 +0000`.
+// Every resource rendered carries two or three dates, mostly of the current second: the last second's text is kept.
+let cachedSecond = NaN;
+let cachedText = '';
+
 export function rfc2822(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
-  return new Date(ms).toUTCString().replace('GMT', '+0000');
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedText = new Date(ms).toUTCString().replace('GMT', '+0000');
+    cachedSecond = second;
+  }
+  return cachedText;
 }
 
 export function iso(ms: number): string {
