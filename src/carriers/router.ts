@@ -1,6 +1,5 @@
 // Chooses the carrier and bind for each segment: the carrier with the longest prefix matching the destination,
 // the next one when it has no ready bind or its bind failed locally, round-robin across a carrier's binds.
-import nact from 'nact';
 import type { Ref } from 'nact';
 import type { Logger } from 'pino';
 import { EsmeSession, type DeliverEvent, type SubmitParams, type SubmitResult } from '../../protocols/smpp/esme-session.js';
@@ -55,7 +54,9 @@ export class CarrierRouter {
           else log.warn({ carrier: config.name, bind: i, reason }, 'carrier bind down; re-binding');
         });
         session.on('error', (err) => log.warn({ carrier: config.name, bind: i, err: err.message }, 'carrier bind error'));
-        return spawnCarrierBind(system, config.name, i, session, (c, e) => this.deliverHandler(c, e));
+        return spawnCarrierBind(system, config.name, i, session, (c, e) => this.deliverHandler(c, e), (err, msg) =>
+          log.error({ carrier: config.name, bind: i, err, msg: msg.type }, 'carrier bind message failed'),
+        );
       }),
     }));
     // Longest prefix first, so the first match is the most specific carrier.
@@ -89,7 +90,7 @@ export class CarrierRouter {
     for (const c of this.candidates(to)) {
       const bind = this.pickBind(c);
       if (!bind) continue;
-      const result = await new Promise<SubmitResult>((reply) => nact.dispatch(bind.ref, { type: 'submit', params, reply }));
+      const result = await new Promise<SubmitResult>((reply) => bind.tell({ type: 'submit', params, reply }));
       last = { ...result, carrier: c.config.name };
       // A carrier's own verdict (accepted, rejected, throttled) stands; only a local failure tries the next carrier.
       if (result.ok || result.reason === 'status') return last;
