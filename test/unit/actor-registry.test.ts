@@ -118,3 +118,42 @@ test('memory follows active entities: 20,000 touched then passivated leaves none
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("an async handler finishes before the entity's next message starts, and a failing one is logged and skipped", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-reg-'));
+  try {
+    const tables = openTables(dir);
+    const engine = new LmdbPersistenceEngine(tables.actorEvents, tables.actorSnapshots);
+    const system = nact.start(nact.configurePersistence(engine as never));
+    const log = memoryLogger();
+    const events: string[] = [];
+    type Step = { id: number; ms: number; fail?: boolean };
+    const slow: EntityBehaviour<{ done: number[] }, Step> = {
+      kind: 'slow',
+      initial: () => ({ done: [] }),
+      async handle(state, m) {
+        events.push(`start ${m.id}`);
+        await new Promise((r) => setTimeout(r, m.ms));
+        events.push(`end ${m.id}`);
+        if (m.fail) throw new Error(`step ${m.id} failed`);
+        return { done: [...state.done, m.id] };
+      },
+    };
+    const registry = new EntityRegistry(system as never, engine, slow, { idleMs: 1_000_000, log });
+    registry.tell('k', { id: 1, ms: 30 });
+    registry.tell('k', { id: 2, ms: 1, fail: true });
+    registry.tell('k', { id: 3, ms: 10 });
+    const s = await registry.ask('k', { id: 4, ms: 0 });
+    assert.deepEqual(events, ['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3', 'start 4', 'end 4']);
+    assert.deepEqual(s.done, [1, 3, 4], 'the failed step changed nothing; the ones after it ran');
+    assert.ok(
+      log.lines.some((l) => l.level === 'error' && /entity handler failed/.test(l.msg ?? '') && /step 2 failed/.test(String((l.obj as { err?: unknown }).err))),
+      'failure logged',
+    );
+    await registry.close();
+    nact.stop(system);
+    await closeTables(tables);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
