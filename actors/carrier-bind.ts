@@ -28,6 +28,12 @@ export interface CarrierBind {
 /** A message whose handling threw: reported, and the rest of the batch goes on. */
 export type BindErrorHandler = (err: unknown, msg: BindMsg) => void;
 
+/**
+ * What a submit that failed inside tandem (it could not even be encoded) answers, so its sender is never left
+ * waiting: not retryable, since the same segment would fail the same way; the message fails with 30008.
+ */
+export const LOCAL_SUBMIT_FAILURE: SubmitResult = { ok: false, commandStatus: -1, retryable: false, reason: 'closed' };
+
 export function spawnCarrierBind(
   system: Ref<never>,
   carrier: string,
@@ -38,10 +44,14 @@ export function spawnCarrierBind(
 ): CarrierBind {
   let mailbox: BindMsg[] = [];
   let turnRequested = false;
+  const failed = (err: unknown, msg: BindMsg): void => {
+    onError(err, msg);
+    if (msg.type === 'submit') msg.reply(LOCAL_SUBMIT_FAILURE);
+  };
   const handle = (msg: BindMsg): void => {
     if (msg.type === 'submit') {
       // Not awaited: the session's window bounds what is outstanding, and replies come back in any order.
-      void session.submit(msg.params).then(msg.reply);
+      session.submit(msg.params).then(msg.reply, (err: unknown) => failed(err, msg));
     } else {
       onDeliver(carrier, msg.event);
     }
@@ -56,7 +66,7 @@ export function spawnCarrierBind(
         try {
           handle(msg);
         } catch (err) {
-          onError(err, msg);
+          failed(err, msg);
         }
       }
     },

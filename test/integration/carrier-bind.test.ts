@@ -1,6 +1,6 @@
 // The carrier-bind actor over a real EsmeSession bound to the sandbox SMSC: its mailbox keeps arrival order, is
 // drained a whole batch per turn (so a busy bind never lags behind its socket), and one failing message is reported
-// without costing the others.
+// without costing the others; a submit that fails inside tandem is answered, never left waiting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import nact from 'nact';
@@ -9,7 +9,7 @@ import { SandboxSmsc } from '../../src/sandbox/smsc.js';
 import { EsmeSession, type DeliverEvent, type SubmitResult } from '../../protocols/smpp/esme-session.js';
 import { planSegments } from '../../protocols/smpp/encoding.js';
 import { buildSubmitParts } from '../../protocols/smpp/udh.js';
-import { spawnCarrierBind, type BindMsg } from '../../actors/carrier-bind.js';
+import { spawnCarrierBind, LOCAL_SUBMIT_FAILURE, type BindMsg } from '../../actors/carrier-bind.js';
 
 const FROM = '+15551230000';
 const TO = '+14155550100';
@@ -91,4 +91,17 @@ test('a message whose handling throws is reported with the message, and the mess
       }
     },
   );
+});
+
+test('a submit that fails inside tandem is answered as a permanent local failure and reported; the next submit goes out', async () => {
+  await withBind(async ({ smsc, bind, errors }) => {
+    const broken = { ...submitParams('never sent'), shortMessage: undefined as unknown as Buffer };
+    const first = await new Promise<SubmitResult>((reply) => bind.tell({ type: 'submit', params: broken, reply }));
+    assert.deepEqual(first, LOCAL_SUBMIT_FAILURE, 'the sender gets an answer, not a wait forever');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]![1].type, 'submit');
+    const second = await new Promise<SubmitResult>((reply) => bind.tell({ type: 'submit', params: submitParams('after'), reply }));
+    assert.equal(second.ok, true);
+    assert.deepEqual(smsc.messages().map((m) => m.body), ['after']);
+  });
 });
