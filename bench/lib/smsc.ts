@@ -39,3 +39,24 @@ export async function startSmsc(smppPort = 0): Promise<Smsc> {
     stop: () => proc.stop(),
   };
 }
+
+/**
+ * One SMSC process at a time, a fresh one for each gateway run (same program): nothing one gateway left behind
+ * (receipts, retries, MO it never acknowledged) reaches the next.
+ */
+export class FreshSmsc {
+  private current: Smsc | undefined;
+
+  /** Stops the previous SMSC, if any, and starts a new one. */
+  async next(): Promise<Smsc> {
+    await this.stop();
+    this.current = await startSmsc();
+    return this.current;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.current;
+    this.current = undefined;
+    if (s) await s.stop();
+  }
+}

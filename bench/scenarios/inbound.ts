@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { startKannel } from '../lib/kannel.js';
 import { cpuBudget, sampleRss, waitQuiet, type Proc } from '../lib/procs.js';
-import { startSmsc, type Smsc } from '../lib/smsc.js';
+import { FreshSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
 import { startWebhookApp, type WebhookApp } from '../lib/webhook-app.js';
 import { collectArrivals, pathFigures } from '../lib/delivery.js';
@@ -158,17 +158,11 @@ export const inbound: Scenario = {
     const pairs = ctx.quick ? 1 : 3;
     const dir = ctx.tmpDir('inbound');
     const dataDir = join(dir, 'data');
-    // Each run gets a fresh SMSC process (same program), so MO a gateway left unacknowledged is not redelivered
-    // to the next one.
-    const live: { tandem?: Tandem; smsc?: Smsc } = {};
-    const smscFor = async (): Promise<Smsc> => {
-      if (live.smsc) await live.smsc.stop();
-      live.smsc = await startSmsc();
-      return live.smsc;
-    };
+    const live: { tandem?: Tandem } = {};
+    const smscs = new FreshSmsc();
     const app = await startWebhookApp();
     try {
-      let smsc = await smscFor();
+      let smsc = await smscs.next();
       const first = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, seedUsLocal: 20_000 });
       live.tandem = first;
       const creds = { sid: first.sid, token: first.token };
@@ -191,7 +185,7 @@ export const inbound: Scenario = {
       live.tandem = undefined;
 
       const runTandem = async (i: number): Promise<Run> => {
-        smsc = await smscFor();
+        smsc = await smscs.next();
         const t = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, credentials: creds });
         live.tandem = t;
         try {
@@ -203,7 +197,7 @@ export const inbound: Scenario = {
         }
       };
       const runKannel = async (i: number): Promise<Run> => {
-        smsc = await smscFor();
+        smsc = await smscs.next();
         const k = await startKannel(ctx.tmpDir(`kannel-in${i}`), smsc.smppPort, app.url);
         try {
           await waitBound(smsc);
@@ -237,7 +231,7 @@ export const inbound: Scenario = {
     } finally {
       if (live.tandem) await live.tandem.stop();
       await app.stop();
-      if (live.smsc) await live.smsc.stop();
+      await smscs.stop();
     }
   },
 };

@@ -5,7 +5,7 @@ import { runLoad } from '../lib/http.js';
 import { KeepAliveClients } from '../lib/keepalive-client.js';
 import { startKannel } from '../lib/kannel.js';
 import { cpuBudget, sampleRss } from '../lib/procs.js';
-import { startSmsc, type Smsc } from '../lib/smsc.js';
+import { FreshSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
 import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 import { collectArrivals, pathFigures, type PathFigures } from '../lib/delivery.js';
@@ -117,16 +117,10 @@ export const outbound: Scenario = {
     const pairs = ctx.quick ? 1 : 3;
     const dir = ctx.tmpDir('outbound');
     const dataDir = join(dir, 'data');
-    // Each run gets a fresh SMSC process (same program): nothing one gateway left behind (receipts, retries)
-    // reaches the next.
-    const live: { tandem?: Tandem; smsc?: Smsc } = {};
-    const smscFor = async (): Promise<Smsc> => {
-      if (live.smsc) await live.smsc.stop();
-      live.smsc = await startSmsc();
-      return live.smsc;
-    };
+    const live: { tandem?: Tandem } = {};
+    const smscs = new FreshSmsc();
     try {
-      let smsc = await smscFor();
+      let smsc = await smscs.next();
       const first = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, seedUsLocal: 20_000 });
       live.tandem = first;
       const creds = { sid: first.sid, token: first.token };
@@ -136,7 +130,7 @@ export const outbound: Scenario = {
       live.tandem = undefined;
 
       const runTandem = async (i: number): Promise<Run> => {
-        smsc = await smscFor();
+        smsc = await smscs.next();
         const t = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, credentials: creds });
         live.tandem = t;
         try {
@@ -160,7 +154,7 @@ export const outbound: Scenario = {
         }
       };
       const runKannel = async (i: number): Promise<Run> => {
-        smsc = await smscFor();
+        smsc = await smscs.next();
         const k = await startKannel(ctx.tmpDir(`kannel-out${i}`), smsc.smppPort, 'http://127.0.0.1:9');
         try {
           await waitBound(smsc, 1);
@@ -197,7 +191,7 @@ export const outbound: Scenario = {
       return fig;
     } finally {
       if (live.tandem) await live.tandem.stop();
-      if (live.smsc) await live.smsc.stop();
+      await smscs.stop();
     }
   },
 };

@@ -13,7 +13,7 @@ import {
   type Session,
 } from './wire.js';
 import { encodeSubmitSm, encodeEmptyIdResponse, type SubmitSmFields } from './pdu-encode.js';
-import { toSmppAddress } from './address.js';
+import { smRouting } from './address.js';
 import { isDeliveryReceipt, parseDeliveryReceipt, type DeliveryReceipt } from './dlr.js';
 import { decodeMo, type DefaultAlphabet, type InboundPart } from './mo.js';
 import type { SarTlvs } from './udh.js';
@@ -540,16 +540,9 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
 
   private send(session: Session, w: Waiting): boolean {
     const p = w.params;
-    const src = toSmppAddress(p.from);
-    const dst = toSmppAddress(p.to);
     const seq = nextSequence(session);
     const fields: SubmitSmFields = {
-      sourceTon: src.ton,
-      sourceNpi: src.npi,
-      source: src.addr,
-      destTon: dst.ton,
-      destNpi: dst.npi,
-      dest: dst.addr,
+      ...smRouting(p.from, p.to),
       esmClass: p.esmClass ?? 0,
       registeredDelivery: p.registeredDelivery ?? 1,
       dataCoding: p.dataCoding,

@@ -10,7 +10,7 @@ import { encodeDeliverSm, encodeSubmitSmResp, type SmFields } from '../../protoc
 import { planSegments } from '../../protocols/smpp/encoding.js';
 import { buildSubmitParts } from '../../protocols/smpp/udh.js';
 import { decodeMo } from '../../protocols/smpp/mo.js';
-import { fromSmppAddress, toSmppAddress } from '../../protocols/smpp/address.js';
+import { fromSmppAddress, smRouting } from '../../protocols/smpp/address.js';
 import { STAT_TO_STATE, formatReceiptText, type DlrStat } from '../../protocols/smpp/dlr.js';
 import type { SmppLogger } from '../../protocols/smpp/esme-session.js';
 
@@ -227,8 +227,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     const plan = planSegments(body);
     this.moRef = (this.moRef + 1) & 0xff;
     const parts = buildSubmitParts(plan, this.moRef);
-    const src = toSmppAddress(from);
-    const dst = toSmppAddress(to);
+    const routing = smRouting(from, to);
     return new Promise<void>((resolve, reject) => {
       let left = parts.shortMessages.length;
       let failed = false;
@@ -242,12 +241,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
       for (const sm of parts.shortMessages) {
         this.enqueue({
           fields: {
-            sourceTon: src.ton,
-            sourceNpi: src.npi,
-            source: src.addr,
-            destTon: dst.ton,
-            destNpi: dst.npi,
-            dest: dst.addr,
+            ...routing,
             esmClass: parts.esmClass,
             registeredDelivery: 0,
             dataCoding: parts.dataCoding,
@@ -438,8 +432,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     text: string,
   ): void {
     // The receipt travels back: from the handset (original destination) to the sender.
-    const src = toSmppAddress(to);
-    const dst = toSmppAddress(from);
+    const routing = smRouting(to, from);
     const receipt = formatReceiptText({
       id: messageId,
       stat,
@@ -450,12 +443,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     });
     this.enqueue({
       fields: {
-        sourceTon: src.ton,
-        sourceNpi: src.npi,
-        source: src.addr,
-        destTon: dst.ton,
-        destNpi: dst.npi,
-        dest: dst.addr,
+        ...routing,
         esmClass: 0x04,
         registeredDelivery: 0,
         dataCoding: 0,

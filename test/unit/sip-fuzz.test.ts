@@ -10,18 +10,7 @@ import { StreamFramer } from '../../protocols/sip/sip/transport.js';
 import { FrameDecoder, FrameError } from '../../protocols/sip/wire/framing.js';
 import { WireParseError, parseAppMessage } from '../../protocols/sip/wire/messages.js';
 import { startSipEdge } from '../../protocols/sip/index.js';
-
-/** mulberry32: small seeded PRNG so every run mutates the same way. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../src/inventory/prng.js';
 
 const CORPUS = [
   [
