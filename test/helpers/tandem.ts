@@ -9,8 +9,8 @@ import { twilioClient, type TwilioClient } from './twilio-client.js';
 export interface TandemOptions {
   env?: Record<string, string>;
   dataDir?: string;
-  /** US local numbers seeded on first start; small by default so tests start fast. */
-  seedUsLocal?: number;
+  /** US local numbers seeded on first start; small by default so tests start fast; 'default' = tandem's own. */
+  seedUsLocal?: number | 'default';
 }
 
 export interface Tandem {
@@ -43,7 +43,7 @@ export async function startTandem(opts: TandemOptions = {}): Promise<Tandem> {
       TANDEM_DRACHTIO_PORT: String(await freePort()),
       // Below the ephemeral range (where freePort and sipp's media ports come from), a random slice per tandem.
       TANDEM_RTP_PORTS: rtpRange(),
-      TANDEM_SEED_US_LOCAL: String(opts.seedUsLocal ?? 5000),
+      ...(opts.seedUsLocal !== 'default' && { TANDEM_SEED_US_LOCAL: String(opts.seedUsLocal ?? 5000) }),
       TANDEM_LOG_LEVEL: 'warn',
       ...opts.env,
     };
