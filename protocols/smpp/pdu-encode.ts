@@ -3,6 +3,8 @@
 // thousands of PDUs per second these encoders do the same job in one allocation. Byte-for-byte equal
 // to node-smpp's output (checked in test/unit/smpp-pdu-encode.test.ts).
 
+import type { SmRouting } from './address.js';
+
 export const SUBMIT_SM = 0x00000004;
 export const DELIVER_SM = 0x00000005;
 export const SUBMIT_SM_RESP = 0x80000004;
@@ -15,14 +17,8 @@ const TLV_SAR_TOTAL_SEGMENTS = 0x020e;
 const TLV_SAR_SEGMENT_SEQNUM = 0x020f;
 const TLV_MESSAGE_PAYLOAD = 0x0424;
 
-/** submit_sm and deliver_sm share one body layout. */
-export interface SmFields {
-  sourceTon: number;
-  sourceNpi: number;
-  source: string;
-  destTon: number;
-  destNpi: number;
-  dest: string;
+/** submit_sm and deliver_sm share one body layout: the addresses, then these. */
+export interface SmFields extends SmRouting {
   esmClass: number;
   registeredDelivery: number;
   dataCoding: number;
