@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { webhookAgent } from './agent.js';
 import { encodeParams, fragmentOf, stripFragment, withQuery, type WebhookParams } from './request-url.js';
 import { parseConnectionOverrides, type RetryClass } from './overrides.js';
@@ -126,8 +125,11 @@ async function send(req: WebhookRequest): Promise<WebhookResult> {
   const timeoutMs = overrides.totalMs ?? req.timeoutMs;
   // One budget for every attempt, as Twilio's `tt`.
   const deadline = new Deadline(timeoutMs);
+  const target = new URL(url);
   const attempt: Attempt = {
     url,
+    origin: target.origin,
+    path: target.pathname + target.search,
     method: req.method,
     headers,
     body,
@@ -155,20 +157,20 @@ async function send(req: WebhookRequest): Promise<WebhookResult> {
 }
 
 /**
- * A webhook's whole-exchange budget, given to undici as its `signal` (undici takes an EventEmitter with `aborted` as
- * well as an AbortSignal). Node 20's AbortController costs ~7.6 µs to make, and its signals outlive their request
- * until a full GC (200,000 made and dropped grew the old generation to ~19 MB in a micro-benchmark); at thousands of
- * webhooks a second that was CPU and garbage on the main thread for nothing an emitter cannot do.
+ * A webhook's whole-exchange budget: one timer for every attempt, which aborts the attempt in flight when it runs
+ * out. (An AbortController would do, but Node 20's costs ~7.6 µs to make and its signals outlive their request until
+ * a full GC; at thousands of webhooks a second that was CPU and garbage on the main thread for nothing.)
  */
-class Deadline extends EventEmitter {
+class Deadline {
   aborted = false;
+  /** The attempt in flight: how to stop it when the time is up. */
+  onAbort: (() => void) | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(ms: number) {
-    super();
     this.timer = setTimeout(() => {
       this.aborted = true;
-      this.emit('abort');
+      this.onAbort?.();
     }, ms);
   }
 
@@ -179,6 +181,9 @@ class Deadline extends EventEmitter {
 
 interface Attempt {
   url: string;
+  /** `url` split for undici's dispatch: scheme://host:port, and path with query. */
+  origin: string;
+  path: string;
   method: HttpMethod;
   headers: Record<string, string>;
   body: string | undefined;
@@ -195,64 +200,11 @@ type AttemptOutcome =
   | { ok: true; status: number; contentType: string; body: string }
   | { ok: false; code: WebhookFailureCode; message: string; status?: number; retryClass?: RetryClass };
 
+class DeadlineReached extends Error {}
+
 async function attemptOnce(a: Attempt): Promise<AttemptOutcome> {
   try {
-    const res = await request(a.url, {
-      method: a.method,
-      headers: a.headers,
-      ...(a.body !== undefined && { body: a.body }),
-      dispatcher: a.dispatcher,
-      signal: a.signal,
-      ...(a.readMs !== undefined && { headersTimeout: a.readMs, bodyTimeout: a.readMs }),
-    });
-    const status = res.statusCode;
-    if (status < 200 || status > 299) {
-      await res.body.dump();
-      return {
-        ok: false,
-        code: WebhookCode.HttpRetrievalFailure,
-        message: `HTTP retrieval failure: ${a.method} ${a.url} answered ${status}`,
-        status,
-        ...(status >= 400 && { retryClass: status >= 500 ? '5xx' : '4xx' }),
-      };
-    }
-    const contentType = mediaType(res.headers['content-type']);
-    if (!a.expectTwiml) {
-      await res.body.dump();
-      return { ok: true, status, contentType, body: '' };
-    }
-    const tooLarge = (detail: string): AttemptOutcome => ({
-      ok: false,
-      code: WebhookCode.ResponseBodyTooLarge,
-      message: `Response body ${detail} exceeds ${a.maxBodyBytes} bytes`,
-      status,
-    });
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > a.maxBodyBytes) {
-      res.body.destroy();
-      return tooLarge(`of ${declared} bytes`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > a.maxBodyBytes) {
-        res.body.destroy();
-        return tooLarge('read so far');
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks, size).toString('utf8');
-    // An empty 2xx means "nothing to do" whatever its content type.
-    if (text.trim() !== '' && !a.acceptContentTypes.includes(contentType)) {
-      return {
-        ok: false,
-        code: WebhookCode.InvalidContentType,
-        message: `Invalid Content-Type "${contentType || '(none)'}" for TwiML from ${a.url}`,
-        status,
-      };
-    }
-    return { ok: true, status, contentType, body: text };
+    return await exchange(a);
   } catch (err) {
     if (a.signal.aborted) {
       return {
@@ -263,6 +215,122 @@ async function attemptOnce(a: Attempt): Promise<AttemptOutcome> {
     }
     return classify(err);
   }
+}
+
+/**
+ * One request and its response through undici's dispatch API: the response arrives in the handler's callbacks.
+ * `request()` would wrap each response in a Readable stream read through an async iterator, ~20–40 µs more CPU per
+ * webhook in a micro-benchmark (undici 7, keep-alive, a one-<Message> reply). Resolves with the outcome of an
+ * answered request; rejects with undici's error (or DeadlineReached) when there was no complete answer.
+ */
+function exchange(a: Attempt): Promise<AttemptOutcome> {
+  return new Promise<AttemptOutcome>((resolve, reject) => {
+    let settled = false;
+    let controller: Dispatcher.DispatchController | null = null;
+    let status = 0;
+    let contentType = '';
+    /** The body is kept only for a 2xx TwiML answer; any other body is read and dropped (the socket stays reusable). */
+    let keep = false;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (outcome: AttemptOutcome | Error): void => {
+      if (settled) return;
+      settled = true;
+      a.signal.onAbort = null;
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    const stop = (outcome: AttemptOutcome): void => {
+      settle(outcome);
+      controller?.abort(new Error('webhook response abandoned'));
+    };
+    const tooLarge = (detail: string): AttemptOutcome => ({
+      ok: false,
+      code: WebhookCode.ResponseBodyTooLarge,
+      message: `Response body ${detail} exceeds ${a.maxBodyBytes} bytes`,
+      status,
+    });
+    a.signal.onAbort = () => {
+      settle(new DeadlineReached());
+      controller?.abort(new DeadlineReached());
+    };
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        // Out of time while waiting for a pooled connection.
+        if (settled) c.abort(new DeadlineReached());
+      },
+      onResponseStart(_c, statusCode, headers) {
+        status = statusCode;
+        if (status < 200 || status > 299) return;
+        contentType = mediaType(headers['content-type']);
+        if (!a.expectTwiml) return;
+        const declared = Number(headers['content-length']);
+        if (Number.isFinite(declared) && declared > a.maxBodyBytes) {
+          stop(tooLarge(`of ${declared} bytes`));
+          return;
+        }
+        keep = true;
+      },
+      onResponseData(_c, chunk) {
+        size += chunk.length;
+        if (!keep) {
+          // A body nobody reads: drained while small, the connection given up past that.
+          if (size > a.maxBodyBytes) stop(outcomeOf());
+          return;
+        }
+        if (size > a.maxBodyBytes) {
+          stop(tooLarge('read so far'));
+          return;
+        }
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        settle(outcomeOf());
+      },
+      onResponseError(_c, err) {
+        settle(err);
+      },
+    };
+    const outcomeOf = (): AttemptOutcome => {
+      if (status < 200 || status > 299) {
+        return {
+          ok: false,
+          code: WebhookCode.HttpRetrievalFailure,
+          message: `HTTP retrieval failure: ${a.method} ${a.url} answered ${status}`,
+          status,
+          ...(status >= 400 && { retryClass: status >= 500 ? '5xx' : '4xx' }),
+        };
+      }
+      if (!a.expectTwiml) return { ok: true, status, contentType, body: '' };
+      const text = Buffer.concat(chunks, size).toString('utf8');
+      // An empty 2xx means "nothing to do" whatever its content type.
+      if (text.trim() !== '' && !a.acceptContentTypes.includes(contentType)) {
+        return {
+          ok: false,
+          code: WebhookCode.InvalidContentType,
+          message: `Invalid Content-Type "${contentType || '(none)'}" for TwiML from ${a.url}`,
+          status,
+        };
+      }
+      return { ok: true, status, contentType, body: text };
+    };
+    try {
+      a.dispatcher.dispatch(
+        {
+          origin: a.origin,
+          path: a.path,
+          method: a.method,
+          headers: a.headers,
+          body: a.body ?? null,
+          ...(a.readMs !== undefined && { headersTimeout: a.readMs, bodyTimeout: a.readMs }),
+        },
+        handler,
+      );
+    } catch (err) {
+      settle(err as Error);
+    }
+  });
 }
 
 function mediaType(header: string | string[] | undefined): string {

@@ -343,6 +343,34 @@ describe('sendWebhook against a real app', () => {
     }
   });
 
+  test('a webhook waiting for a pooled connection still fails with 11200 at its own timeout, and is never sent', async () => {
+    const held: http.ServerResponse[] = [];
+    const app = await startApp((_req, res) => held.push(res));
+    const agent = createWebhookAgent({ connectionsPerOrigin: 1 });
+    try {
+      const first = sendWebhook({ url: `${app.base}/slow`, method: 'POST', params: { I: '1' }, authToken: TOKEN, timeoutMs: 3000, dispatcher: agent });
+      const t0 = Date.now();
+      const second = await sendWebhook({ url: `${app.base}/late`, method: 'POST', params: { I: '2' }, authToken: TOKEN, timeoutMs: 300, dispatcher: agent });
+      const waited = Date.now() - t0;
+      assert.ok(!second.ok);
+      assert.equal(second.code, 11200);
+      assert.ok(waited >= 250 && waited < 1500, `failed after ${waited} ms`);
+      // The first one, answered now, is unaffected; the abandoned one never reaches the app.
+      for (const res of held.splice(0)) {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end('<Response><Message>ok</Message></Response>');
+      }
+      const r1 = await first;
+      assert.ok(r1.ok);
+      assert.equal(r1.body, '<Response><Message>ok</Message></Response>');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(app.seen.map((x) => new URL(x.url).pathname), ['/slow']);
+    } finally {
+      await app.close();
+      await agent.close();
+    }
+  });
+
   test('an unusable URL fails without a request', async () => {
     const res = await sendWebhook({ url: 'ftp://127.0.0.1/x', method: 'POST', params: {}, authToken: TOKEN, timeoutMs: 2000 });
     assert.ok(!res.ok);
