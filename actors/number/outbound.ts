@@ -207,7 +207,9 @@ export class Outbound {
     f.awaitingCarrier = false;
     const r = f.record;
     if (result.ok) {
-      this.pacer.settle(f.issuedAt, performance.now());
+      // When the answer was read, not when it got here: the bind's mailbox and this actor's turn add nothing to
+      // the carrier's arrival time, so they must not widen the gap to the next segment.
+      this.pacer.settle(f.issuedAt, result.answeredAt);
       r.carrierIds[part] = result.messageId;
       void this.deps.store.rememberCarrierId(result.carrier, result.messageId, r.sid, r.from, part);
       // The durable clock only needs to be as fine as the pacing it protects: at most every 100 ms per sender.

@@ -79,7 +79,8 @@ export interface SubmitParams {
 export type SubmitFailureReason = 'status' | 'timeout' | 'unbound' | 'queue_full' | 'queue_timeout' | 'closed';
 
 export type SubmitResult =
-  | { ok: true; messageId: string }
+  /** `answeredAt`: performance.now() when the submit_sm_resp was read, before any queue on tandem's side. */
+  | { ok: true; messageId: string; answeredAt: number }
   | {
       ok: false;
       /** The carrier's command_status; -1 when the failure is local (see reason). */
@@ -459,7 +460,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.inflight.delete(seq);
     if (status === STATUS.OK) {
       this.counters.accepted++;
-      f.resolve({ ok: true, messageId: messageId ?? '' });
+      f.resolve({ ok: true, messageId: messageId ?? '', answeredAt: performance.now() });
     } else {
       this.counters.rejected++;
       if (isThrottleStatus(status)) {
