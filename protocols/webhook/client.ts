@@ -105,7 +105,9 @@ async function send(req: WebhookRequest): Promise<WebhookResult> {
     url,
   });
 
-  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+  // Parsed once: the check and the dispatch's origin/path both come from it.
+  const target = /^https?:\/\//i.test(url) ? URL.parse(url) : null;
+  if (target === null) {
     return failure(WebhookCode.HttpRetrievalFailure, `Invalid webhook URL: ${url}`);
   }
 
@@ -125,7 +127,6 @@ async function send(req: WebhookRequest): Promise<WebhookResult> {
   const timeoutMs = overrides.totalMs ?? req.timeoutMs;
   // One budget for every attempt, as Twilio's `tt`.
   const deadline = new Deadline(timeoutMs);
-  const target = new URL(url);
   const attempt: Attempt = {
     url,
     origin: target.origin,
