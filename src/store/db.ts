@@ -4,7 +4,7 @@
 // acknowledged to the outside (a 201, a deliver_sm_resp) waits for `durable()` or `flushedSoFar()`, which add the
 // flush — about a millisecond, in parallel with the next commits (shared/bench/ceilings.md says "lmdb fsyncs every commit";
 // lmdb 3.5.6's README and write.js say when).
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccountRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
@@ -74,33 +74,59 @@ export function openRoot(dataDir: string): RootDatabase {
   });
 }
 
+/**
+ * msgpackr's shared structures for one table's records, kept in `meta` under `structures:<table>`. Without them every
+ * stored object carries its own key list, written on each put and parsed again (a reader compiled for it) on each get;
+ * with them a record is its values only. They live in `meta`, not under a key of the table itself (lmdb's
+ * `sharedStructuresKey`), so a scan of a whole table never meets them. Records written before (keys inline) still read.
+ */
+function sharedStructures(meta: Database<unknown, string>, table: string) {
+  const key = `structures:${table}`;
+  return {
+    getStructures: (): unknown[] | undefined => meta.get(key) as unknown[] | undefined,
+    // msgpackr asks to save a new structure while it encodes a put; `false` means another writer got there first and
+    // it reloads. Rare (once per new record shape), so a synchronous transaction is affordable, as in lmdb's own.
+    saveStructures: (structures: unknown[], isCompatible: number | ((existing: unknown[] | undefined) => boolean)): boolean | undefined =>
+      meta.transactionSync(() => {
+        const existing = meta.get(key) as unknown[] | undefined;
+        const compatible = typeof isCompatible === 'function' ? isCompatible(existing) : !existing || existing.length === isCompatible;
+        if (!compatible) return false;
+        void meta.put(key, structures);
+        return undefined;
+      }),
+  };
+}
+
 export function openTables(dataDir: string): Tables {
   const root = openRoot(dataDir);
+  const meta = root.openDB<unknown, string>({ name: 'meta' });
+  /** A table of objects: encoded against its shared structures. */
+  const records = <V, K extends Key>(name: string) => root.openDB<V, K>({ name, ...sharedStructures(meta, name) });
   return {
     root,
-    accounts: root.openDB<AccountRecord, string>({ name: 'accounts' }),
+    accounts: records<AccountRecord, string>('accounts'),
     accountsByOwner: root.openDB<string, [string, number, string]>({ name: 'accounts_by_owner' }),
-    numbers: root.openDB<NumberRecord, string>({ name: 'numbers' }),
+    numbers: records<NumberRecord, string>('numbers'),
     numberByE164: root.openDB<string, string>({ name: 'number_by_e164' }),
     numbersByAccount: root.openDB<string, [string, number, string]>({ name: 'numbers_by_account' }),
-    messages: root.openDB<MessageRecord, string>({ name: 'messages' }),
+    messages: records<MessageRecord, string>('messages'),
     messagesByAccount: root.openDB<string, [string, number, string]>({ name: 'messages_by_account' }),
     outbox: root.openDB<string, [string, number]>({ name: 'outbox' }),
-    carrierIds: root.openDB<{ sid: string; from: string; part: number }, [string, string]>({ name: 'carrier_ids' }),
+    carrierIds: records<{ sid: string; from: string; part: number }, [string, string]>('carrier_ids'),
     scheduled: root.openDB<string, [number, string]>({ name: 'scheduled' }),
     optOuts: root.openDB<number, [string, string]>({ name: 'opt_outs' }),
     senderClock: root.openDB<number, string>({ name: 'sender_clock' }),
-    moParts: root.openDB<MoPartRecord, [string, number]>({ name: 'mo_parts' }),
+    moParts: records<MoPartRecord, [string, number]>('mo_parts'),
     moUnacked: root.openDB<number, string>({ name: 'mo_unacked' }),
-    inboundPending: root.openDB<InboundPendingRecord, string>({ name: 'inbound_pending' }),
-    notifications: root.openDB<NotificationRecord, string>({ name: 'notifications' }),
+    inboundPending: records<InboundPendingRecord, string>('inbound_pending'),
+    notifications: records<NotificationRecord, string>('notifications'),
     notificationsByAccount: root.openDB<string, [string, number, string]>({ name: 'notifications_by_account' }),
-    calls: root.openDB<CallRecord, string>({ name: 'calls' }),
+    calls: records<CallRecord, string>('calls'),
     callsByAccount: root.openDB<string, [string, number, string]>({ name: 'calls_by_account' }),
     liveCalls: root.openDB<number, string>({ name: 'live_calls' }),
-    meta: root.openDB<unknown, string>({ name: 'meta' }),
-    actorEvents: root.openDB<unknown, [string, number]>({ name: 'actor_events' }),
-    actorSnapshots: root.openDB<unknown, string>({ name: 'actor_snapshots' }),
+    meta,
+    actorEvents: records<unknown, [string, number]>('actor_events'),
+    actorSnapshots: records<unknown, string>('actor_snapshots'),
   };
 }
 
