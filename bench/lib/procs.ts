@@ -1,7 +1,8 @@
 // Child processes the bench starts: every one is tracked so a scenario's end, an error or Ctrl-C stops exactly
 // the processes this run started (by pid), never anything else on the machine.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Proc {
   readonly name: string;
@@ -22,7 +23,10 @@ export function startProcess(name: string, cmd: string, args: string[], opts: Sp
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   if (child.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
   let out = '';
+  // BENCH_PROC_LOG=<dir>: each process's whole output also goes to <dir>/<name>-<pid>.log (e.g. for --trace-gc).
+  const logFile = process.env.BENCH_PROC_LOG ? join(process.env.BENCH_PROC_LOG, `${name}-${child.pid}.log`) : undefined;
   const keep = (d: Buffer): void => {
+    if (logFile) appendFileSync(logFile, d);
     out += d.toString();
     // Bounded: a chatty process must not grow the bench's heap during a long run.
     if (out.length > OUTPUT_CAP) out = out.slice(-OUTPUT_CAP / 2);
