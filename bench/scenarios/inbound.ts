@@ -155,6 +155,12 @@ export const inbound: Scenario = {
   name: 'inbound',
   async run(ctx: ScenarioContext): Promise<Figures> {
     const load: Load = ctx.quick ? { warmCount: 3_000, flatCount: 3_000, pacedCount: 3_000, phaseMs: 25_000 } : { warmCount: 5_000, flatCount: 10_000, pacedCount: 10_000, phaseMs: 120_000 };
+    // BENCH_INBOUND_FLAT / BENCH_INBOUND_PACED=n: other MO counts for the flat-out and the 1,000/s phases (e.g. a
+    // longer 1,000/s phase to watch the garbage collector with --trace-gc-nvp); each phase gets time enough for them.
+    const counted = (name: string): number | undefined => (process.env[name] ? Math.max(1, Number(process.env[name])) : undefined);
+    load.flatCount = counted('BENCH_INBOUND_FLAT') ?? load.flatCount;
+    load.pacedCount = counted('BENCH_INBOUND_PACED') ?? load.pacedCount;
+    load.phaseMs = Math.max(load.phaseMs, load.pacedCount + 20_000);
     const pairs = ctx.quick ? 1 : 3;
     const dir = ctx.tmpDir('inbound');
     const dataDir = join(dir, 'data');
