@@ -69,6 +69,9 @@ export function spawnCarrierBind(
           failed(err, msg);
         }
       }
+      // The turn's submit_sm leave in one write now: this turn is a setImmediate, and the session's own end-of-turn
+      // flush would wait for the next loop iteration, a whole poll phase of other work later.
+      session.flush();
     },
     `bind-${carrier.replace(/[^a-z0-9\-_.]/gi, '_')}-${index}`,
   ) as unknown as Ref<'turn'>;

@@ -8,6 +8,7 @@ import {
   isThrottleStatus,
   isRetryableStatus,
   writeBatched,
+  flushTurn,
   nextSequence,
   type PDU,
   type Session,
@@ -256,6 +257,11 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       this.queue.push({ params, resolve, deadline: Date.now() + this.o.queueTimeoutMs });
       this.pump();
     });
+  }
+
+  /** Sends the PDUs written so far in this turn now (see wire.ts flushTurn): for callers in the check phase. */
+  flush(): void {
+    if (this.session) flushTurn(this.session);
   }
 
   /**

@@ -59,8 +59,18 @@ function corkForTurn(session: Session): void {
 }
 
 function uncork(s: Corkable): void {
+  if (!s[CORKED]) return;
   s[CORKED] = false;
   s.socket.uncork();
+}
+
+/**
+ * Writes what this turn batched now instead of at the turn's end. For writers that run in the check phase
+ * themselves (an actor's turn is a setImmediate): the uncork they queue runs only in the next loop iteration, after
+ * a whole poll phase of other sockets' work. The queued uncork then finds nothing to do.
+ */
+export function flushTurn(session: Session): void {
+  uncork(session as Corkable);
 }
 
 /** Session.send, batched with the other PDUs of this turn. */

@@ -71,6 +71,24 @@ test('a burst of submits told at once is taken in one turn and reaches the carri
   });
 });
 
+test("a bind's turn hands its submits to the carrier's socket in that turn, not a loop iteration later", async () => {
+  await withBind(async ({ smsc, bind }) => {
+    // Told from the check phase, as a number actor's turn tells it: the bind's turn runs in that same phase, and
+    // whatever it writes must leave then, so the carrier reads it in the very next poll phase.
+    let iterations = 0;
+    const arrived = new Promise<number>((resolve) => smsc.once('submit', () => resolve(iterations)));
+    const replied = new Promise<SubmitResult>((reply) => setImmediate(() => bind.tell({ type: 'submit', params: submitParams('now'), reply })));
+    const count = (): void => {
+      iterations++;
+      if (iterations < 20) setImmediate(count);
+    };
+    setImmediate(count);
+    const at = await arrived;
+    assert.ok(at <= 2, `the carrier read the submit_sm ${at} loop iterations after it was told (at most 2: the turn's, then the carrier's read)`);
+    assert.ok((await replied).ok);
+  });
+});
+
 test('a message whose handling throws is reported with the message, and the messages after it are still handled', async () => {
   await withBind(
     async ({ smsc, delivered, errors }) => {
