@@ -12,6 +12,7 @@ import nact from 'nact';
 import type { Ref } from 'nact';
 import type { LmdbPersistenceEngine } from '../src/store/nact-persistence.js';
 import { createRequire } from 'node:module';
+import './nact-context.js';
 
 const { spawn, spawnPersistent, dispatch, stop } = nact;
 const { PersistedSnapshot } = createRequire(import.meta.url)('nact/lib/persistence/persistence-engine.js') as {
