@@ -32,12 +32,6 @@ export interface SmRouting {
   dest: string;
 }
 
-export function smRouting(source: string, dest: string): SmRouting {
-  const s = toSmppAddress(source);
-  const d = toSmppAddress(dest);
-  return { sourceTon: s.ton, sourceNpi: s.npi, source: s.addr, destTon: d.ton, destNpi: d.npi, dest: d.addr };
-}
-
 /** ton=1 -> '+' + digits (a leading '+' or '00' some carriers add is dropped first); others as sent. */
 export function fromSmppAddress(ton: number | undefined, addr: string | undefined): string {
   const a = (addr ?? '').trim();

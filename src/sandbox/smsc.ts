@@ -6,11 +6,11 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { smpp, STATUS, nextSequence, writeBatched, type PDU, type Server, type Session } from '../../protocols/smpp/wire.js';
-import { encodeDeliverSm, encodeSubmitSmResp, type SmFields } from '../../protocols/smpp/pdu-encode.js';
+import { encodeDeliverSm, encodeSubmitSmResp, smFields, type SmFields } from '../../protocols/smpp/pdu-encode.js';
 import { planSegments } from '../../protocols/smpp/encoding.js';
 import { buildSubmitParts } from '../../protocols/smpp/udh.js';
 import { decodeMo } from '../../protocols/smpp/mo.js';
-import { fromSmppAddress, smRouting } from '../../protocols/smpp/address.js';
+import { fromSmppAddress } from '../../protocols/smpp/address.js';
 import { STAT_TO_STATE, formatReceiptText, type DlrStat } from '../../protocols/smpp/dlr.js';
 import type { SmppLogger } from '../../protocols/smpp/esme-session.js';
 
@@ -227,7 +227,6 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     const plan = planSegments(body);
     this.moRef = (this.moRef + 1) & 0xff;
     const parts = buildSubmitParts(plan, this.moRef);
-    const routing = smRouting(from, to);
     return new Promise<void>((resolve, reject) => {
       let left = parts.shortMessages.length;
       let failed = false;
@@ -240,13 +239,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
       this.pendingMo.add(fail);
       for (const sm of parts.shortMessages) {
         this.enqueue({
-          fields: {
-            ...routing,
-            esmClass: parts.esmClass,
-            registeredDelivery: 0,
-            dataCoding: parts.dataCoding,
-            shortMessage: sm,
-          },
+          fields: smFields(from, to, parts.esmClass, 0, parts.dataCoding, sm),
           attempts: 0,
           deadline: 0,
           onAck: () => {
@@ -432,7 +425,6 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
     text: string,
   ): void {
     // The receipt travels back: from the handset (original destination) to the sender.
-    const routing = smRouting(to, from);
     const receipt = formatReceiptText({
       id: messageId,
       stat,
@@ -441,16 +433,11 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
       doneDate: new Date(),
       text: text.replace(/[^\x20-\x7e]/g, '?'),
     });
+    const fields = smFields(to, from, 0x04, 0, 0, Buffer.from(receipt, 'latin1'));
+    fields.receiptedMessageId = messageId;
+    fields.messageState = STAT_TO_STATE[stat];
     this.enqueue({
-      fields: {
-        ...routing,
-        esmClass: 0x04,
-        registeredDelivery: 0,
-        dataCoding: 0,
-        shortMessage: Buffer.from(receipt, 'latin1'),
-        receiptedMessageId: messageId,
-        messageState: STAT_TO_STATE[stat],
-      },
+      fields,
       attempts: 0,
       deadline: 0,
       preferred: session,

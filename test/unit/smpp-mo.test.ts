@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { decodeMo } from '../../protocols/smpp/mo.js';
 import { concatUdh8, concatUdh16 } from '../../protocols/smpp/udh.js';
 import { encodeGsm7, encodeUcs2 } from '../../protocols/smpp/encoding.js';
-import { fromSmppAddress, smRouting, toSmppAddress } from '../../protocols/smpp/address.js';
+import { fromSmppAddress, toSmppAddress } from '../../protocols/smpp/address.js';
+import { smFields } from '../../protocols/smpp/pdu-encode.js';
 
 describe('decodeMo', () => {
   test('GSM-7 single part with international addresses → E.164', () => {
@@ -92,7 +93,11 @@ describe('addresses', () => {
     assert.deepEqual(toSmppAddress('+15551234567'), { ton: 1, npi: 1, addr: '15551234567' });
     assert.deepEqual(toSmppAddress('12345'), { ton: 0, npi: 0, addr: '12345' });
     assert.deepEqual(toSmppAddress('ACME'), { ton: 5, npi: 0, addr: 'ACME' });
-    assert.deepEqual(smRouting('+15551234567', '12345'), { sourceTon: 1, sourceNpi: 1, source: '15551234567', destTon: 0, destNpi: 0, dest: '12345' });
+    const sm = Buffer.from('hi');
+    assert.deepEqual(smFields('+15551234567', '12345', 0x40, 1, 8, sm), {
+      sourceTon: 1, sourceNpi: 1, source: '15551234567', destTon: 0, destNpi: 0, dest: '12345',
+      esmClass: 0x40, registeredDelivery: 1, dataCoding: 8, shortMessage: sm,
+    });
     assert.equal(fromSmppAddress(1, '+15551234567'), '+15551234567');
     assert.equal(fromSmppAddress(1, '0015551234567'), '+15551234567');
     assert.equal(fromSmppAddress(0, '12345'), '12345');
