@@ -2,6 +2,7 @@
 // and every index entry that points at it; callers await the promise before telling anyone it happened.
 import type { Tables } from '../store/db.js';
 import type { MessageRecord } from '../store/records.js';
+import { copyMessage } from './message-record.js';
 
 /**
  * Records written in the last few seconds of traffic, as written. A message is read back moments after each
@@ -10,25 +11,21 @@ import type { MessageRecord } from '../store/records.js';
  */
 const RECENT_RECORDS = 10_000;
 
-/** Callers mutate the records they get and then save them: each gets its own copy. */
-function copy(m: MessageRecord): MessageRecord {
-  return { ...m, carrierIds: m.carrierIds.slice() };
-}
-
 export class MessageStore {
   private readonly recent = new Map<string, MessageRecord>();
 
   constructor(private readonly t: Tables) {}
 
+  /** Callers mutate the records they get and then save them: each gets its own copy. */
   get(sid: string): MessageRecord | undefined {
     const m = this.recent.get(sid);
-    return m ? copy(m) : this.t.messages.get(sid);
+    return m ? copyMessage(m) : this.t.messages.get(sid);
   }
 
   /** Writes the record and keeps it as written for the next reads; a failed write is forgotten again. */
   private put(m: MessageRecord): Promise<boolean> {
     this.recent.delete(m.sid);
-    this.recent.set(m.sid, copy(m));
+    this.recent.set(m.sid, copyMessage(m));
     if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!);
     const written = this.t.messages.put(m.sid, m);
     written.catch(() => this.recent.delete(m.sid));
