@@ -14,6 +14,7 @@ import {
   type Session,
 } from './wire.js';
 import { encodeSubmitSm, encodeEmptyIdResponse, smFields, type SubmitSmFields } from './pdu-encode.js';
+import { readWithFastDecoder } from './pdu-decode.js';
 import { isDeliveryReceipt, parseDeliveryReceipt, type DeliveryReceipt } from './dlr.js';
 import { decodeMo, type DefaultAlphabet, type InboundPart } from './mo.js';
 import type { SarTlvs } from './udh.js';
@@ -309,6 +310,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.state = 'connecting';
     const gen = ++this.generation;
     const session = smpp.connect({ host: this.o.host, port: this.o.port });
+    readWithFastDecoder(session);
     this.session = session;
     session.socket.setNoDelay(true);
     session.socket.setKeepAlive(true, 30_000);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { smpp, STATUS, nextSequence, writeBatched, type PDU, type Server, type Session } from '../../protocols/smpp/wire.js';
 import { encodeDeliverSm, encodeSubmitSmResp, smFields, type SmFields } from '../../protocols/smpp/pdu-encode.js';
+import { readWithFastDecoder } from '../../protocols/smpp/pdu-decode.js';
 import { planSegments } from '../../protocols/smpp/encoding.js';
 import { buildSubmitParts } from '../../protocols/smpp/udh.js';
 import { decodeMo } from '../../protocols/smpp/mo.js';
@@ -258,6 +259,7 @@ export class SandboxSmsc extends EventEmitter<{ submit: [SandboxSubmit]; message
   // ---- sessions ----
 
   private onSession(session: Session): void {
+    readWithFastDecoder(session);
     const peer: Peer = { session, bindType: null, inflight: new Map() };
     this.peers.set(session, peer);
     session.socket.setNoDelay(true);
