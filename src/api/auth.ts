@@ -27,8 +27,8 @@ export function registerAuth(app: FastifyInstance, accounts: Accounts): void {
     if (!req.url.startsWith('/2010-04-01')) return;
     // Recording audio is served without credentials, as Twilio does by default, so apps and players can fetch a
     // RecordingUrl directly. The SIDs are unguessable; the recording's JSON still needs credentials.
-    const media = PUBLIC_RECORDING.exec(req.url.split('?')[0]!);
-    if (media && req.method === 'GET' && !req.headers.authorization) {
+    const media = req.method === 'GET' && !req.headers.authorization ? PUBLIC_RECORDING.exec(req.url.split('?')[0]!) : null;
+    if (media) {
       const owner = accounts.get(media[1]!);
       if (owner) {
         req.principal = owner;
