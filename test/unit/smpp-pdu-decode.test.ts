@@ -104,6 +104,25 @@ describe('decodePdu', () => {
   });
 });
 
+/** A node-smpp session reading with readWithFastDecoder, and the socket at the other end that feeds it. */
+async function sessionPair(): Promise<{ session: InstanceType<typeof smpp.Session>; peer: Socket; close: () => Promise<void> }> {
+  let accepted: Socket | undefined;
+  const server = createServer((s) => (accepted = s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  while (!accepted) await new Promise((r) => setTimeout(r, 5));
+  const peer = accepted;
+  const session = new smpp.Session({ socket });
+  readWithFastDecoder(session);
+  const close = async (): Promise<void> => {
+    socket.destroy();
+    peer.destroy();
+    await new Promise((r) => server.close(r));
+  };
+  return { session, peer, close };
+}
+
 describe('readWithFastDecoder', () => {
   test('a node-smpp session gets every PDU, its events and response callbacks, however the bytes are cut', async () => {
     const pdus = samples();
@@ -118,13 +137,7 @@ describe('readWithFastDecoder', () => {
     }
     cuts.push(stream.subarray(at));
 
-    let peer: Socket | undefined;
-    const server = createServer((s) => (peer = s));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
-    await new Promise<void>((r) => socket.once('connect', () => r()));
-    const session = new smpp.Session({ socket });
-    readWithFastDecoder(session);
+    const { session, peer, close } = await sessionPair();
     const seen: PDU[] = [];
     const named: string[] = [];
     const answered: number[] = [];
@@ -132,7 +145,6 @@ describe('readWithFastDecoder', () => {
     session.on('pdu', (p: PDU) => seen.push(p));
     session.on('submit_sm_resp', (p: PDU) => named.push(`${p.command}:${p.sequence_number}`));
     try {
-      while (!peer) await new Promise((r) => setTimeout(r, 5));
       for (const c of cuts) {
         peer.write(c);
         await new Promise((r) => setImmediate(r));
@@ -144,24 +156,15 @@ describe('readWithFastDecoder', () => {
       assert.deepEqual(named, ['submit_sm_resp:6', 'submit_sm_resp:7', 'submit_sm_resp:19']);
       assert.deepEqual(answered, [6]);
     } finally {
-      socket.destroy();
-      peer?.destroy();
-      await new Promise((r) => server.close(r));
+      await close();
     }
   });
 
   test('a paused session holds its PDUs and hands them over on resume', async () => {
-    let peer: Socket | undefined;
-    const server = createServer((s) => (peer = s));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
-    await new Promise<void>((r) => socket.once('connect', () => r()));
-    const session = new smpp.Session({ socket });
-    readWithFastDecoder(session);
+    const { session, peer, close } = await sessionPair();
     const seen: number[] = [];
     session.on('pdu', (p: PDU) => seen.push(p.sequence_number));
     try {
-      while (!peer) await new Promise((r) => setTimeout(r, 5));
       session.pause();
       peer.write(Buffer.concat([encodeSubmitSmResp(0, 1, 'a'), encodeSubmitSmResp(0, 2, 'b')]));
       await new Promise((r) => setTimeout(r, 50));
@@ -171,9 +174,7 @@ describe('readWithFastDecoder', () => {
       while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       assert.deepEqual(seen, [1, 2]);
     } finally {
-      socket.destroy();
-      peer?.destroy();
-      await new Promise((r) => server.close(r));
+      await close();
     }
   });
 });
