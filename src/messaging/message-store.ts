@@ -24,9 +24,12 @@ export class MessageStore {
 
   /** Writes the record and keeps it as written for the next reads; a failed write is forgotten again. */
   private put(m: MessageRecord): Promise<boolean> {
-    this.recent.delete(m.sid);
+    // Replaced in place, so the cache forgets records in the order they were first written (a message's writes all
+    // come within seconds of each other). Deleting and re-adding on every write left a hole in the map each time,
+    // and V8 rehashed all of it every few thousand writes (perf: MapGrow under the receipt path).
+    const cached = this.recent.has(m.sid);
     this.recent.set(m.sid, copyMessage(m));
-    if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!);
+    if (!cached && this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!);
     const written = this.t.messages.put(m.sid, m);
     written.catch(() => this.recent.delete(m.sid));
     return written;
