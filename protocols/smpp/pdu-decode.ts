@@ -67,22 +67,21 @@ type Fields = Record<string | number, unknown>;
 /** One whole PDU (`buffer` holds exactly command_length bytes) as node-smpp's `new PDU(buffer)` would make it. */
 export function decodePdu(buffer: Buffer): PDU {
   const length = buffer.readUInt32BE(0);
-  if (length <= defs.PDU.maxLength) {
-    const id = buffer.readUInt32BE(4);
-    if (id === SUBMIT_SM || id === DELIVER_SM) {
-      if (SM_FAST) {
-        const pdu = decodeSm(buffer, length, id === SUBMIT_SM ? 'submit_sm' : 'deliver_sm');
-        if (pdu) return pdu;
-      }
-    } else if ((id === SUBMIT_SM_RESP || id === DELIVER_SM_RESP) && length > 16) {
-      const end = cstringEnd(buffer, 16);
-      // Only a message_id and nothing after it (no TLVs): otherwise the general path.
-      if (end + 1 >= length) {
-        return new IdResponse(length, id, buffer.readUInt32BE(8), buffer.readUInt32BE(12), id === SUBMIT_SM_RESP ? 'submit_sm_resp' : 'deliver_sm_resp', buffer.toString('ascii', 16, end)) as unknown as PDU;
-      }
+  if (length > defs.PDU.maxLength) {
+    throw new Error(`PDU length was too large (${length}, maximum is ${defs.PDU.maxLength}).`);
+  }
+  const id = buffer.readUInt32BE(4);
+  if (id === SUBMIT_SM || id === DELIVER_SM) {
+    const pdu = SM_FAST ? decodeSm(buffer, length, id === SUBMIT_SM ? 'submit_sm' : 'deliver_sm') : null;
+    if (pdu) return pdu;
+  } else if ((id === SUBMIT_SM_RESP || id === DELIVER_SM_RESP) && length > 16) {
+    const end = cstringEnd(buffer, 16);
+    // Only a message_id and nothing after it (no TLVs): otherwise the general path.
+    if (end + 1 >= length) {
+      return new IdResponse(length, id, buffer.readUInt32BE(8), buffer.readUInt32BE(12), id === SUBMIT_SM_RESP ? 'submit_sm_resp' : 'deliver_sm_resp', buffer.toString('ascii', 16, end)) as unknown as PDU;
     }
   }
-  return decodeGeneric(buffer);
+  return decodeGeneric(buffer, length);
 }
 
 /** Where a C string starting at `offset` ends: its NUL, or the end of the buffer (as node-smpp reads it). */
@@ -113,11 +112,13 @@ IdResponse.prototype = defs.PDU.prototype as IdResponseFields;
 const smDef = (name: string): Record<string, ParamDef> => (smpp as unknown as { commands: Record<string, CommandDef> }).commands[name]!.params!;
 const SM_PARAMS = 'service_type source_addr_ton source_addr_npi source_addr dest_addr_ton dest_addr_npi destination_addr esm_class protocol_id priority_flag schedule_delivery_time validity_period registered_delivery replace_if_present_flag data_coding sm_default_msg_id short_message';
 /** The field-by-field reader below holds only while node-smpp's definitions are the ones it was written for. */
-const SM_FAST = ['submit_sm', 'deliver_sm'].every((name) => {
-  const p = smDef(name);
-  return Object.keys(p).join(' ') === SM_PARAMS && !p.short_message!.filter && p.schedule_delivery_time!.filter && p.validity_period!.filter;
-});
-const TIME_FILTER = smDef('submit_sm').schedule_delivery_time!.filter!;
+const TIME_FILTER = smDef('submit_sm').schedule_delivery_time!.filter;
+const SM_FAST =
+  TIME_FILTER !== undefined &&
+  ['submit_sm', 'deliver_sm'].every((name) => {
+    const p = smDef(name);
+    return Object.keys(p).join(' ') === SM_PARAMS && !p.short_message!.filter && p.schedule_delivery_time!.filter === TIME_FILTER && p.validity_period!.filter === TIME_FILTER;
+  });
 
 const SmPdu = function (this: Fields, length: number, id: number, status: number, seq: number, command: string) {
   this.command_length = length;
@@ -190,8 +191,8 @@ function decodeSm(b: Buffer, length: number, command: string): PDU | null {
   pdu.short_message = b.subarray(o, o + smLength);
   o += smLength;
   // The time filter turns a non-empty SMPP time into a Date; empty stays ''.
-  pdu.schedule_delivery_time = schedule === '' ? '' : TIME_FILTER.decode.call(pdu as unknown as PDU, schedule);
-  pdu.validity_period = validity === '' ? '' : TIME_FILTER.decode.call(pdu as unknown as PDU, validity);
+  pdu.schedule_delivery_time = schedule === '' ? '' : TIME_FILTER!.decode.call(pdu as unknown as PDU, schedule);
+  pdu.validity_period = validity === '' ? '' : TIME_FILTER!.decode.call(pdu as unknown as PDU, validity);
   if (o + 4 <= length) {
     const filtered = readTlvs(pdu, b, o, length, undefined);
     if (filtered) filterTlvs(pdu, filtered);
@@ -200,16 +201,12 @@ function decodeSm(b: Buffer, length: number, command: string): PDU | null {
 }
 
 /** Any PDU, through node-smpp's definitions (flattened once per command). */
-function decodeGeneric(buffer: Buffer): PDU {
+function decodeGeneric(buffer: Buffer, length: number): PDU {
   const pdu = Object.create(defs.PDU.prototype) as Fields;
-  const length = buffer.readUInt32BE(0);
   pdu.command_length = length;
   pdu.command_id = buffer.readUInt32BE(4);
   pdu.command_status = buffer.readUInt32BE(8);
   pdu.sequence_number = buffer.readUInt32BE(12);
-  if (length > defs.PDU.maxLength) {
-    throw new Error(`PDU length was too large (${length}, maximum is ${defs.PDU.maxLength}).`);
-  }
   const plan = planFor(pdu.command_id as number);
   if (!plan) {
     pdu.command = 'unknown';
