@@ -11,7 +11,7 @@ import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { freePort, prepareSipp, type PeerResult } from '../sip/sipp.js';
 import { resourceSchema, shapeProblems } from '../helpers/spec-schema.js';
-import { buyVoiceNumber, fetchCall, form, listCalls, sippMediaArgs, voiceTwiml, type CallJson } from './voice-helpers.js';
+import { buyVoiceNumber, fetchCall, form, listCalls, voiceTwiml, type CallJson } from './voice-helpers.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -48,7 +48,7 @@ async function create(params: Record<string, string | string[]>): Promise<CallJs
 }
 
 async function carrier(scenario: { builtin: string } | { file: string }) {
-  const peer = (await prepareSipp({ scenario, port: carrierPort, extraArgs: sippMediaArgs() })).start();
+  const peer = (await prepareSipp({ scenario, port: carrierPort })).start();
   // sipp needs a moment to bind its port on a loaded machine; tandem must not dial before it listens.
   await until(() => udpPortTaken(carrierPort), 5000);
   return peer;

@@ -6,7 +6,7 @@ import { startSipEdge } from '../../protocols/sip/index.js';
 import { startTandem } from '../helpers/tandem.js';
 import { startWebhookApp } from '../helpers/webhook-app.js';
 import { runSipp } from '../sip/sipp.js';
-import { buyVoiceNumber, listCalls, sippMediaArgs, voiceTwiml } from './voice-helpers.js';
+import { buyVoiceNumber, listCalls, voiceTwiml } from './voice-helpers.js';
 
 test('with TANDEM_DRACHTIO, calls arriving at that server run tandem\'s TwiML', async () => {
   const edge = await startSipEdge({ sipHost: '127.0.0.1', sipPort: 0, drachtioPort: 0, secret: 'outside-secret' });
@@ -19,7 +19,7 @@ test('with TANDEM_DRACHTIO, calls arriving at that server run tandem\'s TwiML', 
     const sipp = await runSipp({
       scenario: { file: 'voice-tandem-bye.xml', vars: { FROM: '+15550006666' } },
       remote: `127.0.0.1:${edge.sipPort}`,
-      extraArgs: ['-s', number, ...sippMediaArgs()],
+      extraArgs: ['-s', number],
     });
     assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
     assert.equal(app.requests[0]?.params.From, '+15550006666');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import type { Tandem } from '../helpers/tandem.js';
-import { randomMediaSlot, runSipp, type PeerResult } from '../sip/sipp.js';
+import { runSipp, type PeerResult } from '../sip/sipp.js';
 
 export type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 
@@ -34,17 +34,12 @@ export function sipTarget(t: Tandem): string {
   return `127.0.0.1:${t.env.TANDEM_SIP_PORT}`;
 }
 
-/** A sipp media slot clear of the ephemeral range and of the tandems' RTP (see randomMediaSlot); a later -mp wins. */
-export function sippMediaArgs(): string[] {
-  return ['-mp', String(randomMediaSlot())];
-}
-
 /** A sipp caller from `from` dialing `number` at tandem with one of our voice-*.xml scenarios. */
 export function callTandem(t: Tandem, scenario: string, number: string, opts: { from?: string; holdMs?: number; vars?: Record<string, string> } = {}): Promise<PeerResult> {
   return runSipp({
     scenario: { file: scenario, vars: { FROM: opts.from ?? '+15550001111', ...opts.vars } },
     remote: sipTarget(t),
-    extraArgs: ['-s', number, '-d', String(opts.holdMs ?? 1000), ...sippMediaArgs()],
+    extraArgs: ['-s', number, '-d', String(opts.holdMs ?? 1000)],
     killAfterMs: 30_000,
   });
 }

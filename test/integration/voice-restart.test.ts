@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startTandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil } from '../helpers/webhook-app.js';
 import { prepareSipp } from '../sip/sipp.js';
-import { buyVoiceNumber, fetchCall, form, sipTarget, sippMediaArgs, voiceTwiml, type CallJson } from './voice-helpers.js';
+import { buyVoiceNumber, fetchCall, form, sipTarget, voiceTwiml, type CallJson } from './voice-helpers.js';
 
 test('a call in progress at a crash is completed at the next start', async () => {
   let t = await startTandem();
@@ -16,7 +16,7 @@ test('a call in progress at a crash is completed at the next start', async () =>
     const caller = (await prepareSipp({
       scenario: { file: 'voice-caller-bye.xml', vars: { FROM: '+15550007777' } },
       remote: sipTarget(t),
-      extraArgs: ['-s', number, '-d', '20000', ...sippMediaArgs()],
+      extraArgs: ['-s', number, '-d', '20000'],
     })).start();
     const sid = (await app.waitFor((rs) => rs.some((r) => r.path === '/long'))).find((r) => r.path === '/long')!.params.CallSid!;
     await waitUntil(async () => ((await fetchCall(t, sid)).status === 'in-progress' ? true : undefined), 10_000, 'in-progress');
@@ -64,7 +64,7 @@ test('a graceful stop hangs up live calls with a BYE and stores them completed',
     const caller = (await prepareSipp({
       scenario: { file: 'voice-tandem-bye.xml', vars: { FROM: '+15550009999' } },
       remote: sipTarget(t),
-      extraArgs: ['-s', number, ...sippMediaArgs()],
+      extraArgs: ['-s', number],
     })).start();
     const sid = (await app.waitFor((rs) => rs.some((r) => r.path === '/stay'))).find((r) => r.path === '/stay')!.params.CallSid!;
     await waitUntil(async () => ((await fetchCall(t, sid)).status === 'in-progress' ? true : undefined), 10_000, 'in-progress');

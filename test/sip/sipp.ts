@@ -54,7 +54,7 @@ export async function freePort(): Promise<number> {
  * handed to another socket before sipp binds it (seen: "Unable to bind video RTP socket … Address already in use").
  * So media slots come from below that range and above the test tandems' RTP slices (20000–29999): 30000–32699.
  */
-export function randomMediaSlot(): number {
+function randomMediaSlot(): number {
   return 30_000 + 4 * Math.floor(Math.random() * 675);
 }
 
@@ -128,17 +128,37 @@ export function startSipp(opts: SippOptions & { port: number; mediaPort: number 
   return spawnPeer('sipp', args, dir, opts.killAfterMs ?? 20_000);
 }
 
+/**
+ * sipp exits at start-up, before sending anything, when another process took its media slot between
+ * freeMediaPort's check and sipp's bind (concurrent test files each run sipps). Such a run is started
+ * again on a fresh slot; any other outcome is the peer's result.
+ */
+const MEDIA_BIND_FAILED = /Unable to bind (audio|video) RTP socket/;
+
+function startOnFreeMedia(opts: SippOptions & { port: number; mediaPort: number }): RunningPeer {
+  let current: RunningPeer | undefined = startSipp(opts);
+  let killed = false;
+  const done = (async () => {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) current = startSipp({ ...opts, mediaPort: await freeMediaPort() });
+      if (killed) current.kill();
+      const result: PeerResult = await current.done;
+      if (killed || attempt >= 5 || !MEDIA_BIND_FAILED.test(result.stderr)) return result;
+    }
+  })();
+  return { done, kill: () => { killed = true; current?.kill(); } };
+}
+
 /** Starts sipp and resolves with its exit code and output once it ends. */
 export async function runSipp(opts: SippOptions): Promise<PeerResult> {
   const port = opts.port ?? (await freePort());
-  const mediaPort = await freeMediaPort();
-  return startSipp({ ...opts, port, mediaPort }).done;
+  return startOnFreeMedia({ ...opts, port, mediaPort: await freeMediaPort() }).done;
 }
 
 export async function prepareSipp(opts: SippOptions): Promise<{ port: number; start(): RunningPeer }> {
   const port = opts.port ?? (await freePort());
   const mediaPort = await freeMediaPort();
-  return { port, start: () => startSipp({ ...opts, port, mediaPort }) };
+  return { port, start: () => startOnFreeMedia({ ...opts, port, mediaPort }) };
 }
 
 /** sipsak OPTIONS ping: exit 0 on a 2xx answer. */
