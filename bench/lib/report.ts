@@ -68,6 +68,18 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         ok: all(tr === undefined ? undefined : tr >= 6_000, ratio === undefined ? undefined : ratio >= 2, share === undefined ? undefined : share >= 0.5),
         chart: { kind: 'rate', label: 'outbound msgs/s', tandem: tr, kannel: kr, ceiling: outCeil },
       });
+      const more = obj(o.more_clients);
+      const mt = num(obj(more.tandem).msgs_per_s);
+      if (mt !== undefined) {
+        rows.push({
+          scenario: 'outbound',
+          figure: `the same with ${fmt(num(more.concurrent_clients))} clients (one run), msgs/s; p50 / p99`,
+          tandem: `${fmt(mt)}; ${fmt(num(obj(more.tandem).p50_ms))} / ${fmt(num(obj(more.tandem).p99_ms), ' ms')}`,
+          kannel: '– (listen backlog 10)',
+          relative: '',
+          target: '',
+        });
+      }
       rows.push({ scenario: 'outbound', figure: 'request → submit_sm p50 / p99', tandem: `${fmt(num(t.p50_ms))} / ${fmt(num(t.p99_ms), ' ms')}`, kannel: kr !== undefined ? `${fmt(num(k.p50_ms))} / ${fmt(num(k.p99_ms), ' ms')}` : '–', relative: '', target: '' });
       rows.push({ scenario: 'outbound', figure: 'CPU per message, all threads (main thread)', tandem: withMain(t.cpu_us_per_msg, t.main_thread_cpu_us_per_msg), kannel: kr !== undefined ? fmt(num(k.cpu_us_per_msg), ' µs') : '–', relative: '', target: '' });
       rows.push({ scenario: 'outbound', figure: 'CPU per message: carrier + load generator; machine, cores busy', tandem: budget(t, 'msg'), kannel: kr !== undefined ? budget(k, 'msg') : '–', relative: '', target: '' });
