@@ -183,7 +183,7 @@ export const outbound: Scenario = {
         }
       };
 
-      const runs = await alternate(pairs, (i) => runTandem(i), ctx.kannel.ok ? runKannel : null, ctx.log);
+      const runs = await alternate(pairs, runTandem, ctx.kannel.ok ? runKannel : null, ctx.log);
       const fig: Figures = {
         workload: { warm_up_messages: warmUpCount(ctx.quick), messages_per_run: count, senders: SENDERS, sender_rate_per_s: 100, concurrent_clients: CONCURRENCY, pairs },
         tandem: { ...medianOf(runs.a, KEYS), runs: runs.a },

@@ -136,7 +136,7 @@ export function startSipp(opts: SippOptions & { port: number; mediaPort: number 
 const MEDIA_BIND_FAILED = /Unable to bind (audio|video) RTP socket/;
 
 function startOnFreeMedia(opts: SippOptions & { port: number; mediaPort: number }): RunningPeer {
-  let current: RunningPeer | undefined = startSipp(opts);
+  let current = startSipp(opts);
   let killed = false;
   const done = (async () => {
     for (let attempt = 1; ; attempt++) {
@@ -146,7 +146,7 @@ function startOnFreeMedia(opts: SippOptions & { port: number; mediaPort: number 
       if (killed || attempt >= 5 || !MEDIA_BIND_FAILED.test(result.stderr)) return result;
     }
   })();
-  return { done, kill: () => { killed = true; current?.kill(); } };
+  return { done, kill: () => { killed = true; current.kill(); } };
 }
 
 /** Starts sipp and resolves with its exit code and output once it ends. */
