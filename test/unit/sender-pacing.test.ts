@@ -55,6 +55,22 @@ test('the sender queue is FIFO, counts segments, and is bounded at 10 hours of t
   assert.equal(q.segments, 0);
 });
 
+test('the sender queue finds any waiting message by sid, and none that has left', () => {
+  const q = new SenderQueue();
+  for (let i = 0; i < 2_000; i++) q.push({ sid: `S${i}`, seq: i, segments: 1, expiresAt: 10_000, durable: false });
+  for (let i = 0; i < 500; i++) q.shift();
+  for (const i of [500, 501, 1_234, 1_998, 1_999]) assert.equal(q.find(`S${i}`)?.seq, i);
+  for (const sid of ['S0', 'S499', 'S2000']) assert.equal(q.find(sid), undefined);
+  // Found entries are the queue's own: marking one durable is seen when it reaches the head.
+  q.find('S500')!.durable = true;
+  assert.equal(q.peek()?.durable, true);
+  // Past the compaction of the consumed prefix too.
+  for (let i = 0; i < 1_100; i++) q.shift();
+  assert.equal(q.length, 400);
+  assert.equal(q.find('S1600')?.seq, 1_600);
+  assert.equal(q.find('S1599'), undefined);
+});
+
 test('a segment that reached the carrier late pushes the next one back from its real arrival', () => {
   const p = new SegmentPacer(5); // 201 ms
   p.take(10_000);
