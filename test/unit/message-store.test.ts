@@ -1,5 +1,6 @@
 // The message store on a real LMDB environment: a record reads back as last written, before its commit (from the
-// store's cache of recent records) and after it (from LMDB), however many records have been written since.
+// store's cache of recent records) and after it (from LMDB), however many records have been written since; so does
+// the carrier-id index that delivery receipts use to find their message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +25,7 @@ function message(i: number): MessageRecord {
   });
 }
 
-test('every record reads back as last written, before and after its commit, across more records than the cache holds', async () => {
+test('records and carrier ids read back as last written, before and after their commit, beyond what the caches hold', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-message-store-'));
   const tables = openTables(dir);
   try {
@@ -53,6 +54,24 @@ test('every record reads back as last written, before and after its commit, acro
     // A fresh store (nothing cached) reads the same records from LMDB.
     const cold = new MessageStore(tables);
     for (const m of written) assert.deepEqual(cold.get(m.sid), m, m.body);
+
+    // A receipt's carrier id finds its segment at once (before the id's commit) and later from LMDB alone; an id the
+    // carrier reuses points at the newer segment.
+    const ids: Promise<unknown>[] = [];
+    for (let i = 0; i < 25_000; i++) {
+      const m = written[i % written.length]!;
+      ids.push(store.rememberCarrierId('sandbox', `id${i}`, m.sid, m.from, i % 3));
+      assert.deepEqual(store.lookupCarrierId('sandbox', `id${i}`), { sid: m.sid, from: m.from, part: i % 3 });
+    }
+    ids.push(store.rememberCarrierId('sandbox', 'id7', written[1]!.sid, written[1]!.from, 2));
+    assert.equal(store.lookupCarrierId('sandbox', 'id7')?.sid, written[1]!.sid);
+    assert.equal(store.lookupCarrierId('other-carrier', 'id7'), undefined);
+    await Promise.all(ids);
+    for (const lookup of [store, cold]) {
+      assert.deepEqual(lookup.lookupCarrierId('sandbox', 'id0'), { sid: written[0]!.sid, from: written[0]!.from, part: 0 });
+      assert.deepEqual(lookup.lookupCarrierId('sandbox', 'id7'), { sid: written[1]!.sid, from: written[1]!.from, part: 2 });
+      assert.equal(lookup.lookupCarrierId('sandbox', 'id24999')?.sid, written[24_999 % written.length]!.sid);
+    }
 
     // Callers get copies: changing one does not change what the store holds.
     const copy = store.get(written[12_499]!.sid)!;
