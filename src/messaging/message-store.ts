@@ -12,7 +12,7 @@ import { RecentMap } from '../util/recent-map.js';
  */
 const RECENT_RECORDS = 10_000;
 
-/** Carrier ids of the segments submitted in the last seconds: a receipt finds its message without a read. */
+/** Carrier ids of the segments submitted in the last seconds, per carrier: a receipt finds its message without a read. */
 const RECENT_CARRIER_IDS = 20_000;
 
 type CarrierIdEntry = { sid: string; from: string; part: number };
@@ -20,10 +20,11 @@ type CarrierIdEntry = { sid: string; from: string; part: number };
 export class MessageStore {
   private readonly recent = new RecentMap<string, MessageRecord>(RECENT_RECORDS);
   /**
-   * Keyed `carrier NUL id`. Receipts follow their submit within seconds; from here they skip LMDB's read and decode
-   * (~2 % of the main thread under outbound load) and need not wait for the commit that indexes the id.
+   * Per carrier, by the carrier's id. Receipts follow their submit within seconds; from here they skip LMDB's read and
+   * decode (~2 % of the main thread under outbound load) and need not wait for the commit that indexes the id. (Not
+   * one map keyed `carrier + id`: every such key is a new string to flatten and hash on each set and lookup.)
    */
-  private readonly recentCarrierIds = new RecentMap<string, CarrierIdEntry>(RECENT_CARRIER_IDS);
+  private readonly recentCarrierIds = new Map<string, RecentMap<string, CarrierIdEntry>>();
 
   constructor(private readonly t: Tables) {}
 
@@ -86,15 +87,16 @@ export class MessageStore {
 
   rememberCarrierId(carrier: string, messageId: string, sid: string, from: string, part: number): Promise<boolean> {
     const entry: CarrierIdEntry = { sid, from, part };
-    const key = carrier + '\u0000' + messageId;
-    this.recentCarrierIds.set(key, entry);
+    let recent = this.recentCarrierIds.get(carrier);
+    if (!recent) this.recentCarrierIds.set(carrier, (recent = new RecentMap(RECENT_CARRIER_IDS)));
+    recent.set(messageId, entry);
     const written = this.t.carrierIds.put([carrier, messageId], entry);
-    written.catch(() => this.recentCarrierIds.delete(key));
+    written.catch(() => recent.delete(messageId));
     return written;
   }
 
   lookupCarrierId(carrier: string, messageId: string): CarrierIdEntry | undefined {
-    return this.recentCarrierIds.get(carrier + '\u0000' + messageId) ?? this.t.carrierIds.get([carrier, messageId]);
+    return this.recentCarrierIds.get(carrier)?.get(messageId) ?? this.t.carrierIds.get([carrier, messageId]);
   }
 
   /** The sender's durable FIFO, oldest first. */

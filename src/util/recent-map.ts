@@ -22,13 +22,14 @@ export class RecentMap<K, V> {
   }
 
   set(key: K, value: V): void {
-    if (!this.map.has(key)) {
-      const oldest = this.order[this.next];
-      if (oldest !== undefined) this.map.delete(oldest);
-      this.order[this.next] = key;
-      this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
-    }
+    // One hash lookup, not has() then set(): a new key is what grows the map.
+    const size = this.map.size;
     this.map.set(key, value);
+    if (this.map.size === size) return;
+    const oldest = this.order[this.next];
+    if (oldest !== undefined) this.map.delete(oldest);
+    this.order[this.next] = key;
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
   }
 
   /** Forgets `key` now. Its old slot still comes round in turn: a key set again meanwhile may be forgotten early. */
