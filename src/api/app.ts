@@ -38,12 +38,14 @@ export async function buildApp(deps: ApiDeps, logger: FastifyServerOptions['logg
   });
   // A change the API answers for (a message accepted, a number bought, a call queued) is on disk before the answer
   // leaves: the routes await their commits, and this waits for the flush that follows them (see store/db.ts).
-  app.addHook('onSend', async (req, _reply, payload) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') await flushedSoFar(deps.tables);
-    return payload;
+  // Callback hooks, not async ones: they run on every request (an async hook costs a promise each time).
+  app.addHook('onSend', (req, _reply, payload, done) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return done(null, payload);
+    flushedSoFar(deps.tables).then(() => done(null, payload), done);
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     if (reply.statusCode < 400) deps.metrics.httpRequests.inc({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+    done();
   });
 
   app.get('/healthz', async (_req, reply) => {

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Accounts } from '../accounts/accounts.js';
+import type { AccountRecord } from '../store/records.js';
 import { ApiError, notFound } from './errors.js';
 
 const PUBLIC_RECORDING = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/RE[0-9a-f]{32}(?:\.wav)?$/;
@@ -23,8 +24,14 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 export function registerAuth(app: FastifyInstance, accounts: Accounts): void {
-  app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/2010-04-01')) return;
+  // Slots on every request, so setting them does not change the object's shape per request.
+  app.decorateRequest('principal', null as unknown as AccountRecord);
+  app.decorateRequest('account', null as unknown as AccountRecord);
+
+  // Callback hooks, not async ones: these run on every request, and an async hook costs a promise and its
+  // settlement each time.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (!req.url.startsWith('/2010-04-01')) return done();
     // Recording audio is served without credentials, as Twilio does by default, so apps and players can fetch a
     // RecordingUrl directly. The SIDs are unguessable; the recording's JSON still needs credentials.
     const media = req.method === 'GET' && !req.headers.authorization ? PUBLIC_RECORDING.exec(req.url.split('?')[0]!) : null;
@@ -33,35 +40,37 @@ export function registerAuth(app: FastifyInstance, accounts: Accounts): void {
       if (owner) {
         req.principal = owner;
         req.account = owner;
-        return;
+        return done();
       }
     }
     const c = credentials(req);
     const principal = c ? accounts.get(c.user) : undefined;
     if (!c || !principal || !sameSecret(principal.authToken, c.pass)) {
-      throw new ApiError(401, 20003, 'Authenticate');
+      return done(new ApiError(401, 20003, 'Authenticate'));
     }
     if (principal.status !== 'active') {
-      throw new ApiError(401, 20005, `Account not active: ${principal.sid} is ${principal.status}`);
+      return done(new ApiError(401, 20005, `Account not active: ${principal.sid} is ${principal.status}`));
     }
     req.principal = principal;
     req.account = principal;
+    done();
   });
 
   // Runs after routing, when the path's AccountSid is known.
-  app.addHook('preHandler', async (req) => {
-    if (!req.url.startsWith('/2010-04-01')) return;
+  app.addHook('preHandler', (req, _reply, done) => {
+    if (!req.url.startsWith('/2010-04-01')) return done();
     const sid = (req.params as { AccountSid?: string } | undefined)?.AccountSid;
-    if (sid === undefined) return;
+    if (sid === undefined) return done();
     const target = accounts.get(sid);
     if (!target || !accounts.canAct(req.principal, target)) {
-      throw notFound(`The requested resource /2010-04-01/Accounts/${sid} was not found`);
+      return done(notFound(`The requested resource /2010-04-01/Accounts/${sid} was not found`));
     }
     // A closed account's resources are read-only; the account resource itself explains why it cannot reopen.
     const isAccountResource = req.routeOptions.url === '/2010-04-01/Accounts/:AccountSid.json';
     if (target.status === 'closed' && req.method !== 'GET' && !isAccountResource) {
-      throw new ApiError(401, 20005, `Account not active: ${target.sid} is closed`);
+      return done(new ApiError(401, 20005, `Account not active: ${target.sid} is closed`));
     }
     req.account = target;
+    done();
   });
 }
