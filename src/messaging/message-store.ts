@@ -89,10 +89,9 @@ export class MessageStore {
     const entry: CarrierIdEntry = { sid, from, part };
     let recent = this.recentCarrierIds.get(carrier);
     if (!recent) this.recentCarrierIds.set(carrier, (recent = new RecentMap(RECENT_CARRIER_IDS)));
+    // Kept even if the write fails: the carrier did take the segment under this id, so a receipt for it is real.
     recent.set(messageId, entry);
-    const written = this.t.carrierIds.put([carrier, messageId], entry);
-    written.catch(() => recent.delete(messageId));
-    return written;
+    return this.t.carrierIds.put([carrier, messageId], entry);
   }
 
   lookupCarrierId(carrier: string, messageId: string): CarrierIdEntry | undefined {
