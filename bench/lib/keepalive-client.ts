@@ -37,6 +37,24 @@ export class KeepAliveConnection {
     });
   }
 
+  /** Opens the connection now rather than with the first request; resolves once it is established. */
+  connectNow(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('connection closed'));
+    if (this.socket && !this.socket.connecting) return Promise.resolve();
+    const s = this.open();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no connection within ${this.timeoutMs} ms`)), this.timeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      s.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.socket?.destroy();
@@ -145,6 +163,17 @@ export class KeepAliveClients {
     const u = new URL(origin);
     this.connections = Array.from({ length: n }, () => new KeepAliveConnection(u.hostname, Number(u.port || 80), timeoutMs));
   }
+  /**
+   * Opens every connection before the clock starts, `step` at a time: a gateway meets its clients once, as a web
+   * application's connection pool does, not as a burst of connects. (Kannel's HTTP listen backlog is 10: 192 connects
+   * at once overflow it and wait out SYN retransmits, seconds each.)
+   */
+  async connectAll(step = 8): Promise<void> {
+    for (let i = 0; i < this.connections.length; i += step) {
+      await Promise.all(this.connections.slice(i, i + step).map((c) => c.connectNow()));
+    }
+  }
+
   close(): void {
     for (const c of this.connections) c.close();
   }

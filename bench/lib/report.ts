@@ -71,13 +71,17 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
       const more = obj(o.more_clients);
       const mt = num(obj(more.tandem).msgs_per_s);
       if (mt !== undefined) {
+        const mk = obj(more.kannel);
+        const mkr = num(mk.msgs_per_s);
+        const mratio = num(more.ratio);
         rows.push({
           scenario: 'outbound',
-          figure: `the same with ${fmt(num(more.concurrent_clients))} clients (one run), msgs/s; p50 / p99`,
+          figure: `the same with ${fmt(num(more.concurrent_clients))} clients (one run each), msgs/s; p50 / p99`,
           tandem: `${fmt(mt)}; ${fmt(num(obj(more.tandem).p50_ms))} / ${fmt(num(obj(more.tandem).p99_ms), ' ms')}`,
-          kannel: '– (listen backlog 10)',
-          relative: '',
-          target: '',
+          kannel: mkr !== undefined ? `${fmt(mkr)}; ${fmt(num(mk.p50_ms))} / ${fmt(num(mk.p99_ms), ' ms')}` : `– (${String(mk.skipped ?? 'not run').slice(0, 40)})`,
+          relative: mratio !== undefined ? `${mratio}× Kannel` : '',
+          target: '≥ 6,000/s, ≥ 2× Kannel',
+          ok: all(mt >= 6_000, mratio === undefined ? undefined : mratio >= 2),
         });
       }
       rows.push({ scenario: 'outbound', figure: 'request → submit_sm p50 / p99', tandem: `${fmt(num(t.p50_ms))} / ${fmt(num(t.p99_ms), ' ms')}`, kannel: kr !== undefined ? `${fmt(num(k.p50_ms))} / ${fmt(num(k.p99_ms), ' ms')}` : '–', relative: '', target: '' });
