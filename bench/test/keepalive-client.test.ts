@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { KeepAliveConnection } from '../lib/keepalive-client.js';
+import { KeepAliveClients, KeepAliveConnection } from '../lib/keepalive-client.js';
 
 interface Served { port: number; connections(): number; close(): Promise<void> }
 
@@ -222,5 +222,22 @@ test('a 204 answer has status 204 and an empty body, and the connection stays us
   } finally {
     c.close();
     await srv.close();
+  }
+});
+
+test('connectAll opens every client\'s connection before any request, and the requests then use those connections', async () => {
+  const server = await httpServer((_req, res) => res.end('ok'));
+  const clients = new KeepAliveClients(`http://127.0.0.1:${server.port}`, 20);
+  try {
+    await clients.connectAll(3);
+    // The server side of the last connect may still be in accept(): wait for it briefly.
+    for (let i = 0; i < 50 && server.connections() < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(server.connections(), 20);
+    const answers = await Promise.all(clients.connections.map((c) => c.request('GET', '/', '')));
+    assert.deepEqual(new Set(answers.map((a) => `${a.status} ${a.body}`)), new Set(['200 ok']));
+    assert.equal(server.connections(), 20, 'no request opened a connection of its own');
+  } finally {
+    clients.close();
+    await server.close();
   }
 });
