@@ -76,7 +76,7 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
         const mratio = num(more.ratio);
         rows.push({
           scenario: 'outbound',
-          figure: `the same with ${fmt(num(more.concurrent_clients))} clients (one run each), msgs/s; p50 / p99`,
+          figure: `the same with ${fmt(num(more.concurrent_clients))} clients, msgs/s; p50 / p99`,
           tandem: `${fmt(mt)}; ${fmt(num(obj(more.tandem).p50_ms))} / ${fmt(num(obj(more.tandem).p99_ms), ' ms')}`,
           kannel: mkr !== undefined ? `${fmt(mkr)}; ${fmt(num(mk.p50_ms))} / ${fmt(num(mk.p99_ms), ' ms')}` : `– (${String(mk.skipped ?? 'not run').slice(0, 40)})`,
           relative: mratio !== undefined ? `${mratio}× Kannel` : '',

@@ -205,15 +205,14 @@ export const outbound: Scenario = {
       }
       const more = ctx.quick && process.env.BENCH_CLIENTS_MORE === undefined ? 0 : MORE_CLIENTS;
       if (more > 0 && more !== CONCURRENCY) {
-        const tandemMore = await runTandem(0, more);
-        let kannelMore: Run | { skipped: string };
-        try {
-          kannelMore = ctx.kannel.ok ? await runKannel(0, more) : { skipped: ctx.kannel.reason };
-        } catch (e) {
-          kannelMore = { skipped: String(e instanceof Error ? e.message : e).slice(0, 500) };
-        }
-        const ratio = 'msgs_per_s' in kannelMore && kannelMore.msgs_per_s > 0 ? round(tandemMore.msgs_per_s / kannelMore.msgs_per_s, 2) : undefined;
-        fig.more_clients = { concurrent_clients: more, tandem: tandemMore, kannel: kannelMore, ...(ratio !== undefined && { ratio }) };
+        // The same A B pairs as above, both gateways at `more` clients.
+        const mr = await alternate(pairs, (i) => runTandem(i, more), ctx.kannel.ok ? (i) => runKannel(i, more) : null, ctx.log);
+        const tandemMore = { ...medianOf(mr.a, KEYS), runs: mr.a };
+        const kannelMore = mr.b.length > 0 ? { ...medianOf(mr.b, KEYS), runs: mr.b } : { skipped: ctx.kannel.ok ? mr.bError : ctx.kannel.reason };
+        const tm = (tandemMore as { msgs_per_s?: number }).msgs_per_s;
+        const km = (kannelMore as { msgs_per_s?: number }).msgs_per_s;
+        const ratio = tm !== undefined && km ? round(tm / km, 2) : undefined;
+        fig.more_clients = { concurrent_clients: more, pairs, tandem: tandemMore, kannel: kannelMore, ...(ratio !== undefined && { ratio }) };
       }
       return fig;
     } finally {
