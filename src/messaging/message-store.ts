@@ -1,6 +1,6 @@
 // Message records and their indexes. Writes are issued together so one batched LMDB commit carries a message
 // and every index entry that points at it; callers await the promise before telling anyone it happened.
-import type { Tables } from '../store/db.js';
+import { allWritten, type Tables } from '../store/db.js';
 import type { MessageRecord } from '../store/records.js';
 import { copyMessage } from './message-record.js';
 import { RecentMap } from '../util/recent-map.js';
@@ -52,7 +52,7 @@ export class MessageStore {
     ];
     if (opts.outbox && m.seq !== null) writes.push(this.t.outbox.put([m.from, m.seq], m.sid));
     if (opts.scheduled && m.sendAt !== null) writes.push(this.t.scheduled.put([m.sendAt, m.sid], m.sid));
-    return Promise.all(writes);
+    return allWritten(writes);
   }
 
   save(m: MessageRecord): Promise<boolean> {
@@ -61,28 +61,24 @@ export class MessageStore {
 
   /** A scheduled message becomes queued in its sender's FIFO in the same commit that retires its schedule entry. */
   promoteScheduled(m: MessageRecord): Promise<unknown> {
-    return Promise.all([
-      this.put(m),
-      m.seq !== null ? this.t.outbox.put([m.from, m.seq], m.sid) : Promise.resolve(),
-      m.sendAt !== null ? this.t.scheduled.remove([m.sendAt, m.sid]) : Promise.resolve(),
-    ]);
+    const writes = [this.put(m)];
+    if (m.seq !== null) writes.push(this.t.outbox.put([m.from, m.seq], m.sid));
+    if (m.sendAt !== null) writes.push(this.t.scheduled.remove([m.sendAt, m.sid]));
+    return allWritten(writes);
   }
 
   /** The message left its sender's queue for good (sent, failed or expired). */
   leaveOutbox(m: MessageRecord): Promise<unknown> {
-    return Promise.all([this.put(m), m.seq !== null ? this.t.outbox.remove([m.from, m.seq]) : Promise.resolve()]);
+    return m.seq !== null ? allWritten([this.put(m), this.t.outbox.remove([m.from, m.seq])]) : this.put(m);
   }
 
   cancelScheduled(m: MessageRecord): Promise<unknown> {
-    return Promise.all([this.put(m), m.sendAt !== null ? this.t.scheduled.remove([m.sendAt, m.sid]) : Promise.resolve()]);
+    return m.sendAt !== null ? allWritten([this.put(m), this.t.scheduled.remove([m.sendAt, m.sid])]) : this.put(m);
   }
 
   remove(m: MessageRecord): Promise<unknown> {
     this.recent.delete(m.sid);
-    return Promise.all([
-      this.t.messages.remove(m.sid),
-      this.t.messagesByAccount.remove([m.accountSid, -m.dateCreated, m.sid]),
-    ]);
+    return allWritten([this.t.messages.remove(m.sid), this.t.messagesByAccount.remove([m.accountSid, -m.dateCreated, m.sid])]);
   }
 
   rememberCarrierId(carrier: string, messageId: string, sid: string, from: string, part: number): Promise<boolean> {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTables, closeTables } from '../../src/store/db.js';
+import { allWritten, openTables, closeTables } from '../../src/store/db.js';
 import { MessageStore } from '../../src/messaging/message-store.js';
 import { newMessageRecord } from '../../src/messaging/message-record.js';
 import type { MessageRecord } from '../../src/store/records.js';
@@ -82,4 +82,44 @@ test('records and carrier ids read back as last written, before and after their 
     await closeTables(tables);
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a message and its index entries are awaited as one: settled only once all are committed, in one turn or across turns', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-message-store-'));
+  const tables = openTables(dir);
+  try {
+    const store = new MessageStore(tables);
+    const m = { ...message(1), seq: 7 };
+    await store.create(m, { outbox: true });
+    // Everything the create wrote is visible once it settles: the record, the account's list entry, the outbox entry.
+    assert.equal(tables.messages.get(m.sid)?.sid, m.sid);
+    assert.equal(tables.messagesByAccount.get([m.accountSid, -m.dateCreated, m.sid]), m.sid);
+    assert.deepEqual([...store.outboxOf(m.from)], [{ seq: 7, sid: m.sid }]);
+
+    // Writes of one event turn share their transaction's promise; writes of another turn do not, and the result
+    // waits for both.
+    const a = tables.outbox.put([m.from, 8], 'SMa');
+    const b = tables.outbox.put([m.from, 9], 'SMb');
+    assert.equal(a, b, 'one transaction, one promise');
+    await new Promise((r) => setImmediate(r));
+    const c = tables.outbox.put([m.from, 10], 'SMc');
+    const all = allWritten([a, c]);
+    await all;
+    assert.deepEqual([...store.outboxOf(m.from)].map((e) => e.seq), [7, 8, 9, 10]);
+
+    // Leaving the outbox removes its entry in the same settle as the record's new state.
+    await store.leaveOutbox({ ...m, status: 'sent' });
+    assert.equal(tables.messages.get(m.sid)?.status, 'sent');
+    assert.deepEqual([...store.outboxOf(m.from)].map((e) => e.seq), [8, 9, 10]);
+  } finally {
+    await closeTables(tables);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('allWritten rejects when any of its writes fails', async () => {
+  const ok = Promise.resolve(true);
+  const failed = Promise.reject(new Error('disk full'));
+  await assert.rejects(allWritten([ok, failed]), /disk full/);
+  assert.equal(allWritten([ok, ok]), ok);
 });

@@ -4,7 +4,7 @@
 // them together; callers acknowledge the carrier only after the returned promise resolves.
 import { createHash } from 'node:crypto';
 import type { InboundPart } from '../../../protocols/smpp/mo.js';
-import { durable, type Tables } from '../../store/db.js';
+import { allWritten, durable, type Tables } from '../../store/db.js';
 import type { InboundPendingRecord, MessageRecord, MoPartRecord } from '../../store/records.js';
 import type { MessageStore } from '../message-store.js';
 
@@ -52,11 +52,11 @@ export class InboundStore {
     ];
     if (fp !== null) writes.push(this.t.moUnacked.put(fp, Date.now()));
     for (const k of joinedParts) writes.push(this.t.moParts.remove(k));
-    return Promise.all(writes);
+    return allWritten(writes);
   }
 
   storePart(key: string, part: MoPartRecord, fp: string): Promise<unknown> {
-    return durable(this.t, Promise.all([this.t.moParts.put([key, part.seq], part), this.t.moUnacked.put(fp, Date.now())]));
+    return durable(this.t, allWritten([this.t.moParts.put([key, part.seq], part), this.t.moUnacked.put(fp, Date.now())]));
   }
 
   /** Every stored part, grouped by reassembly key (restart recovery). */
