@@ -44,7 +44,8 @@ export function parseOutbound(p: RawParams, now: number): OutboundRequest {
     if (list(p, 'MediaUrl').length > 0) throw badRequest(21619, 'tandem sends SMS only: a text Body is required (MediaUrl is not supported).');
     throw badRequest(21602, 'Message body is required.');
   }
-  if ([...body].length > MAX_BODY_CHARS) throw badRequest(21617, `The concatenated message body exceeds the ${MAX_BODY_CHARS} character limit.`);
+  // Characters, not UTF-16 units; a body no longer than the limit in units is within it in characters too.
+  if (body.length > MAX_BODY_CHARS && [...body].length > MAX_BODY_CHARS) throw badRequest(21617, `The concatenated message body exceeds the ${MAX_BODY_CHARS} character limit.`);
   const statusCallback = url(p, 'StatusCallback', 21609) ?? null;
   const statusCallbackMethod = method(p, 'StatusCallbackMethod', 21609) ?? 'POST';
   const vp = str(p, 'ValidityPeriod');

@@ -110,12 +110,16 @@ test('validation errors carry Twilio codes', async () => {
   await expectError(c.messages.create({ from: '+15005550000', to: '+15551112222', body: 'x' }), 21606);
   await expectError(c.messages.create({ from, to: '+15551112222', body: '' }), 21602);
   await expectError(c.messages.create({ from, to: '+15551112222', body: 'x'.repeat(1601) }), 21617);
+  // The limit counts characters: 1,601 emoji are over it (3,202 UTF-16 units), 1,600 are not (below).
+  await expectError(c.messages.create({ from, to: '+15551112222', body: '😀'.repeat(1601) }), 21617);
   await expectError(c.messages.create({ from, to: '+15551112222', body: 'x', validityPeriod: 0 }), 21624);
   // A number owned by another account is not this account's sender.
   const sub = await c.api.v2010.accounts.create({ friendlyName: 'other' });
   await expectError(t.client(sub.sid, sub.authToken).messages.create({ from, to: '+15551112222', body: 'x' }), 21606);
   const list = await c.messages.list({ from });
   assert.equal(list.length, 0, 'nothing was stored for refused messages');
+  const longest = await c.messages.create({ from, to: '+15551112222', body: '😀'.repeat(1600) });
+  assert.equal([...longest.body].length, 1600);
 });
 
 test('a long code sends in FIFO order at 1 segment per second, observed at the carrier', async () => {
