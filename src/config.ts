@@ -2,6 +2,7 @@
 // environment variables (the runtime contract in DESIGN.md) override them.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_SLOTS_PER_ORIGIN } from './messaging/inbound/webhook-slots.js';
 
 export interface Config {
   dataDir: string;
@@ -26,6 +27,8 @@ export interface Config {
   /** Idle time after which a number actor is passivated to its snapshot. */
   actorIdleMs: number;
   webhookTimeoutMs: number;
+  /** Inbound messages one webhook origin has in hand at once, across all numbers (see webhook-slots.ts). */
+  webhookSlotsPerOrigin: number;
   logLevel: string;
 }
 
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedUsLocal: int(env, 'TANDEM_SEED_US_LOCAL', 100_000, 0, 10_000_000),
     actorIdleMs: int(env, 'TANDEM_ACTOR_IDLE_MS', 60_000, 10, 86_400_000),
     webhookTimeoutMs: int(env, 'TANDEM_WEBHOOK_TIMEOUT_MS', 15_000, 100, 600_000),
+    webhookSlotsPerOrigin: int(env, 'TANDEM_WEBHOOK_SLOTS_PER_ORIGIN', DEFAULT_SLOTS_PER_ORIGIN, 1, 100_000),
     logLevel: env.TANDEM_LOG_LEVEL || 'info',
   };
 }

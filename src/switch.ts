@@ -30,6 +30,7 @@ import { registerSandboxRoutes } from './sandbox/routes.js';
 import { Notifications } from './notifications/notifications.js';
 import { notificationRoutes } from './api/notifications.js';
 import { InboundStore } from './messaging/inbound/mo-store.js';
+import { WebhookSlots } from './messaging/inbound/webhook-slots.js';
 import { InboundRouter } from './messaging/inbound/router.js';
 import { OptOuts } from './messaging/inbound/opt-outs.js';
 import { errorMessage } from './messaging/error-codes.js';
@@ -116,6 +117,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
       sendReply: (account, req, opts) => sender.send(account, req, 'outbound-reply', opts),
       notify,
       webhookTimeoutMs: config.webhookTimeoutMs,
+      slots: new WebhookSlots(config.webhookSlotsPerOrigin),
     },
     metrics: {
       segmentsSubmitted: metrics.counter('tandem_sms_segments_submitted_total', 'segments accepted by a carrier'),

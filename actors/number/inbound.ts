@@ -11,6 +11,7 @@ import { normalizePhoneNumber } from '../../src/api/params.js';
 import type { AccountRecord, MessageRecord, NumberRecord } from '../../src/store/records.js';
 import type { NewNotification } from '../../src/notifications/notifications.js';
 import type { InboundStore } from '../../src/messaging/inbound/mo-store.js';
+import { webhookOrigin, type WebhookSlots } from '../../src/messaging/inbound/webhook-slots.js';
 import type { OptOuts } from '../../src/messaging/inbound/opt-outs.js';
 import { classifyKeyword, KEYWORD_REPLIES, type KeywordKind } from '../../src/messaging/inbound/keywords.js';
 import { inboundWebhookParams } from '../../src/messaging/inbound/webhook-params.js';
@@ -19,7 +20,7 @@ import type { NumberDeps, NumberMsg } from './messages.js';
 
 /** <Redirect> hops followed for one inbound message; a longer chain is a loop (notification 11215). */
 export const MAX_REDIRECTS = 10;
-/** Webhooks one number has in flight at once; more inbound messages wait in its mailbox order. */
+/** Messages one number has in hand at once (within its webhook origin's slots); more wait in arrival order. */
 const MAX_CONCURRENT = 64;
 const REPLY_VALIDITY_S = 36_000;
 const MAX_BODY_CHARS = 1600;
@@ -32,6 +33,8 @@ export interface InboundDeps {
   sendReply(account: AccountRecord, req: OutboundRequest, opts?: { skipOptOutCheck?: boolean }): Promise<MessageRecord>;
   notify(n: NewNotification): void;
   webhookTimeoutMs: number;
+  /** Shared by every number: how many messages each webhook origin has in hand at once. */
+  slots: WebhookSlots;
 }
 
 interface ReplyRequest {
@@ -52,9 +55,15 @@ interface Job {
 }
 
 export class Inbound {
-  private readonly active = new Set<string>();
-  /** Insertion-ordered: the oldest waiting message starts first. */
-  private readonly waiting = new Set<string>();
+  /** Messages being handled, each with the webhook origin whose slot it holds. */
+  private readonly active = new Map<string, string>();
+  /** Messages waiting for a slot, oldest first: a FIFO from `head`, and the same SIDs as a set for lookups. */
+  private queue: string[] = [];
+  private head = 0;
+  private readonly queued = new Set<string>();
+  /** Slots asked of `WebhookSlots` and not granted yet (each will start the oldest queued message). */
+  private asked = 0;
+  private originOf: { url: string | null; origin: string } = { url: null, origin: '' };
 
   constructor(
     private readonly e164: string,
@@ -63,32 +72,69 @@ export class Inbound {
   ) {}
 
   get idle(): boolean {
-    return this.active.size === 0 && this.waiting.size === 0;
+    return this.active.size === 0 && this.queued.size === 0;
   }
 
   receive(sid: string): void {
-    if (this.active.has(sid) || this.waiting.has(sid)) return;
-    if (this.active.size >= MAX_CONCURRENT) {
-      this.waiting.add(sid);
+    if (this.active.has(sid) || this.queued.has(sid)) return;
+    this.queued.add(sid);
+    this.queue.push(sid);
+    this.pump();
+  }
+
+  /** Ask for as many slots as this number may still use and has messages for. */
+  private pump(): void {
+    while (this.active.size + this.asked < MAX_CONCURRENT && this.queued.size > this.asked) {
+      const origin = this.webhookOrigin();
+      this.asked++;
+      this.d.slots.acquire(origin, () => this.granted(origin));
+    }
+  }
+
+  private granted(origin: string): void {
+    this.asked--;
+    const sid = this.shift();
+    if (sid === undefined) {
+      this.d.slots.release(origin);
       return;
     }
-    this.start(sid);
+    this.start(sid, origin);
+  }
+
+  private shift(): string | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const sid = this.queue[this.head++]!;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.queued.delete(sid);
+    return sid;
   }
 
   private finished(sid: string): void {
+    const origin = this.active.get(sid)!;
     this.active.delete(sid);
-    const next = this.waiting.values().next();
-    if (next.done) return;
-    this.waiting.delete(next.value);
-    this.start(next.value);
+    this.d.slots.release(origin);
+    this.pump();
   }
 
-  private start(sid: string): void {
-    this.active.add(sid);
+  private start(sid: string, origin: string): void {
+    this.active.set(sid, origin);
     this.process(sid)
       .catch((err: unknown) => this.ctx.log.error({ err, sid }, 'inbound message handling failed; retried at next start'))
       // Its own continuation: runs directly, not through the mailbox (see Outbound.reenter for why that is safe).
       .finally(() => this.finished(sid));
+  }
+
+  /** The origin of this number's SmsUrl as configured now (the slot a new message's handling is counted under). */
+  private webhookOrigin(): string {
+    const url = this.deps.numberConfig(this.e164)?.smsUrl ?? null;
+    if (url !== this.originOf.url) this.originOf = { url, origin: webhookOrigin(url) };
+    return this.originOf.origin;
   }
 
   private get d(): InboundDeps {

@@ -16,6 +16,7 @@ import { numberBehaviour, type NumberState } from '../../actors/number/number-ac
 import type { NumberDeps, NumberMsg } from '../../actors/number/messages.js';
 import { InboundStore } from '../../src/messaging/inbound/mo-store.js';
 import { OptOuts } from '../../src/messaging/inbound/opt-outs.js';
+import { WebhookSlots } from '../../src/messaging/inbound/webhook-slots.js';
 
 const n = Number(process.env.ACTORS_N ?? 100_000);
 const idleMs = Number(process.env.ACTORS_IDLE_MS ?? 2_000);
@@ -52,6 +53,7 @@ const deps: NumberDeps = {
     sendReply: () => Promise.reject(new Error('the actors bench sends no replies')),
     notify: () => {},
     webhookTimeoutMs: 1_000,
+    slots: new WebhookSlots(),
   },
   metrics: {
     segmentsSubmitted: metrics.counter('bench_segments', 'x'),

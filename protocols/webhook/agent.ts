@@ -9,11 +9,14 @@ export interface WebhookAgentOptions {
   connectTimeoutMs?: number;
 }
 
+/** Sockets per origin in the shared pool. */
+export const DEFAULT_CONNECTIONS_PER_ORIGIN = 128;
+
 let shared: Agent | undefined;
 
 export function createWebhookAgent(options: WebhookAgentOptions = {}): Agent {
   return new Agent({
-    connections: options.connectionsPerOrigin ?? 128,
+    connections: options.connectionsPerOrigin ?? DEFAULT_CONNECTIONS_PER_ORIGIN,
     keepAliveTimeout: options.keepAliveMs ?? 4_000,
     keepAliveMaxTimeout: 60_000,
     connect: { timeout: options.connectTimeoutMs ?? 5_000 },

@@ -3,7 +3,7 @@ export { stripFragment, encodeParams, withQuery } from './request-url.js';
 export type { WebhookParams } from './request-url.js';
 export { sendWebhook, observeWebhooks, WebhookCode, TWIML_CONTENT_TYPES, DEFAULT_MAX_BODY_BYTES } from './client.js';
 export type { WebhookRequest, WebhookResult, WebhookSuccess, WebhookFailure, WebhookFailureCode, HttpMethod } from './client.js';
-export { webhookAgent, createWebhookAgent, configureWebhookAgent, closeWebhookAgent } from './agent.js';
+export { webhookAgent, createWebhookAgent, configureWebhookAgent, closeWebhookAgent, DEFAULT_CONNECTIONS_PER_ORIGIN } from './agent.js';
 export type { WebhookAgentOptions } from './agent.js';
 export { fetchTwiml } from './fallback.js';
 export type { WebhookTarget, TwimlFetchError, TwimlCheck, FetchTwimlOptions, FetchTwimlResult } from './fallback.js';
