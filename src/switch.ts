@@ -99,6 +99,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   const notify = (n: Parameters<Notifications['record']>[0]) =>
     void notifications.record(n).catch((err: unknown) => log.error({ err, errorCode: n.errorCode }, 'notification could not be stored'));
   const inboundStore = new InboundStore(tables, store);
+  const webhookSlots = new WebhookSlots(config.webhookSlotsPerOrigin);
   const numberDeps: NumberDeps = {
     store,
     callbacks,
@@ -117,7 +118,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
       sendReply: (account, req, opts) => sender.send(account, req, 'outbound-reply', opts),
       notify,
       webhookTimeoutMs: config.webhookTimeoutMs,
-      slots: new WebhookSlots(config.webhookSlotsPerOrigin),
+      slots: webhookSlots,
     },
     metrics: {
       segmentsSubmitted: metrics.counter('tandem_sms_segments_submitted_total', 'segments accepted by a carrier'),
@@ -130,6 +131,8 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     log: log.child({ part: 'number' }),
   });
   onStop('number actors', () => numbers.close());
+  metrics.gauge('tandem_inbound_webhook_slots_active', 'inbound texts in hand (their webhook origin slot held), all origins', () => webhookSlots.totals().active);
+  metrics.gauge('tandem_inbound_webhook_slots_waiting', 'inbound texts waiting for a slot of their webhook origin', () => webhookSlots.totals().waiting);
   metrics.gauge('tandem_number_actors_active', 'number actors in memory (the rest are passivated)', () => numbers.stats().active);
   const receipts = new ReceiptRouter(store, numbers, log.child({ part: 'receipts' }), metrics.counter('tandem_sms_receipts_unmatched_total', 'delivery receipts for no known message'));
   const inbound = new InboundRouter({

@@ -45,6 +45,9 @@ test("a slow app gets at most its origin's slots at once, all its texts answered
   const [fastHit] = await fast.waitFor((rs) => rs.length >= 1, 5_000);
   assert.ok(fastHit!.at - sentAt < 3 * SLOW_MS, `the fast app was called ${fastHit!.at - sentAt} ms after the texts, not after the slow app's backlog`);
   assert.ok(slow.requests.length < 6, 'the slow app was still working through its backlog then');
+  const during = await slotGauges();
+  assert.ok(during.active >= SLOTS, `the slow app holds all its slots (${during.active} held)`);
+  assert.ok(during.waiting >= 1, `texts waiting for a slot show in /metrics (${during.waiting})`);
 
   const hits = await slow.waitFor((rs) => rs.length >= 6, 10_000);
   assert.deepEqual(hits.map((r) => r.params.Body), ['slow 0', 'slow 1', 'slow 2', 'slow 3', 'slow 4', 'slow 5'], 'started in the order the texts came');
@@ -59,4 +62,14 @@ test("a slow app gets at most its origin's slots at once, all its texts answered
   }, 10_000, 'six replies from the slow app');
   assert.deepEqual(new Set(replies.map((m) => m.body)), new Set(['slow reply']));
   assert.ok((await sandboxMessages(t)).some((m) => m.from === fastNumber && m.body === 'fast reply'));
+  assert.deepEqual(await waitUntil(async () => {
+    const g = await slotGauges();
+    return g.active === 0 ? g : undefined;
+  }, 5_000, 'every slot released'), { active: 0, waiting: 0 });
 });
+
+async function slotGauges(): Promise<{ active: number; waiting: number }> {
+  const text = await (await fetch(t.url + '/metrics')).text();
+  const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { active: read('tandem_inbound_webhook_slots_active'), waiting: read('tandem_inbound_webhook_slots_waiting') };
+}

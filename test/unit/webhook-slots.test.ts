@@ -32,6 +32,7 @@ test("a full origin does not hold up another origin's work", () => {
   slots.release('http://fast');
   slots.acquire('http://fast', () => started.push('fast 2'));
   assert.deepEqual(started, ['slow 1', 'fast 1', 'fast 2']);
+  assert.deepEqual(slots.totals(), { active: 2, waiting: 1 });
 });
 
 test('a long backlog drains in order through many releases', () => {

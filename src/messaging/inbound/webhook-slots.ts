@@ -58,7 +58,18 @@ export class WebhookSlots {
     if (o.active === 0) this.origins.delete(origin);
   }
 
-  /** Slots held and callbacks waiting for `origin` (for metrics and tests). */
+  /** Slots held and callbacks waiting, all origins together (for metrics). */
+  totals(): { active: number; waiting: number } {
+    let active = 0;
+    let waiting = 0;
+    for (const o of this.origins.values()) {
+      active += o.active;
+      waiting += o.waiting.length - o.head;
+    }
+    return { active, waiting };
+  }
+
+  /** Slots held and callbacks waiting for `origin` (for tests). */
   load(origin: string): { active: number; waiting: number } {
     const o = this.origins.get(origin);
     return o ? { active: o.active, waiting: o.waiting.length - o.head } : { active: 0, waiting: 0 };
