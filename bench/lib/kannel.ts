@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
 import { startProcess, type Proc } from './procs.js';
@@ -37,8 +38,23 @@ export interface Kannel {
   stop(): Promise<void>;
 }
 
-/** Starts bearerbox + smsbox in `dir` against the SMSC on `smscPort`; MO goes to `${webhookUrl}/mo`. */
+/**
+ * Starts bearerbox + smsbox in `dir` against the SMSC on `smscPort`; MO goes to `${webhookUrl}/mo`. A start that
+ * fails (a box exiting at once, seen on a busy machine) is tried once more on fresh ports before the run gives up.
+ */
 export async function startKannel(dir: string, smscPort: number, webhookUrl: string): Promise<Kannel> {
+  try {
+    return await startKannelOnce(join(dir, 'a'), smscPort, webhookUrl);
+  } catch (first) {
+    try {
+      return await startKannelOnce(join(dir, 'b'), smscPort, webhookUrl);
+    } catch (second) {
+      throw new Error(`${(second as Error).message}\n(the first try failed too: ${(first as Error).message.slice(0, 500)})`);
+    }
+  }
+}
+
+async function startKannelOnce(dir: string, smscPort: number, webhookUrl: string): Promise<Kannel> {
   mkdirSync(join(dir, 'run'), { recursive: true });
   const [admin, box, sendsms] = [await freePort(), await freePort(), await freePort()];
   const conf = readFileSync(TEMPLATE, 'utf8')
@@ -54,7 +70,12 @@ export async function startKannel(dir: string, smscPort: number, webhookUrl: str
   writeFileSync(file, conf);
   const bin = bearerboxPath()!;
   const bearerbox = startProcess('bearerbox', bin, [file], { cwd: dir });
-  await sleep(300);
+  // smsbox gives up at once if bearerbox is not listening for it yet (it happened on a busy machine after a fixed 300 ms).
+  const listening = await waitForListener(box, 15_000, () => bearerbox.child.exitCode !== null);
+  if (!listening) {
+    await bearerbox.stop(5_000);
+    throw new Error(`bearerbox did not listen for smsbox on ${box} within 15 s:\n${bearerbox.output().slice(-1500)}\n${readLog(dir)}`);
+  }
   const smsbox = startProcess('smsbox', join(bin, '..', 'smsbox'), [file], { cwd: dir });
   const stop = async (): Promise<void> => {
     await smsbox.stop(5_000);
@@ -85,4 +106,25 @@ function readLog(dir: string): string {
   } catch {
     return '';
   }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` within `ms` (false early once `gaveUp()`). */
+async function waitForListener(port: number, ms: number, gaveUp: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !gaveUp()) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+      s.setTimeout(1_000, () => {
+        s.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) return true;
+    await sleep(50);
+  }
+  return false;
 }
