@@ -12,6 +12,7 @@ import type { AccountRecord, MessageRecord, NumberRecord } from '../../src/store
 import type { NewNotification } from '../../src/notifications/notifications.js';
 import type { InboundStore } from '../../src/messaging/inbound/mo-store.js';
 import { webhookOrigin, type WebhookSlots } from '../../src/messaging/inbound/webhook-slots.js';
+import { Fifo } from '../../src/util/fifo.js';
 import type { OptOuts } from '../../src/messaging/inbound/opt-outs.js';
 import { classifyKeyword, KEYWORD_REPLIES, type KeywordKind } from '../../src/messaging/inbound/keywords.js';
 import { inboundWebhookParams } from '../../src/messaging/inbound/webhook-params.js';
@@ -57,9 +58,8 @@ interface Job {
 export class Inbound {
   /** Messages being handled, each with the webhook origin whose slot it holds. */
   private readonly active = new Map<string, string>();
-  /** Messages waiting for a slot, oldest first: a FIFO from `head`, and the same SIDs as a set for lookups. */
-  private queue: string[] = [];
-  private head = 0;
+  /** Messages waiting for a slot, oldest first, and the same SIDs as a set for lookups. */
+  private readonly queue = new Fifo<string>();
   private readonly queued = new Set<string>();
   /** Slots asked of `WebhookSlots` and not granted yet (each will start the oldest queued message). */
   private asked = 0;
@@ -93,26 +93,13 @@ export class Inbound {
 
   private granted(origin: string): void {
     this.asked--;
-    const sid = this.shift();
+    const sid = this.queue.shift();
     if (sid === undefined) {
       this.d.slots.release(origin);
       return;
     }
-    this.start(sid, origin);
-  }
-
-  private shift(): string | undefined {
-    if (this.head >= this.queue.length) return undefined;
-    const sid = this.queue[this.head++]!;
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
     this.queued.delete(sid);
-    return sid;
+    this.start(sid, origin);
   }
 
   private finished(sid: string): void {

@@ -7,15 +7,14 @@
 // dead app fills only its own slots, never another origin's.
 
 import { DEFAULT_CONNECTIONS_PER_ORIGIN } from '../../../protocols/webhook/index.js';
+import { Fifo } from '../../util/fifo.js';
 
 /** Per origin: twice the webhook pool's sockets, so the pool always has the next request ready. */
 export const DEFAULT_SLOTS_PER_ORIGIN = 2 * DEFAULT_CONNECTIONS_PER_ORIGIN;
 
 interface Origin {
   active: number;
-  /** FIFO from `head`; entries before it are spent. */
-  waiting: ((() => void) | undefined)[];
-  head: number;
+  waiting: Fifo<() => void>;
 }
 
 export class WebhookSlots {
@@ -28,7 +27,7 @@ export class WebhookSlots {
   /** Runs `start` now if `origin` has a free slot, else once one is released to it (in the order asked). It must not throw. */
   acquire(origin: string, start: () => void): void {
     let o = this.origins.get(origin);
-    if (!o) this.origins.set(origin, (o = { active: 0, waiting: [], head: 0 }));
+    if (!o) this.origins.set(origin, (o = { active: 0, waiting: new Fifo() }));
     if (o.active < this.perOrigin) {
       o.active++;
       start();
@@ -41,16 +40,8 @@ export class WebhookSlots {
   release(origin: string): void {
     const o = this.origins.get(origin);
     if (!o || o.active === 0) throw new Error(`no slot of ${origin} is held`);
-    if (o.head < o.waiting.length) {
-      const next = o.waiting[o.head]!;
-      o.waiting[o.head++] = undefined;
-      if (o.head === o.waiting.length) {
-        o.waiting = [];
-        o.head = 0;
-      } else if (o.head >= 1024 && o.head * 2 >= o.waiting.length) {
-        o.waiting = o.waiting.slice(o.head);
-        o.head = 0;
-      }
+    const next = o.waiting.shift();
+    if (next) {
       next();
       return;
     }
@@ -64,7 +55,7 @@ export class WebhookSlots {
     let waiting = 0;
     for (const o of this.origins.values()) {
       active += o.active;
-      waiting += o.waiting.length - o.head;
+      waiting += o.waiting.length;
     }
     return { active, waiting };
   }
@@ -72,7 +63,7 @@ export class WebhookSlots {
   /** Slots held and callbacks waiting for `origin` (for tests). */
   load(origin: string): { active: number; waiting: number } {
     const o = this.origins.get(origin);
-    return o ? { active: o.active, waiting: o.waiting.length - o.head } : { active: 0, waiting: 0 };
+    return o ? { active: o.active, waiting: o.waiting.length } : { active: 0, waiting: 0 };
   }
 }
 
