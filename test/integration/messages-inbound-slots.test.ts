@@ -9,7 +9,7 @@ import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-
 import { buyNumber, sandboxMessages, textFromHandset } from './messages-inbound-helpers.js';
 
 const SLOTS = 2;
-const SLOW_MS = 600;
+const SLOW_MS = 1_000;
 let t: Tandem;
 let slow: WebhookApp;
 let fast: WebhookApp;
@@ -41,7 +41,7 @@ test("a slow app gets at most its origin's slots at once, all its texts answered
   for (let i = 0; i < 6; i++) await textFromHandset(t, `+1555000710${i}`, slowNumber, `slow ${i}`);
   await textFromHandset(t, '+15550007200', fastNumber, 'fast');
 
-  // The other app's webhook comes while the slow app still works through its backlog (6 texts, 2 at a time, 600 ms each).
+  // The other app's webhook comes while the slow app still works through its backlog (6 texts, 2 at a time, 1 s each).
   const [fastHit] = await fast.waitFor((rs) => rs.length >= 1, 5_000);
   assert.ok(fastHit!.at - sentAt < 3 * SLOW_MS, `the fast app was called ${fastHit!.at - sentAt} ms after the texts, not after the slow app's backlog`);
   assert.ok(slow.requests.length < 6, 'the slow app was still working through its backlog then');
