@@ -190,30 +190,23 @@ export const outbound: Scenario = {
         }
       };
 
-      const runs = await alternate(pairs, runTandem, ctx.kannel.ok ? runKannel : null, ctx.log);
+      /** Both gateways at `clients`, in A B pairs: medians, every run, and tandem ÷ Kannel. */
+      const compare = async (clients: number): Promise<Figures> => {
+        const r = await alternate(pairs, (i) => runTandem(i, clients), ctx.kannel.ok ? (i) => runKannel(i, clients) : null, ctx.log);
+        const tandem = { ...medianOf(r.a, KEYS), runs: r.a };
+        if (r.b.length === 0) return { tandem, kannel: { skipped: ctx.kannel.ok ? r.bError : ctx.kannel.reason } };
+        const kannel = { ...medianOf(r.b, KEYS), runs: r.b, note: 'sendsms GET, store-type = file, no delivery receipts requested' };
+        const ratio = tandem.msgs_per_s !== undefined && kannel.msgs_per_s ? round(tandem.msgs_per_s / kannel.msgs_per_s, 2) : undefined;
+        return { tandem, kannel, ...(ratio !== undefined && { ratio }) };
+      };
+
       const fig: Figures = {
         workload: { warm_up_messages: warmUpCount(ctx.quick), messages_per_run: count, senders: SENDERS, sender_rate_per_s: 100, concurrent_clients: CONCURRENCY, pairs },
-        tandem: { ...medianOf(runs.a, KEYS), runs: runs.a },
+        ...(await compare(CONCURRENCY)),
       };
-      if (runs.b.length > 0) {
-        const kan = medianOf(runs.b, KEYS);
-        fig.kannel = { ...kan, runs: runs.b, note: 'sendsms GET, store-type = file, no delivery receipts requested' };
-        const tm = (fig.tandem as { msgs_per_s?: number }).msgs_per_s;
-        if (tm !== undefined && kan.msgs_per_s) fig.ratio = round(tm / kan.msgs_per_s, 2);
-      } else {
-        fig.kannel = { skipped: ctx.kannel.ok ? runs.bError : ctx.kannel.reason };
-      }
       const more = ctx.quick && process.env.BENCH_CLIENTS_MORE === undefined ? 0 : MORE_CLIENTS;
-      if (more > 0 && more !== CONCURRENCY) {
-        // The same A B pairs as above, both gateways at `more` clients.
-        const mr = await alternate(pairs, (i) => runTandem(i, more), ctx.kannel.ok ? (i) => runKannel(i, more) : null, ctx.log);
-        const tandemMore = { ...medianOf(mr.a, KEYS), runs: mr.a };
-        const kannelMore = mr.b.length > 0 ? { ...medianOf(mr.b, KEYS), runs: mr.b } : { skipped: ctx.kannel.ok ? mr.bError : ctx.kannel.reason };
-        const tm = (tandemMore as { msgs_per_s?: number }).msgs_per_s;
-        const km = (kannelMore as { msgs_per_s?: number }).msgs_per_s;
-        const ratio = tm !== undefined && km ? round(tm / km, 2) : undefined;
-        fig.more_clients = { concurrent_clients: more, pairs, tandem: tandemMore, kannel: kannelMore, ...(ratio !== undefined && { ratio }) };
-      }
+      // The same pairs again with more clients in flight.
+      if (more > 0 && more !== CONCURRENCY) fig.more_clients = { concurrent_clients: more, pairs, ...(await compare(more)) };
       return fig;
     } finally {
       if (live.tandem) await live.tandem.stop();
