@@ -28,6 +28,7 @@ import { loadCarriers, sandboxCarriers } from './carriers/config.js';
 import { SandboxSmsc } from './sandbox/smsc.js';
 import { registerSandboxRoutes } from './sandbox/routes.js';
 import { Notifications } from './notifications/notifications.js';
+import { CallbackFailureReporter } from './notifications/callback-failures.js';
 import { notificationRoutes } from './api/notifications.js';
 import { InboundStore } from './messaging/inbound/mo-store.js';
 import { WebhookSlots } from './messaging/inbound/webhook-slots.js';
@@ -79,11 +80,16 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
 
   // Messaging.
   const store = new MessageStore(tables);
+  // A failed status callback becomes a notification (at most one per account and URL a minute), as on Twilio.
+  const callbackFailures = new CallbackFailureReporter({ notify: (n) => notify(n), log });
+  const callbacksDropped = metrics.counter('tandem_status_callbacks_dropped_total', 'status callbacks not sent because 2,000 were already waiting for an answer');
   const callbackSender = new StatusCallbackSender({
     maxInFlight: 2_000,
     timeoutMs: config.webhookTimeoutMs,
-    onFailure: (req, outcome) =>
-      log.warn({ url: req.url, outcome: outcome.sent ? outcome.result : outcome.reason }, 'status callback failed'),
+    onFailure: (req, outcome) => {
+      if (!outcome.sent) callbacksDropped.inc();
+      callbackFailures.report(req, outcome);
+    },
   });
   // Every webhook, status callback and TwiML fetch: how long the owner's app took, and how it failed (11200, 11205…).
   const webhookSeconds = metrics.histogram(

@@ -143,7 +143,7 @@ test('carriers by longest prefix, the next one when a carrier has no bind up; th
   }
 });
 
-test('a dead status callback URL never slows the sender queue', async () => {
+test('a dead status callback URL never slows the sender queue, and its owner sees it once as a notification', async () => {
   const { smsc, t, dir } = await carrierAndTandem();
   try {
     const from = await buy(t, '100');
@@ -155,6 +155,20 @@ test('a dead status callback URL never slows the sender queue', async () => {
     assert.ok(Date.now() - started < 5_000);
     const last = (await c.messages.list({ from, limit: 1 }))[0]!;
     await waitUntil(async () => ((await c.messages(last.sid).fetch()).status === 'delivered' ? true : undefined), 5_000, 'delivered');
+    // The owner sees the dead URL once (11205, connection failure) in the Notifications list, not 90 times (three
+    // status changes of 30 messages within the minute).
+    const sent = new Set((await c.messages.list({ from })).map((m) => m.sid));
+    const notes = (await c.notifications.list()).filter((n) => n.requestUrl === dead);
+    assert.equal(notes.length, 1, 'one notification for the dead callback URL');
+    assert.equal(notes[0]!.errorCode, '11205');
+    const text = new URLSearchParams(notes[0]!.messageText);
+    assert.ok(sent.has(text.get('MessageSid') ?? ''), 'it names one of the messages whose callback failed');
+    assert.match(text.get('Msg') ?? '', /^Status callback failed/);
+    // Every failure is still counted, and none was dropped unsent.
+    const metrics = await (await t.fetch('/metrics')).text();
+    const failed = Number(/^tandem_webhook_duration_seconds_count\{outcome="11205"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    assert.ok(failed >= 60, `status callback failures counted (${failed})`);
+    assert.match(metrics, /^tandem_status_callbacks_dropped_total 0$/m);
   } finally {
     await t.cleanup();
     await smsc.stop();
