@@ -187,7 +187,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     modules.push((app) => registerSandboxRoutes(app, s));
   }
   const app = await buildApp(
-    { config, tables, accounts, metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready },
+    { config, tables, accounts, metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
     { level: config.logLevel, base: { svc: 'tandem' } } as never,
     modules,
   );

@@ -50,7 +50,8 @@ export async function buildApp(deps: ApiDeps, logger: FastifyServerOptions['logg
 
   app.get('/healthz', async (_req, reply) => {
     if (!deps.isReady()) return reply.code(503).send({ status: 'starting' });
-    return { status: 'ok' };
+    // Still 200 with a carrier down: tandem keeps accepting and queueing, and re-binds on its own (a restart would not help).
+    return { status: 'ok', carriers: deps.carriers() };
   });
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);

@@ -9,6 +9,7 @@ import type { MessageStore } from '../messaging/message-store.js';
 import type { MessageCallbacks } from '../messaging/status-callbacks.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Numbers } from '../numbers/numbers.js';
+import type { CarrierHealth } from '../carriers/router.js';
 
 export interface ApiDeps {
   config: Config;
@@ -20,6 +21,8 @@ export interface ApiDeps {
   messaging: { sender: MessageSender; store: MessageStore; callbacks: MessageCallbacks };
   /** True once every part of the switch has started; /healthz answers 503 before. */
   isReady(): boolean;
+  /** The SMPP carriers and their binds, for /healthz. */
+  carriers(): CarrierHealth[];
 }
 
 declare module 'fastify' {

@@ -9,6 +9,13 @@ import type { Metrics } from '../metrics.js';
 
 export type RoutedResult = SubmitResult & { carrier: string };
 
+/** One carrier as /healthz shows it: its SMPP sessions and how many are bound and able to submit now. */
+export interface CarrierHealth {
+  name: string;
+  binds: number;
+  ready: number;
+}
+
 interface Carrier {
   config: SmppCarrierConfig;
   binds: CarrierBind[];
@@ -70,12 +77,14 @@ export class CarrierRouter {
       }),
     }));
     // Longest prefix first, so the first match is the most specific carrier.
-    metrics.gauge('tandem_carrier_binds_ready', 'SMPP sessions bound and able to submit', () =>
-      this.carriers.reduce((n, c) => n + c.binds.filter((b) => b.session.ready).length, 0),
-    );
+    metrics.gauge('tandem_carrier_binds_ready', 'SMPP sessions bound and able to submit', () => this.health().reduce((n, c) => n + c.ready, 0));
     metrics.gauge('tandem_carrier_submits_in_flight', 'submit_sm awaiting a response', () =>
       this.carriers.reduce((n, c) => n + c.binds.reduce((m, b) => m + b.session.inFlight, 0), 0),
     );
+  }
+
+  health(): CarrierHealth[] {
+    return this.carriers.map((c) => ({ name: c.config.name, binds: c.binds.length, ready: c.binds.filter((b) => b.session.ready).length }));
   }
 
   onDeliver(handler: (carrier: string, event: DeliverEvent) => void): void {

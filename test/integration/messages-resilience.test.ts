@@ -11,7 +11,7 @@ import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { freePort } from '../helpers/ports.js';
 import { waitUntil } from '../helpers/webhook-app.js';
 
-async function carrierAndTandem(): Promise<{ smsc: SandboxSmsc; t: Tandem; dir: string }> {
+async function carrierAndTandem(): Promise<{ smsc: SandboxSmsc; t: Tandem; dir: string; port: number }> {
   const port = await freePort();
   const smsc = new SandboxSmsc({ port, host: '127.0.0.1', dlrDelayMs: 20 });
   await smsc.start();
@@ -24,7 +24,7 @@ async function carrierAndTandem(): Promise<{ smsc: SandboxSmsc; t: Tandem; dir: 
     }),
   );
   const t = await startTandem({ env: { TANDEM_CARRIERS: file } });
-  return { smsc, t, dir };
+  return { smsc, t, dir, port };
 }
 
 async function buy(t: Tandem, rate: string): Promise<string> {
@@ -172,6 +172,35 @@ test('a dead status callback URL never slows the sender queue, and its owner see
   } finally {
     await t.cleanup();
     await smsc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('/healthz shows each carrier\'s binds: down while the carrier is away (still 200, sends queue up), up again after', async () => {
+  const { smsc, t, dir, port } = await carrierAndTandem();
+  let back: SandboxSmsc | undefined;
+  try {
+    const health = async () => {
+      const r = await t.fetch('/healthz');
+      assert.equal(r.status, 200);
+      return (await r.json()) as { status: string; carriers: { name: string; binds: number; ready: number }[] };
+    };
+    await waitUntil(async () => ((await health()).carriers[0]?.ready === 2 ? true : undefined), 10_000, 'both binds up');
+    assert.deepEqual(await health(), { status: 'ok', carriers: [{ name: 'acme', binds: 2, ready: 2 }] });
+
+    const from = await buy(t, '100');
+    await smsc.stop();
+    await waitUntil(async () => ((await health()).carriers[0]?.ready === 0 ? true : undefined), 10_000, 'binds down');
+    const m = await t.client().messages.create({ from, to: '+15551230001', body: 'waits for the carrier' });
+    assert.equal(m.status, 'queued');
+
+    back = new SandboxSmsc({ port, host: '127.0.0.1', dlrDelayMs: 20 });
+    await back.start();
+    await waitUntil(async () => ((await health()).carriers[0]?.ready === 2 ? true : undefined), 30_000, 'binds up again');
+    await waitUntil(() => (back!.messages().some((x) => x.body === 'waits for the carrier') ? true : undefined), 15_000, 'queued message sent');
+  } finally {
+    await t.cleanup();
+    await back?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
