@@ -56,7 +56,7 @@ export class CallbackFailureReporter {
     const failure = describe(outcome);
     const messageSid = param(req, 'MessageSid');
     const callSid = param(req, 'CallSid');
-    const more = earlier > 0 ? `; ${earlier} more failure${earlier === 1 ? '' : 's'} of this URL in the minute before were not listed` : '';
+    const more = earlier > 0 ? `; ${earlier} more failure${earlier === 1 ? '' : 's'} of this URL since the last notification were not listed` : '';
     this.o.log.warn({ accountSid, url: req.url, errorCode: failure.code, messageSid, callSid, notListedBefore: earlier }, 'status callback failed');
     this.o.notify({
       accountSid,

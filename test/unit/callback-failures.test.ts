@@ -82,7 +82,7 @@ test('after the minute the next failure is listed again, with how many were left
   r.report(messageCallback('http://app.example/status', 'SM9'), dead);
   assert.equal(notes.length, 2);
   assert.equal(notes[1]!.messageSid, 'SM9');
-  assert.match(notes[1]!.text, /7 more failures of this URL in the minute before were not listed/);
+  assert.match(notes[1]!.text, /7 more failures of this URL since the last notification were not listed/);
   // A window with nothing left out says nothing about earlier failures.
   advance(60_000);
   r.report(messageCallback('http://app.example/status', 'SM10'), dead);
