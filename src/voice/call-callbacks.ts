@@ -37,4 +37,11 @@ export class CallCallbacks {
     }
     void this.sender.post({ url: c.statusCallback, method: c.statusCallbackMethod, params, authToken: token });
   }
+
+  /** Another callback of a call (a <Record>'s recordingStatusCallback): signed with the account's token, not awaited. */
+  post(accountSid: string, req: { url: string; method: 'GET' | 'POST'; params: Record<string, string> }): void {
+    const token = this.authToken(accountSid);
+    if (token === undefined) return;
+    void this.sender.post({ url: req.url, method: req.method, params: req.params, authToken: token });
+  }
 }

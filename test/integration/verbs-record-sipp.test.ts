@@ -96,7 +96,9 @@ Content-Length: 0
 
 test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the action URL is told; <Hangup/> ends the call', async () => {
   const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/answer' });
-  app.respond('/answer', { body: voiceTwiml((r) => { r.record({ timeout: 1, maxLength: 20, action: app.url + '/recorded' }); }) });
+  app.respond('/answer', {
+    body: voiceTwiml((r) => { r.record({ timeout: 1, maxLength: 20, action: app.url + '/recorded', recordingStatusCallback: app.url + '/recording-status' }); }),
+  });
   app.respond('/recorded', { body: voiceTwiml((r) => { r.hangup(); }) });
   writeFileSync(join(dir, 'tone.wav'), ulawWav(tone([440], 1500, 0.5)));
   writeFileSync(join(dir, 'record.xml'), SCENARIO);
@@ -132,4 +134,16 @@ test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the actio
   const hz = (crossings / 2) * (8000 / pcm.length);
   assert.ok(Math.abs(hz - 440) < 15, `the recording is the caller's 440 Hz tone (heard ${hz} Hz)`);
   assert.ok(rms(pcm) > 8000, `loud enough: RMS ${rms(pcm)}`);
+
+  // recordingStatusCallback (default event: completed) reaches the app, signed, naming the same recording.
+  const [status] = (await app.waitFor((rs) => rs.some((r) => r.path === '/recording-status'))).filter((r) => r.path === '/recording-status');
+  assert.ok(status!.signatureValid, 'signed with the account token');
+  assert.equal(status!.method, 'POST');
+  assert.equal(status!.params.RecordingStatus, 'completed');
+  assert.equal(status!.params.RecordingSid, sid);
+  assert.equal(status!.params.RecordingUrl, recorded.params.RecordingUrl);
+  assert.equal(status!.params.CallSid, recorded.params.CallSid);
+  assert.equal(status!.params.AccountSid, t.accountSid);
+  const notes = (await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Notifications.json`)).json()) as { notifications: { error_code: string }[] };
+  assert.deepEqual(notes.notifications.map((n) => n.error_code), [], 'no notification: nothing failed');
 });

@@ -1,6 +1,7 @@
 // A signed, fire-and-forget status callback (recordingStatusCallback) needs the account's auth token, which
-// only the call session holds. This adds that one capability to VerbContext until the contract names it;
-// a context without it cannot deliver these callbacks, so the verb records a notification saying so.
+// only the call session holds. This adds that one capability to VerbContext; a call session's context
+// (actors/call/session-context.ts) has it. A context without it cannot deliver these callbacks, so the verb
+// records a notification saying so.
 import type { HttpMethod } from '../../../protocols/twiml/index.js';
 
 export interface StatusCallbackPost {
