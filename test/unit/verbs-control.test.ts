@@ -90,3 +90,21 @@ test('runDocument: verbs run in order; an aborted call stops between verbs', asy
   await new Promise((r) => setTimeout(r, 100));
   assert.ok(Math.abs(heard.frames.length * 160 - one.length) <= 320, 'only "One." was spoken');
 });
+
+test('Dial attributes tandem does not carry out (record, a whisper url) are 12200 warnings; the call is still dialed', async (t) => {
+  const h = await harness(t);
+  const [dial] = h.twiml(
+    `<Response><Dial record="record-from-answer"><Number url="${h.app.url}/whisper">+15005550123</Number><Sip>sip:desk@example.com</Sip></Dial></Response>`,
+  );
+  assert.deepEqual(await runVerb(dial!, h.ctx), { next: 'continue' });
+  assert.deepEqual(h.events, ['answer', 'dial']);
+  assert.deepEqual(h.notes.map((n) => n.code), [UNSUPPORTED_VERB, UNSUPPORTED_VERB]);
+  assert.match(h.notes[0]!.detail, /<Dial record="record-from-answer">: recording a dialed call is not supported/);
+  assert.match(h.notes[1]!.detail, /<Number url="[^"]+\/whisper">: a whisper document .* \+15005550123 is bridged without it/);
+  assert.equal(h.app.requests.length, 0, 'the whisper URL is never fetched');
+
+  // Without them, no warning.
+  const [plain] = h.twiml('<Response><Dial record="do-not-record">+15005550123</Dial></Response>');
+  await runVerb(plain!, h.ctx);
+  assert.equal(h.notes.length, 2);
+});
