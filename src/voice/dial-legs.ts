@@ -6,6 +6,7 @@ import type { DialTarget, DialVerb } from '../../protocols/twiml/index.js';
 import type { CallSession } from '../../actors/call/call-session.js';
 import type { DialResult } from '../../actors/call/verb-context.js';
 import type { RingResult } from './dialer.js';
+import { recordBridge } from './dial-recording.js';
 
 export interface StartedLeg {
   child: CallSession;
@@ -38,6 +39,8 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     // answerOnBridge: the caller is answered only now that the callee has.
     await parent.answer();
     if (child.record.sendDigits) await child.media.sendDigits(child.record.sendDigits).catch(() => undefined);
+    // Every record-from-… mode records from the bridge: tandem plays no ringback to record before it.
+    const recording = verb.record !== 'do-not-record' ? recordBridge(parent.media, child.media, [parent.signal, child.signal]) : undefined;
     const unbridge = bridgeMedia(parent.media, child.media);
     const onKey = (d: string) => {
       if (d === '*') void child.end('hangup');
@@ -46,7 +49,9 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     await child.ended;
     unbridge();
     parent.media.off('dtmf', onKey);
-    return { status: 'completed', childCallSid: child.sid, durationSeconds: child.record.duration ?? 0 };
+    const result: DialResult = { status: 'completed', childCallSid: child.sid, durationSeconds: child.record.duration ?? 0 };
+    if (recording) result.recording = await recording;
+    return result;
   } finally {
     signal.removeEventListener('abort', stopAll);
     await Promise.all(legs.map((l) => l.child.ended));

@@ -45,7 +45,7 @@ export interface VoiceOptions {
   mediaTimeoutMs?: number;
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
-  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' }): Promise<RecordingSaved>;
+  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' }): Promise<RecordingSaved>;
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
   log: VoiceLogger;
 }

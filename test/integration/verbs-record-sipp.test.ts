@@ -8,7 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import alawmulaw from 'alawmulaw';
-import { readWav, rms, tone } from '../../protocols/rtp/index.js';
+import { readWav, rms, tone, writeWav } from '../../protocols/rtp/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 import { freePort, freeMediaPort } from '../sip/sipp.js';
@@ -94,15 +96,10 @@ Content-Length: 0
 </scenario>
 `;
 
-test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the action URL is told; <Hangup/> ends the call', async () => {
-  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/answer' });
-  app.respond('/answer', {
-    body: voiceTwiml((r) => { r.record({ timeout: 1, maxLength: 20, action: app.url + '/recorded', recordingStatusCallback: app.url + '/recording-status' }); }),
-  });
-  app.respond('/recorded', { body: voiceTwiml((r) => { r.hangup(); }) });
+/** sipp calls `number`, waits 0.9 s after the answer, streams 1.5 s of a 440 Hz tone, and waits for tandem's BYE. */
+async function callerTalks(number: string): Promise<void> {
   writeFileSync(join(dir, 'tone.wav'), ulawWav(tone([440], 1500, 0.5)));
   writeFileSync(join(dir, 'record.xml'), SCENARIO);
-
   const port = await freePort();
   const mediaPort = await freeMediaPort();
   const sipp = spawn('sipp', ['-nostdin', '-m', '1', '-timeout', '30s', '-timeout_error', '-i', '127.0.0.1', '-p', String(port),
@@ -114,6 +111,28 @@ test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the actio
   const code = await new Promise<number | null>((resolve) => sipp.on('close', resolve));
   clearTimeout(killer);
   assert.equal(code, 0, `sipp: the call ended with tandem's BYE\n${output.slice(-2000)}`);
+}
+
+/** Goertzel: the signal's power at `hz`, per sample. */
+function powerAt(pcm: Int16Array, hz: number): number {
+  const coeff = 2 * Math.cos((2 * Math.PI * hz) / 8000);
+  let s1 = 0;
+  let s2 = 0;
+  for (const x of pcm) {
+    const s0 = x + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / pcm.length;
+}
+
+test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the action URL is told; <Hangup/> ends the call', async () => {
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/answer' });
+  app.respond('/answer', {
+    body: voiceTwiml((r) => { r.record({ timeout: 1, maxLength: 20, action: app.url + '/recorded', recordingStatusCallback: app.url + '/recording-status' }); }),
+  });
+  app.respond('/recorded', { body: voiceTwiml((r) => { r.hangup(); }) });
+  await callerTalks(number);
 
   const recorded = app.requests.find((r) => r.path === '/recorded');
   assert.ok(recorded, 'action URL requested');
@@ -146,4 +165,49 @@ test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the actio
   assert.equal(status!.params.AccountSid, t.accountSid);
   const notes = (await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Notifications.json`)).json()) as { notifications: { error_code: string }[] };
   assert.deepEqual(notes.notifications.map((n) => n.error_code), [], 'no notification: nothing failed');
+});
+
+test('<Dial record> over SIP: the recording holds both parties (the caller\'s 440 Hz, the callee\'s 880 Hz); the action and recordingStatusCallback name it', async () => {
+  // The callee is another tandem number that plays an 880 Hz tone, served here, then hangs up.
+  const wav = writeWav(tone([880], 2500, 0.5));
+  const audio = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length });
+    res.end(wav);
+  });
+  await new Promise<void>((r) => audio.listen(0, '127.0.0.1', r));
+  try {
+    const b = await buyVoiceNumber(t, { VoiceUrl: app.url + '/callee' });
+    const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/caller' });
+    const toneUrl = `http://127.0.0.1:${(audio.address() as AddressInfo).port}/880.wav`;
+    app.respond('/callee', { body: voiceTwiml((r) => { r.play(toneUrl); r.hangup(); }) });
+    app.respond('/caller', {
+      body: voiceTwiml((r) => {
+        r.dial({ record: 'record-from-answer', action: app.url + '/dialed', recordingStatusCallback: app.url + '/dial-recording' }, b);
+      }),
+    });
+    app.respond('/dialed', { body: voiceTwiml((r) => { r.hangup(); }) });
+    await callerTalks(a);
+
+    const dialed = app.requests.find((r) => r.path === '/dialed');
+    assert.ok(dialed, 'the Dial action was requested');
+    assert.equal(dialed.params.DialCallStatus, 'completed');
+    const sid = dialed.params.RecordingSid!;
+    assert.match(sid, /^RE[0-9a-f]{32}$/);
+    assert.equal(dialed.params.RecordingUrl, `${t.url}/2010-04-01/Accounts/${t.accountSid}/Recordings/${sid}`);
+    const [status] = (await app.waitFor((rs) => rs.some((r) => r.path === '/dial-recording'))).filter((r) => r.path === '/dial-recording');
+    assert.ok(status!.signatureValid);
+    assert.equal(status!.params.RecordingSid, sid);
+    assert.equal(status!.params.RecordingSource, 'DialVerb');
+
+    const pcm = readWav(readFileSync(join(t.dataDir, 'recordings', t.accountSid, `${sid}.wav`)));
+    const seconds = pcm.length / 8000;
+    assert.ok(seconds >= 1.8 && seconds <= 3.5, `the bridged call is ~2.5 s, the recording ${seconds} s`);
+    const caller = powerAt(pcm, 440);
+    const callee = powerAt(pcm, 880);
+    const neither = powerAt(pcm, 1_300);
+    assert.ok(caller > 50 * neither, `the caller's 440 Hz is in the recording (${caller.toFixed(0)} against ${neither.toFixed(0)} at 1,300 Hz)`);
+    assert.ok(callee > 50 * neither, `the callee's 880 Hz is in the recording (${callee.toFixed(0)} against ${neither.toFixed(0)} at 1,300 Hz)`);
+  } finally {
+    await new Promise<void>((r) => audio.close(() => r()));
+  }
 });

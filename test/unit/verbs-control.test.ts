@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDocument, runVerb, UNSUPPORTED_VERB } from '../../actors/call/verbs/index.js';
 import { harness } from './verbs-harness.js';
+import { tone } from '../../protocols/rtp/index.js';
 
 test('Reject: the call is never answered; busy and rejected reach ctx.reject and end the call', async (t) => {
   const h = await harness(t);
@@ -91,20 +92,46 @@ test('runDocument: verbs run in order; an aborted call stops between verbs', asy
   assert.ok(Math.abs(heard.frames.length * 160 - one.length) <= 320, 'only "One." was spoken');
 });
 
-test('Dial attributes tandem does not carry out (record, a whisper url) are 12200 warnings; the call is still dialed', async (t) => {
+test('a whisper url on a Dial target is a 12200 warning (tandem does not run it); the call is still dialed', async (t) => {
   const h = await harness(t);
-  const [dial] = h.twiml(
-    `<Response><Dial record="record-from-answer"><Number url="${h.app.url}/whisper">+15005550123</Number><Sip>sip:desk@example.com</Sip></Dial></Response>`,
-  );
+  const [dial] = h.twiml(`<Response><Dial><Number url="${h.app.url}/whisper">+15005550123</Number><Sip>sip:desk@example.com</Sip></Dial></Response>`);
   assert.deepEqual(await runVerb(dial!, h.ctx), { next: 'continue' });
   assert.deepEqual(h.events, ['answer', 'dial']);
-  assert.deepEqual(h.notes.map((n) => n.code), [UNSUPPORTED_VERB, UNSUPPORTED_VERB]);
-  assert.match(h.notes[0]!.detail, /<Dial record="record-from-answer">: recording a dialed call is not supported/);
-  assert.match(h.notes[1]!.detail, /<Number url="[^"]+\/whisper">: a whisper document .* \+15005550123 is bridged without it/);
+  assert.deepEqual(h.notes.map((n) => n.code), [UNSUPPORTED_VERB]);
+  assert.match(h.notes[0]!.detail, /<Number url="[^"]+\/whisper">: a whisper document .* \+15005550123 is bridged without it/);
   assert.equal(h.app.requests.length, 0, 'the whisper URL is never fetched');
 
-  // Without them, no warning.
-  const [plain] = h.twiml('<Response><Dial record="do-not-record">+15005550123</Dial></Response>');
+  // Without one, no warning.
+  const [plain] = h.twiml('<Response><Dial>+15005550123</Dial></Response>');
   await runVerb(plain!, h.ctx);
-  assert.equal(h.notes.length, 2);
+  assert.equal(h.notes.length, 1);
+});
+
+test('Dial record: the bridged audio is stored (source DialVerb); the action hears RecordingUrl/Sid/Duration; recordingStatusCallback is told', async (t) => {
+  const h = await harness(t);
+  h.dialResult = { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 2, recording: tone([440], 2000, 0.5) };
+  h.app.respond('/dialed', { body: '<Response/>' });
+  const [dial] = h.twiml(
+    `<Response><Dial record="record-from-answer" action="${h.app.url}/dialed" recordingStatusCallback="${h.app.url}/rec">+15005550123</Dial></Response>`,
+  );
+  await runVerb(dial!, h.ctx);
+  const action = h.app.requests.find((r) => r.path === '/dialed')!;
+  assert.equal(action.params.DialCallStatus, 'completed');
+  const sid = action.params.RecordingSid!;
+  assert.match(sid, /^RE[0-9a-f]{32}$/);
+  assert.equal(action.params.RecordingDuration, '2');
+  assert.equal(action.params.RecordingUrl, h.recordings.url(h.recordings.get(sid)!));
+  assert.equal(h.recordings.get(sid)!.source, 'DialVerb');
+  const [status] = (await h.app.waitFor((rs) => rs.some((r) => r.path === '/rec'))).filter((r) => r.path === '/rec');
+  assert.equal(status!.signatureValid, true);
+  assert.equal(status!.params.RecordingStatus, 'completed');
+  assert.equal(status!.params.RecordingSid, sid);
+  assert.equal(status!.params.RecordingSource, 'DialVerb');
+  assert.deepEqual(h.notes, []);
+
+  // A dial that was never bridged has nothing to store: no recording parameters.
+  h.dialResult = { status: 'busy', childCallSid: null, durationSeconds: 0 };
+  h.app.requests.length = 0;
+  await runVerb(dial!, h.ctx);
+  assert.equal(h.app.requests.find((r) => r.path === '/dialed')!.params.RecordingSid, undefined);
 });

@@ -1,10 +1,13 @@
 // <Dial>: the call session places and bridges the child leg(s) (ctx.dial); this verb only decides what follows.
 // With `action`, its TwiML (given DialCallStatus, DialCallSid, DialCallDuration) replaces the document; without,
 // the next verb runs. The caller is answered first unless answerOnBridge asks to answer only when the callee does.
+// With `record`, the bridged call (both parties, mono) is stored as a recording: the action also gets RecordingUrl,
+// RecordingSid and RecordingDuration, and recordingStatusCallback is told, as for <Record>.
 import type { DialVerb } from '../../../protocols/twiml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { CONTINUE, ENDED } from './media.js';
 import { UNSUPPORTED_VERB } from './unsupported.js';
+import { completedRecordingParams, recordingStatusCallback } from './record.js';
 
 export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcome> {
   warnUnsupported(verb, ctx);
@@ -12,12 +15,19 @@ export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcom
   if (ctx.signal.aborted) return ENDED;
   const result = await ctx.dial(verb);
   const hungUp = ctx.signal.aborted;
+  const recording = result.recording && result.recording.length > 0 ? await ctx.saveRecording(result.recording, { source: 'DialVerb' }) : undefined;
+  if (recording) recordingStatusCallback(verb, ctx, 'completed', completedRecordingParams(recording, Date.now() - recording.durationSeconds * 1000, 'DialVerb'));
   if (verb.action === undefined) return hungUp ? ENDED : CONTINUE;
   const params: Record<string, string> = {
     DialCallStatus: result.status,
     DialCallDuration: String(result.durationSeconds),
   };
   if (result.childCallSid !== null) params.DialCallSid = result.childCallSid;
+  if (recording) {
+    params.RecordingUrl = recording.url;
+    params.RecordingSid = recording.sid;
+    params.RecordingDuration = String(recording.durationSeconds);
+  }
   const req = { url: verb.action, method: verb.method, params };
   if (!hungUp) return ctx.fetchDocument(req);
   // The caller hung up: Twilio still reports the dial's outcome to the action URL, and ignores its TwiML.
@@ -29,11 +39,8 @@ export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcom
   return ENDED;
 }
 
-/** Valid attributes tandem does not carry out: a 12200 warning each, so the owner knows what the call lacked. */
+/** A valid attribute tandem does not carry out: a 12200 warning, so the owner knows what the call lacked. */
 function warnUnsupported(verb: DialVerb, ctx: VerbContext): void {
-  if (verb.record !== 'do-not-record') {
-    ctx.notify(UNSUPPORTED_VERB, `<Dial record="${verb.record}">: recording a dialed call is not supported by tandem; the call is bridged without a recording`);
-  }
   for (const t of verb.targets) {
     if (t.url === undefined) continue;
     const who = t.noun === 'Number' ? t.number : t.noun === 'Sip' ? t.uri : `client:${t.identity}`;

@@ -31,11 +31,11 @@ export async function record(verb: RecordVerb, ctx: VerbContext): Promise<VerbOu
   const hungUp = ending.by === 'hangup';
 
   if (!hasSound(pcm)) {
-    statusCallback(verb, ctx, 'absent', { RecordingStatus: 'absent', RecordingStartTime: rfc2822(startedAt) ?? '' });
+    recordingStatusCallback(verb, ctx, 'absent', { RecordingStatus: 'absent', RecordingStartTime: rfc2822(startedAt) ?? '' });
     return hungUp ? ENDED : CONTINUE;
   }
   const saved = await ctx.saveRecording(pcm, { source: 'RecordVerb' });
-  statusCallback(verb, ctx, 'completed', completedParams(saved, startedAt));
+  recordingStatusCallback(verb, ctx, 'completed', completedRecordingParams(saved, startedAt, 'RecordVerb'));
 
   const url = verb.action ?? ctx.call.documentUrl;
   if (url === undefined || url === null) return hungUp ? ENDED : CONTINUE;
@@ -107,20 +107,27 @@ export function trimSilence(pcm: Int16Array): Int16Array {
   return pcm.subarray(first * FRAME_SAMPLES, Math.min(pcm.length, (last + 1) * FRAME_SAMPLES));
 }
 
-function completedParams(saved: RecordingSaved, startedAt: number): Record<string, string> {
+/** A recordingStatusCallback's parameters for a stored recording (of <Record> or of <Dial record>). */
+export function completedRecordingParams(saved: RecordingSaved, startedAt: number, source: 'RecordVerb' | 'DialVerb'): Record<string, string> {
   return {
     RecordingSid: saved.sid,
     RecordingUrl: saved.url,
     RecordingStatus: 'completed',
     RecordingDuration: String(saved.durationSeconds),
     RecordingChannels: '1',
-    RecordingSource: 'RecordVerb',
+    RecordingSource: source,
     RecordingStartTime: rfc2822(startedAt) ?? '',
     ErrorCode: '0',
   };
 }
 
-function statusCallback(verb: RecordVerb, ctx: VerbContext, event: RecordingEvent, params: Record<string, string>): void {
+/** The recording's status callback, when the verb names one and asked for this event. */
+export function recordingStatusCallback(
+  verb: Pick<RecordVerb, 'recordingStatusCallback' | 'recordingStatusCallbackMethod' | 'recordingStatusCallbackEvent'>,
+  ctx: VerbContext,
+  event: RecordingEvent,
+  params: Record<string, string>,
+): void {
   const url = verb.recordingStatusCallback;
   if (url === undefined || !verb.recordingStatusCallbackEvent.includes(event)) return;
   const full = { AccountSid: ctx.call.accountSid, CallSid: ctx.call.sid, ...params };

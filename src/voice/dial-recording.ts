@@ -1,0 +1,42 @@
+// <Dial record="record-from-answer">: both parties of a bridged dial in one mono recording. Each leg's endpoint
+// records what it hears from its own party (in its media worker, gaps filled with silence); the two are stopped
+// together the moment either leg starts ending, while both endpoints are still open, and summed sample by sample.
+import type { MediaEndpoint } from '../../protocols/rtp/index.js';
+
+/**
+ * Starts recording both legs; resolves with the mix once any of `until` aborts. Both recordings stop at the same
+ * instant but may have started apart (a party whose first packet came later), so they are lined up at their ends.
+ */
+export function recordBridge(a: MediaEndpoint, b: MediaEndpoint, until: readonly AbortSignal[]): Promise<Int16Array> {
+  a.startRecording();
+  b.startRecording();
+  return new Promise((resolve) => {
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      for (const s of until) s.removeEventListener('abort', stop);
+      void Promise.all([a.stopRecording(), b.stopRecording()]).then(
+        ([ha, hb]) => resolve(mixEndAligned(ha, hb)),
+        () => resolve(new Int16Array(0)),
+      );
+    };
+    for (const s of until) {
+      if (s.aborted) return stop();
+      s.addEventListener('abort', stop, { once: true });
+    }
+  });
+}
+
+/** The sum of two 8 kHz tracks that end together (the shorter one starts later), clipped to 16 bits. */
+export function mixEndAligned(a: Int16Array, b: Int16Array): Int16Array {
+  const n = Math.max(a.length, b.length);
+  const out = new Int16Array(n);
+  const offA = n - a.length;
+  const offB = n - b.length;
+  for (let i = 0; i < n; i++) {
+    const s = (i >= offA ? a[i - offA]! : 0) + (i >= offB ? b[i - offB]! : 0);
+    out[i] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
+  }
+  return out;
+}
