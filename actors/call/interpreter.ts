@@ -2,7 +2,7 @@
 // follows new documents (action URLs, <Redirect>, Calls API redirects), and ends the call when a document ends.
 import type { VoiceVerb } from '../../protocols/twiml/index.js';
 import type { CallSession } from './call-session.js';
-import { firstDocument, redirectDocument, type DocumentResult, type VoiceDocument } from './documents.js';
+import { actionDocument, firstDocument, redirectDocument, type DocumentResult, type VoiceDocument } from './documents.js';
 import { sessionContext } from './session-context.js';
 import type { VerbOutcome } from './verb-context.js';
 import type { VoiceDeps } from './voice-deps.js';
@@ -65,6 +65,35 @@ async function interpret(s: CallSession, deps: VoiceDeps, first: DocumentResult)
     // The document ran out of verbs: Twilio hangs up.
     await s.end('hangup');
     return;
+  }
+}
+
+/**
+ * A <Dial> target's whisper (its `url`): that document, and any it leads to (a <Gather>'s action), run on the called
+ * party's leg before the legs are bridged. True when it ran to its end: bridge now. False when it hung up, failed
+ * or the leg ended: the called party did not take the call. The leg is left for the caller to end.
+ */
+export async function runWhisper(s: CallSession, deps: VoiceDeps, url: string, method: 'GET' | 'POST'): Promise<boolean> {
+  const ctx = sessionContext(s, deps);
+  let next = await actionDocument(s, deps, { url, method, params: {} });
+  for (;;) {
+    if (s.isOver || !next.ok) return false;
+    s.beginDocument(next.doc.url);
+    let outcome: VerbOutcome = { next: 'continue' };
+    for (const verb of next.doc.verbs) {
+      s.note(describe(verb));
+      try {
+        outcome = await deps.runVerb(verb, ctx);
+      } catch (err) {
+        if (s.isOver) return false;
+        deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: 12400, text: `<${verb.verb}> failed in a whisper: ${(err as Error).message}` });
+        return false;
+      }
+      if (s.isOver || outcome.next !== 'continue') break;
+    }
+    if (s.isOver) return false;
+    if (outcome.next !== 'document') return outcome.next === 'continue';
+    next = { ok: true, doc: { verbs: outcome.verbs, url: outcome.documentUrl } };
   }
 }
 

@@ -11,12 +11,17 @@ import { recordBridge } from './dial-recording.js';
 export interface StartedLeg {
   child: CallSession;
   rung: Promise<RingResult>;
+  /** The <Dial> noun it calls (for its whisper `url`). */
+  target: DialTarget;
 }
+
+/** Runs a target's whisper document on the answered leg; true when the called party took the call (bridge it). */
+export type RunWhisper = (child: CallSession, url: string, method: 'GET' | 'POST') => Promise<boolean>;
 
 /** Places one child leg (record stored, actor started, ringing); undefined when the target cannot be called. */
 export type StartLeg = (parent: CallSession, verb: DialVerb, target: DialTarget) => Promise<StartedLeg | undefined>;
 
-export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg: StartLeg): Promise<DialResult> {
+export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg: StartLeg, whisper: RunWhisper): Promise<DialResult> {
   const signal = parent.signal;
   const legs: StartedLeg[] = [];
   const stopAll = () => legs.forEach((l) => void l.child.end('hangup'));
@@ -36,6 +41,13 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
       return { status: signal.aborted ? 'canceled' : summarize(outcomes), childCallSid: legs[0]?.child.sid ?? null, durationSeconds: 0 };
     }
     const child = winner.child;
+    // The whisper plays to the called party alone; a party that does not take the call is not bridged (no-answer).
+    const { url, method } = winner.target;
+    if (url !== undefined && !(await whisper(child, url, method))) {
+      await child.end('hangup');
+      return { status: signal.aborted ? 'canceled' : 'no-answer', childCallSid: child.sid, durationSeconds: 0 };
+    }
+    if (signal.aborted) return { status: 'canceled', childCallSid: child.sid, durationSeconds: 0 };
     // answerOnBridge: the caller is answered only now that the callee has.
     await parent.answer();
     if (child.record.sendDigits) await child.media.sendDigits(child.record.sendDigits).catch(() => undefined);

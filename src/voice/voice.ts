@@ -8,7 +8,7 @@ import { localCall, sipPendingAnswer, type PendingAnswer } from '../../actors/ca
 import type { DialTarget, DialVerb, VoiceVerb } from '../../protocols/twiml/index.js';
 import { CallDirectory } from '../../actors/call/call-actor.js';
 import { CallSession, type RedirectTarget } from '../../actors/call/call-session.js';
-import { runCall } from '../../actors/call/interpreter.js';
+import { runCall, runWhisper } from '../../actors/call/interpreter.js';
 import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from '../../actors/call/verb-context.js';
 import type { VoiceDeps, VoiceLogger } from '../../actors/call/voice-deps.js';
 import type { NewNotification } from '../notifications/notifications.js';
@@ -381,7 +381,7 @@ export class Voice {
   // ---- <Dial> ----
 
   private dial(parent: CallSession, verb: DialVerb): Promise<DialResult> {
-    return dialTargets(parent, verb, (p, v, t) => this.startLeg(p, v, t));
+    return dialTargets(parent, verb, (p, v, t) => this.startLeg(p, v, t), (child, url, method) => runWhisper(child, this.deps, url, method));
   }
 
   /** One child leg of a <Dial>: stored as outbound-dial, its actor started, ringing the target. */
@@ -439,7 +439,7 @@ export class Voice {
       if (!r.answered) await child.end('hangup', r.status);
       settle(r);
     });
-    return { child, rung };
+    return { child, rung, target };
   }
 
   private ownedNumber(e164: string): NumberRecord | undefined {

@@ -111,6 +111,47 @@ test('<Dial> to another tandem number bridges the two; the caller hanging up tea
   assert.equal((await fetchCall(t, parentSid)).status, 'completed');
 });
 
+test('<Number url> whisper: the called party hears it first and presses 1 to take the call, then the two are bridged', async () => {
+  const b = await buyVoiceNumber(t, { VoiceUrl: app.url + '/w-callee' });
+  const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/w-caller' });
+  app.respond('/w-caller', { body: voiceTwiml((r) => r.dial({ action: app.url + '/w-dialed' }).number({ url: app.url + '/whisper' }, b)) });
+  // The called party (another tandem number): answers with a greeting, then presses 1, then stays on the line.
+  app.respond('/w-callee', { body: voiceTwiml((r) => { r.say('Hello'); r.play({ digits: 'w1' }); r.pause({ length: 20 }); }) });
+  app.respond('/whisper', { body: voiceTwiml((r) => { r.gather({ numDigits: 1, timeout: 8, action: app.url + '/w-accept' }).say('Press 1 to take the call'); r.hangup(); }) });
+  app.respond('/w-accept', { body: '<Response/>' });
+  app.respond('/w-dialed', { body: voiceTwiml((r) => r.hangup()) });
+  const sipp = await callTandem(t, 'voice-caller-bye.xml', a, { from: '+15550004444', holdMs: 8000 });
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+
+  const parentSid = app.requests.find((r) => r.path === '/w-caller')!.params.CallSid!;
+  const whisper = app.requests.find((r) => r.path === '/whisper');
+  assert.ok(whisper, 'the whisper URL was fetched');
+  assert.ok(whisper.signatureValid);
+  const [child] = await listCalls(t, `?ParentCallSid=${parentSid}`);
+  assert.equal(whisper.params.CallSid, child!.sid, "the whisper runs on the called party's leg, not the caller's");
+  const accept = app.requests.find((r) => r.path === '/w-accept');
+  assert.equal(accept?.params.Digits, '1', 'the called party took the call');
+  const [dialed] = (await app.waitFor((rs) => rs.some((r) => r.path === '/w-dialed'))).filter((r) => r.path === '/w-dialed');
+  assert.equal(dialed!.params.DialCallStatus, 'completed', 'bridged once the whisper ended');
+  assert.equal(dialed!.params.DialCallSid, child!.sid);
+});
+
+test('<Number url> whisper that hangs up (the called party declines): not bridged, the action hears DialCallStatus=no-answer', async () => {
+  const b = await buyVoiceNumber(t, { VoiceUrl: app.url + '/d-callee' });
+  const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/d-caller' });
+  app.respond('/d-caller', { body: voiceTwiml((r) => r.dial({ action: app.url + '/d-dialed' }).number({ url: app.url + '/d-whisper' }, b)) });
+  app.respond('/d-callee', { body: voiceTwiml((r) => { r.say('Hello'); r.pause({ length: 20 }); }) });
+  app.respond('/d-whisper', { body: voiceTwiml((r) => { r.say('Declined'); r.hangup(); }) });
+  app.respond('/d-dialed', { body: voiceTwiml((r) => { r.say('Nobody took the call'); r.hangup(); }) });
+  const sipp = await callTandem(t, 'voice-tandem-bye.xml', a, { from: '+15550005555' });
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const [dialed] = (await app.waitFor((rs) => rs.some((r) => r.path === '/d-dialed'))).filter((r) => r.path === '/d-dialed');
+  assert.equal(dialed!.params.DialCallStatus, 'no-answer');
+  const bReq = app.requests.find((r) => r.path === '/d-callee')!;
+  const bCall = await waitUntil(async () => { const c = await fetchCall(t, bReq.params.CallSid!); return c.status === 'completed' ? c : undefined; }, 10_000, 'the called party hung up on');
+  assert.equal(bCall.direction, 'inbound');
+});
+
 test('<Dial> to an outside number with no trunk rings the sandbox handset; when it hangs up the action URL hears DialCallStatus', async () => {
   const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/dial-out' });
   app.respond('/dial-out', { body: voiceTwiml((r) => r.dial({ action: app.url + '/dial-out-done', timeLimit: 2 }, '+15554443333')) });

@@ -92,21 +92,6 @@ test('runDocument: verbs run in order; an aborted call stops between verbs', asy
   assert.ok(Math.abs(heard.frames.length * 160 - one.length) <= 320, 'only "One." was spoken');
 });
 
-test('a whisper url on a Dial target is a 12200 warning (tandem does not run it); the call is still dialed', async (t) => {
-  const h = await harness(t);
-  const [dial] = h.twiml(`<Response><Dial><Number url="${h.app.url}/whisper">+15005550123</Number><Sip>sip:desk@example.com</Sip></Dial></Response>`);
-  assert.deepEqual(await runVerb(dial!, h.ctx), { next: 'continue' });
-  assert.deepEqual(h.events, ['answer', 'dial']);
-  assert.deepEqual(h.notes.map((n) => n.code), [UNSUPPORTED_VERB]);
-  assert.match(h.notes[0]!.detail, /<Number url="[^"]+\/whisper">: a whisper document .* \+15005550123 is bridged without it/);
-  assert.equal(h.app.requests.length, 0, 'the whisper URL is never fetched');
-
-  // Without one, no warning.
-  const [plain] = h.twiml('<Response><Dial>+15005550123</Dial></Response>');
-  await runVerb(plain!, h.ctx);
-  assert.equal(h.notes.length, 1);
-});
-
 test('Dial record: the bridged audio is stored (source DialVerb); the action hears RecordingUrl/Sid/Duration; recordingStatusCallback is told', async (t) => {
   const h = await harness(t);
   h.dialResult = { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 2, recording: tone([440], 2000, 0.5) };

@@ -6,11 +6,9 @@
 import type { DialVerb } from '../../../protocols/twiml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { CONTINUE, ENDED } from './media.js';
-import { UNSUPPORTED_VERB } from './unsupported.js';
 import { completedRecordingParams, recordingStatusCallback } from './record.js';
 
 export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcome> {
-  warnUnsupported(verb, ctx);
   if (!verb.answerOnBridge) await ctx.answer();
   if (ctx.signal.aborted) return ENDED;
   const result = await ctx.dial(verb);
@@ -37,13 +35,4 @@ export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcom
     // the call is over: nothing is left to report a failure to
   }
   return ENDED;
-}
-
-/** A valid attribute tandem does not carry out: a 12200 warning, so the owner knows what the call lacked. */
-function warnUnsupported(verb: DialVerb, ctx: VerbContext): void {
-  for (const t of verb.targets) {
-    if (t.url === undefined) continue;
-    const who = t.noun === 'Number' ? t.number : t.noun === 'Sip' ? t.uri : `client:${t.identity}`;
-    ctx.notify(UNSUPPORTED_VERB, `<${t.noun} url="${t.url}">: a whisper document for the called party is not supported by tandem; ${who} is bridged without it`);
-  }
 }
