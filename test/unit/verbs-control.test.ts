@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDocument, runVerb, UNSUPPORTED_VERB } from '../../actors/call/verbs/index.js';
 import { harness } from './verbs-harness.js';
-import { tone } from '../../protocols/rtp/index.js';
+import { concat, silence, tone } from '../../protocols/rtp/index.js';
 
 test('Reject: the call is never answered; busy and rejected reach ctx.reject and end the call', async (t) => {
   const h = await harness(t);
@@ -113,6 +113,13 @@ test('Dial record: the bridged audio is stored (source DialVerb); the action hea
   assert.equal(status!.params.RecordingSid, sid);
   assert.equal(status!.params.RecordingSource, 'DialVerb');
   assert.deepEqual(h.notes, []);
+
+  // trim="trim-silence": the silence around the conversation is cut (2 s of tone inside 3 s of silence → 2 s).
+  h.dialResult = { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 5, recording: concat([silence(1500), tone([440], 2000, 0.5), silence(1500)]) };
+  h.app.requests.length = 0;
+  const [trimmed] = h.twiml(`<Response><Dial record="record-from-answer" trim="trim-silence" action="${h.app.url}/dialed">+15005550123</Dial></Response>`);
+  await runVerb(trimmed!, h.ctx);
+  assert.equal(h.app.requests.find((r) => r.path === '/dialed')!.params.RecordingDuration, '2');
 
   // A dial that was never bridged has nothing to store: no recording parameters.
   h.dialResult = { status: 'busy', childCallSid: null, durationSeconds: 0 };

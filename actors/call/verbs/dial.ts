@@ -6,14 +6,15 @@
 import type { DialVerb } from '../../../protocols/twiml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { CONTINUE, ENDED } from './media.js';
-import { completedRecordingParams, recordingStatusCallback } from './record.js';
+import { completedRecordingParams, recordingStatusCallback, trimSilence } from './record.js';
 
 export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcome> {
   if (!verb.answerOnBridge) await ctx.answer();
   if (ctx.signal.aborted) return ENDED;
   const result = await ctx.dial(verb);
   const hungUp = ctx.signal.aborted;
-  const recording = result.recording && result.recording.length > 0 ? await ctx.saveRecording(result.recording, { source: 'DialVerb' }) : undefined;
+  const heard = result.recording && verb.trim === 'trim-silence' ? trimSilence(result.recording) : result.recording;
+  const recording = heard && heard.length > 0 ? await ctx.saveRecording(heard, { source: 'DialVerb' }) : undefined;
   if (recording) recordingStatusCallback(verb, ctx, 'completed', completedRecordingParams(recording, Date.now() - recording.durationSeconds * 1000, 'DialVerb'));
   if (verb.action === undefined) return hungUp ? ENDED : CONTINUE;
   const params: Record<string, string> = {
