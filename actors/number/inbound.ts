@@ -202,6 +202,12 @@ export class Inbound {
       this.ctx.log.info({ sid: job.m.sid, dropped: replies.length }, 'TwiML reply to an opt-out message dropped');
     } else {
       for (const r of replies) this.reply(job, r, false);
+      // Sent as text; the owner learns the pictures did not go. (A <Message> with media and no body is 21619 above.)
+      const withMedia = messages.filter((v) => v.media.length > 0).length;
+      if (withMedia > 0) {
+        const which = withMedia === 1 ? 'A <Message>' : `${withMedia} <Message>s`;
+        this.notify(job, 12200, `${which} with <Media>: tandem sends SMS only, so the text went without its media`, undefined, 1);
+      }
     }
     const redirect = verbs[redirectAt];
     if (redirect?.verb === 'Redirect') await this.redirect(job, redirect, hops + 1);
@@ -275,12 +281,13 @@ export class Inbound {
     });
   }
 
-  private notify(job: Job, code: number, text: string, target?: WebhookTarget): void {
+  private notify(job: Job, code: number, text: string, target?: WebhookTarget, log: 0 | 1 = 0): void {
     this.d.notify({
       accountSid: job.m.accountSid,
       errorCode: code,
       messageSid: job.m.sid,
       text,
+      log,
       ...(target && { requestUrl: target.url, requestMethod: target.method }),
     });
   }

@@ -193,3 +193,16 @@ test('an empty <Response/> or an empty 200 body means no reply, and is no error'
   assert.deepEqual((await sandboxMessages(t)).filter((m) => m.from === a || m.from === b), []);
   for (const r of rs.filter((x) => x.path.startsWith('/empty'))) assert.deepEqual(await notificationsFor(t, r.params.MessageSid!), []);
 });
+
+test('a <Message> with <Media> goes out as its text alone, and the owner gets a warning that the media did not go (SMS only)', async () => {
+  const number = await buyNumber(t, { SmsUrl: app.url + '/media' });
+  app.respond('/media', { body: twiml((r) => { const m = r.message(''); m.body('here is the map'); m.media('https://example.com/map.png'); }) });
+  await textFromHandset(t, '+15550001077', number, 'where are you');
+  const reply = await waitUntil(async () => (await sandboxMessages(t)).find((m) => m.from === number && m.to === '+15550001077'), 10_000, 'reply at the carrier');
+  assert.equal(reply.body, 'here is the map');
+  const [req] = app.requests.filter((r) => r.path === '/media');
+  const [note] = await waitUntil(async () => { const n = await notificationsFor(t, req!.params.MessageSid!); return n.length ? n : undefined; }, 10_000, 'warning');
+  assert.equal(note!.error_code, '12200');
+  assert.equal(note!.log, '1', 'a warning: the text itself went');
+  assert.match(new URLSearchParams(note!.message_text).get('Msg') ?? '', /SMS only, so the text went without its media/);
+});
