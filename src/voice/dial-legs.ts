@@ -36,18 +36,19 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
       legs.push(...started);
       if (signal.aborted) stopAll();
       winner = await firstAnswer(started, outcomes);
+      // The whisper plays to the called party alone. One who does not take the call is not bridged: it counts as
+      // no-answer, and a sequential <Dial> goes on to its next target.
+      const url = winner?.target.url;
+      if (winner && url !== undefined && !(await whisper(winner.child, url, winner.target.method))) {
+        await winner.child.end('hangup');
+        outcomes.push({ answered: false, status: 'no-answer' });
+        winner = undefined;
+      }
     }
-    if (!winner) {
-      return { status: signal.aborted ? 'canceled' : summarize(outcomes), childCallSid: legs[0]?.child.sid ?? null, durationSeconds: 0 };
+    if (!winner || signal.aborted) {
+      return { status: signal.aborted ? 'canceled' : summarize(outcomes), childCallSid: winner?.child.sid ?? legs[0]?.child.sid ?? null, durationSeconds: 0 };
     }
     const child = winner.child;
-    // The whisper plays to the called party alone; a party that does not take the call is not bridged (no-answer).
-    const { url, method } = winner.target;
-    if (url !== undefined && !(await whisper(child, url, method))) {
-      await child.end('hangup');
-      return { status: signal.aborted ? 'canceled' : 'no-answer', childCallSid: child.sid, durationSeconds: 0 };
-    }
-    if (signal.aborted) return { status: 'canceled', childCallSid: child.sid, durationSeconds: 0 };
     // answerOnBridge: the caller is answered only now that the callee has.
     await parent.answer();
     if (child.record.sendDigits) await child.media.sendDigits(child.record.sendDigits).catch(() => undefined);

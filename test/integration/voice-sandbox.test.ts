@@ -152,6 +152,33 @@ test('<Number url> whisper that hangs up (the called party declines): not bridge
   assert.equal(bCall.direction, 'inbound');
 });
 
+test('a sequential <Dial> whose first called party declines in the whisper goes on to the next target and bridges it', async () => {
+  const b = await buyVoiceNumber(t, { VoiceUrl: app.url + '/s-first' });
+  const c = await buyVoiceNumber(t, { VoiceUrl: app.url + '/s-second' });
+  const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/s-caller' });
+  app.respond('/s-caller', {
+    body: voiceTwiml((r) => {
+      const d = r.dial({ sequential: true, action: app.url + '/s-dialed' });
+      d.number({ url: app.url + '/s-whisper' }, b);
+      d.number(c);
+    }),
+  });
+  app.respond('/s-first', { body: voiceTwiml((r) => { r.say('Hello'); r.pause({ length: 20 }); }) });
+  app.respond('/s-second', { body: voiceTwiml((r) => { r.say('Second here'); r.pause({ length: 20 }); }) });
+  app.respond('/s-whisper', { body: voiceTwiml((r) => r.hangup()) });
+  app.respond('/s-dialed', { body: voiceTwiml((r) => r.hangup()) });
+  const sipp = await callTandem(t, 'voice-caller-bye.xml', a, { from: '+15550006666', holdMs: 6000 });
+  assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
+  const parentSid = app.requests.find((r) => r.path === '/s-caller')!.params.CallSid!;
+  const [dialed] = (await app.waitFor((rs) => rs.some((r) => r.path === '/s-dialed'))).filter((r) => r.path === '/s-dialed');
+  assert.equal(dialed!.params.DialCallStatus, 'completed', 'the second target was bridged');
+  const children = await listCalls(t, `?ParentCallSid=${parentSid}`);
+  const second = children.find((x) => x.to === c);
+  assert.ok(second, 'the second target was called');
+  assert.equal(dialed!.params.DialCallSid, second.sid);
+  assert.ok(app.requests.some((r) => r.path === '/s-whisper'), 'the first target heard its whisper');
+});
+
 test('<Dial> to an outside number with no trunk rings the sandbox handset; when it hangs up the action URL hears DialCallStatus', async () => {
   const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/dial-out' });
   app.respond('/dial-out', { body: voiceTwiml((r) => r.dial({ action: app.url + '/dial-out-done', timeLimit: 2 }, '+15554443333')) });
