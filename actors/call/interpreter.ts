@@ -4,7 +4,7 @@ import type { VoiceVerb } from '../../protocols/twiml/index.js';
 import type { CallSession } from './call-session.js';
 import { actionDocument, firstDocument, redirectDocument, type DocumentResult, type VoiceDocument } from './documents.js';
 import { sessionContext } from './session-context.js';
-import type { VerbOutcome } from './verb-context.js';
+import type { VerbContext, VerbOutcome } from './verb-context.js';
 import type { VoiceDeps } from './voice-deps.js';
 
 const APPLICATION_ERROR = 'We are sorry, an application error has occurred. Goodbye.';
@@ -29,24 +29,8 @@ async function interpret(s: CallSession, deps: VoiceDeps, first: DocumentResult)
   for (;;) {
     if (s.isOver) return;
     if (!next.ok) return applicationError(s, deps);
-    const doc: VoiceDocument = next.doc;
-    s.beginDocument(doc.url);
-    let outcome: VerbOutcome = { next: 'continue' };
-    for (const verb of doc.verbs) {
-      if (s.isOver) return;
-      // Each verb answers the call itself when it needs to (a leading <Pause> delays the answer, <Reject> never does).
-      if (s.redirect) break;
-      s.note(describe(verb));
-      try {
-        outcome = await deps.runVerb(verb, ctx);
-      } catch (err) {
-        if (s.isOver) return; // e.g. the caller hung up while the call was being answered
-        deps.log.error({ err, callSid: s.sid, verb: verb.verb }, 'verb failed');
-        deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: 12400, text: `<${verb.verb}> failed: ${(err as Error).message}` });
-        outcome = { next: 'hangup', reason: 'error' };
-      }
-      if (s.isOver || s.redirect || outcome.next !== 'continue') break;
-    }
+    const outcome = await runVerbs(s, deps, ctx, next.doc);
+    if (outcome === undefined) return;
     const redirect = s.takeRedirect();
     if (s.isOver) return;
     if (redirect) {
@@ -78,23 +62,36 @@ export async function runWhisper(s: CallSession, deps: VoiceDeps, url: string, m
   let next = await actionDocument(s, deps, { url, method, params: {} });
   for (;;) {
     if (s.isOver || !next.ok) return false;
-    s.beginDocument(next.doc.url);
-    let outcome: VerbOutcome = { next: 'continue' };
-    for (const verb of next.doc.verbs) {
-      s.note(describe(verb));
-      try {
-        outcome = await deps.runVerb(verb, ctx);
-      } catch (err) {
-        if (s.isOver) return false;
-        deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: 12400, text: `<${verb.verb}> failed in a whisper: ${(err as Error).message}` });
-        return false;
-      }
-      if (s.isOver || outcome.next !== 'continue') break;
-    }
-    if (s.isOver) return false;
+    const outcome = await runVerbs(s, deps, ctx, next.doc);
+    if (outcome === undefined) return false;
     if (outcome.next !== 'document') return outcome.next === 'continue';
     next = { ok: true, doc: { verbs: outcome.verbs, url: outcome.documentUrl } };
   }
+}
+
+/**
+ * One document's verbs in order, until one ends it (hang-up, a new document), a redirect is waiting, or they run
+ * out ('continue'). A verb that throws is a 12400 notification and ends it as an error. Undefined once the call is over.
+ */
+async function runVerbs(s: CallSession, deps: VoiceDeps, ctx: VerbContext, doc: VoiceDocument): Promise<VerbOutcome | undefined> {
+  s.beginDocument(doc.url);
+  let outcome: VerbOutcome = { next: 'continue' };
+  for (const verb of doc.verbs) {
+    if (s.isOver) return undefined;
+    // Each verb answers the call itself when it needs to (a leading <Pause> delays the answer, <Reject> never does).
+    if (s.redirect) break;
+    s.note(describe(verb));
+    try {
+      outcome = await deps.runVerb(verb, ctx);
+    } catch (err) {
+      if (s.isOver) return undefined; // e.g. the caller hung up while the call was being answered
+      deps.log.error({ err, callSid: s.sid, verb: verb.verb }, 'verb failed');
+      deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: 12400, text: `<${verb.verb}> failed: ${(err as Error).message}` });
+      outcome = { next: 'hangup', reason: 'error' };
+    }
+    if (s.isOver || s.redirect || outcome.next !== 'continue') break;
+  }
+  return s.isOver ? undefined : outcome;
 }
 
 /** Twilio's answer to a broken application: a spoken apology, then hang-up. */
