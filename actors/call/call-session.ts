@@ -29,6 +29,7 @@ export class CallSession {
   private inbound: PendingAnswer | undefined;
   private answering: Promise<void> | undefined;
   private docAbort = new AbortController();
+  private readonly beforeMediaCloses: (() => Promise<void>)[] = [];
   private ending: Promise<void> | undefined;
   private timeLimit: NodeJS.Timeout | undefined;
   readonly ended: Promise<void>;
@@ -167,6 +168,11 @@ export class CallSession {
     return this.ending;
   }
 
+  /** Work that needs this leg's media one last time as the call ends (a whole-call recording), run in order. */
+  beforeMediaClose(fn: () => Promise<void>): void {
+    this.beforeMediaCloses.push(fn);
+  }
+
   private async doEnd(reason: EndReason, forced?: CallStatus): Promise<void> {
     this.docAbort.abort();
     clearTimeout(this.timeLimit);
@@ -198,6 +204,9 @@ export class CallSession {
       duration: status === 'completed' && start !== null ? Math.max(0, Math.round((now - start) / 1000)) : null,
     }).catch((err: unknown) => this.deps.log.error({ err, callSid: this.sid }, 'final call record could not be stored'));
     this.deps.callbacks.event(this.record, 'completed');
+    for (const last of this.beforeMediaCloses.splice(0)) {
+      await last().catch((err: unknown) => this.deps.log.error({ err, callSid: this.sid }, 'work before the media closed failed'));
+    }
     await this.media.close();
     this.resolveEnded();
     this.deps.ended(this);

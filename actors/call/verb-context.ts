@@ -67,7 +67,7 @@ export interface VerbContext {
   /** Place the child leg(s) of a <Dial> and bridge media until either side hangs up or limits run out. */
   dial(verb: DialVerb): Promise<DialResult>;
   /** Store a recording of this call and return where it is served. */
-  saveRecording(pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' }): Promise<RecordingSaved>;
+  saveRecording(pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
   /** Record an error the account's owner must see (a Notification), e.g. 13xxx. */
   notify(code: number, detail: string): void;
 }

@@ -26,7 +26,7 @@ export interface VoiceDeps {
   rtpAdvertise: string;
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
-  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' }): Promise<RecordingSaved>;
+  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
   notify(n: NewNotification): void;
   webhookTimeoutMs: number;
   /** No inbound RTP for this long ends an answered call. */

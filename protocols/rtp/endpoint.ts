@@ -20,7 +20,7 @@ import {
 import { codecForPayloadType, decodeG711, encodeG711, FRAME_SAMPLES, SILENCE_BYTE, type G711Codec } from './g711.js';
 import { PacketRing, parseRtp, RTP_HEADER_LENGTH, type RtpPacket } from './packet.js';
 import { PortPoolExhaustedError, type PortPool } from './port-pool.js';
-import { concat, dtmfTone, silence } from './tone.js';
+import { concat, dtmfTone, mixEndAligned, silence } from './tone.js';
 import type { NegotiatedMedia } from './sdp.js';
 
 export interface RemoteAddress {
@@ -60,6 +60,8 @@ export interface PlayOptions {
 export interface RecordOptions {
   /** Recording stops collecting after this much audio. Default 1 hour (Twilio's maxLength ceiling). */
   maxMs?: number;
+  /** Also what this endpoint sends, one frame per clock tick (silence when it sends none), mixed into the result. */
+  both?: boolean;
 }
 
 export interface RtpEndpointStats {
@@ -211,7 +213,9 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   private lastRxMs: number;
   private timedOut = false;
   private closed = false;
-  private recording: { chunks: Int16Array[]; samples: number; maxSamples: number; nextTs: number | undefined } | undefined;
+  private recording: { chunks: Int16Array[]; samples: number; maxSamples: number; nextTs: number | undefined; sent?: Int16Array[] } | undefined;
+  /** The audio frame sent on this tick, kept only while a recording takes both directions. */
+  private sentFrame: Int16Array | undefined;
 
   private readonly seqStates = new Map<number, SequenceState>();
   private lostFromDroppedSsrcs = 0;
@@ -339,14 +343,25 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
 
   /** Starts collecting decoded inbound audio, replacing any recording in progress. */
   startRecording(opts: RecordOptions = {}): void {
-    this.recording = { chunks: [], samples: 0, maxSamples: Math.round((opts.maxMs ?? 3_600_000) * SAMPLES_PER_MS), nextTs: undefined };
+    this.recording = {
+      chunks: [],
+      samples: 0,
+      maxSamples: Math.round((opts.maxMs ?? 3_600_000) * SAMPLES_PER_MS),
+      nextTs: undefined,
+      ...(opts.both && { sent: [] }),
+    };
   }
 
-  /** Stops collecting and returns what was heard, with timestamp gaps (silence suppression, loss) filled with silence. */
+  /**
+   * Stops collecting and returns what was heard, with timestamp gaps (silence suppression, loss) filled with silence;
+   * with `both`, mixed with what was sent (the two lined up at their ends: the far end's audio may start later).
+   */
   stopRecording(): Int16Array {
     const rec = this.recording;
     this.recording = undefined;
-    return rec ? concat(rec.chunks) : new Int16Array(0);
+    if (!rec) return new Int16Array(0);
+    const heard = concat(rec.chunks);
+    return rec.sent ? mixEndAligned(heard, concat(rec.sent)) : heard;
   }
 
   stats(): RtpEndpointStats {
@@ -404,6 +419,11 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     else if (this.sendSilence) this.sendAudioFrame(undefined, 0);
     else this.talkspurt = true;
     this.timestamp = (this.timestamp + FRAME_SAMPLES) >>> 0;
+    const rec = this.recording;
+    if (rec?.sent) {
+      if (rec.sent.length * FRAME_SAMPLES < rec.maxSamples) rec.sent.push(this.sentFrame ?? new Int16Array(FRAME_SAMPLES));
+      this.sentFrame = undefined;
+    }
   };
 
   private tickAudio(item: Extract<QueueItem, { kind: 'audio' }>): void {
@@ -451,6 +471,11 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     const buf = this.audioPackets.take(this.talkspurt, this.codecPt, this.seq, this.timestamp, this.ssrc);
     if (pcm) encodeG711(this.codec, pcm, offset, FRAME_SAMPLES, buf, RTP_HEADER_LENGTH);
     else buf.fill(SILENCE_BYTE[this.codec], RTP_HEADER_LENGTH);
+    if (pcm && this.recording?.sent) {
+      const frame = new Int16Array(FRAME_SAMPLES);
+      frame.set(pcm.subarray(offset, offset + FRAME_SAMPLES));
+      this.sentFrame = frame;
+    }
     this.talkspurt = false;
     this.send(buf);
   }

@@ -66,3 +66,16 @@ export function concat(parts: readonly Int16Array[]): Int16Array {
   }
   return out;
 }
+
+/** The sum of two 8 kHz tracks that end together (the shorter one starts later), clipped to 16 bits. */
+export function mixEndAligned(a: Int16Array, b: Int16Array): Int16Array {
+  const n = Math.max(a.length, b.length);
+  const out = new Int16Array(n);
+  const offA = n - a.length;
+  const offB = n - b.length;
+  for (let i = 0; i < n; i++) {
+    const s = (i >= offA ? a[i - offA]! : 0) + (i >= offB ? b[i - offB]! : 0);
+    out[i] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
+  }
+  return out;
+}

@@ -80,6 +80,7 @@ function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean): NewCa
   if (!u && twiml !== undefined && twiml.length > MAX_TWIML_CHARS) throw badRequest(21205, `Twiml must be at most ${MAX_TWIML_CHARS} characters`);
   const events = list(p, 'StatusCallbackEvent').flatMap((e) => e.split(/[\s,]+/)).filter((e) => e !== '');
   for (const e of events) if (!EVENTS.has(e)) throw badRequest(21626, `StatusCallbackEvent '${e}' is not one of initiated, ringing, answered, completed`);
+  const recording = parseRecording(p);
   const sendDigits = str(p, 'SendDigits');
   if (sendDigits !== undefined && sendDigits !== '' && !SEND_DIGITS.test(sendDigits)) {
     throw badRequest(21630, 'SendDigits may hold up to 32 of 0-9, A-D, #, * and w/W pauses');
@@ -98,6 +99,21 @@ function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean): NewCa
     timeoutS: intParam(p, 'Timeout', 1, 600) ?? 60,
     sendDigits: sendDigits || null,
     timeLimitS: intParam(p, 'TimeLimit', 1, 86_400) ?? 14_400,
+    ...(recording && { recording }),
+  };
+}
+
+const RECORDING_EVENTS = new Set(['in-progress', 'completed', 'absent']);
+
+/** `Record=true` and its RecordingStatusCallback settings; undefined when the call is not to be recorded. */
+function parseRecording(p: RawParams): NonNullable<NewCall['recording']> | undefined {
+  if ((str(p, 'Record') ?? '').toLowerCase() !== 'true') return undefined;
+  const events = list(p, 'RecordingStatusCallbackEvent').flatMap((e) => e.split(/[\s,]+/)).filter((e) => e !== '');
+  for (const e of events) if (!RECORDING_EVENTS.has(e)) throw badRequest(21626, `RecordingStatusCallbackEvent '${e}' is not one of in-progress, completed, absent`);
+  return {
+    statusCallback: url(p, 'RecordingStatusCallback', 21609) ?? null,
+    statusCallbackMethod: method(p, 'RecordingStatusCallbackMethod', 21609) ?? 'POST',
+    statusCallbackEvents: events.length ? ([...new Set(events)] as ('in-progress' | 'completed' | 'absent')[]) : ['completed'],
   };
 }
 

@@ -168,6 +168,8 @@ export interface CallRecord {
   sendDigits: string | null;
   /** Longest the call may last once answered, seconds. */
   timeLimitS: number;
+  /** Calls API `Record=true`: the whole call (both directions) is recorded from the answer; absent on older records. */
+  recording?: { statusCallback: string | null; statusCallbackMethod: HttpMethod; statusCallbackEvents: ('in-progress' | 'completed' | 'absent')[] } | null;
   /** SIP Call-ID of this leg, once known. */
   sipCallId: string | null;
   /** Milliseconds the call waited in the account's outbound queue. */

@@ -1,7 +1,7 @@
 // <Dial record="record-from-answer">: both parties of a bridged dial in one mono recording. Each leg's endpoint
 // records what it hears from its own party (in its media worker, gaps filled with silence); the two are stopped
 // together the moment either leg starts ending, while both endpoints are still open, and summed sample by sample.
-import type { MediaEndpoint } from '../../protocols/rtp/index.js';
+import { mixEndAligned, type MediaEndpoint } from '../../protocols/rtp/index.js';
 
 /**
  * Starts recording both legs; resolves with the mix once any of `until` aborts. Both recordings stop at the same
@@ -26,17 +26,4 @@ export function recordBridge(a: MediaEndpoint, b: MediaEndpoint, until: readonly
       s.addEventListener('abort', stop, { once: true });
     }
   });
-}
-
-/** The sum of two 8 kHz tracks that end together (the shorter one starts later), clipped to 16 bits. */
-export function mixEndAligned(a: Int16Array, b: Int16Array): Int16Array {
-  const n = Math.max(a.length, b.length);
-  const out = new Int16Array(n);
-  const offA = n - a.length;
-  const offB = n - b.length;
-  for (let i = 0; i < n; i++) {
-    const s = (i >= offA ? a[i - offA]! : 0) + (i >= offB ? b[i - offB]! : 0);
-    out[i] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
-  }
-  return out;
 }

@@ -9,6 +9,7 @@ import type { DialTarget, DialVerb, VoiceVerb } from '../../protocols/twiml/inde
 import { CallDirectory } from '../../actors/call/call-actor.js';
 import { CallSession, type RedirectTarget } from '../../actors/call/call-session.js';
 import { runCall, runWhisper } from '../../actors/call/interpreter.js';
+import { recordWholeCall } from './call-recording.js';
 import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from '../../actors/call/verb-context.js';
 import type { VoiceDeps, VoiceLogger } from '../../actors/call/voice-deps.js';
 import type { NewNotification } from '../notifications/notifications.js';
@@ -45,7 +46,7 @@ export interface VoiceOptions {
   mediaTimeoutMs?: number;
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
-  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' }): Promise<RecordingSaved>;
+  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
   log: VoiceLogger;
 }
@@ -66,6 +67,7 @@ export type NewCall = Pick<
   | 'timeoutS'
   | 'sendDigits'
   | 'timeLimitS'
+  | 'recording'
 >;
 
 export interface CallUpdate {
@@ -275,6 +277,7 @@ export class Voice {
       timeoutS: c.timeoutS,
       sendDigits: c.sendDigits,
       timeLimitS: c.timeLimitS,
+      ...(c.recording && { recording: c.recording }),
     });
     if (this.pacer.queued(accountSid) >= this.pacer.maxQueued) throw new CallQueueFullError(`more than ${this.pacer.maxQueued} calls queued`);
     await this.store.create(record);
@@ -308,6 +311,7 @@ export class Voice {
       }
       const r = owned ? await this.ringLocal(session, owned) : await ring(session, this.deps, target!);
       if (!r.answered) return session.end('hangup', r.status);
+      recordWholeCall(session, this.deps);
       if (session.record.sendDigits) {
         await session.media.sendDigits(session.record.sendDigits).catch((err: unknown) => this.o.log.warn({ err, callSid: sid }, 'SendDigits failed'));
       }

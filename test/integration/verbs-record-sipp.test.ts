@@ -8,10 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import alawmulaw from 'alawmulaw';
-import { readWav, rms, tone, writeWav } from '../../protocols/rtp/index.js';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readWav, rms, tone } from '../../protocols/rtp/index.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { powerAt, serveWav } from '../helpers/audio.js';
 import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 import { freePort, freeMediaPort } from '../sip/sipp.js';
 import { buyVoiceNumber, voiceTwiml } from './voice-helpers.js';
@@ -113,19 +112,6 @@ async function callerTalks(number: string): Promise<void> {
   assert.equal(code, 0, `sipp: the call ended with tandem's BYE\n${output.slice(-2000)}`);
 }
 
-/** Goertzel: the signal's power at `hz`, per sample. */
-function powerAt(pcm: Int16Array, hz: number): number {
-  const coeff = 2 * Math.cos((2 * Math.PI * hz) / 8000);
-  let s1 = 0;
-  let s2 = 0;
-  for (const x of pcm) {
-    const s0 = x + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / pcm.length;
-}
-
 test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the action URL is told; <Hangup/> ends the call', async () => {
   const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/answer' });
   app.respond('/answer', {
@@ -169,16 +155,11 @@ test('Record over SIP: the stored WAV holds the caller\'s 440 Hz tone; the actio
 
 test('<Dial record> over SIP: the recording holds both parties (the caller\'s 440 Hz, the callee\'s 880 Hz); the action and recordingStatusCallback name it', async () => {
   // The callee is another tandem number that plays an 880 Hz tone, served here, then hangs up.
-  const wav = writeWav(tone([880], 2500, 0.5));
-  const audio = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length });
-    res.end(wav);
-  });
-  await new Promise<void>((r) => audio.listen(0, '127.0.0.1', r));
+  const audio = await serveWav(tone([880], 2500, 0.5));
   try {
     const b = await buyVoiceNumber(t, { VoiceUrl: app.url + '/callee' });
     const a = await buyVoiceNumber(t, { VoiceUrl: app.url + '/caller' });
-    const toneUrl = `http://127.0.0.1:${(audio.address() as AddressInfo).port}/880.wav`;
+    const toneUrl = audio.url;
     app.respond('/callee', { body: voiceTwiml((r) => { r.play(toneUrl); r.hangup(); }) });
     app.respond('/caller', {
       body: voiceTwiml((r) => {
@@ -208,6 +189,6 @@ test('<Dial record> over SIP: the recording holds both parties (the caller\'s 44
     assert.ok(caller > 50 * neither, `the caller's 440 Hz is in the recording (${caller.toFixed(0)} against ${neither.toFixed(0)} at 1,300 Hz)`);
     assert.ok(callee > 50 * neither, `the callee's 880 Hz is in the recording (${callee.toFixed(0)} against ${neither.toFixed(0)} at 1,300 Hz)`);
   } finally {
-    await new Promise<void>((r) => audio.close(() => r()));
+    await audio.close();
   }
 });

@@ -3,6 +3,10 @@
 // to the handset, and the per-account pacing of API calls.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readWav, tone } from '../../protocols/rtp/index.js';
+import { powerAt, serveWav } from '../helpers/audio.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { buyVoiceNumber, callTandem, fetchCall, form, listCalls, voiceTwiml, type CallJson } from './voice-helpers.js';
@@ -63,6 +67,35 @@ test('an API call with no trunk rings the sandbox handset, which hears the Say a
   assert.deepEqual(heard.verbs, ['Say: Welcome to the sandbox', 'Play digits: 12#', 'Hangup']);
   const call = await waitUntil(async () => { const c = await fetchCall(t, created.sid); return c.status === 'completed' ? c : undefined; }, 10_000, 'completed');
   assert.equal(call.direction, 'outbound-api');
+});
+
+test('Record=true on an API call: what tandem played to the handset is recorded (source OutboundAPI) and RecordingStatusCallback is told', async () => {
+  const audio = await serveWav(tone([880], 1500, 0.5));
+  try {
+    const from = await buyVoiceNumber(t, {});
+    const toneUrl = audio.url;
+    const created = await createCall({
+      From: from,
+      To: '+15551113333',
+      Record: 'true',
+      RecordingStatusCallback: app.url + '/call-recording',
+      Twiml: voiceTwiml((r) => { r.play(toneUrl); r.hangup(); }),
+    });
+    const [status] = (await app.waitFor((rs) => rs.some((r) => r.path === '/call-recording'), 15_000)).filter((r) => r.path === '/call-recording');
+    assert.ok(status!.signatureValid);
+    assert.equal(status!.params.CallSid, created.sid);
+    assert.equal(status!.params.RecordingStatus, 'completed');
+    assert.equal(status!.params.RecordingSource, 'OutboundAPI');
+    const sid = status!.params.RecordingSid!;
+    const listed = (await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Calls/${created.sid}/Recordings.json`)).json()) as { recordings: { sid: string; source: string }[] };
+    assert.deepEqual(listed.recordings.map((r) => [r.sid, r.source]), [[sid, 'OutboundAPI']]);
+    const pcm = readWav(readFileSync(join(t.dataDir, 'recordings', t.accountSid, `${sid}.wav`)));
+    const seconds = pcm.length / 8000;
+    assert.ok(seconds >= 1.3 && seconds <= 3, `the call lasted ~1.5 s, the recording ${seconds} s`);
+    assert.ok(powerAt(pcm, 880) > 50 * powerAt(pcm, 1_300), 'the played 880 Hz tone is in the recording');
+  } finally {
+    await audio.close();
+  }
 });
 
 test('POST /sandbox/Calls: the handset calls a tandem number and presses digits that a <Gather> collects', async () => {

@@ -1,7 +1,7 @@
 // <Dial record>'s mix of the two parties: lined up at their ends (both stop together), summed, clipped to 16 bits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mixEndAligned } from '../../src/voice/dial-recording.js';
+import { mixEndAligned } from '../../protocols/rtp/index.js';
 
 test('the shorter track (a party whose audio started later) is lined up with the end of the longer one', () => {
   const caller = Int16Array.from([1, 2, 3, 4, 5]);

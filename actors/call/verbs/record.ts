@@ -108,7 +108,7 @@ export function trimSilence(pcm: Int16Array): Int16Array {
 }
 
 /** A recordingStatusCallback's parameters for a stored recording (of <Record> or of <Dial record>). */
-export function completedRecordingParams(saved: RecordingSaved, startedAt: number, source: 'RecordVerb' | 'DialVerb'): Record<string, string> {
+export function completedRecordingParams(saved: RecordingSaved, startedAt: number, source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI'): Record<string, string> {
   return {
     RecordingSid: saved.sid,
     RecordingUrl: saved.url,
