@@ -9,6 +9,7 @@ import { ApiError, badRequest, notFound } from './errors.js';
 import { intParam, list, method, normalizePhoneNumber, str, url, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 import { CallStateError, type CallUpdate, type NewCall, type Voice } from '../voice/voice.js';
+import type { RecordingEvent } from '../../protocols/twiml/index.js';
 import { CallQueueFullError } from '../voice/call-pacer.js';
 import { formatNumber } from '../voice/voice-params.js';
 import { isFinal } from '../voice/call-store.js';
@@ -113,7 +114,7 @@ function parseRecording(p: RawParams): NonNullable<NewCall['recording']> | undef
   return {
     statusCallback: url(p, 'RecordingStatusCallback', 21609) ?? null,
     statusCallbackMethod: method(p, 'RecordingStatusCallbackMethod', 21609) ?? 'POST',
-    statusCallbackEvents: events.length ? ([...new Set(events)] as ('in-progress' | 'completed' | 'absent')[]) : ['completed'],
+    statusCallbackEvents: events.length ? ([...new Set(events)] as RecordingEvent[]) : ['completed'],
   };
 }
 

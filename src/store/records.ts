@@ -1,5 +1,6 @@
 // The typed records tandem keeps in LMDB. Times are epoch milliseconds; the API layer renders them.
 
+import type { RecordingEvent } from '../../protocols/twiml/index.js';
 export type AccountStatus = 'active' | 'suspended' | 'closed';
 
 export interface AccountRecord {
@@ -169,7 +170,7 @@ export interface CallRecord {
   /** Longest the call may last once answered, seconds. */
   timeLimitS: number;
   /** Calls API `Record=true`: the whole call (both directions) is recorded from the answer; absent on older records. */
-  recording?: { statusCallback: string | null; statusCallbackMethod: HttpMethod; statusCallbackEvents: ('in-progress' | 'completed' | 'absent')[] } | null;
+  recording?: { statusCallback: string | null; statusCallbackMethod: HttpMethod; statusCallbackEvents: RecordingEvent[] } | null;
   /** SIP Call-ID of this leg, once known. */
   sipCallId: string | null;
   /** Milliseconds the call waited in the account's outbound queue. */
