@@ -7,7 +7,7 @@
 import type { StatusCallbackOutcome, StatusCallbackRequest } from '../../protocols/webhook/index.js';
 import type { NewNotification } from './notifications.js';
 
-export const CALLBACK_FAILURE_WINDOW_MS = 60_000;
+const CALLBACK_FAILURE_WINDOW_MS = 60_000;
 /** Twilio's "HTTP retrieval failure": used for callbacks tandem dropped without a request (too many in flight). */
 const RETRIEVAL_FAILURE = 11200;
 
