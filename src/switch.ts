@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { openTables, closeTables } from './store/db.js';
 import { LmdbPersistenceEngine } from './store/nact-persistence.js';
 import { Accounts } from './accounts/accounts.js';
+import { ApiKeys } from './accounts/api-keys.js';
 import { Metrics } from './metrics.js';
 import { buildApp, type RouteModule } from './api/app.js';
 import { registerMessageRoutes } from './api/messages.js';
@@ -187,7 +188,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     modules.push((app) => registerSandboxRoutes(app, s));
   }
   const app = await buildApp(
-    { config, tables, accounts, metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
+    { config, tables, accounts, apiKeys: new ApiKeys(tables), metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
     { level: config.logLevel, base: { svc: 'tandem' } } as never,
     modules,
   );

@@ -6,6 +6,7 @@ import { flushedSoFar } from '../store/db.js';
 import { ApiError } from './errors.js';
 import { registerAuth } from './auth.js';
 import { registerAccountRoutes } from './accounts.js';
+import { registerKeyRoutes } from './keys.js';
 
 export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => void;
 
@@ -58,8 +59,9 @@ export async function buildApp(deps: ApiDeps, logger: FastifyServerOptions['logg
     return deps.metrics.registry.metrics();
   });
 
-  registerAuth(app, deps.accounts);
+  registerAuth(app, deps.accounts, deps.apiKeys);
   registerAccountRoutes(app, deps);
+  registerKeyRoutes(app, deps);
   for (const m of modules) m(app, deps);
   return app;
 }

@@ -1,9 +1,12 @@
-// HTTP Basic with AccountSid:AuthToken on every /2010-04-01 route. The account named in the path must be the
-// caller itself or one of its subaccounts; anything else is invisible (404), never leaked.
+// HTTP Basic on every /2010-04-01 route: AccountSid:AuthToken, or an API key's KeySid:Secret (src/accounts/api-keys.ts).
+// The account named in the path must be the caller itself or one of its subaccounts; anything else is invisible
+// (404), never leaked. A key acts for its own account alone, and, being a standard key, never on the Accounts or
+// Keys resources (which show and make credentials): 401 20003 there, as Twilio answers.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Accounts } from '../accounts/accounts.js';
-import type { AccountRecord } from '../store/records.js';
+import type { ApiKeys } from '../accounts/api-keys.js';
+import type { AccountRecord, ApiKeyRecord } from '../store/records.js';
 import { ApiError, notFound } from './errors.js';
 
 const PUBLIC_RECORDING = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/RE[0-9a-f]{32}(?:\.wav)?$/;
@@ -23,10 +26,16 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function registerAuth(app: FastifyInstance, accounts: Accounts): void {
+/** Routes a standard API key may not use: they list, make or show credentials (an account's auth_token, keys). */
+function credentialRoute(url: string | undefined): boolean {
+  return url === '/2010-04-01/Accounts.json' || url === '/2010-04-01/Accounts/:AccountSid.json' || (url?.startsWith('/2010-04-01/Accounts/:AccountSid/Keys') ?? false);
+}
+
+export function registerAuth(app: FastifyInstance, accounts: Accounts, apiKeys: ApiKeys): void {
   // Slots on every request, so setting them does not change the object's shape per request.
   app.decorateRequest('principal', null as unknown as AccountRecord);
   app.decorateRequest('account', null as unknown as AccountRecord);
+  app.decorateRequest('apiKey', null);
 
   // Callback hooks, not async ones: these run on every request, and an async hook costs a promise and its
   // settlement each time.
@@ -44,25 +53,36 @@ export function registerAuth(app: FastifyInstance, accounts: Accounts): void {
       }
     }
     const c = credentials(req);
-    const principal = c ? accounts.get(c.user) : undefined;
-    if (!c || !principal || !sameSecret(principal.authToken, c.pass)) {
-      return done(new ApiError(401, 20003, 'Authenticate'));
+    let principal: AccountRecord | undefined;
+    let key: ApiKeyRecord | undefined;
+    if (c?.user.startsWith('SK')) {
+      key = apiKeys.verify(c.user, c.pass);
+      principal = key && accounts.get(key.accountSid);
+    } else if (c) {
+      principal = accounts.get(c.user);
+      if (principal && !sameSecret(principal.authToken, c.pass)) principal = undefined;
     }
+    if (!principal) return done(new ApiError(401, 20003, 'Authenticate'));
     if (principal.status !== 'active') {
       return done(new ApiError(401, 20005, `Account not active: ${principal.sid} is ${principal.status}`));
     }
     req.principal = principal;
     req.account = principal;
+    req.apiKey = key ?? null;
     done();
   });
 
   // Runs after routing, when the path's AccountSid is known.
   app.addHook('preHandler', (req, _reply, done) => {
     if (!req.url.startsWith('/2010-04-01')) return done();
+    if (req.apiKey !== null && credentialRoute(req.routeOptions.url)) {
+      return done(new ApiError(401, 20003, 'Authenticate: a standard API key cannot use the Accounts or Keys resources; use the Auth Token'));
+    }
     const sid = (req.params as { AccountSid?: string } | undefined)?.AccountSid;
     if (sid === undefined) return done();
     const target = accounts.get(sid);
-    if (!target || !accounts.canAct(req.principal, target)) {
+    // A key acts for its own account; the Auth Token also for the account's subaccounts.
+    if (!target || !(req.apiKey !== null ? target.sid === req.principal.sid : accounts.canAct(req.principal, target))) {
       return done(notFound(`The requested resource /2010-04-01/Accounts/${sid} was not found`));
     }
     // A closed account's resources are read-only; the account resource itself explains why it cannot reopen.

@@ -3,7 +3,8 @@ import type { Config } from '../config.js';
 import type { Tables } from '../store/db.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { Metrics } from '../metrics.js';
-import type { AccountRecord } from '../store/records.js';
+import type { ApiKeys } from '../accounts/api-keys.js';
+import type { AccountRecord, ApiKeyRecord } from '../store/records.js';
 import type { MessageSender } from '../messaging/send.js';
 import type { MessageStore } from '../messaging/message-store.js';
 import type { MessageCallbacks } from '../messaging/status-callbacks.js';
@@ -15,6 +16,7 @@ export interface ApiDeps {
   config: Config;
   tables: Tables;
   accounts: Accounts;
+  apiKeys: ApiKeys;
   metrics: Metrics;
   inventory: Inventory;
   numbers: Numbers;
@@ -31,5 +33,7 @@ declare module 'fastify' {
     principal: AccountRecord;
     /** The account named in the path (the principal itself or one of its subaccounts). */
     account: AccountRecord;
+    /** The API key the request authenticated with; null for the Auth Token (or a public recording). */
+    apiKey: ApiKeyRecord | null;
   }
 }

@@ -7,7 +7,7 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
+import type { AccountRecord, ApiKeyRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -15,6 +15,10 @@ export interface Tables {
   accounts: Database<AccountRecord, string>;
   /** key: [ownerAccountSid, dateCreated, sid] → sid: subaccounts of an owner, oldest first */
   accountsByOwner: Database<string, [string, number, string]>;
+  /** key: SK sid */
+  apiKeys: Database<ApiKeyRecord, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's API keys, oldest first */
+  apiKeysByAccount: Database<string, [string, number, string]>;
   /** key: PN sid */
   numbers: Database<NumberRecord, string>;
   /** key: E.164 → PN sid */
@@ -106,6 +110,8 @@ export function openTables(dataDir: string): Tables {
     root,
     accounts: records<AccountRecord, string>('accounts'),
     accountsByOwner: root.openDB<string, [string, number, string]>({ name: 'accounts_by_owner' }),
+    apiKeys: records<ApiKeyRecord, string>('api_keys'),
+    apiKeysByAccount: root.openDB<string, [string, number, string]>({ name: 'api_keys_by_account' }),
     numbers: records<NumberRecord, string>('numbers'),
     numberByE164: root.openDB<string, string>({ name: 'number_by_e164' }),
     numbersByAccount: root.openDB<string, [string, number, string]>({ name: 'numbers_by_account' }),

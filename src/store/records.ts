@@ -14,6 +14,17 @@ export interface AccountRecord {
   dateUpdated: number;
 }
 
+/** A standard API key: its secret is shown once, at creation; only its SHA-256 is kept. */
+export interface ApiKeyRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  /** Hex SHA-256 of the secret. */
+  secretHash: string;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
 export type HttpMethod = 'GET' | 'POST';
 export type SenderClass = 'long_code' | 'toll_free' | 'short_code';
 

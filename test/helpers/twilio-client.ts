@@ -23,3 +23,8 @@ export type TwilioClient = ReturnType<typeof twilio>;
 export function twilioClient(baseUrl: string, accountSid: string, authToken: string): TwilioClient {
   return twilio(accountSid, authToken, { httpClient: new LocalRequestClient(baseUrl) });
 }
+
+/** The client as production code builds it: an API key and its secret, the account given apart. */
+export function twilioKeyClient(baseUrl: string, keySid: string, secret: string, accountSid: string): TwilioClient {
+  return twilio(keySid, secret, { accountSid, httpClient: new LocalRequestClient(baseUrl) });
+}

@@ -75,6 +75,18 @@ test('account: fetch, create and the accounts list match the spec', async () => 
   assert.match(String((list.body as Record<string, unknown>).next_page_uri), /^\/2010-04-01\/Accounts\.json\?.*PageToken=/);
 });
 
+test('keys: create (with its secret), fetch and the keys list match the spec', async () => {
+  const made = await getJson(`${A}/Keys.json`, post({ FriendlyName: 'shape-key' }));
+  assert.equal(made.status, 201);
+  assert.deepEqual(shapeProblems(made.body, resourceSchema('new_key')), []);
+  const sid = (made.body as { sid: string }).sid;
+  const one = await getJson(`${A}/Keys/${sid}.json`);
+  assert.equal(one.status, 200);
+  assert.deepEqual(shapeProblems(one.body, resourceSchema('key')), []);
+  const list = await getJson(`${A}/Keys.json?PageSize=1`);
+  assert.deepEqual(shapeProblems(list.body, responseSchema(`${P}/Keys.json`)), []);
+});
+
 test('available numbers: countries list, one country and Local/TollFree/Mobile searches match the spec', async () => {
   const countries = await getJson(`${A}/AvailablePhoneNumbers.json`);
   assert.equal(countries.status, 200);
