@@ -6,6 +6,7 @@ import { openTables, closeTables } from './store/db.js';
 import { LmdbPersistenceEngine } from './store/nact-persistence.js';
 import { Accounts } from './accounts/accounts.js';
 import { ApiKeys } from './accounts/api-keys.js';
+import { Applications, withApplications } from './applications/applications.js';
 import { Metrics } from './metrics.js';
 import { buildApp, type RouteModule } from './api/app.js';
 import { registerMessageRoutes } from './api/messages.js';
@@ -55,7 +56,9 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   onStop('store', () => closeTables(tables));
   const metrics = new Metrics();
   const accounts = new Accounts(tables);
-  const directory = new NumberDirectory(tables);
+  const applications = new Applications(tables);
+  const directory = new NumberDirectory(tables, (n) => withApplications(n, applications));
+  applications.onChange(() => directory.clear());
   const { account, created } = await accounts.ensureDefault(config.accountSid, config.authToken);
 
   const inventory = new Inventory(tables.root);
@@ -172,7 +175,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   // Voice: SIP (the embedded edge, or a drachtio-server), call-session actors, the Calls API, the sandbox handset.
   const voice = await startVoice({
     config, tables, system, sipTrunks: carriersConfig.sipTrunks, sandbox: !config.carriersFile,
-    authToken: (sid) => accounts.get(sid)?.authToken, callbackSender, notify, log,
+    authToken: (sid) => accounts.get(sid)?.authToken, numberView: (n) => withApplications(n, applications), callbackSender, notify, log,
   });
   onStop('voice', () => voice.stop());
   metrics.gauge('tandem_calls_active', 'call legs in progress on this node', () => voice.voice.liveCalls);
@@ -188,7 +191,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     modules.push((app) => registerSandboxRoutes(app, s));
   }
   const app = await buildApp(
-    { config, tables, accounts, apiKeys: new ApiKeys(tables), metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
+    { config, tables, accounts, apiKeys: new ApiKeys(tables), applications, metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
     { level: config.logLevel, base: { svc: 'tandem' } } as never,
     modules,
   );

@@ -7,6 +7,7 @@ import { ApiError } from './errors.js';
 import { registerAuth } from './auth.js';
 import { registerAccountRoutes } from './accounts.js';
 import { registerKeyRoutes } from './keys.js';
+import { registerApplicationRoutes } from './applications.js';
 
 export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => void;
 
@@ -62,6 +63,7 @@ export async function buildApp(deps: ApiDeps, logger: FastifyServerOptions['logg
   registerAuth(app, deps.accounts, deps.apiKeys);
   registerAccountRoutes(app, deps);
   registerKeyRoutes(app, deps);
+  registerApplicationRoutes(app, deps);
   for (const m of modules) m(app, deps);
   return app;
 }

@@ -3,7 +3,8 @@ import { dateFilter, echoFilters } from './date-filter.js';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import type { RouteModule } from './app.js';
-import type { CallEvent, CallRecord, CallStatus } from '../store/records.js';
+import type { ApplicationRecord, CallEvent, CallRecord, CallStatus } from '../store/records.js';
+import { applicationParam } from './applications.js';
 import { rfc2822 } from '../util/time.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { intParam, list, method, normalizePhoneNumber, str, url, type RawParams } from './params.js';
@@ -62,7 +63,8 @@ export function callJson(c: CallRecord): Record<string, unknown> {
   };
 }
 
-function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean): NewCall {
+/** `app`: the request's ApplicationSid, already checked to be the account's: its voice URLs stand in for Url. */
+function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean, app: ApplicationRecord | null | undefined): NewCall {
   const toRaw = str(p, 'To');
   const fromRaw = str(p, 'From');
   if (!toRaw) throw badRequest(21201, "No 'To' number is specified");
@@ -72,12 +74,12 @@ function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean): NewCa
   const from = normalizePhoneNumber(fromRaw);
   if (!from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number.`);
   if (!ownsNumber(from)) throw badRequest(21210, `The source phone number provided, ${from}, is not yet verified for your account.`);
-  const u = url(p, 'Url', 21205) ?? null;
+  const given = url(p, 'Url', 21205) ?? null;
   const twiml = str(p, 'Twiml');
-  if (!u && (twiml === undefined || twiml === '')) {
-    if (str(p, 'ApplicationSid')) throw badRequest(21218, 'ApplicationSid is not supported by tandem; use Url or Twiml');
-    throw badRequest(21205, 'Url, Twiml or ApplicationSid is required');
-  }
+  const fromApp = !given && (twiml === undefined || twiml === '') ? (app ?? undefined) : undefined;
+  if (!given && (twiml === undefined || twiml === '') && !fromApp) throw badRequest(21205, 'Url, Twiml or ApplicationSid is required');
+  if (fromApp && !fromApp.voiceUrl) throw badRequest(21205, `Application ${fromApp.sid} has no VoiceUrl`);
+  const u = given ?? fromApp?.voiceUrl ?? null;
   if (!u && twiml !== undefined && twiml.length > MAX_TWIML_CHARS) throw badRequest(21205, `Twiml must be at most ${MAX_TWIML_CHARS} characters`);
   const events = list(p, 'StatusCallbackEvent').flatMap((e) => e.split(/[\s,]+/)).filter((e) => e !== '');
   for (const e of events) if (!EVENTS.has(e)) throw badRequest(21626, `StatusCallbackEvent '${e}' is not one of initiated, ringing, answered, completed`);
@@ -90,12 +92,13 @@ function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean): NewCa
     to,
     from,
     url: u,
-    method: method(p, 'Method', 21206) ?? 'POST',
-    fallbackUrl: url(p, 'FallbackUrl', 21207) ?? null,
-    fallbackMethod: method(p, 'FallbackMethod', 21208) ?? 'POST',
+    method: fromApp?.voiceMethod ?? method(p, 'Method', 21206) ?? 'POST',
+    fallbackUrl: fromApp ? fromApp.voiceFallbackUrl : (url(p, 'FallbackUrl', 21207) ?? null),
+    fallbackMethod: fromApp?.voiceFallbackMethod ?? method(p, 'FallbackMethod', 21208) ?? 'POST',
     twiml: u ? null : (twiml ?? null),
-    statusCallback: url(p, 'StatusCallback', 21609) ?? null,
-    statusCallbackMethod: method(p, 'StatusCallbackMethod', 21609) ?? 'POST',
+    // The request's own StatusCallback wins over the application's, as on Twilio.
+    statusCallback: url(p, 'StatusCallback', 21609) ?? app?.statusCallback ?? null,
+    statusCallbackMethod: method(p, 'StatusCallbackMethod', 21609) ?? app?.statusCallbackMethod ?? 'POST',
     statusCallbackEvents: events.length ? [...new Set(events)] as CallEvent[] : ['completed'],
     timeoutS: intParam(p, 'Timeout', 1, 600) ?? 60,
     sendDigits: sendDigits || null,
@@ -149,7 +152,8 @@ export function registerCallRoutes(voice: Voice): RouteModule {
         const sid = deps.tables.numberByE164.get(e164);
         return sid !== undefined && deps.tables.numbers.get(sid)?.accountSid === req.account.sid;
       };
-      const c = parseCreate((req.body ?? {}) as RawParams, owns);
+      const body = (req.body ?? {}) as RawParams;
+      const c = parseCreate(body, owns, applicationParam(body, 'ApplicationSid', deps.applications, req.account.sid));
       try {
         const record = await voice.createCall(req.account.sid, c);
         reply.code(201);

@@ -4,6 +4,7 @@ import type { Tables } from '../store/db.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { Metrics } from '../metrics.js';
 import type { ApiKeys } from '../accounts/api-keys.js';
+import type { Applications } from '../applications/applications.js';
 import type { AccountRecord, ApiKeyRecord } from '../store/records.js';
 import type { MessageSender } from '../messaging/send.js';
 import type { MessageStore } from '../messaging/message-store.js';
@@ -17,6 +18,7 @@ export interface ApiDeps {
   tables: Tables;
   accounts: Accounts;
   apiKeys: ApiKeys;
+  applications: Applications;
   metrics: Metrics;
   inventory: Inventory;
   numbers: Numbers;

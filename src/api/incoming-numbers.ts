@@ -8,6 +8,8 @@ import { rfc2822 } from '../util/time.js';
 import { badRequest, notFound } from './errors.js';
 import { bool, method, normalizePhoneNumber, str, url, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
+import { applicationParam } from './applications.js';
+import type { Applications } from '../applications/applications.js';
 
 const TYPE_SEGMENTS = { Local: 'local', TollFree: 'tollFree', Mobile: 'mobile' } as const;
 const TYPE_JSON = { local: 'local', tollFree: 'tollfree', mobile: 'mobile' } as const;
@@ -32,7 +34,7 @@ export function incomingNumberJson(n: NumberRecord): Record<string, unknown> {
     origin: 'twilio',
     phone_number: n.phoneNumber,
     sid: n.sid,
-    sms_application_sid: null,
+    sms_application_sid: n.smsApplicationSid ?? null,
     sms_fallback_method: n.smsFallbackMethod,
     sms_fallback_url: n.smsFallbackUrl,
     sms_method: n.smsMethod,
@@ -43,7 +45,7 @@ export function incomingNumberJson(n: NumberRecord): Record<string, unknown> {
     trunk_sid: null,
     type: TYPE_JSON[n.numberType],
     uri,
-    voice_application_sid: null,
+    voice_application_sid: n.voiceApplicationSid ?? null,
     voice_caller_id_lookup: n.voiceCallerIdLookup,
     voice_fallback_method: n.voiceFallbackMethod,
     voice_fallback_url: n.voiceFallbackUrl,
@@ -56,7 +58,7 @@ export function incomingNumberJson(n: NumberRecord): Record<string, unknown> {
   };
 }
 
-function parseSettings(p: RawParams): NumberSettings {
+function parseSettings(p: RawParams, apps: Applications, accountSid: string): NumberSettings {
   const s: NumberSettings = {};
   const fn = str(p, 'FriendlyName');
   if (fn !== undefined) {
@@ -87,6 +89,10 @@ function parseSettings(p: RawParams): NumberSettings {
   }
   const lookup = bool(p, 'VoiceCallerIdLookup');
   if (lookup !== undefined) s.voiceCallerIdLookup = lookup;
+  const smsApp = applicationParam(p, 'SmsApplicationSid', apps, accountSid);
+  if (smsApp !== undefined) s.smsApplicationSid = smsApp?.sid ?? null;
+  const voiceApp = applicationParam(p, 'VoiceApplicationSid', apps, accountSid);
+  if (voiceApp !== undefined) s.voiceApplicationSid = voiceApp?.sid ?? null;
   const rate = str(p, 'TandemSendRate');
   if (rate !== undefined) {
     if (rate === '') s.rateOverride = null;
@@ -109,7 +115,7 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     if ((phoneRaw === undefined || phoneRaw === '') === (areaCode === undefined || areaCode === '')) {
       throw badRequest(21000, 'Exactly one of PhoneNumber or AreaCode is required.');
     }
-    const settings = parseSettings(p);
+    const settings = parseSettings(p, deps.applications, account.sid);
     checkFallbacks({
       voiceUrl: settings.voiceUrl ?? null,
       voiceFallbackUrl: settings.voiceFallbackUrl ?? null,
@@ -178,7 +184,7 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
   app.post(`${base}/:Sid.json`, async (req) => {
     const sid = (req.params as { Sid: string }).Sid;
     const n = load(req.account.sid, sid);
-    const updated = await numbers.update(n, parseSettings((req.body ?? {}) as RawParams));
+    const updated = await numbers.update(n, parseSettings((req.body ?? {}) as RawParams, deps.applications, n.accountSid));
     // Released between the load and the write: gone, as it would be a moment later.
     if (!updated) throw gone(req.account.sid, sid);
     return incomingNumberJson(updated);

@@ -8,6 +8,7 @@ import { ApiError, badRequest, notFound } from './errors.js';
 import { normalizePhoneNumber, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 import { parseOutbound } from '../messaging/send.js';
+import { applicationParam } from './applications.js';
 
 export function messageJson(m: MessageRecord): Record<string, unknown> {
   const uri = `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}.json`;
@@ -44,7 +45,11 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   const base = '/2010-04-01/Accounts/:AccountSid/Messages';
 
   app.post(`${base}.json`, async (req, reply) => {
-    const request = parseOutbound((req.body ?? {}) as RawParams, Date.now());
+    const body = (req.body ?? {}) as RawParams;
+    const request = parseOutbound(body, Date.now());
+    // An ApplicationSid's MessageStatusCallback reports the message's status unless the request names its own.
+    const app = applicationParam(body, 'ApplicationSid', deps.applications, req.account.sid);
+    if (app && request.statusCallback === null) request.statusCallback = app.messageStatusCallback;
     const m = await messaging.sender.send(req.account, request);
     reply.code(201);
     return messageJson(m);

@@ -19,6 +19,10 @@ export interface NumberSettings {
   statusCallback?: string | null;
   statusCallbackMethod?: HttpMethod;
   voiceCallerIdLookup?: boolean;
+  /** An application of the number's account whose URLs answer its texts (null: the number's own again). */
+  smsApplicationSid?: string | null;
+  /** An application of the number's account whose URLs answer its calls. */
+  voiceApplicationSid?: string | null;
   /** tandem extension: segments per second for this sender, overriding its class's default. */
   rateOverride?: number | null;
 }
@@ -145,6 +149,8 @@ function newRecord(sid: string, accountSid: string, n: AvailableNumber, s: Numbe
     statusCallback: null,
     statusCallbackMethod: 'POST',
     voiceCallerIdLookup: false,
+    smsApplicationSid: null,
+    voiceApplicationSid: null,
     inventory: n,
     dateCreated: now,
     dateUpdated: now,

@@ -7,7 +7,7 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, ApiKeyRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
+import type { AccountRecord, ApiKeyRecord, ApplicationRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -19,6 +19,10 @@ export interface Tables {
   apiKeys: Database<ApiKeyRecord, string>;
   /** key: [accountSid, dateCreated, sid] → sid: an account's API keys, oldest first */
   apiKeysByAccount: Database<string, [string, number, string]>;
+  /** key: AP sid */
+  applications: Database<ApplicationRecord, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's applications, oldest first */
+  applicationsByAccount: Database<string, [string, number, string]>;
   /** key: PN sid */
   numbers: Database<NumberRecord, string>;
   /** key: E.164 → PN sid */
@@ -112,6 +116,8 @@ export function openTables(dataDir: string): Tables {
     accountsByOwner: root.openDB<string, [string, number, string]>({ name: 'accounts_by_owner' }),
     apiKeys: records<ApiKeyRecord, string>('api_keys'),
     apiKeysByAccount: root.openDB<string, [string, number, string]>({ name: 'api_keys_by_account' }),
+    applications: records<ApplicationRecord, string>('applications'),
+    applicationsByAccount: root.openDB<string, [string, number, string]>({ name: 'applications_by_account' }),
     numbers: records<NumberRecord, string>('numbers'),
     numberByE164: root.openDB<string, string>({ name: 'number_by_e164' }),
     numbersByAccount: root.openDB<string, [string, number, string]>({ name: 'numbers_by_account' }),

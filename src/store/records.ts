@@ -25,6 +25,32 @@ export interface ApiKeyRecord {
   dateUpdated: number;
 }
 
+/** A TwiML application (AP…): a set of URLs that numbers, API calls and API messages can point at by its SID. */
+export interface ApplicationRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  apiVersion: string;
+  voiceUrl: string | null;
+  voiceMethod: HttpMethod;
+  voiceFallbackUrl: string | null;
+  voiceFallbackMethod: HttpMethod;
+  statusCallback: string | null;
+  statusCallbackMethod: HttpMethod;
+  voiceCallerIdLookup: boolean;
+  smsUrl: string | null;
+  smsMethod: HttpMethod;
+  smsFallbackUrl: string | null;
+  smsFallbackMethod: HttpMethod;
+  /** Twilio keeps it on the resource; tandem stores and shows it (inbound texts have no status callback). */
+  smsStatusCallback: string | null;
+  /** Where messages sent with this ApplicationSid report their status. */
+  messageStatusCallback: string | null;
+  publicApplicationConnectEnabled: boolean;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
 export type HttpMethod = 'GET' | 'POST';
 export type SenderClass = 'long_code' | 'toll_free' | 'short_code';
 
@@ -59,6 +85,10 @@ export interface NumberRecord {
   statusCallback: string | null;
   statusCallbackMethod: HttpMethod;
   voiceCallerIdLookup: boolean;
+  /** An application (AP…) whose SMS URLs answer this number's texts instead of its own; absent in older records. */
+  smsApplicationSid?: string | null;
+  /** An application whose voice URLs and status callback answer this number's calls instead of its own. */
+  voiceApplicationSid?: string | null;
   /** Inventory facts kept so the number can go back to the inventory unchanged on release. */
   inventory: unknown;
   dateCreated: number;

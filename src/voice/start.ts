@@ -1,6 +1,7 @@
 // Starts everything voice needs, in order: SIP (edge or drachtio-server), the recordings store, the Voice service
 // (INVITE handling, Calls, <Dial>), and the sandbox handset when no TANDEM_SIP_TRUNK is set. One call from the
 // switch; the returned route modules expose /Calls, and /sandbox/Calls when the handset runs.
+import type { NumberRecord } from '../store/records.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import nact from 'nact';
@@ -43,6 +44,7 @@ export async function startVoice(opts: {
   /** No carriers file: the sandbox is the carrier, loopback may call in. */
   sandbox: boolean;
   authToken(accountSid: string): string | undefined;
+  numberView?: (n: NumberRecord) => NumberRecord;
   callbackSender: StatusCallbackSender;
   notify(n: NewNotification): void;
   log: Logger;
@@ -72,6 +74,7 @@ export async function startVoice(opts: {
       srf: sip.srf,
       tables: opts.tables,
       authToken: opts.authToken,
+      ...(opts.numberView && { numberView: opts.numberView }),
       callbackSender: opts.callbackSender,
       notify: opts.notify,
       pool,

@@ -29,6 +29,8 @@ export interface VoiceOptions {
   srf: Srf;
   tables: Tables;
   authToken(accountSid: string): string | undefined;
+  /** The number as its calls see it (its VoiceApplicationSid's URLs in place of its own); the record itself by default. */
+  numberView?: (n: NumberRecord) => NumberRecord;
   callbackSender: StatusCallbackSender;
   notify(n: NewNotification): void;
   pool: PortPool;
@@ -229,7 +231,8 @@ export class Voice {
     return session;
   }
 
-  private inboundRecord(num: NumberRecord, from: string, sipCallId: string | null): CallRecord {
+  private inboundRecord(stored: NumberRecord, from: string, sipCallId: string | null): CallRecord {
+    const num = this.o.numberView?.(stored) ?? stored;
     return newCallRecord({
       accountSid: num.accountSid,
       from,

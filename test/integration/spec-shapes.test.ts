@@ -87,6 +87,17 @@ test('keys: create (with its secret), fetch and the keys list match the spec', a
   assert.deepEqual(shapeProblems(list.body, responseSchema(`${P}/Keys.json`)), []);
 });
 
+test('applications: create, fetch and the applications list match the spec', async () => {
+  const made = await getJson(`${A}/Applications.json`, post({ FriendlyName: 'shape-app', VoiceUrl: 'https://app.example.test/voice' }));
+  assert.equal(made.status, 201);
+  assert.deepEqual(shapeProblems(made.body, resourceSchema('application')), []);
+  const sid = (made.body as { sid: string }).sid;
+  const one = await getJson(`${A}/Applications/${sid}.json`);
+  assert.deepEqual(shapeProblems(one.body, resourceSchema('application')), []);
+  const list = await getJson(`${A}/Applications.json?PageSize=1`);
+  assert.deepEqual(shapeProblems(list.body, responseSchema(`${P}/Applications.json`)), []);
+});
+
 test('available numbers: countries list, one country and Local/TollFree/Mobile searches match the spec', async () => {
   const countries = await getJson(`${A}/AvailablePhoneNumbers.json`);
   assert.equal(countries.status, 200);
