@@ -24,6 +24,7 @@ export function accountJson(a: AccountRecord): Record<string, unknown> {
       available_phone_numbers: sub('AvailablePhoneNumbers'),
       calls: sub('Calls'),
       incoming_phone_numbers: sub('IncomingPhoneNumbers'),
+      applications: sub('Applications'),
       keys: sub('Keys'),
       messages: sub('Messages'),
       notifications: sub('Notifications'),
