@@ -7,6 +7,7 @@ import { LmdbPersistenceEngine } from './store/nact-persistence.js';
 import { Accounts } from './accounts/accounts.js';
 import { ApiKeys } from './accounts/api-keys.js';
 import { Applications, withApplications } from './applications/applications.js';
+import { MessagingServices, withMessagingService } from './messaging/services.js';
 import { Metrics } from './metrics.js';
 import { buildApp, type RouteModule } from './api/app.js';
 import { registerMessageRoutes } from './api/messages.js';
@@ -57,8 +58,11 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   const metrics = new Metrics();
   const accounts = new Accounts(tables);
   const applications = new Applications(tables);
-  const directory = new NumberDirectory(tables, (n) => withApplications(n, applications));
+  const services = new MessagingServices(tables);
+  // What a number's texts and calls see: its applications' URLs, then its Messaging Service's inbound settings.
+  const directory = new NumberDirectory(tables, (n) => withMessagingService(withApplications(n, applications), services));
   applications.onChange(() => directory.clear());
+  services.onChange(() => directory.clear());
   const { account, created } = await accounts.ensureDefault(config.accountSid, config.authToken);
 
   const inventory = new Inventory(tables.root);
@@ -191,7 +195,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     modules.push((app) => registerSandboxRoutes(app, s));
   }
   const app = await buildApp(
-    { config, tables, accounts, apiKeys: new ApiKeys(tables), applications, metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
+    { config, tables, accounts, apiKeys: new ApiKeys(tables), applications, services, metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
     { level: config.logLevel, base: { svc: 'tandem' } } as never,
     modules,
   );

@@ -236,6 +236,7 @@ export class Inbound {
       statusCallbackMethod: r.statusCallbackMethod ?? 'POST',
       validityS: REPLY_VALIDITY_S,
       sendAt: null,
+      messagingServiceSid: job.number.messagingServiceSid ?? null,
     };
     // Issued synchronously in verb order: the sender's mailbox, and so its FIFO, sees them in that order.
     const sent = this.d.sendReply(job.account, req, { skipOptOutCheck: auto }).catch((err: { code?: number; message?: string }) => {

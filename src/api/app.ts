@@ -8,6 +8,7 @@ import { registerAuth } from './auth.js';
 import { registerAccountRoutes } from './accounts.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerApplicationRoutes } from './applications.js';
+import { registerMessagingServiceRoutes } from './messaging-services.js';
 
 export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => void;
 
@@ -64,6 +65,7 @@ export async function buildApp(deps: ApiDeps, logger: FastifyServerOptions['logg
   registerAccountRoutes(app, deps);
   registerKeyRoutes(app, deps);
   registerApplicationRoutes(app, deps);
+  registerMessagingServiceRoutes(app, deps);
   for (const m of modules) m(app, deps);
   return app;
 }

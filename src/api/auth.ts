@@ -26,6 +26,9 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The REST API: Twilio's 2010-04-01 paths and the newer v1 ones (Messaging Services), which name no account. */
+const isApi = (url: string): boolean => url.startsWith('/2010-04-01') || url.startsWith('/v1/');
+
 /** Routes a standard API key may not use: they list, make or show credentials (an account's auth_token, keys). */
 function credentialRoute(url: string | undefined): boolean {
   return url === '/2010-04-01/Accounts.json' || url === '/2010-04-01/Accounts/:AccountSid.json' || (url?.startsWith('/2010-04-01/Accounts/:AccountSid/Keys') ?? false);
@@ -40,7 +43,7 @@ export function registerAuth(app: FastifyInstance, accounts: Accounts, apiKeys: 
   // Callback hooks, not async ones: these run on every request, and an async hook costs a promise and its
   // settlement each time.
   app.addHook('onRequest', (req, _reply, done) => {
-    if (!req.url.startsWith('/2010-04-01')) return done();
+    if (!isApi(req.url)) return done();
     // Recording audio is served without credentials, as Twilio does by default, so apps and players can fetch a
     // RecordingUrl directly. The SIDs are unguessable; the recording's JSON still needs credentials.
     const media = req.method === 'GET' && !req.headers.authorization ? PUBLIC_RECORDING.exec(req.url.split('?')[0]!) : null;
@@ -74,7 +77,7 @@ export function registerAuth(app: FastifyInstance, accounts: Accounts, apiKeys: 
 
   // Runs after routing, when the path's AccountSid is known.
   app.addHook('preHandler', (req, _reply, done) => {
-    if (!req.url.startsWith('/2010-04-01')) return done();
+    if (!isApi(req.url)) return done();
     if (req.apiKey !== null && credentialRoute(req.routeOptions.url)) {
       return done(new ApiError(401, 20003, 'Authenticate: a standard API key cannot use the Accounts or Keys resources; use the Auth Token'));
     }

@@ -5,6 +5,7 @@ import type { Accounts } from '../accounts/accounts.js';
 import type { Metrics } from '../metrics.js';
 import type { ApiKeys } from '../accounts/api-keys.js';
 import type { Applications } from '../applications/applications.js';
+import type { MessagingServices } from '../messaging/services.js';
 import type { AccountRecord, ApiKeyRecord } from '../store/records.js';
 import type { MessageSender } from '../messaging/send.js';
 import type { MessageStore } from '../messaging/message-store.js';
@@ -19,6 +20,7 @@ export interface ApiDeps {
   accounts: Accounts;
   apiKeys: ApiKeys;
   applications: Applications;
+  services: MessagingServices;
   metrics: Metrics;
   inventory: Inventory;
   numbers: Numbers;

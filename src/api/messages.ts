@@ -7,7 +7,7 @@ import { rfc2822 } from '../util/time.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { normalizePhoneNumber, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
-import { parseOutbound } from '../messaging/send.js';
+import { parseOutbound, type OutboundRequest, type ParsedOutbound } from '../messaging/send.js';
 import { applicationParam } from './applications.js';
 
 export function messageJson(m: MessageRecord): Record<string, unknown> {
@@ -23,7 +23,7 @@ export function messageJson(m: MessageRecord): Record<string, unknown> {
     error_code: m.errorCode,
     error_message: m.errorMessage,
     from: m.from,
-    messaging_service_sid: null,
+    messaging_service_sid: m.messagingServiceSid ?? null,
     num_media: String(m.numMedia),
     num_segments: String(m.numSegments),
     price: null,
@@ -44,9 +44,30 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   const messaging = deps.messaging;
   const base = '/2010-04-01/Accounts/:AccountSid/Messages';
 
+  /**
+   * A request naming a Messaging Service: the service picks the sender when From is absent (a From given wins, as on
+   * Twilio), and its status callback and validity period stand in for those the request leaves out.
+   */
+  const throughService = (p: ParsedOutbound, accountSid: string): OutboundRequest => {
+    const { validityGiven, messagingServiceSid, from, ...rest } = p;
+    if (messagingServiceSid === null) return { ...rest, from: from! };
+    const service = deps.services.of(accountSid, messagingServiceSid);
+    if (!service) throw badRequest(21701, `The Messaging Service ${messagingServiceSid} does not exist or is not this account's.`);
+    const sender = from ?? deps.services.pickSender(service, p.to)?.phoneNumber;
+    if (sender === undefined) throw badRequest(21703, `The Messaging Service ${service.sid} has no phone number to send from.`);
+    return {
+      ...rest,
+      from: sender,
+      messagingServiceSid: service.sid,
+      statusCallback: rest.statusCallback ?? service.statusCallback,
+      validityS: validityGiven ? rest.validityS : service.validityPeriod,
+    };
+  };
+
   app.post(`${base}.json`, async (req, reply) => {
     const body = (req.body ?? {}) as RawParams;
-    const request = parseOutbound(body, Date.now());
+    const parsed = parseOutbound(body, Date.now());
+    const request = throughService(parsed, req.account.sid);
     // An ApplicationSid's MessageStatusCallback reports the message's status unless the request names its own.
     const app = applicationParam(body, 'ApplicationSid', deps.applications, req.account.sid);
     if (app && request.statusCallback === null) request.statusCallback = app.messageStatusCallback;

@@ -108,3 +108,31 @@ export function pageEnvelope<T>(
     end: start + Math.max(items.length - 1, 0),
   };
 }
+
+/**
+ * The envelope of Twilio's newer APIs (Messaging v1 and the like): the records under `key`, the paging in `meta`
+ * with absolute URLs (`base` is tandem's public URL). The same PageToken as the 2010-04-01 lists.
+ */
+export function pageEnvelopeV1<T>(
+  key: string,
+  base: string,
+  path: string,
+  req: PageRequest,
+  items: T[],
+  nextAfter: unknown[] | undefined,
+): Record<string, unknown> {
+  const at = (extra: Record<string, string>) => `${base}${path}?${new URLSearchParams({ PageSize: String(req.pageSize), ...extra }).toString()}`;
+  return {
+    [key]: items,
+    meta: {
+      page: req.page,
+      page_size: req.pageSize,
+      first_page_url: at({ Page: '0' }),
+      previous_page_url: req.page === 0 ? null : at({ Page: String(req.page - 1) }),
+      url: at({ Page: String(req.page) }),
+      next_page_url:
+        nextAfter === undefined ? null : at({ Page: String(req.page + 1), PageToken: 'PA' + Buffer.from(JSON.stringify(nextAfter)).toString('base64url') }),
+      key,
+    },
+  };
+}

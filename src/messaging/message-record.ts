@@ -13,6 +13,7 @@ export function newMessageRecord(fields: Required_ & Partial<MessageRecord>, now
     errorMessage: null,
     statusCallback: null,
     statusCallbackMethod: 'POST',
+    messagingServiceSid: null,
     validityMs: 0,
     sendAt: null,
     seq: null,
@@ -47,6 +48,8 @@ export function copyMessage(m: MessageRecord): MessageRecord {
     errorMessage: m.errorMessage,
     statusCallback: m.statusCallback,
     statusCallbackMethod: m.statusCallbackMethod,
+    // Records stored before the field existed have none.
+    messagingServiceSid: m.messagingServiceSid ?? null,
     validityMs: m.validityMs,
     sendAt: m.sendAt,
     seq: m.seq,

@@ -10,6 +10,7 @@ import { list, method, normalizePhoneNumber, str, url, type RawParams } from '..
 import type { Tables } from '../store/db.js';
 import type { AccountRecord, MessageDirection, MessageRecord } from '../store/records.js';
 import type { MessageStore } from './message-store.js';
+import { isSid } from '../util/sid.js';
 import { newMessageRecord } from './message-record.js';
 import type { NumberDirectory } from '../numbers/directory.js';
 
@@ -25,20 +26,32 @@ export interface OutboundRequest {
   statusCallbackMethod: 'GET' | 'POST';
   validityS: number;
   sendAt: number | null;
+  /** The Messaging Service it is sent through (MG…), if any. */
+  messagingServiceSid?: string | null;
 }
 
+/** POST Messages.json as parsed: From may be absent when a MessagingServiceSid picks the sender (src/api/messages.ts). */
+export type ParsedOutbound = Omit<OutboundRequest, 'from'> & {
+  from: string | null;
+  messagingServiceSid: string | null;
+  /** ValidityPeriod was given (else a service's own applies). */
+  validityGiven: boolean;
+};
+
 /** Turn the form parameters of POST Messages.json into a typed request, or throw Twilio's error. */
-export function parseOutbound(p: RawParams, now: number): OutboundRequest {
+export function parseOutbound(p: RawParams, now: number): ParsedOutbound {
   const toRaw = str(p, 'To');
   if (toRaw === undefined || toRaw === '') throw badRequest(21604, "A 'To' phone number is required.");
   const to = normalizePhoneNumber(toRaw);
   if (!to) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number.`);
   const fromRaw = str(p, 'From');
-  if (fromRaw === undefined || fromRaw === '') {
-    throw badRequest(21603, str(p, 'MessagingServiceSid') ? 'Messaging Services are not supported by tandem; send with From.' : "A 'From' phone number is required.");
-  }
-  const from = normalizePhoneNumber(fromRaw);
-  if (!from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
+  const serviceRaw = str(p, 'MessagingServiceSid');
+  const messagingServiceSid = serviceRaw === undefined || serviceRaw === '' ? null : serviceRaw;
+  if (messagingServiceSid !== null && !isSid(messagingServiceSid, 'MG')) throw badRequest(21705, `The Messaging Service ${messagingServiceSid} is invalid.`);
+  const noFrom = fromRaw === undefined || fromRaw === '';
+  if (noFrom && messagingServiceSid === null) throw badRequest(21603, "A 'From' phone number or a MessagingServiceSid is required.");
+  const from = noFrom ? null : normalizePhoneNumber(fromRaw);
+  if (!noFrom && !from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
   const body = str(p, 'Body') ?? '';
   if (body === '') {
     if (list(p, 'MediaUrl').length > 0) throw badRequest(21619, 'tandem sends SMS only: a text Body is required (MediaUrl is not supported).');
@@ -65,7 +78,7 @@ export function parseOutbound(p: RawParams, now: number): OutboundRequest {
     if (t <= now || t > now + MAX_SCHEDULE_AHEAD_MS) throw badRequest(35114, 'SendAt must be in the future and at most 35 days ahead.');
     sendAt = t;
   }
-  return { to, from, body, statusCallback, statusCallbackMethod, validityS, sendAt };
+  return { to, from, body, statusCallback, statusCallbackMethod, validityS, sendAt, messagingServiceSid, validityGiven: vp !== undefined && vp !== '' };
 }
 
 export class MessageSender {
@@ -106,6 +119,7 @@ export class MessageSender {
         numSegments: countSegments(req.body),
         statusCallback: req.statusCallback,
         statusCallbackMethod: req.statusCallbackMethod,
+        messagingServiceSid: req.messagingServiceSid ?? null,
         validityMs: req.validityS * 1000,
         sendAt: req.sendAt,
       },

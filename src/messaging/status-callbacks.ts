@@ -33,6 +33,7 @@ export class MessageCallbacks {
       ApiVersion: '2010-04-01',
       NumSegments: String(m.numSegments),
     };
+    if (m.messagingServiceSid) params.MessagingServiceSid = m.messagingServiceSid;
     if (m.errorCode !== null) {
       params.ErrorCode = String(m.errorCode);
       params.ErrorMessage = m.errorMessage ?? errorMessage(m.errorCode);

@@ -7,7 +7,7 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, ApiKeyRecord, ApplicationRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
+import type { AccountRecord, ApiKeyRecord, ApplicationRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -19,6 +19,12 @@ export interface Tables {
   apiKeys: Database<ApiKeyRecord, string>;
   /** key: [accountSid, dateCreated, sid] → sid: an account's API keys, oldest first */
   apiKeysByAccount: Database<string, [string, number, string]>;
+  /** key: MG sid */
+  messagingServices: Database<MessagingServiceRecord, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's Messaging Services, oldest first */
+  messagingServicesByAccount: Database<string, [string, number, string]>;
+  /** key: [serviceSid, dateAdded, PN sid] → PN sid: a service's senders, in the order they were added */
+  serviceSenders: Database<string, [string, number, string]>;
   /** key: AP sid */
   applications: Database<ApplicationRecord, string>;
   /** key: [accountSid, dateCreated, sid] → sid: an account's applications, oldest first */
@@ -116,6 +122,9 @@ export function openTables(dataDir: string): Tables {
     accountsByOwner: root.openDB<string, [string, number, string]>({ name: 'accounts_by_owner' }),
     apiKeys: records<ApiKeyRecord, string>('api_keys'),
     apiKeysByAccount: root.openDB<string, [string, number, string]>({ name: 'api_keys_by_account' }),
+    messagingServices: records<MessagingServiceRecord, string>('messaging_services'),
+    messagingServicesByAccount: root.openDB<string, [string, number, string]>({ name: 'messaging_services_by_account' }),
+    serviceSenders: root.openDB<string, [string, number, string]>({ name: 'service_senders' }),
     applications: records<ApplicationRecord, string>('applications'),
     applicationsByAccount: root.openDB<string, [string, number, string]>({ name: 'applications_by_account' }),
     numbers: records<NumberRecord, string>('numbers'),

@@ -25,6 +25,27 @@ export interface ApiKeyRecord {
   dateUpdated: number;
 }
 
+/** A Messaging Service (MG…, Twilio's Messaging v1 API): a pool of senders and the inbound and status settings they share. */
+export interface MessagingServiceRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  /** Where the senders' inbound texts go, unless useInboundWebhookOnNumber. */
+  inboundRequestUrl: string | null;
+  inboundMethod: HttpMethod;
+  fallbackUrl: string | null;
+  fallbackMethod: HttpMethod;
+  /** Status callback of messages sent through the service that name none of their own. */
+  statusCallback: string | null;
+  /** The same sender for the same recipient every time. */
+  stickySender: boolean;
+  useInboundWebhookOnNumber: boolean;
+  /** Seconds a message sent through the service may wait in its sender's queue (when the request gives none). */
+  validityPeriod: number;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
 /** A TwiML application (AP…): a set of URLs that numbers, API calls and API messages can point at by its SID. */
 export interface ApplicationRecord {
   sid: string;
@@ -89,6 +110,8 @@ export interface NumberRecord {
   smsApplicationSid?: string | null;
   /** An application whose voice URLs and status callback answer this number's calls instead of its own. */
   voiceApplicationSid?: string | null;
+  /** Never stored: set in the number's view (NumberDirectory) when it is a sender of a Messaging Service. */
+  messagingServiceSid?: string;
   /** Inventory facts kept so the number can go back to the inventory unchanged on release. */
   inventory: unknown;
   dateCreated: number;
@@ -124,6 +147,8 @@ export interface MessageRecord {
   errorMessage: string | null;
   statusCallback: string | null;
   statusCallbackMethod: HttpMethod;
+  /** The Messaging Service (MG…) it was sent with, or whose number received it. */
+  messagingServiceSid: string | null;
   /** Queued longer than this (ms after creation) and it fails with 30001 instead of being sent. */
   validityMs: number;
   sendAt: number | null;

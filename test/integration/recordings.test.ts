@@ -16,6 +16,7 @@ import { concat, readWav, silence, tone } from '../../protocols/rtp/index.js';
 import { twilioClient } from '../helpers/twilio-client.js';
 import { ApiKeys } from '../../src/accounts/api-keys.js';
 import { Applications } from '../../src/applications/applications.js';
+import { MessagingServices } from '../../src/messaging/services.js';
 import { errorBodyProblems, resourceSchema, responseSchema, shapeProblems } from '../helpers/spec-schema.js';
 
 const SID = 'AC' + '1'.repeat(32);
@@ -31,7 +32,7 @@ async function start(t: TestContext) {
   await accounts.ensureDefault(SID, TOKEN);
   const recordings = new Recordings({ root: tables.root, dataDir, publicUrl: 'https://tandem.example.test' });
   // Only what the account routes and the recordings routes use: the rest of the switch is not part of this test.
-  const deps = { tables, accounts, apiKeys: new ApiKeys(tables), applications: new Applications(tables), metrics: new Metrics(), isReady: () => true } as unknown as ApiDeps;
+  const deps = { config: { publicUrl: 'https://tandem.example.test' }, tables, accounts, apiKeys: new ApiKeys(tables), applications: new Applications(tables), services: new MessagingServices(tables), metrics: new Metrics(), isReady: () => true } as unknown as ApiDeps;
   const app = await buildApp(deps, false, [recordingRoutes(recordings)]);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();

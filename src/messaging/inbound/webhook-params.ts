@@ -24,6 +24,7 @@ export function inboundWebhookParams(m: MessageRecord, number: NumberRecord, key
     From: m.from,
     ApiVersion: '2010-04-01',
   };
+  if (number.messagingServiceSid) p.MessagingServiceSid = number.messagingServiceSid;
   if (keyword !== null) p.OptOutType = keyword;
   return p;
 }

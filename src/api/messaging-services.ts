@@ -1,0 +1,172 @@
+// /v1/Services (Twilio's Messaging v1 API, messaging.twilio.com): Messaging Services and their sender pools
+// (src/messaging/services.ts). The account is the caller's own, as the v1 paths name none; v1 resources show
+// ISO 8601 dates and page with a `meta` envelope.
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.js';
+import type { MessagingServiceRecord, NumberRecord } from '../store/records.js';
+import type { ServiceSender, ServiceSettings } from '../messaging/services.js';
+import { badRequest, notFound } from './errors.js';
+import { bool, intParam, method, str, url, type RawParams } from './params.js';
+import { pageEnvelopeV1, parsePageRequest, scanPage } from './paging.js';
+
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function serviceJson(s: MessagingServiceRecord, base: string): Record<string, unknown> {
+  const self = `${base}/v1/Services/${s.sid}`;
+  return {
+    account_sid: s.accountSid,
+    sid: s.sid,
+    friendly_name: s.friendlyName,
+    date_created: isoSeconds(s.dateCreated),
+    date_updated: isoSeconds(s.dateUpdated),
+    inbound_request_url: s.inboundRequestUrl,
+    inbound_method: s.inboundMethod,
+    fallback_url: s.fallbackUrl,
+    fallback_method: s.fallbackMethod,
+    status_callback: s.statusCallback,
+    sticky_sender: s.stickySender,
+    // What tandem does not do, reported as Twilio's defaults would be and acted on as off: no MMS, no geomatch.
+    mms_converter: false,
+    smart_encoding: false,
+    scan_message_content: 'inherit',
+    fallback_to_long_code: false,
+    area_code_geomatch: false,
+    synchronous_validation: false,
+    validity_period: s.validityPeriod,
+    url: self,
+    links: { phone_numbers: `${self}/PhoneNumbers` },
+    usecase: 'undeclared',
+    us_app_to_person_registered: false,
+    use_inbound_webhook_on_number: s.useInboundWebhookOnNumber,
+  };
+}
+
+function senderJson(s: MessagingServiceRecord, sender: ServiceSender, n: NumberRecord, base: string): Record<string, unknown> {
+  const caps: string[] = [];
+  if (n.capabilities.sms) caps.push('SMS');
+  if (n.capabilities.mms) caps.push('MMS');
+  if (n.capabilities.voice) caps.push('Voice');
+  return {
+    sid: n.sid,
+    account_sid: s.accountSid,
+    service_sid: s.sid,
+    date_created: isoSeconds(sender.dateAdded),
+    date_updated: isoSeconds(sender.dateAdded),
+    phone_number: n.phoneNumber,
+    country_code: n.isoCountry,
+    capabilities: caps,
+    url: `${base}/v1/Services/${s.sid}/PhoneNumbers/${n.sid}`,
+  };
+}
+
+function parseSettings(p: RawParams): ServiceSettings {
+  const s: ServiceSettings = {};
+  const name = str(p, 'FriendlyName');
+  if (name !== undefined) {
+    if (name === '' || name.length > 64) throw badRequest(21000, 'FriendlyName must be 1 to 64 characters.');
+    s.friendlyName = name;
+  }
+  const urls = [
+    ['InboundRequestUrl', 'inboundRequestUrl'],
+    ['FallbackUrl', 'fallbackUrl'],
+    ['StatusCallback', 'statusCallback'],
+  ] as const;
+  for (const [param, key] of urls) {
+    const v = url(p, param, 21502);
+    if (v !== undefined) s[key] = v;
+  }
+  const inboundMethod = method(p, 'InboundMethod', 21000);
+  if (inboundMethod !== undefined) s.inboundMethod = inboundMethod;
+  const fallbackMethod = method(p, 'FallbackMethod', 21000);
+  if (fallbackMethod !== undefined) s.fallbackMethod = fallbackMethod;
+  const sticky = bool(p, 'StickySender');
+  if (sticky !== undefined) s.stickySender = sticky;
+  const onNumber = bool(p, 'UseInboundWebhookOnNumber');
+  if (onNumber !== undefined) s.useInboundWebhookOnNumber = onNumber;
+  const validity = intParam(p, 'ValidityPeriod', 1, 36_000);
+  if (validity !== undefined) s.validityPeriod = validity;
+  return s;
+}
+
+export function registerMessagingServiceRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { services, tables } = deps;
+  const base = deps.config.publicUrl;
+
+  const serviceOf = (accountSid: string, sid: string): MessagingServiceRecord => {
+    const s = services.of(accountSid, sid);
+    if (!s) throw notFound(`The requested resource /v1/Services/${sid} was not found`);
+    return s;
+  };
+  const senderOf = (s: MessagingServiceRecord, pnSid: string): { sender: ServiceSender; number: NumberRecord } => {
+    const sender = services.sendersOf(s.sid).find((x) => x.pnSid === pnSid);
+    const number = sender && tables.numbers.get(pnSid);
+    if (!sender || !number) throw notFound(`The requested resource /v1/Services/${s.sid}/PhoneNumbers/${pnSid} was not found`);
+    return { sender, number };
+  };
+
+  app.post('/v1/Services', async (req, reply) => {
+    const settings = parseSettings((req.body ?? {}) as RawParams);
+    if (settings.friendlyName === undefined) throw badRequest(21000, 'FriendlyName is required.');
+    const created = await services.create(req.account.sid, { ...settings, friendlyName: settings.friendlyName });
+    reply.code(201);
+    return serviceJson(created, base);
+  });
+
+  app.get('/v1/Services', async (req) => {
+    const page = parsePageRequest(req.query as RawParams);
+    const sid = req.account.sid;
+    const { records, nextAfter } = scanPage(tables.messagingServicesByAccount, [sid, 0, ''], [sid, Number.MAX_SAFE_INTEGER, ''], page, (id) => services.get(id));
+    return pageEnvelopeV1('services', base, '/v1/Services', page, records.map((s) => serviceJson(s, base)), nextAfter);
+  });
+
+  app.get('/v1/Services/:Sid', async (req) => serviceJson(serviceOf(req.account.sid, (req.params as { Sid: string }).Sid), base));
+
+  app.post('/v1/Services/:Sid', async (req) => {
+    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+    return serviceJson(await services.update(s, parseSettings((req.body ?? {}) as RawParams)), base);
+  });
+
+  app.delete('/v1/Services/:Sid', async (req, reply) => {
+    await services.remove(serviceOf(req.account.sid, (req.params as { Sid: string }).Sid));
+    return reply.code(204).send();
+  });
+
+  app.post('/v1/Services/:Sid/PhoneNumbers', async (req, reply) => {
+    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+    const pnSid = str((req.body ?? {}) as RawParams, 'PhoneNumberSid') ?? '';
+    const number = tables.numbers.get(pnSid);
+    if (!number || number.accountSid !== s.accountSid) throw badRequest(21421, `PhoneNumberSid ${pnSid} is not a phone number of this account.`);
+    if (!number.capabilities.sms) throw badRequest(21715, `Phone number ${number.phoneNumber} cannot send SMS, so it cannot join a Messaging Service.`);
+    const current = services.serviceOf(pnSid);
+    if (current?.sid === s.sid) throw badRequest(21710, `Phone number ${number.phoneNumber} is already in this Messaging Service.`);
+    if (current) throw badRequest(21712, `Phone number ${number.phoneNumber} is associated with another Messaging Service (${current.sid}).`);
+    const sender = await services.addSender(s, pnSid);
+    reply.code(201);
+    return senderJson(s, sender, number, base);
+  });
+
+  app.get('/v1/Services/:Sid/PhoneNumbers', async (req) => {
+    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+    const page = parsePageRequest(req.query as RawParams);
+    const { records, nextAfter } = scanPage(tables.serviceSenders, [s.sid, 0, ''], [s.sid, Number.MAX_SAFE_INTEGER, ''], page, (pnSid) => {
+      const sender = services.sendersOf(s.sid).find((x) => x.pnSid === pnSid);
+      const number = tables.numbers.get(pnSid);
+      return sender && number ? senderJson(s, sender, number, base) : undefined;
+    });
+    return pageEnvelopeV1('phone_numbers', base, `/v1/Services/${s.sid}/PhoneNumbers`, page, records, nextAfter);
+  });
+
+  app.get('/v1/Services/:Sid/PhoneNumbers/:PnSid', async (req) => {
+    const p = req.params as { Sid: string; PnSid: string };
+    const s = serviceOf(req.account.sid, p.Sid);
+    const { sender, number } = senderOf(s, p.PnSid);
+    return senderJson(s, sender, number, base);
+  });
+
+  app.delete('/v1/Services/:Sid/PhoneNumbers/:PnSid', async (req, reply) => {
+    const p = req.params as { Sid: string; PnSid: string };
+    const s = serviceOf(req.account.sid, p.Sid);
+    await services.removeSender(s, senderOf(s, p.PnSid).sender);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,168 @@
+// Messaging Services (MG…): a pool of an account's numbers that sends on the account's behalf (Messages create with
+// MessagingServiceSid and no From picks the sender) and shares inbound and status-callback settings, as Twilio's
+// Messaging v1 API has them. A number belongs to at most one service. Services and their sender lists are few and
+// read on every message sent through them: cached in memory, written through to LMDB.
+// `withMessagingService` is where a sender's own inbound URLs give way to its service's.
+import type { Tables } from '../store/db.js';
+import type { MessagingServiceRecord, NumberRecord } from '../store/records.js';
+import { newSid } from '../util/sid.js';
+
+export type ServiceSettings = Partial<Omit<MessagingServiceRecord, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated'>>;
+
+/** tandem's own default for a message's time in the queue (the issue's 36,000 s), not Twilio's 14,400 for services. */
+export const DEFAULT_SERVICE_VALIDITY_S = 36_000;
+
+export interface ServiceSender {
+  pnSid: string;
+  dateAdded: number;
+}
+
+/** FNV-1a: the same recipient lands on the same sender while the pool stays the same (Twilio's sticky sender). */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export class MessagingServices {
+  private readonly services = new Map<string, MessagingServiceRecord>();
+  /** Service sid → its senders in the order they were added. */
+  private readonly senders = new Map<string, ServiceSender[]>();
+  /** PN sid → the service it sends for. */
+  private readonly serviceOfNumber = new Map<string, string>();
+  private readonly listeners: (() => void)[] = [];
+  private roundRobin = 0;
+
+  constructor(private readonly t: Tables) {
+    for (const { value } of t.messagingServices.getRange({})) {
+      this.services.set(value.sid, value);
+      this.senders.set(value.sid, []);
+    }
+    for (const { key } of t.serviceSenders.getRange({})) {
+      const [serviceSid, dateAdded, pnSid] = key;
+      this.senders.get(serviceSid)?.push({ pnSid, dateAdded });
+      this.serviceOfNumber.set(pnSid, serviceSid);
+    }
+  }
+
+  /** Called after a service's settings or senders changed: numbers' views must be derived again. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  get(sid: string): MessagingServiceRecord | undefined {
+    return this.services.get(sid);
+  }
+
+  /** The service `sid` if it belongs to `accountSid`. */
+  of(accountSid: string, sid: string): MessagingServiceRecord | undefined {
+    const s = this.services.get(sid);
+    return s?.accountSid === accountSid ? s : undefined;
+  }
+
+  serviceOf(pnSid: string): MessagingServiceRecord | undefined {
+    const sid = this.serviceOfNumber.get(pnSid);
+    return sid === undefined ? undefined : this.services.get(sid);
+  }
+
+  /** The service's senders, oldest first, leaving out numbers released since they were added. */
+  sendersOf(serviceSid: string): ServiceSender[] {
+    return (this.senders.get(serviceSid) ?? []).filter((s) => this.t.numbers.get(s.pnSid) !== undefined);
+  }
+
+  /**
+   * The sender for a message to `to`: with stickySender the same number for the same recipient while the pool
+   * stays the same, otherwise the pool in turn. Undefined when the service has no sender left.
+   */
+  pickSender(service: MessagingServiceRecord, to: string): NumberRecord | undefined {
+    const pool = this.sendersOf(service.sid);
+    if (pool.length === 0) return undefined;
+    const i = service.stickySender ? hash(to) % pool.length : this.roundRobin++ % pool.length;
+    return this.t.numbers.get(pool[i]!.pnSid);
+  }
+
+  async create(accountSid: string, settings: ServiceSettings & { friendlyName: string }): Promise<MessagingServiceRecord> {
+    const now = Date.now();
+    const s: MessagingServiceRecord = {
+      inboundRequestUrl: null,
+      inboundMethod: 'POST',
+      fallbackUrl: null,
+      fallbackMethod: 'POST',
+      statusCallback: null,
+      stickySender: true,
+      useInboundWebhookOnNumber: false,
+      validityPeriod: DEFAULT_SERVICE_VALIDITY_S,
+      ...settings,
+      sid: newSid('MG', now),
+      accountSid,
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    this.services.set(s.sid, s);
+    this.senders.set(s.sid, []);
+    await Promise.all([this.t.messagingServices.put(s.sid, s), this.t.messagingServicesByAccount.put([accountSid, now, s.sid], s.sid)]);
+    return s;
+  }
+
+  async update(s: MessagingServiceRecord, settings: ServiceSettings): Promise<MessagingServiceRecord> {
+    const updated: MessagingServiceRecord = { ...s, ...settings, dateUpdated: Date.now() };
+    this.services.set(s.sid, updated);
+    this.changed();
+    await this.t.messagingServices.put(s.sid, updated);
+    return updated;
+  }
+
+  /** Its numbers stay the account's, back on their own settings. */
+  async remove(s: MessagingServiceRecord): Promise<void> {
+    const senders = this.senders.get(s.sid) ?? [];
+    this.services.delete(s.sid);
+    this.senders.delete(s.sid);
+    for (const x of senders) this.serviceOfNumber.delete(x.pnSid);
+    this.changed();
+    await Promise.all([
+      this.t.messagingServices.remove(s.sid),
+      this.t.messagingServicesByAccount.remove([s.accountSid, s.dateCreated, s.sid]),
+      ...senders.map((x) => this.t.serviceSenders.remove([s.sid, x.dateAdded, x.pnSid])),
+    ]);
+  }
+
+  /** Caller checked the number is the service account's and in no service. */
+  async addSender(s: MessagingServiceRecord, pnSid: string): Promise<ServiceSender> {
+    const sender = { pnSid, dateAdded: Date.now() };
+    this.senders.get(s.sid)?.push(sender);
+    this.serviceOfNumber.set(pnSid, s.sid);
+    this.changed();
+    await this.t.serviceSenders.put([s.sid, sender.dateAdded, pnSid], pnSid);
+    return sender;
+  }
+
+  async removeSender(s: MessagingServiceRecord, sender: ServiceSender): Promise<void> {
+    const list = this.senders.get(s.sid);
+    if (list) list.splice(list.findIndex((x) => x.pnSid === sender.pnSid), 1);
+    this.serviceOfNumber.delete(sender.pnSid);
+    this.changed();
+    await this.t.serviceSenders.remove([s.sid, sender.dateAdded, sender.pnSid]);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
+/**
+ * The number as its texts see it when it sends for a Messaging Service: it carries the service's SID (for the
+ * webhook's MessagingServiceSid), and unless the service defers to the number (useInboundWebhookOnNumber), the
+ * service's inbound URLs replace the number's own. The record itself for a number in no service.
+ */
+export function withMessagingService(n: NumberRecord, services: MessagingServices): NumberRecord {
+  const s = services.serviceOf(n.sid);
+  if (!s) return n;
+  const out: NumberRecord = { ...n, messagingServiceSid: s.sid };
+  if (!s.useInboundWebhookOnNumber && s.inboundRequestUrl) {
+    out.smsUrl = s.inboundRequestUrl;
+    out.smsMethod = s.inboundMethod;
+    out.smsFallbackUrl = s.fallbackUrl;
+    out.smsFallbackMethod = s.fallbackMethod;
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+// Messaging Services (Twilio's Messaging v1 API) through the official twilio client: a service with a pool of
+// senders sends a message given only MessagingServiceSid (the same sender for the same recipient), reports to the
+// service's StatusCallback, schedules sends as Twilio requires them to be made, takes its senders' inbound texts to
+// its InboundRequestUrl (or defers to the number's own), refuses what Twilio refuses, and outlives a restart.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import twilio from 'twilio';
+import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
+import { buyNumber, sandboxMessages, textFromHandset } from './messages-inbound-helpers.js';
+
+let t: Tandem;
+let web: WebhookApp;
+
+before(async () => {
+  t = await startTandem();
+  web = await startWebhookApp(() => t.authToken);
+});
+after(async () => {
+  await web.close();
+  await t.cleanup();
+});
+
+const rejectsWith = (p: Promise<unknown>, status: number, code: number) =>
+  assert.rejects(p, (e: { status: number; code: number }) => {
+    assert.equal(e.status, status);
+    assert.equal(e.code, code);
+    return true;
+  });
+
+async function pnSid(e164: string): Promise<string> {
+  return (await t.client().incomingPhoneNumbers.list({ phoneNumber: e164 }))[0]!.sid;
+}
+
+test('services: create, fetch, update, list across pages and delete with the official client', async () => {
+  const v1 = t.client().messaging.v1;
+  const made = await v1.services.create({ friendlyName: 'notifications', statusCallback: web.url + '/svc-status' });
+  assert.match(made.sid, /^MG[0-9a-f]{32}$/);
+  assert.equal(made.accountSid, t.accountSid);
+  assert.equal(made.stickySender, true);
+  assert.equal(made.useInboundWebhookOnNumber, false);
+  assert.ok(made.dateCreated instanceof Date && !Number.isNaN(made.dateCreated.getTime()));
+  assert.equal((await v1.services(made.sid).fetch()).statusCallback, web.url + '/svc-status');
+  assert.equal((await v1.services(made.sid).update({ friendlyName: 'renamed' })).friendlyName, 'renamed');
+  const more = [await v1.services.create({ friendlyName: 'b' }), await v1.services.create({ friendlyName: 'c' })];
+  // pageSize 2 over three services: the client follows meta.next_page_url.
+  const listed = await v1.services.list({ pageSize: 2 });
+  for (const s of [made, ...more]) assert.ok(listed.some((x) => x.sid === s.sid), `${s.sid} listed`);
+  for (const s of more) assert.equal(await v1.services(s.sid).remove(), true);
+  await rejectsWith(v1.services(more[0]!.sid).fetch(), 404, 20404);
+  await rejectsWith(v1.services.create({ friendlyName: '' }), 400, 21000);
+});
+
+test('a message with only MessagingServiceSid goes from a sender of the pool, the same one for the same recipient, and reports to the service', async () => {
+  const c = t.client();
+  const service = await c.messaging.v1.services.create({ friendlyName: 'pool', statusCallback: web.url + '/pool-status' });
+  const senders = [await buyNumber(t, {}), await buyNumber(t, {})];
+  for (const e164 of senders) {
+    const added = await c.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: await pnSid(e164) });
+    assert.equal(added.phoneNumber, e164);
+    assert.equal(added.serviceSid, service.sid);
+  }
+  assert.deepEqual((await c.messaging.v1.services(service.sid).phoneNumbers.list()).map((p) => p.phoneNumber).sort(), [...senders].sort());
+
+  const first = await c.messages.create({ messagingServiceSid: service.sid, to: '+15550006001', body: 'through the service 1' });
+  assert.equal(first.status, 'queued');
+  assert.equal(first.messagingServiceSid, service.sid);
+  assert.ok(senders.includes(first.from), `sent from ${first.from}, one of the pool`);
+  const second = await c.messages.create({ messagingServiceSid: service.sid, to: '+15550006001', body: 'through the service 2' });
+  assert.equal(second.from, first.from, 'sticky sender: the same number for the same recipient');
+
+  await waitUntil(async () => {
+    const got = (await sandboxMessages(t)).filter((m) => m.to === '+15550006001' && m.body.startsWith('through the service'));
+    return got.length === 2 && got.every((m) => m.from === first.from) ? got : undefined;
+  }, 10_000, 'both at the carrier, from the chosen sender');
+  const reqs = await web.waitFor((rs) => rs.some((r) => r.path === '/pool-status' && r.params.MessageSid === first.sid && r.params.MessageStatus === 'delivered'), 15_000);
+  const mine = reqs.filter((r) => r.path === '/pool-status' && r.params.MessageSid === first.sid);
+  assert.ok(mine.every((r) => r.signatureValid && r.params.MessagingServiceSid === service.sid));
+
+  // A From given with the service wins; the message still names the service.
+  const pinned = await c.messages.create({ messagingServiceSid: service.sid, from: senders[1]!, to: '+15550006002', body: 'pinned' });
+  assert.equal(pinned.from, senders[1]);
+  assert.equal(pinned.messagingServiceSid, service.sid);
+
+  // Scheduling, which Twilio accepts only through a Messaging Service.
+  const sendAt = new Date(Date.now() + 60 * 60 * 1000);
+  const scheduled = await c.messages.create({ messagingServiceSid: service.sid, to: '+15550006003', body: 'later', sendAt, scheduleType: 'fixed' });
+  assert.equal(scheduled.status, 'scheduled');
+  assert.equal((await c.messages(scheduled.sid).update({ status: 'canceled' })).status, 'canceled');
+});
+
+test('what Twilio refuses: unknown or malformed services, an empty pool, a sender in two services', async () => {
+  const c = t.client();
+  await rejectsWith(c.messages.create({ messagingServiceSid: 'MG' + '0'.repeat(32), to: '+15550006101', body: 'x' }), 400, 21701);
+  await rejectsWith(c.messages.create({ messagingServiceSid: 'MGnope', to: '+15550006101', body: 'x' }), 400, 21705);
+  await rejectsWith(c.messages.create({ to: '+15550006101', body: 'x' }), 400, 21603);
+  const empty = await c.messaging.v1.services.create({ friendlyName: 'empty' });
+  await rejectsWith(c.messages.create({ messagingServiceSid: empty.sid, to: '+15550006101', body: 'x' }), 400, 21703);
+
+  const other = await c.messaging.v1.services.create({ friendlyName: 'other' });
+  const number = await pnSid(await buyNumber(t, {}));
+  await c.messaging.v1.services(empty.sid).phoneNumbers.create({ phoneNumberSid: number });
+  await rejectsWith(c.messaging.v1.services(empty.sid).phoneNumbers.create({ phoneNumberSid: number }), 400, 21710);
+  await rejectsWith(c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: number }), 400, 21712);
+  await rejectsWith(c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: 'PN' + '0'.repeat(32) }), 400, 21421);
+  // Removed from one service, it may join another.
+  assert.equal(await c.messaging.v1.services(empty.sid).phoneNumbers(number).remove(), true);
+  assert.equal((await c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: number })).serviceSid, other.sid);
+  // Another account cannot see the service.
+  const sub = await c.api.v2010.accounts.create({ friendlyName: 'outsider' });
+  await rejectsWith(t.client(sub.sid, sub.authToken).messaging.v1.services(other.sid).fetch(), 404, 20404);
+});
+
+test("a sender's inbound texts go to the service's InboundRequestUrl, or to the number's own SmsUrl when the service defers; services outlive a restart", async () => {
+  const c = t.client();
+  const reply = (text: string) => { const r = new twilio.twiml.MessagingResponse(); r.message(text); return r.toString(); };
+  web.respond('/svc-inbound', { body: reply('from the service') });
+  web.respond('/number-inbound', { body: reply('from the number') });
+  const service = await c.messaging.v1.services.create({ friendlyName: 'inbound', inboundRequestUrl: web.url + '/svc-inbound' });
+  const number = await buyNumber(t, { SmsUrl: web.url + '/number-inbound' });
+  await c.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: await pnSid(number) });
+
+  const replied = (body: string) => waitUntil(async () => (await sandboxMessages(t)).find((m) => m.from === number && m.body === body), 10_000, body);
+  await textFromHandset(t, '+15550006201', number, 'hello service');
+  await replied('from the service');
+  const [hook] = web.requests.filter((r) => r.path === '/svc-inbound');
+  assert.ok(hook!.signatureValid);
+  assert.equal(hook!.params.MessagingServiceSid, service.sid);
+  assert.equal(hook!.params.Body, 'hello service');
+
+  t = await t.restart();
+  const after = t.client();
+  assert.equal((await after.messaging.v1.services(service.sid).fetch()).friendlyName, 'inbound');
+  assert.equal((await after.messaging.v1.services(service.sid).phoneNumbers.list()).length, 1);
+  await after.messaging.v1.services(service.sid).update({ useInboundWebhookOnNumber: true });
+  await textFromHandset(t, '+15550006202', number, 'hello number');
+  await replied('from the number');
+  const sent = await after.messages.create({ messagingServiceSid: service.sid, to: '+15550006203', body: 'after the restart' });
+  assert.equal(sent.from, number);
+});
