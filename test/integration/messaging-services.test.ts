@@ -127,6 +127,9 @@ test("a sender's inbound texts go to the service's InboundRequestUrl, or to the 
   assert.ok(hook!.signatureValid);
   assert.equal(hook!.params.MessagingServiceSid, service.sid);
   assert.equal(hook!.params.Body, 'hello service');
+  const received = (await c.messages.list({ to: number, limit: 5 })).find((m) => m.body === 'hello service');
+  assert.equal(received?.direction, 'inbound');
+  assert.equal(received?.messagingServiceSid, service.sid, 'the inbound message names its service');
 
   t = await t.restart();
   const after = t.client();

@@ -167,7 +167,7 @@ export class InboundRouter {
   }
 
   private deliverSingle(number: NumberRecord, part: InboundPart, fp: string): Promise<unknown> {
-    const m = inboundRecord(number.accountSid, part.from, part.to, part.text, 1);
+    const m = inboundRecord(number, part.from, part.to, part.text, 1);
     return this.o.store.createMessage(m, fp).then(() => this.dispatchThenFlush(m));
   }
 
@@ -180,7 +180,7 @@ export class InboundRouter {
       this.o.log.warn({ from: first.from, to: first.to }, 'reassembled SMS for a number no account owns any more; dropped');
       return Promise.all(j.storedKeys.map((k) => this.o.tables.moParts.remove(k)));
     }
-    const m = inboundRecord(number.accountSid, first.from, first.to, j.parts.map((p) => p.text).join(''), j.total);
+    const m = inboundRecord(number, first.from, first.to, j.parts.map((p) => p.text).join(''), j.total);
     if (j.missing > 0) {
       m.errorCode = MISSING_SEGMENT;
       m.errorMessage = `${errorMessage(MISSING_SEGMENT)}: ${j.missing} of ${j.total} parts never arrived`;
@@ -214,7 +214,10 @@ export class InboundRouter {
   }
 }
 
-export function inboundRecord(accountSid: string, from: string, to: string, body: string, segments: number): MessageRecord {
+/** `number` as the directory shows it: its Messaging Service, if it sends for one, is the message's too. */
+export function inboundRecord(number: Pick<NumberRecord, 'accountSid' | 'messagingServiceSid'>, from: string, to: string, body: string, segments: number): MessageRecord {
   const now = Date.now();
-  return newMessageRecord({ accountSid, from, to, body, status: 'received', direction: 'inbound', numSegments: segments, dateSent: now }, now);
+  const accountSid = number.accountSid;
+  const messagingServiceSid = number.messagingServiceSid ?? null;
+  return newMessageRecord({ accountSid, from, to, body, status: 'received', direction: 'inbound', numSegments: segments, dateSent: now, messagingServiceSid }, now);
 }
