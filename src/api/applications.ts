@@ -6,7 +6,7 @@ import type { ApplicationRecord } from '../store/records.js';
 import type { ApplicationSettings, Applications } from '../applications/applications.js';
 import { rfc2822 } from '../util/time.js';
 import { badRequest, notFound } from './errors.js';
-import { bool, method, str, url, type RawParams } from './params.js';
+import { bool, readWebhooks, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 
 export function applicationJson(a: ApplicationRecord): Record<string, unknown> {
@@ -69,10 +69,6 @@ function parseSettings(p: RawParams): ApplicationSettings {
     ['SmsStatusCallback', 'smsStatusCallback'],
     ['MessageStatusCallback', 'messageStatusCallback'],
   ] as const;
-  for (const [param, key] of urls) {
-    const v = url(p, param, 21502);
-    if (v !== undefined) s[key] = v;
-  }
   const methods = [
     ['VoiceMethod', 'voiceMethod'],
     ['VoiceFallbackMethod', 'voiceFallbackMethod'],
@@ -80,10 +76,7 @@ function parseSettings(p: RawParams): ApplicationSettings {
     ['SmsMethod', 'smsMethod'],
     ['SmsFallbackMethod', 'smsFallbackMethod'],
   ] as const;
-  for (const [param, key] of methods) {
-    const v = method(p, param, 21000);
-    if (v !== undefined) s[key] = v;
-  }
+  readWebhooks(p, s, urls, methods);
   const lookup = bool(p, 'VoiceCallerIdLookup');
   if (lookup !== undefined) s.voiceCallerIdLookup = lookup;
   const connect = bool(p, 'PublicApplicationConnectEnabled');

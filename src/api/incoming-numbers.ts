@@ -6,7 +6,7 @@ import type { NumberSettings } from '../numbers/numbers.js';
 import { checkFallbacks } from '../numbers/numbers.js';
 import { rfc2822 } from '../util/time.js';
 import { badRequest, notFound } from './errors.js';
-import { bool, method, normalizePhoneNumber, str, url, type RawParams } from './params.js';
+import { bool, normalizePhoneNumber, readWebhooks, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 import { applicationParam } from './applications.js';
 import type { Applications } from '../applications/applications.js';
@@ -72,10 +72,6 @@ function parseSettings(p: RawParams, apps: Applications, accountSid: string): Nu
     ['VoiceFallbackUrl', 'voiceFallbackUrl'],
     ['StatusCallback', 'statusCallback'],
   ] as const;
-  for (const [param, key] of urls) {
-    const v = url(p, param, 21502);
-    if (v !== undefined) s[key] = v;
-  }
   const methods = [
     ['SmsMethod', 'smsMethod'],
     ['SmsFallbackMethod', 'smsFallbackMethod'],
@@ -83,10 +79,7 @@ function parseSettings(p: RawParams, apps: Applications, accountSid: string): Nu
     ['VoiceFallbackMethod', 'voiceFallbackMethod'],
     ['StatusCallbackMethod', 'statusCallbackMethod'],
   ] as const;
-  for (const [param, key] of methods) {
-    const v = method(p, param, 21000);
-    if (v !== undefined) s[key] = v;
-  }
+  readWebhooks(p, s, urls, methods);
   const lookup = bool(p, 'VoiceCallerIdLookup');
   if (lookup !== undefined) s.voiceCallerIdLookup = lookup;
   const smsApp = applicationParam(p, 'SmsApplicationSid', apps, accountSid);

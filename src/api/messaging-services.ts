@@ -6,7 +6,7 @@ import type { ApiDeps } from './deps.js';
 import type { MessagingServiceRecord, NumberRecord } from '../store/records.js';
 import type { ServiceSender, ServiceSettings } from '../messaging/services.js';
 import { badRequest, notFound } from './errors.js';
-import { bool, intParam, method, str, url, type RawParams } from './params.js';
+import { bool, intParam, readWebhooks, str, type RawParams } from './params.js';
 import { pageEnvelopeV1, parsePageRequest, scanPage } from './paging.js';
 
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -71,14 +71,10 @@ function parseSettings(p: RawParams): ServiceSettings {
     ['FallbackUrl', 'fallbackUrl'],
     ['StatusCallback', 'statusCallback'],
   ] as const;
-  for (const [param, key] of urls) {
-    const v = url(p, param, 21502);
-    if (v !== undefined) s[key] = v;
-  }
-  const inboundMethod = method(p, 'InboundMethod', 21000);
-  if (inboundMethod !== undefined) s.inboundMethod = inboundMethod;
-  const fallbackMethod = method(p, 'FallbackMethod', 21000);
-  if (fallbackMethod !== undefined) s.fallbackMethod = fallbackMethod;
+  readWebhooks(p, s, urls, [
+    ['InboundMethod', 'inboundMethod'],
+    ['FallbackMethod', 'fallbackMethod'],
+  ]);
   const sticky = bool(p, 'StickySender');
   if (sticky !== undefined) s.stickySender = sticky;
   const onNumber = bool(p, 'UseInboundWebhookOnNumber');

@@ -81,3 +81,25 @@ export function normalizePhoneNumber(raw: string): string | null {
   }
   return E164.test(digits) ? digits : null;
 }
+
+/**
+ * The webhook URLs and their methods of a resource's form (a number's, an application's, a Messaging Service's), each
+ * named [FormParam, settingsKey], written into `into` when given: URLs as `url` reads them (21502; "" clears), methods
+ * as `method` does (21000).
+ */
+export function readWebhooks<S extends object>(
+  p: RawParams,
+  into: S,
+  urls: readonly (readonly [string, keyof S])[],
+  methods: readonly (readonly [string, keyof S])[],
+): void {
+  const out = into as Record<keyof S, unknown>;
+  for (const [param, key] of urls) {
+    const v = url(p, param, 21502);
+    if (v !== undefined) out[key] = v;
+  }
+  for (const [param, key] of methods) {
+    const v = method(p, param, 21000);
+    if (v !== undefined) out[key] = v;
+  }
+}

@@ -1,5 +1,6 @@
 // The official twilio client, pointed at a local tandem the way twilio-compat.md §19 describes: a RequestClient
 // subclass that rewrites the scheme, host and port of every request to the local base URL.
+import assert from 'node:assert/strict';
 import twilio from 'twilio';
 
 type RC = InstanceType<typeof twilio.RequestClient>;
@@ -27,4 +28,13 @@ export function twilioClient(baseUrl: string, accountSid: string, authToken: str
 /** The client as production code builds it: an API key and its secret, the account given apart. */
 export function twilioKeyClient(baseUrl: string, keySid: string, secret: string, accountSid: string): TwilioClient {
   return twilio(keySid, secret, { accountSid, httpClient: new LocalRequestClient(baseUrl) });
+}
+
+/** The client's call fails with Twilio's error: this HTTP status and this error code. */
+export async function rejectsWithCode(p: Promise<unknown>, status: number, code: number): Promise<void> {
+  await assert.rejects(p, (e: { status: number; code: number }) => {
+    assert.equal(e.status, status);
+    assert.equal(e.code, code);
+    return true;
+  });
 }

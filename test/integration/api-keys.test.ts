@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
-import { twilioKeyClient } from '../helpers/twilio-client.js';
+import { rejectsWithCode, twilioKeyClient } from '../helpers/twilio-client.js';
 import { waitUntil } from '../helpers/webhook-app.js';
 
 let t: Tandem;
@@ -16,12 +16,6 @@ after(async () => {
   await t.cleanup();
 });
 
-const rejectsWith = (p: Promise<unknown>, status: number, code: number) =>
-  assert.rejects(p, (e: { status: number; code: number }) => {
-    assert.equal(e.status, status);
-    assert.equal(e.code, code);
-    return true;
-  });
 
 async function buyNumber(): Promise<string> {
   const c = t.client();
@@ -68,26 +62,26 @@ test('a standard key cannot read or make credentials, nor act for another accoun
   const made = await c.newKeys.create({ friendlyName: 'standard' });
   const keyClient = twilioKeyClient(t.url, made.sid, made.secret, t.accountSid);
   // The account resource carries the auth token; keys and subaccounts make credentials.
-  await rejectsWith(keyClient.api.v2010.accounts(t.accountSid).fetch(), 401, 20003);
-  await rejectsWith(keyClient.keys.list(), 401, 20003);
-  await rejectsWith(keyClient.newKeys.create({ friendlyName: 'escalated' }), 401, 20003);
-  await rejectsWith(keyClient.api.v2010.accounts.create({ friendlyName: 'escalated' }), 401, 20003);
-  await rejectsWith(keyClient.api.v2010.accounts.list(), 401, 20003);
+  await rejectsWithCode(keyClient.api.v2010.accounts(t.accountSid).fetch(), 401, 20003);
+  await rejectsWithCode(keyClient.keys.list(), 401, 20003);
+  await rejectsWithCode(keyClient.newKeys.create({ friendlyName: 'escalated' }), 401, 20003);
+  await rejectsWithCode(keyClient.api.v2010.accounts.create({ friendlyName: 'escalated' }), 401, 20003);
+  await rejectsWithCode(keyClient.api.v2010.accounts.list(), 401, 20003);
   // Everything else of its own account works.
   assert.ok(Array.isArray(await keyClient.incomingPhoneNumbers.list()));
 
   // The parent's key does not reach into a subaccount, unlike the parent's Auth Token.
   const sub = await c.api.v2010.accounts.create({ friendlyName: 'sub' });
   const intoSub = twilioKeyClient(t.url, made.sid, made.secret, sub.sid);
-  await rejectsWith(intoSub.messages.list({ limit: 1 }), 404, 20404);
+  await rejectsWithCode(intoSub.messages.list({ limit: 1 }), 404, 20404);
   assert.ok(Array.isArray(await t.client(t.accountSid, t.authToken).api.v2010.accounts(sub.sid).messages.list({ limit: 1 })));
 
-  await rejectsWith(twilioKeyClient(t.url, made.sid, 'x'.repeat(32), t.accountSid).messages.list({ limit: 1 }), 401, 20003);
-  await rejectsWith(twilioKeyClient(t.url, 'SK' + '0'.repeat(32), made.secret, t.accountSid).messages.list({ limit: 1 }), 401, 20003);
+  await rejectsWithCode(twilioKeyClient(t.url, made.sid, 'x'.repeat(32), t.accountSid).messages.list({ limit: 1 }), 401, 20003);
+  await rejectsWithCode(twilioKeyClient(t.url, 'SK' + '0'.repeat(32), made.secret, t.accountSid).messages.list({ limit: 1 }), 401, 20003);
   // A subaccount's key list does not show the parent's keys, nor can the subaccount fetch one of them.
   const subClient = t.client(sub.sid, sub.authToken);
   assert.equal((await subClient.keys.list()).length, 0);
-  await rejectsWith(subClient.keys(made.sid).fetch(), 404, 20404);
+  await rejectsWithCode(subClient.keys(made.sid).fetch(), 404, 20404);
 });
 
 test('a key outlives a restart (LMDB), and once deleted it authenticates nothing', async () => {
@@ -96,7 +90,7 @@ test('a key outlives a restart (LMDB), and once deleted it authenticates nothing
   const keyClient = () => twilioKeyClient(t.url, made.sid, made.secret, t.accountSid);
   assert.ok(Array.isArray(await keyClient().messages.list({ limit: 1 })));
   assert.equal(await t.client().keys(made.sid).remove(), true);
-  await rejectsWith(keyClient().messages.list({ limit: 1 }), 401, 20003);
-  await rejectsWith(t.client().keys(made.sid).fetch(), 404, 20404);
+  await rejectsWithCode(keyClient().messages.list({ limit: 1 }), 401, 20003);
+  await rejectsWithCode(t.client().keys(made.sid).fetch(), 404, 20404);
   assert.ok(!(await t.client().keys.list()).some((k) => k.sid === made.sid));
 });

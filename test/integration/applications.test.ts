@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { rejectsWithCode } from '../helpers/twilio-client.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { buyNumber, sandboxMessages, textFromHandset } from './messages-inbound-helpers.js';
 import { buyVoiceNumber, fetchCall, voiceTwiml } from './voice-helpers.js';
@@ -28,12 +29,6 @@ const reply = (text: string) => {
   return r.toString();
 };
 
-const rejectsWith = (p: Promise<unknown>, status: number, code: number) =>
-  assert.rejects(p, (e: { status: number; code: number }) => {
-    assert.equal(e.status, status);
-    assert.equal(e.code, code);
-    return true;
-  });
 
 test('applications: create, list, fetch, update and delete with the official client', async () => {
   const c = t.client();
@@ -50,7 +45,7 @@ test('applications: create, list, fetch, update and delete with the official cli
   assert.equal(updated.smsUrl, web.url + '/s', 'what an update does not name stays');
   assert.equal((await c.applications(made.sid).fetch()).messageStatusCallback, web.url + '/ms');
   assert.equal(await c.applications(made.sid).remove(), true);
-  await rejectsWith(c.applications(made.sid).fetch(), 404, 20404);
+  await rejectsWithCode(c.applications(made.sid).fetch(), 404, 20404);
 });
 
 test("a number's SmsApplicationSid answers its texts with the application's SmsUrl; an update moves them at once, a delete hands them back", async () => {
@@ -80,7 +75,7 @@ test("a number's SmsApplicationSid answers its texts with the application's SmsU
   await textFromHandset(t, '+15550007003', number, 'three');
   await replies('from the number');
 
-  await rejectsWith(c.incomingPhoneNumbers(owned.sid).update({ smsApplicationSid: 'AP' + '0'.repeat(32) }), 400, 21218);
+  await rejectsWithCode(c.incomingPhoneNumbers(owned.sid).update({ smsApplicationSid: 'AP' + '0'.repeat(32) }), 400, 21218);
 });
 
 test("VoiceApplicationSid answers a number's calls; ApplicationSid places an API call with the application's VoiceUrl and StatusCallback", async () => {
@@ -104,11 +99,11 @@ test("VoiceApplicationSid answers a number's calls; ApplicationSid places an API
   assert.equal(done!.params.CallStatus, 'completed');
   assert.equal((await fetchCall(t, call.sid)).status, 'completed');
 
-  await rejectsWith(c.calls.create({ from: number, to: '+15550008003', applicationSid: 'AP' + '0'.repeat(32) }), 400, 21218);
+  await rejectsWithCode(c.calls.create({ from: number, to: '+15550008003', applicationSid: 'AP' + '0'.repeat(32) }), 400, 21218);
   // Another account's application is not this account's.
   const sub = await c.api.v2010.accounts.create({ friendlyName: 'other' });
   const foreign = await t.client(sub.sid, sub.authToken).applications.create({ voiceUrl: web.url + '/app-voice' });
-  await rejectsWith(c.calls.create({ from: number, to: '+15550008004', applicationSid: foreign.sid }), 400, 21218);
+  await rejectsWithCode(c.calls.create({ from: number, to: '+15550008004', applicationSid: foreign.sid }), 400, 21218);
 });
 
 test("a message sent with ApplicationSid reports its status to the application's MessageStatusCallback", async () => {
@@ -118,5 +113,5 @@ test("a message sent with ApplicationSid reports its status to the application's
   const msg = await c.messages.create({ from, to: '+15550009001', body: 'with an application', applicationSid: app.sid });
   const reqs = await web.waitFor((rs) => rs.some((x) => x.path === '/app-msg-status' && x.params.MessageSid === msg.sid && x.params.MessageStatus === 'delivered'), 15_000);
   assert.ok(reqs.filter((x) => x.path === '/app-msg-status').every((x) => x.signatureValid));
-  await rejectsWith(c.messages.create({ from, to: '+15550009002', body: 'x', applicationSid: 'AP' + '0'.repeat(32) }), 400, 21218);
+  await rejectsWithCode(c.messages.create({ from, to: '+15550009002', body: 'x', applicationSid: 'AP' + '0'.repeat(32) }), 400, 21218);
 });

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { rejectsWithCode } from '../helpers/twilio-client.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { buyNumber, sandboxMessages, textFromHandset } from './messages-inbound-helpers.js';
 
@@ -21,12 +22,6 @@ after(async () => {
   await t.cleanup();
 });
 
-const rejectsWith = (p: Promise<unknown>, status: number, code: number) =>
-  assert.rejects(p, (e: { status: number; code: number }) => {
-    assert.equal(e.status, status);
-    assert.equal(e.code, code);
-    return true;
-  });
 
 async function pnSid(e164: string): Promise<string> {
   return (await t.client().incomingPhoneNumbers.list({ phoneNumber: e164 }))[0]!.sid;
@@ -47,8 +42,8 @@ test('services: create, fetch, update, list across pages and delete with the off
   const listed = await v1.services.list({ pageSize: 2 });
   for (const s of [made, ...more]) assert.ok(listed.some((x) => x.sid === s.sid), `${s.sid} listed`);
   for (const s of more) assert.equal(await v1.services(s.sid).remove(), true);
-  await rejectsWith(v1.services(more[0]!.sid).fetch(), 404, 20404);
-  await rejectsWith(v1.services.create({ friendlyName: '' }), 400, 21000);
+  await rejectsWithCode(v1.services(more[0]!.sid).fetch(), 404, 20404);
+  await rejectsWithCode(v1.services.create({ friendlyName: '' }), 400, 21000);
 });
 
 test('a message with only MessagingServiceSid goes from a sender of the pool, the same one for the same recipient, and reports to the service', async () => {
@@ -91,24 +86,24 @@ test('a message with only MessagingServiceSid goes from a sender of the pool, th
 
 test('what Twilio refuses: unknown or malformed services, an empty pool, a sender in two services', async () => {
   const c = t.client();
-  await rejectsWith(c.messages.create({ messagingServiceSid: 'MG' + '0'.repeat(32), to: '+15550006101', body: 'x' }), 400, 21701);
-  await rejectsWith(c.messages.create({ messagingServiceSid: 'MGnope', to: '+15550006101', body: 'x' }), 400, 21705);
-  await rejectsWith(c.messages.create({ to: '+15550006101', body: 'x' }), 400, 21603);
+  await rejectsWithCode(c.messages.create({ messagingServiceSid: 'MG' + '0'.repeat(32), to: '+15550006101', body: 'x' }), 400, 21701);
+  await rejectsWithCode(c.messages.create({ messagingServiceSid: 'MGnope', to: '+15550006101', body: 'x' }), 400, 21705);
+  await rejectsWithCode(c.messages.create({ to: '+15550006101', body: 'x' }), 400, 21603);
   const empty = await c.messaging.v1.services.create({ friendlyName: 'empty' });
-  await rejectsWith(c.messages.create({ messagingServiceSid: empty.sid, to: '+15550006101', body: 'x' }), 400, 21703);
+  await rejectsWithCode(c.messages.create({ messagingServiceSid: empty.sid, to: '+15550006101', body: 'x' }), 400, 21703);
 
   const other = await c.messaging.v1.services.create({ friendlyName: 'other' });
   const number = await pnSid(await buyNumber(t, {}));
   await c.messaging.v1.services(empty.sid).phoneNumbers.create({ phoneNumberSid: number });
-  await rejectsWith(c.messaging.v1.services(empty.sid).phoneNumbers.create({ phoneNumberSid: number }), 400, 21710);
-  await rejectsWith(c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: number }), 400, 21712);
-  await rejectsWith(c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: 'PN' + '0'.repeat(32) }), 400, 21421);
+  await rejectsWithCode(c.messaging.v1.services(empty.sid).phoneNumbers.create({ phoneNumberSid: number }), 400, 21710);
+  await rejectsWithCode(c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: number }), 400, 21712);
+  await rejectsWithCode(c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: 'PN' + '0'.repeat(32) }), 400, 21421);
   // Removed from one service, it may join another.
   assert.equal(await c.messaging.v1.services(empty.sid).phoneNumbers(number).remove(), true);
   assert.equal((await c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: number })).serviceSid, other.sid);
   // Another account cannot see the service.
   const sub = await c.api.v2010.accounts.create({ friendlyName: 'outsider' });
-  await rejectsWith(t.client(sub.sid, sub.authToken).messaging.v1.services(other.sid).fetch(), 404, 20404);
+  await rejectsWithCode(t.client(sub.sid, sub.authToken).messaging.v1.services(other.sid).fetch(), 404, 20404);
 });
 
 test("a sender's inbound texts go to the service's InboundRequestUrl, or to the number's own SmsUrl when the service defers; services outlive a restart", async () => {
