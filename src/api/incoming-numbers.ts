@@ -186,6 +186,8 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     const sid = (req.params as { Sid: string }).Sid;
     const n = load(req.account.sid, sid);
     if (!(await numbers.release(n))) throw gone(req.account.sid, sid);
+    // A released number leaves its Messaging Service too, as on Twilio.
+    await deps.services.dropNumber(n.sid);
     reply.code(204);
     return null;
   });

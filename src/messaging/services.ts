@@ -144,6 +144,13 @@ export class MessagingServices {
     await this.t.serviceSenders.remove([s.sid, sender.dateAdded, sender.pnSid]);
   }
 
+  /** The number `pnSid` was released: it is no sender of any service any more. */
+  async dropNumber(pnSid: string): Promise<void> {
+    const s = this.serviceOf(pnSid);
+    const sender = s && this.senders.get(s.sid)?.find((x) => x.pnSid === pnSid);
+    if (s && sender) await this.removeSender(s, sender);
+  }
+
   private changed(): void {
     for (const l of this.listeners) l();
   }

@@ -101,6 +101,9 @@ test('what Twilio refuses: unknown or malformed services, an empty pool, a sende
   // Removed from one service, it may join another.
   assert.equal(await c.messaging.v1.services(empty.sid).phoneNumbers(number).remove(), true);
   assert.equal((await c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: number })).serviceSid, other.sid);
+  // A released number leaves its service.
+  await c.incomingPhoneNumbers(number).remove();
+  assert.equal((await c.messaging.v1.services(other.sid).phoneNumbers.list()).length, 0);
   // Another account cannot see the service.
   const sub = await c.api.v2010.accounts.create({ friendlyName: 'outsider' });
   await rejectsWithCode(t.client(sub.sid, sub.authToken).messaging.v1.services(other.sid).fetch(), 404, 20404);
