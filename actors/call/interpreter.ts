@@ -4,6 +4,7 @@ import type { VoiceVerb } from '../../protocols/twiml/index.js';
 import type { CallSession } from './call-session.js';
 import { actionDocument, firstDocument, redirectDocument, type DocumentResult, type VoiceDocument } from './documents.js';
 import { sessionContext } from './session-context.js';
+import { detectAnsweredBy } from './answering-machine.js';
 import type { VerbContext, VerbOutcome } from './verb-context.js';
 import type { VoiceDeps } from './voice-deps.js';
 
@@ -14,6 +15,13 @@ const ERROR_PROMPT_MAX_MS = 8_000;
 /** Runs the call from its first document to the end; never throws. */
 export async function runCall(s: CallSession, deps: VoiceDeps): Promise<void> {
   try {
+    const amd = s.record.machineDetection;
+    if (amd && s.record.direction === 'outbound-api') {
+      // MachineDetection: listen first, then fetch the TwiML with AnsweredBy.
+      const { answeredBy } = await detectAnsweredBy(s, amd);
+      if (s.isOver) return;
+      await s.update({ answeredBy });
+    }
     await interpret(s, deps, await firstDocument(s, deps));
   } catch (err) {
     if (s.isOver) return;

@@ -5,6 +5,7 @@ import type { ApiDeps } from './deps.js';
 import type { RouteModule } from './app.js';
 import type { ApplicationRecord, CallEvent, CallRecord, CallStatus } from '../store/records.js';
 import { applicationParam } from './applications.js';
+import { MACHINE_DETECTION_DEFAULTS, type MachineDetectionSettings } from '../voice/machine-detection.js';
 import { rfc2822 } from '../util/time.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { intParam, list, method, normalizePhoneNumber, str, url, type RawParams } from './params.js';
@@ -25,7 +26,7 @@ export function callJson(c: CallRecord): Record<string, unknown> {
   const base = `/2010-04-01/Accounts/${c.accountSid}/Calls/${c.sid}`;
   return {
     account_sid: c.accountSid,
-    answered_by: null,
+    answered_by: c.answeredBy ?? null,
     api_version: '2010-04-01',
     caller_name: null,
     date_created: rfc2822(c.dateCreated),
@@ -84,6 +85,7 @@ function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean, app: A
   const events = list(p, 'StatusCallbackEvent').flatMap((e) => e.split(/[\s,]+/)).filter((e) => e !== '');
   for (const e of events) if (!EVENTS.has(e)) throw badRequest(21626, `StatusCallbackEvent '${e}' is not one of initiated, ringing, answered, completed`);
   const recording = parseRecording(p);
+  const machineDetection = parseMachineDetection(p);
   const sendDigits = str(p, 'SendDigits');
   if (sendDigits !== undefined && sendDigits !== '' && !SEND_DIGITS.test(sendDigits)) {
     throw badRequest(21630, 'SendDigits may hold up to 32 of 0-9, A-D, #, * and w/W pauses');
@@ -104,6 +106,26 @@ function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean, app: A
     sendDigits: sendDigits || null,
     timeLimitS: intParam(p, 'TimeLimit', 1, 86_400) ?? 14_400,
     ...(recording && { recording }),
+    ...(machineDetection && { machineDetection }),
+  };
+}
+
+/** `MachineDetection=Enable|DetectMessageEnd` and its tuning, within Twilio's ranges; undefined when not asked for. */
+function parseMachineDetection(p: RawParams): MachineDetectionSettings | undefined {
+  const mode = str(p, 'MachineDetection');
+  if (mode === undefined || mode === '') return undefined;
+  if (mode !== 'Enable' && mode !== 'DetectMessageEnd') throw badRequest(21000, `MachineDetection must be Enable or DetectMessageEnd, got '${mode}'`);
+  const d = MACHINE_DETECTION_DEFAULTS;
+  // Asynchronous detection would run the TwiML at once and report AnsweredBy to a callback later: not built, and
+  // running it synchronously instead would change when the app's TwiML runs, so it is refused rather than ignored.
+  if ((str(p, 'AsyncAmd') ?? '').toLowerCase() === 'true') throw badRequest(21000, 'AsyncAmd is not supported by tandem; use MachineDetection without it');
+  const timeoutS = intParam(p, 'MachineDetectionTimeout', 3, 59);
+  return {
+    mode,
+    timeoutMs: timeoutS === undefined ? d.timeoutMs : timeoutS * 1000,
+    speechThresholdMs: intParam(p, 'MachineDetectionSpeechThreshold', 1000, 6000) ?? d.speechThresholdMs,
+    speechEndThresholdMs: intParam(p, 'MachineDetectionSpeechEndThreshold', 500, 5000) ?? d.speechEndThresholdMs,
+    silenceTimeoutMs: intParam(p, 'MachineDetectionSilenceTimeout', 2000, 10_000) ?? d.silenceTimeoutMs,
   };
 }
 

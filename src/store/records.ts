@@ -1,6 +1,7 @@
 // The typed records tandem keeps in LMDB. Times are epoch milliseconds; the API layer renders them.
 
 import type { RecordingEvent } from '../../protocols/twiml/index.js';
+import type { AnsweredBy, MachineDetectionSettings } from '../voice/machine-detection.js';
 export type AccountStatus = 'active' | 'suspended' | 'closed';
 
 export interface AccountRecord {
@@ -237,6 +238,10 @@ export interface CallRecord {
   timeLimitS: number;
   /** Calls API `Record=true`: the whole call (both directions) is recorded from the answer; absent on older records. */
   recording?: { statusCallback: string | null; statusCallbackMethod: HttpMethod; statusCallbackEvents: RecordingEvent[] } | null;
+  /** Calls API `MachineDetection`: listen after the answer before fetching the TwiML; absent on older records. */
+  machineDetection?: MachineDetectionSettings | null;
+  /** What machine detection decided (Twilio's answered_by / AnsweredBy); absent when it did not run. */
+  answeredBy?: AnsweredBy | null;
   /** SIP Call-ID of this leg, once known. */
   sipCallId: string | null;
   /** Milliseconds the call waited in the account's outbound queue. */

@@ -14,6 +14,7 @@ export function voiceParams(c: CallRecord): Record<string, string> {
     ApiVersion: '2010-04-01',
   };
   if (c.parentCallSid) p.ParentCallSid = c.parentCallSid;
+  if (c.answeredBy) p.AnsweredBy = c.answeredBy;
   return p;
 }
 

@@ -70,6 +70,7 @@ export type NewCall = Pick<
   | 'sendDigits'
   | 'timeLimitS'
   | 'recording'
+  | 'machineDetection'
 >;
 
 export interface CallUpdate {
@@ -281,6 +282,7 @@ export class Voice {
       sendDigits: c.sendDigits,
       timeLimitS: c.timeLimitS,
       ...(c.recording && { recording: c.recording }),
+      ...(c.machineDetection && { machineDetection: c.machineDetection }),
     });
     if (this.pacer.queued(accountSid) >= this.pacer.maxQueued) throw new CallQueueFullError(`more than ${this.pacer.maxQueued} calls queued`);
     await this.store.create(record);

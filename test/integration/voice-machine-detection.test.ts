@@ -1,0 +1,77 @@
+// Calls API MachineDetection against real calls: tandem places API calls to other tandem numbers whose TwiML answers
+// like an answering machine (a 4 s greeting), like a person (a short "hello", then quiet) or not at all (silence).
+// The call's TwiML is fetched only after detection, with AnsweredBy, and the call resource shows answered_by.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { silence, tone } from '../../protocols/rtp/index.js';
+import { serveWav } from '../helpers/audio.js';
+import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { buyVoiceNumber, fetchCall, voiceTwiml } from './voice-helpers.js';
+
+let t: Tandem;
+let web: WebhookApp;
+let greeting: { url: string; close(): Promise<void> };
+let hello: { url: string; close(): Promise<void> };
+let quietBreath: { url: string; close(): Promise<void> };
+let quiet: { url: string; close(): Promise<void> };
+
+before(async () => {
+  t = await startTandem();
+  web = await startWebhookApp(() => t.authToken);
+  greeting = await serveWav(tone([300, 700], 4000, 0.3));
+  hello = await serveWav(tone([300, 700], 600, 0.3));
+  quiet = await serveWav(silence(15_000));
+  quietBreath = await serveWav(silence(500));
+});
+after(async () => {
+  await greeting.close();
+  await hello.close();
+  await quiet.close();
+  await quietBreath.close();
+  await web.close();
+  await t.cleanup();
+});
+
+test('MachineDetection tells a machine from a person from silence, and the TwiML request carries AnsweredBy', async () => {
+  const caller = await buyVoiceNumber(t, {});
+  const machine = await buyVoiceNumber(t, { VoiceUrl: web.url + '/machine' });
+  const person = await buyVoiceNumber(t, { VoiceUrl: web.url + '/person' });
+  const nobody = await buyVoiceNumber(t, { VoiceUrl: web.url + '/nobody' });
+  web.respond('/machine', { body: voiceTwiml((r) => { r.play(greeting.url); r.pause({ length: 10 }); }) });
+  // A leading <Pause> would hold off the answer (as on Twilio): the person answers, then speaks after a breath.
+  web.respond('/person', { body: voiceTwiml((r) => { r.play(quietBreath.url); r.play(hello.url); r.pause({ length: 10 }); }) });
+  web.respond('/nobody', { body: voiceTwiml((r) => r.play(quiet.url)) });
+  web.respond('/amd', { body: voiceTwiml((r) => r.hangup()) });
+
+  const c = t.client();
+  const place = (to: string, extra: Record<string, unknown>) => c.calls.create({ from: caller, to, url: web.url + '/amd', ...extra });
+  const calls = await Promise.all([
+    place(machine, { machineDetection: 'Enable' }),
+    place(machine, { machineDetection: 'DetectMessageEnd' }),
+    place(person, { machineDetection: 'Enable' }),
+    place(nobody, { machineDetection: 'Enable', machineDetectionSilenceTimeout: 2000 }),
+    place(person, {}),
+  ]);
+  const expected = ['machine_start', 'machine_end_silence', 'human', 'unknown', undefined];
+  const reqs = await web.waitFor((rs) => calls.every((call) => rs.some((r) => r.path === '/amd' && r.params.CallSid === call.sid)), 30_000);
+  calls.forEach((call, i) => {
+    const r = reqs.find((x) => x.path === '/amd' && x.params.CallSid === call.sid)!;
+    assert.ok(r.signatureValid);
+    assert.equal(r.params.AnsweredBy, expected[i], `call ${i} (${call.sid}) AnsweredBy`);
+  });
+  // The greeting is 4 s long: DetectMessageEnd waits for its end, Enable decides after 2.4 s of it.
+  const at = (i: number) => reqs.find((x) => x.path === '/amd' && x.params.CallSid === calls[i]!.sid)!.at;
+  assert.ok(at(1) - at(0) >= 2_000, `the end of the greeting came ${at(1) - at(0)} ms after machine_start`);
+  for (const [i, want] of expected.entries()) {
+    assert.equal((await fetchCall(t, calls[i]!.sid)).answered_by, want ?? null);
+  }
+});
+
+test('MachineDetection outside its values or ranges, or asked for asynchronously, is refused', async () => {
+  const caller = await buyVoiceNumber(t, {});
+  const c = t.client();
+  await assert.rejects(c.calls.create({ from: caller, to: '+15550004001', url: web.url + '/amd', machineDetection: 'Sometimes' }), (e: { status: number }) => e.status === 400);
+  await assert.rejects(c.calls.create({ from: caller, to: '+15550004001', url: web.url + '/amd', machineDetection: 'Enable', machineDetectionTimeout: 1 }), (e: { status: number }) => e.status === 400);
+  await assert.rejects(c.calls.create({ from: caller, to: '+15550004001', url: web.url + '/amd', machineDetection: 'Enable', asyncAmd: 'true' }), (e: { status: number; message: string }) => e.status === 400 && /AsyncAmd/.test(e.message));
+});
