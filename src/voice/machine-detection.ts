@@ -4,6 +4,7 @@
 // MachineDetectionSpeechThreshold); silence all along is `unknown`. With DetectMessageEnd, a machine is followed
 // until its greeting ends (MachineDetectionSpeechEndThreshold of silence), so the app can leave a message after it.
 // Speech is told from silence by the frame's energy alone: no words are recognised, and a beep counts as speech.
+import { rms } from '../../protocols/rtp/index.js';
 
 export type AnsweredBy = 'human' | 'machine_start' | 'machine_end_silence' | 'machine_end_other' | 'fax' | 'unknown';
 
@@ -29,12 +30,6 @@ export const MACHINE_DETECTION_DEFAULTS: Omit<MachineDetectionSettings, 'mode'> 
 
 /** RMS of a 16-bit frame above which it is speech: ~-36 dBFS, well over line noise, under a quiet voice. */
 const SPEECH_RMS = 500;
-
-function rms(frame: Int16Array): number {
-  let sum = 0;
-  for (let i = 0; i < frame.length; i++) sum += frame[i]! * frame[i]!;
-  return frame.length === 0 ? 0 : Math.sqrt(sum / frame.length);
-}
 
 export interface Detection {
   answeredBy: AnsweredBy;
