@@ -49,8 +49,9 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
    * Twilio), and its status callback and validity period stand in for those the request leaves out.
    */
   const throughService = (p: ParsedOutbound, accountSid: string): OutboundRequest => {
+    // Without a service parseOutbound has made sure of From: the request goes on as parsed, with no copy per message.
+    if (p.messagingServiceSid === null) return p as OutboundRequest;
     const { validityGiven, messagingServiceSid, from, ...rest } = p;
-    if (messagingServiceSid === null) return { ...rest, from: from! };
     const service = deps.services.of(accountSid, messagingServiceSid);
     if (!service) throw badRequest(21701, `The Messaging Service ${messagingServiceSid} does not exist or is not this account's.`);
     const sender = from ?? deps.services.pickSender(service, p.to)?.phoneNumber;
