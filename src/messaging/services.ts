@@ -40,6 +40,11 @@ export class MessagingServices {
     }
     for (const { key } of t.serviceSenders.getRange({})) {
       const [serviceSid, dateAdded, pnSid] = key;
+      // A number released just before a crash, before it left its service (dropNumber): it leaves now.
+      if (t.numbers.get(pnSid) === undefined) {
+        void t.serviceSenders.remove(key);
+        continue;
+      }
       this.senders.get(serviceSid)?.push({ pnSid, dateAdded });
       this.serviceOfNumber.set(pnSid, serviceSid);
     }
@@ -65,9 +70,12 @@ export class MessagingServices {
     return sid === undefined ? undefined : this.services.get(sid);
   }
 
-  /** The service's senders, oldest first, leaving out numbers released since they were added. */
-  sendersOf(serviceSid: string): ServiceSender[] {
-    return (this.senders.get(serviceSid) ?? []).filter((s) => this.t.numbers.get(s.pnSid) !== undefined);
+  /**
+   * The service's senders, oldest first. A released number has left already (dropNumber, or the start after a crash),
+   * so a message sent through the service reads no number record but its sender's.
+   */
+  sendersOf(serviceSid: string): readonly ServiceSender[] {
+    return this.senders.get(serviceSid) ?? [];
   }
 
   /**
@@ -138,7 +146,8 @@ export class MessagingServices {
 
   async removeSender(s: MessagingServiceRecord, sender: ServiceSender): Promise<void> {
     const list = this.senders.get(s.sid);
-    if (list) list.splice(list.findIndex((x) => x.pnSid === sender.pnSid), 1);
+    const at = list?.findIndex((x) => x.pnSid === sender.pnSid) ?? -1;
+    if (at >= 0) list!.splice(at, 1);
     this.serviceOfNumber.delete(sender.pnSid);
     this.changed();
     await this.t.serviceSenders.remove([s.sid, sender.dateAdded, sender.pnSid]);
