@@ -9,8 +9,20 @@ export interface ParseContext {
   readonly base: URL | undefined;
 }
 
+/** The document URL is parsed only if a relative URL needs it: most replies have none. */
+class LazyContext implements ParseContext {
+  private parsed: URL | undefined | null = null;
+
+  constructor(private readonly documentUrl: string | undefined) {}
+
+  get base(): URL | undefined {
+    if (this.parsed === null) this.parsed = this.documentUrl === undefined ? undefined : new URL(this.documentUrl);
+    return this.parsed;
+  }
+}
+
 export function makeContext(documentUrl: string | undefined): ParseContext {
-  return { base: documentUrl === undefined ? undefined : new URL(documentUrl) };
+  return new LazyContext(documentUrl);
 }
 
 // Empty attribute values count as absent: Twilio's helper libraries never emit them, and

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { TwimlCode, TwimlProblem } from './errors.js';
+import { readPlainXml } from './plain-reader.js';
 
 /** One element of a TwiML document, with text and CDATA already decoded. */
 export interface XmlElement {
@@ -34,9 +35,21 @@ const TEXT = '#text';
  * Returns null for an empty or whitespace-only body, which Twilio treats as "no verbs".
  */
 export function readTwimlDocument(xml: string): XmlElement | null {
+  return read(xml, true);
+}
+
+/** readTwimlDocument without the plain-XML fast path: what that path must agree with (its test compares them). */
+export function readTwimlDocumentFully(xml: string): XmlElement | null {
+  return read(xml, false);
+}
+
+function read(xml: string, plainFirst: boolean): XmlElement | null {
   const doc = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
   const trimmed = doc.trim();
   if (trimmed === '') return null;
+  // Nearly every reply is plain XML, read in one pass; anything else (or anything broken) takes the full path below.
+  const plain = plainFirst ? readPlainXml(trimmed) : undefined;
+  if (plain !== undefined) return checkRoot(plain);
   // TwiML never needs a DTD, and DTD entities are the classic expansion-bomb vector. Only the
   // prolog is checked, so a body like <![CDATA[<!DOCTYPE html>]]> is still fine.
   const doctype = trimmed.indexOf('<!DOCTYPE');
@@ -76,6 +89,10 @@ export function readTwimlDocument(xml: string): XmlElement | null {
   if (root === undefined) {
     throw new TwimlProblem(TwimlCode.DocumentParseFailure, 'Document parse failure: no root element');
   }
+  return checkRoot(root);
+}
+
+function checkRoot(root: XmlElement): XmlElement {
   if (root.name !== 'Response') {
     throw new TwimlProblem(TwimlCode.RootNotResponse, `Root element must be Response, found <${root.name}>`);
   }
