@@ -6,7 +6,7 @@
 // It is an accelerator, not a second parser: anything outside that plain subset (comments, CDATA, a DOCTYPE,
 // processing instructions, a '\r', '<' in an attribute value, ']]>' in text, an unknown entity) and anything not
 // well-formed makes it answer `undefined`, and the full path decides, with its own error messages. So a document gets
-// either exactly the full path's tree or the full path itself. test/twiml-plain-reader.test.ts checks this on a corpus.
+// either exactly the full path's tree or the full path itself. test/unit/twiml-plain-reader.test.ts checks this on a corpus.
 import type { XmlChild, XmlElement } from './document.js';
 
 const LT = 0x3c;
@@ -20,6 +20,11 @@ const QUESTION = 0x3f;
 const BANG = 0x21;
 
 const DECLARATION = /^<\?xml\s+version\s*=\s*(["'])1\.\d\1(?:\s+encoding\s*=\s*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>/;
+/**
+ * Deeper documents go to the full path, which has its own limit (fast-xml-parser's maxNestedTags, 100) and its own
+ * error; TwiML nests three or four deep. It also keeps this reader's recursion far from the stack's limit.
+ */
+const MAX_DEPTH = 32;
 const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Bails out of the fast path; caught once in readPlainXml. */
@@ -40,6 +45,7 @@ export function readPlainXml(doc: string): XmlElement | undefined {
 
 class PlainReader {
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly s: string) {}
 
@@ -61,7 +67,7 @@ class PlainReader {
   /** At '<' of a start tag: the element through its end tag. */
   private element(): XmlElement {
     const { s } = this;
-    if (s.charCodeAt(this.pos) !== LT) throw NOT_PLAIN;
+    if (s.charCodeAt(this.pos) !== LT || ++this.depth > MAX_DEPTH) throw NOT_PLAIN;
     this.pos++;
     const name = this.name();
     let attrs: Record<string, string> | undefined;
@@ -75,6 +81,7 @@ class PlainReader {
       if (c === SLASH) {
         if (s.charCodeAt(this.pos + 1) !== GT) throw NOT_PLAIN;
         this.pos += 2;
+        this.depth--;
         return { name, attrs: attrs ?? EMPTY_ATTRS, children: [] };
       }
       if (!hadSpace) throw NOT_PLAIN;
@@ -102,6 +109,7 @@ class PlainReader {
         this.skipSpace();
         if (s.charCodeAt(this.pos) !== GT) throw NOT_PLAIN;
         this.pos++;
+        this.depth--;
         return { name, attrs: attrs ?? EMPTY_ATTRS, children };
       }
       if (next === BANG || next === QUESTION) throw NOT_PLAIN;

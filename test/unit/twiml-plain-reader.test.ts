@@ -114,6 +114,13 @@ describe('the plain-XML fast path reads TwiML exactly as the full parser does', 
     for (const xml of EDGE_CASES) assertSame(xml);
   });
 
+  test('on deep nesting: past the full parser\'s limit the reply fails with its error, however deep, never a crash', () => {
+    const nested = (n: number): string => `<Response>${'<Gather>'.repeat(n)}${'</Gather>'.repeat(n)}</Response>`;
+    for (const n of [3, 31, 32, 99, 100, 101, 1_000, 50_000]) assertSame(nested(n));
+    const deep = outcome(readTwimlDocument, nested(50_000));
+    assert.ok('code' in deep && deep.code === 12100, `a 50,000-deep reply is a document parse failure: ${JSON.stringify(deep)}`);
+  });
+
   test('on thousands of damaged replies: a broken document still fails with the full parser\'s code and message', () => {
     // Deterministic damage (insert, delete or swap one or two characters) of the documents above.
     let seed = 12345;
