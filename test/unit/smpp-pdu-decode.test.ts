@@ -102,6 +102,46 @@ describe('decodePdu', () => {
       assert.equal(ours.isResponse(), theirs.isResponse());
     }
   });
+
+  test('reads damaged PDUs as node-smpp does: the same fields, or an error where node-smpp has one', () => {
+    // A carrier's bytes are external input: whatever node-smpp would make of a damaged PDU, the fast path must make
+    // too, and where node-smpp throws (the session then reports an error and tandem re-binds), so must it.
+    let seed = 4242;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const read = (decode: () => PDU): { fields: Record<string, unknown> } | { error: true } => {
+      try {
+        // Dates as text: an unreadable time is an Invalid Date on both sides, and those never compare equal.
+        return { fields: Object.fromEntries(Object.entries(fields(decode())).map(([k, v]) => [k, v instanceof Date ? `date ${String(v)}` : v])) };
+      } catch {
+        return { error: true };
+      }
+    };
+    const sources = samples();
+    let errors = 0;
+    for (let round = 0; round < 5000; round++) {
+      const source = sources[rand(sources.length)]!;
+      let b = Buffer.from(source);
+      // command_length stays right (a bind frames PDUs by it, and refuses a wrong one before decoding); the rest is damaged.
+      for (let edits = 1 + rand(3); edits > 0; edits--) {
+        const kind = b.length > 16 ? rand(4) : 3;
+        const at = 16 + rand(Math.max(1, b.length - 16));
+        if (kind === 0) b = Buffer.from(b.subarray(0, at)); // cut short
+        else if (kind === 1) b[4 + rand(b.length - 4)] = rand(256); // any byte, header included
+        else if (kind === 2) b[at] = rand(2) === 0 ? 0 : 0xff; // a NUL where none was, or none where one was
+        else b = Buffer.concat([b, Buffer.from([rand(256), rand(256), rand(256)])]); // trailing bytes
+      }
+      b.writeUInt32BE(b.length, 0);
+      const theirs = read(() => new smpp.PDU(Buffer.from(b) as never));
+      const ours = read(() => decodePdu(Buffer.from(b)));
+      if ('error' in theirs) errors++;
+      assert.deepEqual(ours, theirs, `round ${round}: ${b.toString('hex')}`);
+    }
+    // node-smpp reads almost anything; the few it refuses must be refused here as well.
+    assert.ok(errors > 0, 'some damaged PDU should be one node-smpp refuses');
+  });
 });
 
 /** A node-smpp session reading with readWithFastDecoder, and the socket at the other end that feeds it. */
