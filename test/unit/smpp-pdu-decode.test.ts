@@ -6,6 +6,7 @@ import { encodeSubmitSm, encodeDeliverSm, encodeSubmitSmResp, encodeEmptyIdRespo
 import { smpp, type PDU } from '../../protocols/smpp/wire.js';
 import { concatUdh8 } from '../../protocols/smpp/udh.js';
 import { encodeGsm7, encodeUcs2 } from '../../protocols/smpp/encoding.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const routing = { sourceTon: 1, sourceNpi: 1, source: '15551230000', destTon: 1, destNpi: 1, dest: '14155550100' };
 
@@ -106,11 +107,7 @@ describe('decodePdu', () => {
   test('reads damaged PDUs as node-smpp does: the same fields, or an error where node-smpp has one', () => {
     // A carrier's bytes are external input: whatever node-smpp would make of a damaged PDU, the fast path must make
     // too, and where node-smpp throws (the session then reports an error and tandem re-binds), so must it.
-    let seed = 4242;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rand = seededRandom(4242);
     const read = (decode: () => PDU): { fields: Record<string, unknown> } | { error: true } => {
       try {
         // Dates as text: an unreadable time is an Invalid Date on both sides, and those never compare equal.

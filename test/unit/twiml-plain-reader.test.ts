@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import { readTwimlDocument, readTwimlDocumentFully } from '../../protocols/twiml/document.js';
 import { readPlainXml } from '../../protocols/twiml/plain-reader.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const { MessagingResponse, VoiceResponse } = twilio.twiml;
 
@@ -123,11 +124,7 @@ describe('the plain-XML fast path reads TwiML exactly as the full parser does', 
 
   test('on thousands of damaged replies: a broken document still fails with the full parser\'s code and message', () => {
     // Deterministic damage (insert, delete or swap one or two characters) of the documents above.
-    let seed = 12345;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    const rand = seededRandom(12345);
     const alphabet = '<>/="\'&;#x? !-[]\nabAMR01é';
     const sources = [...helperDocuments().filter((d) => d.length < 400), ...EDGE_CASES];
     let checked = 0;
