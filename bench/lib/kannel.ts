@@ -42,19 +42,28 @@ export interface Kannel {
  * Starts bearerbox + smsbox in `dir` against the SMSC on `smscPort`; MO goes to `${webhookUrl}/mo`. A start that
  * fails (a box exiting at once, seen on a busy machine) is tried once more on fresh ports before the run gives up.
  */
-export async function startKannel(dir: string, smscPort: number, webhookUrl: string): Promise<Kannel> {
+export interface KannelOptions {
+  /**
+   * Match delivery receipts to messages (sendsms with a dlr-mask): the carrier's message ids are then kept as the
+   * carrier wrote them (no `msg-id-type` conversion: the bench SMSC's ids are hex strings, which the template's
+   * decimal conversion would collapse and mismatch).
+   */
+  receipts?: boolean;
+}
+
+export async function startKannel(dir: string, smscPort: number, webhookUrl: string, opts: KannelOptions = {}): Promise<Kannel> {
   try {
-    return await startKannelOnce(join(dir, 'a'), smscPort, webhookUrl);
+    return await startKannelOnce(join(dir, 'a'), smscPort, webhookUrl, opts);
   } catch (first) {
     try {
-      return await startKannelOnce(join(dir, 'b'), smscPort, webhookUrl);
+      return await startKannelOnce(join(dir, 'b'), smscPort, webhookUrl, opts);
     } catch (second) {
       throw new Error(`${(second as Error).message}\n(the first try failed too: ${(first as Error).message.slice(0, 500)})`);
     }
   }
 }
 
-async function startKannelOnce(dir: string, smscPort: number, webhookUrl: string): Promise<Kannel> {
+async function startKannelOnce(dir: string, smscPort: number, webhookUrl: string, opts: KannelOptions): Promise<Kannel> {
   mkdirSync(join(dir, 'run'), { recursive: true });
   const [admin, box, sendsms] = [await freePort(), await freePort(), await freePort()];
   const conf = readFileSync(TEMPLATE, 'utf8')
@@ -65,7 +74,8 @@ async function startKannelOnce(dir: string, smscPort: number, webhookUrl: string
     .replace(/^sendsms-port = \d+/m, `sendsms-port = ${sendsms}`)
     .replace(/^get-url = .*$/m, `get-url = "${webhookUrl}/mo?from=%p&to=%P&text=%a"`)
     // Durable queue, for a fair comparison with tandem's acknowledged-after-fsync writes.
-    .replace(/^# run\.sh:store$/m, `store-type = file\nstore-location = "${join(dir, 'run', 'kannel.store')}"`);
+    .replace(/^# run\.sh:store$/m, `store-type = file\nstore-location = "${join(dir, 'run', 'kannel.store')}"`)
+    .replace(/^msg-id-type = .*$/m, opts.receipts ? '# msg-id-type: unset, ids kept as strings' : '$&');
   const file = join(dir, 'kannel.conf');
   writeFileSync(file, conf);
   const bin = bearerboxPath()!;

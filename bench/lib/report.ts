@@ -85,6 +85,24 @@ export function headlineRows(scenarios: Record<string, Figures>): Row[] {
           chart: { kind: 'rate', label: `outbound msgs/s, ${fmt(num(more.concurrent_clients))} clients`, tandem: mt, kannel: mkr, ceiling: outCeil },
         });
       }
+      const cb = obj(o.with_callbacks);
+      const ct = obj(cb.tandem);
+      const ctr = num(ct.msgs_per_s);
+      if (ctr !== undefined) {
+        const ck = obj(cb.kannel);
+        const ckr = num(ck.msgs_per_s);
+        const cratio = num(cb.ratio);
+        const perMsg = (side: Record<string, unknown>): string =>
+          `${fmt(num(side.msgs_per_s))}; ${fmt(num(side.callbacks_per_msg))} callbacks/msg, ${fmt(num(side.cpu_us_per_msg), ' µs')}`;
+        rows.push({
+          scenario: 'outbound',
+          figure: `with status callbacks (tandem StatusCallback; Kannel dlr-mask 27 + dlr-url), ${fmt(num(cb.concurrent_clients))} clients: msgs/s; callbacks; CPU per msg`,
+          tandem: perMsg(ct),
+          kannel: ckr !== undefined ? perMsg(ck) : `– (${String(ck.skipped ?? 'not run').slice(0, 40)})`,
+          relative: cratio !== undefined ? `${cratio}× Kannel` : '',
+          target: '',
+        });
+      }
       rows.push({ scenario: 'outbound', figure: 'request → submit_sm p50 / p99', tandem: `${fmt(num(t.p50_ms))} / ${fmt(num(t.p99_ms), ' ms')}`, kannel: kr !== undefined ? `${fmt(num(k.p50_ms))} / ${fmt(num(k.p99_ms), ' ms')}` : '–', relative: '', target: '' });
       rows.push({ scenario: 'outbound', figure: 'CPU per message, all threads (main thread)', tandem: withMain(t.cpu_us_per_msg, t.main_thread_cpu_us_per_msg), kannel: kr !== undefined ? fmt(num(k.cpu_us_per_msg), ' µs') : '–', relative: '', target: '' });
       rows.push({ scenario: 'outbound', figure: 'CPU per message: carrier + load generator; machine, cores busy', tandem: budget(t, 'msg'), kannel: kr !== undefined ? budget(k, 'msg') : '–', relative: '', target: '' });

@@ -3,11 +3,14 @@
 //   POST /sms   Twilio-style form (Body=…)  → TwiML <Response><Message>re …</Message></Response>   (tandem)
 //   GET  /mo?text=…                         → text/plain `re …`                                   (Kannel get-url)
 //   GET  /bench/seen?tag=T                  {n, idx[], at[]}: when each MO `T:<n>` reached the app (epoch ms)
+//   GET|POST /status                        a delivery status callback (tandem's StatusCallback, Kannel's dlr-url): 200
+//   GET  /bench/status                      {n}: status callbacks received so far
 // WEBHOOK_PORT (0 = any). Prints {"port":N} once listening.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 let served = 0;
+let statusCallbacks = 0;
 /** When each MO text `<tag>:<n>` reached the app, per tag: splits MO → reply latency at the webhook. */
 const seen = new Map<string, { idx: number[]; at: number[] }>();
 const MO_TEXT = /^([^:\s]+):(\d+)$/;
@@ -46,6 +49,26 @@ const server = createServer((req, res) => {
         res.end();
       },
     );
+    return;
+  }
+  if (url.pathname === '/status') {
+    readBody(req).then(
+      () => {
+        statusCallbacks++;
+        res.writeHead(200, { 'content-length': 0 });
+        res.end();
+      },
+      () => {
+        res.writeHead(400);
+        res.end();
+      },
+    );
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/bench/status') {
+    const j = JSON.stringify({ n: statusCallbacks });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(j) });
+    res.end(j);
     return;
   }
   if (req.method === 'GET' && url.pathname === '/bench/seen') {

@@ -7,6 +7,7 @@ import { startKannel } from '../lib/kannel.js';
 import { cpuBudget, sampleRss } from '../lib/procs.js';
 import { FreshSmsc, type Smsc } from '../lib/smsc.js';
 import { startTandem, type Tandem } from '../lib/tandem.js';
+import { startWebhookApp, type WebhookApp } from '../lib/webhook-app.js';
 import { alternate, medianOf, type Figures, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 import { collectArrivals, pathFigures, type PathFigures } from '../lib/delivery.js';
 import { round, sleep, waitFor } from '../lib/stats.js';
@@ -37,6 +38,8 @@ const KEYS = [
   'arrived',
   'accepted',
   'duplicates',
+  'receipts_per_msg',
+  'callbacks_per_msg',
 ] as const;
 
 type Run = PathFigures & {
@@ -53,6 +56,10 @@ type Run = PathFigures & {
   /** Cores of the whole machine busy while the messages flowed (2 = nothing left on this 2-core machine). */
   machine_busy_cores?: number;
   cold_msgs_per_s?: number;
+  /** Delivery receipts the gateway took from the carrier (deliver_sm it acknowledged) per message that arrived there. */
+  receipts_per_msg?: number;
+  /** Status callbacks the app received per message (the runs that ask for them). */
+  callbacks_per_msg?: number;
 };
 
 /**
@@ -72,6 +79,8 @@ async function drive(
   pids: number[],
   request: (i: number, body: string) => { path: string; method: 'GET' | 'POST'; headers: string; body?: string; okStatus: number },
   concurrency: number,
+  /** The app's count of status callbacks received, when the run asks for them. */
+  callbacks?: () => Promise<number>,
 ): Promise<Run> {
   const clients = new KeepAliveClients(origin, concurrency);
   try {
@@ -83,6 +92,8 @@ async function drive(
   const startedAt = new Float64Array(count);
   const rss = pids.map((p) => sampleRss(p));
   const cpu = cpuBudget({ gateway: pids, carrier: smsc.proc.pid });
+  const receiptsBefore = (await smsc.stats()).dlrsSent;
+  const callbacksBefore = callbacks ? await callbacks() : 0;
   try {
     const out = await runLoad({
       count,
@@ -100,9 +111,13 @@ async function drive(
     // The carrier's receipts for the last messages are still being handled: they are part of each message's cost.
     await sleep(1_000);
     const budget = cpu.read(arrivals.n);
+    const receipts = (await smsc.stats()).dlrsSent - receiptsBefore;
+    const called = callbacks ? (await callbacks()) - callbacksBefore : undefined;
     const peak = rss.reduce((s, r) => s + r.stop().peakMb, 0);
     const run: Run = { ...pathFigures(startedAt, out.ok, out.t0, out.t1, arrivals), rss_mb: round(peak, 1), failed: out.failed };
     if (arrivals.n > 0) {
+      run.receipts_per_msg = round(receipts / arrivals.n, 2);
+      if (called !== undefined) run.callbacks_per_msg = round(called / arrivals.n, 2);
       run.cpu_us_per_msg = budget.gateway;
       run.main_thread_cpu_us_per_msg = budget.main_thread;
       run.carrier_cpu_us_per_msg = budget.carrier;
@@ -130,7 +145,7 @@ export const outbound: Scenario = {
     const pairs = ctx.quick ? 1 : 3;
     const dir = ctx.tmpDir('outbound');
     const dataDir = join(dir, 'data');
-    const live: { tandem?: Tandem } = {};
+    const live: { tandem?: Tandem; app?: WebhookApp } = {};
     const smscs = new FreshSmsc();
     try {
       let smsc = await smscs.next();
@@ -142,7 +157,8 @@ export const outbound: Scenario = {
       await first.stop();
       live.tandem = undefined;
 
-      const runTandem = async (i: number, clients = CONCURRENCY): Promise<Run> => {
+      /** `app`: every message names the app's /status as its StatusCallback (Twilio posts sending, sent, delivered). */
+      const runTandem = async (i: number, clients = CONCURRENCY, app?: WebhookApp): Promise<Run> => {
         smsc = await smscs.next();
         const t = await startTandem({ dataDir, carrier: { port: smsc.smppPort }, credentials: creds });
         live.tandem = t;
@@ -150,52 +166,70 @@ export const outbound: Scenario = {
           await waitBound(smsc, 1);
           const path = `/2010-04-01/Accounts/${t.sid}/Messages.json`;
           const headers = `authorization: ${t.authHeader}\r\ncontent-type: application/x-www-form-urlencoded\r\n`;
+          const callback = app ? `&StatusCallback=${encodeURIComponent(`${app.url}/status`)}` : '';
           const req = (k: number, body: string) => ({
             path,
             method: 'POST' as const,
             headers,
-            body: `From=${encodeURIComponent(senders[k % SENDERS]!)}&To=${encodeURIComponent(to(k))}&Body=${encodeURIComponent(body)}`,
+            body: `From=${encodeURIComponent(senders[k % SENDERS]!)}&To=${encodeURIComponent(to(k))}&Body=${encodeURIComponent(body)}${callback}`,
             okStatus: 201,
           });
-          const tag = `ot${clients}-${i}`;
-          const cold = await drive(smsc, `${tag}w`, warmUpCount(ctx.quick), t.url, [t.proc.pid], req, clients);
-          const r = { ...(await drive(smsc, tag, count, t.url, [t.proc.pid], req, clients)), cold_msgs_per_s: cold.msgs_per_s };
-          ctx.log(`  tandem #${i + 1}${clients === CONCURRENCY ? '' : ` (${clients} clients)`}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (main thread ${r.main_thread_cpu_us_per_msg}; carrier ${r.carrier_cpu_us_per_msg}, load generator ${r.client_cpu_us_per_msg}, machine ${r.machine_cpu_us_per_msg} µs/msg, ${r.machine_busy_cores} cores busy; accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
+          const tag = `ot${app ? 'c' : ''}${clients}-${i}`;
+          const counted = app ? () => app.statusCallbacks() : undefined;
+          const cold = await drive(smsc, `${tag}w`, warmUpCount(ctx.quick), t.url, [t.proc.pid], req, clients, counted);
+          const r = { ...(await drive(smsc, tag, count, t.url, [t.proc.pid], req, clients, counted)), cold_msgs_per_s: cold.msgs_per_s };
+          ctx.log(`  tandem #${i + 1}${clients === CONCURRENCY ? '' : ` (${clients} clients)`}${app ? `, status callbacks (${r.callbacks_per_msg}/msg)` : ''}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (main thread ${r.main_thread_cpu_us_per_msg}; carrier ${r.carrier_cpu_us_per_msg}, load generator ${r.client_cpu_us_per_msg}, machine ${r.machine_cpu_us_per_msg} µs/msg, ${r.machine_busy_cores} cores busy; accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB${r.failed ? `, ${r.failed} refused (${r.first_error})` : ''}`);
           return r;
         } finally {
           await t.stop();
           live.tandem = undefined;
         }
       };
-      const runKannel = async (i: number, clients = CONCURRENCY): Promise<Run> => {
+      /**
+       * `app`: each sendsms asks for its delivery reports, to the app's /status (dlr-mask 27: accepted or refused by the
+       * SMSC, then delivered or not: Twilio's sent and delivered), so Kannel sets registered_delivery, keeps a DLR entry
+       * per message, matches the SMSC's receipts and calls the app, as tandem does with a StatusCallback.
+       */
+      const runKannel = async (i: number, clients = CONCURRENCY, app?: WebhookApp): Promise<Run> => {
         smsc = await smscs.next();
-        const k = await startKannel(ctx.tmpDir(`kannel-out${i}`), smsc.smppPort, 'http://127.0.0.1:9');
+        const k = await startKannel(ctx.tmpDir(`kannel-out${app ? 'c' : ''}${clients}-${i}`), smsc.smppPort, 'http://127.0.0.1:9', { receipts: app !== undefined });
         try {
           await waitBound(smsc, 1);
           const u = new URL(k.sendsmsUrl);
           const req = (n: number, body: string) => ({
-            path: `${u.pathname}?${new URLSearchParams({ username: 'bench', password: 'bench', from: senders[n % SENDERS]!, to: to(n), text: body })}`,
+            path: `${u.pathname}?${new URLSearchParams({
+              username: 'bench',
+              password: 'bench',
+              from: senders[n % SENDERS]!,
+              to: to(n),
+              text: body,
+              ...(app && { 'dlr-mask': '27', 'dlr-url': `${app.url}/status?id=%I&type=%d` }),
+            })}`,
             method: 'GET' as const,
             headers: '',
             okStatus: 202,
           });
           const pids = [k.bearerbox.pid, k.smsbox.pid];
-          const tag = `ok${clients}-${i}`;
-          const cold = await drive(smsc, `${tag}w`, warmUpCount(ctx.quick), u.origin, pids, req, clients);
-          const r = { ...(await drive(smsc, tag, count, u.origin, pids, req, clients)), cold_msgs_per_s: cold.msgs_per_s };
-          ctx.log(`  kannel #${i + 1}${clients === CONCURRENCY ? '' : ` (${clients} clients)`}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (carrier ${r.carrier_cpu_us_per_msg}, load generator ${r.client_cpu_us_per_msg}, machine ${r.machine_cpu_us_per_msg} µs/msg, ${r.machine_busy_cores} cores busy; accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
+          const tag = `ok${app ? 'c' : ''}${clients}-${i}`;
+          const counted = app ? () => app.statusCallbacks() : undefined;
+          const cold = await drive(smsc, `${tag}w`, warmUpCount(ctx.quick), u.origin, pids, req, clients, counted);
+          const r = { ...(await drive(smsc, tag, count, u.origin, pids, req, clients, counted)), cold_msgs_per_s: cold.msgs_per_s };
+          ctx.log(`  kannel #${i + 1}${clients === CONCURRENCY ? '' : ` (${clients} clients)`}${app ? `, delivery reports (${r.callbacks_per_msg}/msg)` : ''}: cold ${cold.msgs_per_s} msgs/s; then ${r.msgs_per_s} msgs/s, ${r.cpu_us_per_msg} CPU µs/msg (carrier ${r.carrier_cpu_us_per_msg}, load generator ${r.client_cpu_us_per_msg}, machine ${r.machine_cpu_us_per_msg} µs/msg, ${r.machine_busy_cores} cores busy; accepted ${r.accepted_per_s}/s), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.arrived}/${count} at the carrier, RSS ${r.rss_mb} MB`);
           return r;
         } finally {
           await k.stop();
         }
       };
 
-      /** Both gateways at `clients`, in A B pairs: medians, every run, and tandem ÷ Kannel. */
-      const compare = async (clients: number): Promise<Figures> => {
-        const r = await alternate(pairs, (i) => runTandem(i, clients), ctx.kannel.ok ? (i) => runKannel(i, clients) : null, ctx.log);
-        const tandem = { ...medianOf(r.a, KEYS), runs: r.a };
+      /** Both gateways at `clients`, in A B pairs: medians, every run, and tandem ÷ Kannel. `app`: status callbacks on. */
+      const compare = async (clients: number, app?: WebhookApp): Promise<Figures> => {
+        const r = await alternate(pairs, (i) => runTandem(i, clients, app), ctx.kannel.ok ? (i) => runKannel(i, clients, app) : null, ctx.log);
+        const tandem = { ...medianOf(r.a, KEYS), runs: r.a, ...(app && { note: 'StatusCallback on every message' }) };
         if (r.b.length === 0) return { tandem, kannel: { skipped: ctx.kannel.ok ? r.bError : ctx.kannel.reason } };
-        const kannel = { ...medianOf(r.b, KEYS), runs: r.b, note: 'sendsms GET, store-type = file, no delivery receipts requested' };
+        const note = app
+          ? 'sendsms GET, store-type = file, dlr-mask = 27 with a dlr-url: delivery reports requested and called back'
+          : 'sendsms GET, store-type = file, no delivery receipts requested';
+        const kannel = { ...medianOf(r.b, KEYS), runs: r.b, note };
         const ratio = tandem.msgs_per_s !== undefined && kannel.msgs_per_s ? round(tandem.msgs_per_s / kannel.msgs_per_s, 2) : undefined;
         return { tandem, kannel, ...(ratio !== undefined && { ratio }) };
       };
@@ -207,9 +241,16 @@ export const outbound: Scenario = {
       const more = ctx.quick && process.env.BENCH_CLIENTS_MORE === undefined ? 0 : MORE_CLIENTS;
       // The same pairs again with more clients in flight.
       if (more > 0 && more !== CONCURRENCY) fig.more_clients = { concurrent_clients: more, pairs, ...(await compare(more)) };
+      // The issue's whole path: receipts matched to messages and reported to the app, by both gateways.
+      if (process.env.BENCH_OUTBOUND_CALLBACKS !== '0') {
+        const app = await startWebhookApp();
+        live.app = app;
+        fig.with_callbacks = { concurrent_clients: CONCURRENCY, pairs, ...(await compare(CONCURRENCY, app)) };
+      }
       return fig;
     } finally {
       if (live.tandem) await live.tandem.stop();
+      if (live.app) await live.app.stop();
       await smscs.stop();
     }
   },

@@ -67,6 +67,27 @@ test("CPU per message shows tandem's main thread beside all its threads, and Kan
   assert.equal(cpu.kannel, '385 µs');
 });
 
+test('the path with status callbacks gets its own row: each side, its callbacks per message, and the ratio', () => {
+  const rows = headlineRows({
+    outbound: {
+      tandem: { msgs_per_s: 9_000 },
+      kannel: { msgs_per_s: 5_000 },
+      ratio: 1.8,
+      with_callbacks: {
+        concurrent_clients: 64,
+        tandem: { msgs_per_s: 4_200, callbacks_per_msg: 3, cpu_us_per_msg: 230 },
+        kannel: { msgs_per_s: 2_000, callbacks_per_msg: 1.9, cpu_us_per_msg: 700 },
+        ratio: 2.1,
+      },
+    },
+  });
+  const row = rows.find((r) => r.figure.startsWith('with status callbacks'))!;
+  assert.equal(row.tandem, '4,200; 3 callbacks/msg, 230 µs');
+  assert.equal(row.kannel, '2,000; 1.9 callbacks/msg, 700 µs');
+  assert.equal(row.relative, '2.1× Kannel');
+  assert.equal(headlineRows({ outbound: { tandem: { msgs_per_s: 9_000 }, kannel: { msgs_per_s: 5_000 } } }).some((r) => r.figure.startsWith('with status callbacks')), false);
+});
+
 test('the SVG is one well-formed document with a bar per side', () => {
   const rows = headlineRows({
     ceiling: { outbound_per_s: 10_000, inbound_per_s: 8_000 },
