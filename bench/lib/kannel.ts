@@ -38,10 +38,6 @@ export interface Kannel {
   stop(): Promise<void>;
 }
 
-/**
- * Starts bearerbox + smsbox in `dir` against the SMSC on `smscPort`; MO goes to `${webhookUrl}/mo`. A start that
- * fails (a box exiting at once, seen on a busy machine) is tried once more on fresh ports before the run gives up.
- */
 export interface KannelOptions {
   /**
    * Match delivery receipts to messages (sendsms with a dlr-mask): the carrier's message ids are then kept as the
@@ -51,6 +47,10 @@ export interface KannelOptions {
   receipts?: boolean;
 }
 
+/**
+ * Starts bearerbox + smsbox in `dir` against the SMSC on `smscPort`; MO goes to `${webhookUrl}/mo`. A start that
+ * fails (a box exiting at once, seen on a busy machine) is tried once more on fresh ports before the run gives up.
+ */
 export async function startKannel(dir: string, smscPort: number, webhookUrl: string, opts: KannelOptions = {}): Promise<Kannel> {
   try {
     return await startKannelOnce(join(dir, 'a'), smscPort, webhookUrl, opts);
