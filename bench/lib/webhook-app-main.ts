@@ -6,7 +6,7 @@
 //   GET|POST /status                        a delivery status callback (tandem's StatusCallback, Kannel's dlr-url): 200
 //   GET  /bench/status                      {n}: status callbacks received so far
 // WEBHOOK_PORT (0 = any). Prints {"port":N} once listening.
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 let served = 0;
@@ -66,22 +66,16 @@ const server = createServer((req, res) => {
     return;
   }
   if (req.method === 'GET' && url.pathname === '/bench/status') {
-    const j = JSON.stringify({ n: statusCallbacks });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(j) });
-    res.end(j);
+    sendJson(res, { n: statusCallbacks });
     return;
   }
   if (req.method === 'GET' && url.pathname === '/bench/seen') {
     const s = seen.get(url.searchParams.get('tag') ?? '') ?? { idx: [], at: [] };
-    const j = JSON.stringify({ n: s.idx.length, ...s });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(j) });
-    res.end(j);
+    sendJson(res, { n: s.idx.length, ...s });
     return;
   }
   if (url.pathname === '/count') {
-    const j = JSON.stringify({ served });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(j);
+    sendJson(res, { served });
     return;
   }
   res.writeHead(404);
@@ -98,6 +92,12 @@ const shutdown = (): void => {
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+
+function sendJson(res: ServerResponse, value: unknown): void {
+  const j = JSON.stringify(value);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(j) });
+  res.end(j);
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
