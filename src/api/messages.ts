@@ -1,4 +1,5 @@
-// /2010-04-01/Accounts/{AccountSid}/Messages: send, list, fetch, redact or cancel, delete.
+// /2010-04-01/Accounts/{AccountSid}/Messages: send, list, fetch, redact or cancel, delete; and the two subresources
+// every message names, Media (always empty: tandem carries SMS only) and Feedback.
 import { dateFilter, echoFilters } from './date-filter.js';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
@@ -144,5 +145,37 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     await messaging.store.remove(m);
     reply.code(204);
     return null;
+  });
+
+  // Every message's subresource_uris name these two, so a client following them must not meet a 404.
+  app.get(`${base}/:Sid/Media.json`, async (req) => {
+    const m = load(req.account.sid, (req.params as { Sid: string }).Sid);
+    const page = parsePageRequest(req.query as RawParams);
+    return pageEnvelope('media_list', `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}/Media.json`, {}, page, [], undefined);
+  });
+  const noMedia = (req: { account: { sid: string }; params: unknown }): never => {
+    const { Sid, MediaSid } = req.params as { Sid: string; MediaSid: string };
+    const m = load(req.account.sid, Sid);
+    throw notFound(`The requested resource /2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}/Media/${MediaSid}.json was not found`);
+  };
+  app.get(`${base}/:Sid/Media/:MediaSid.json`, async (req) => noMedia(req));
+  app.delete(`${base}/:Sid/Media/:MediaSid.json`, async (req) => noMedia(req));
+
+  // Twilio feeds Feedback into its deliverability insights; tandem has none, so an outcome is counted at /metrics.
+  const feedbackCount = deps.metrics.counter('tandem_message_feedback_total', 'Message Feedback reported through the API, by outcome', ['outcome']);
+  app.post(`${base}/:Sid/Feedback.json`, async (req) => {
+    const m = load(req.account.sid, (req.params as { Sid: string }).Sid);
+    const outcome = str((req.body ?? {}) as RawParams, 'Outcome') || 'confirmed';
+    if (outcome !== 'confirmed' && outcome !== 'unconfirmed') throw badRequest(21000, `Outcome must be 'confirmed' or 'unconfirmed', got '${outcome}'.`);
+    feedbackCount.inc({ outcome });
+    const now = rfc2822(Date.now());
+    return {
+      account_sid: m.accountSid,
+      message_sid: m.sid,
+      outcome,
+      date_created: now,
+      date_updated: now,
+      uri: `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}/Feedback.json`,
+    };
   });
 }

@@ -229,3 +229,24 @@ test('messages list with To/From/DateSent filters and paging; redact and delete'
   await expectError(c.messages(victim.sid).fetch(), 20404, 404);
   assert.equal((await c.messages.list({ from })).length, 4);
 });
+
+test("a message's Media list is empty (SMS only) and its Feedback is taken and counted at /metrics", async () => {
+  const from = await buyNumber(646);
+  const c = t.client();
+  const m = await c.messages.create({ from, to: '+15557770001', body: 'your code is 1234' });
+  assert.deepEqual(await c.messages(m.sid).media.list(), []);
+  await expectError(c.messages(m.sid).media('ME' + '0'.repeat(32)).fetch(), 20404, 404);
+  await expectError(c.messages(m.sid).media('ME' + '0'.repeat(32)).remove(), 20404, 404);
+  await expectError(c.messages('SM' + '0'.repeat(32)).media.list(), 20404, 404);
+
+  const feedback = await c.messages(m.sid).feedback.create({ outcome: 'confirmed' });
+  assert.equal(feedback.messageSid, m.sid);
+  assert.equal(feedback.outcome, 'confirmed');
+  assert.equal((await c.messages(m.sid).feedback.create({ outcome: 'unconfirmed' })).outcome, 'unconfirmed');
+  assert.equal((await c.messages(m.sid).feedback.create()).outcome, 'confirmed', 'Outcome defaults to confirmed');
+  await expectError(c.messages(m.sid).feedback.create({ outcome: 'maybe' as 'confirmed' }), 21000);
+  await expectError(c.messages('SM' + '0'.repeat(32)).feedback.create({ outcome: 'confirmed' }), 20404, 404);
+  const metrics = await (await fetch(t.url + '/metrics')).text();
+  assert.match(metrics, /^tandem_message_feedback_total\{outcome="confirmed"\} 2$/m);
+  assert.match(metrics, /^tandem_message_feedback_total\{outcome="unconfirmed"\} 1$/m);
+});

@@ -157,7 +157,7 @@ test('incoming phone number: create, fetch, update, typed create and the list ma
   }
 });
 
-test('message: create, fetch and the list match the spec', async () => {
+test('message: create, fetch, the list, its Media list and its Feedback match the spec', async () => {
   const bought = await t.client().incomingPhoneNumbers.create({ areaCode: '212' });
   const created = await getJson(`${A}/Messages.json`, post({ From: bought.phoneNumber, To: '+15551234567', Body: 'hi' }));
   assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -173,6 +173,13 @@ test('message: create, fetch and the list match the spec', async () => {
   const list = await getJson(`${A}/Messages.json?PageSize=1`);
   assert.equal(list.status, 200);
   assert.deepEqual(shapeProblems(list.body, responseSchema(`${P}/Messages.json`)), []);
+
+  const media = await getJson(`${A}/Messages/${String(m.sid)}/Media.json`);
+  assert.equal(media.status, 200);
+  assert.deepEqual(shapeProblems(media.body, responseSchema(`${P}/Messages/{MessageSid}/Media.json`)), []);
+  const feedback = await getJson(`${A}/Messages/${String(m.sid)}/Feedback.json`, post({ Outcome: 'confirmed' }));
+  assert.equal(feedback.status, 200);
+  assert.deepEqual(shapeProblems(feedback.body, resourceSchema('message.message_feedback')), []);
 });
 
 test('errors are exactly {code, message, more_info, status}, never a 500', async () => {
