@@ -63,6 +63,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
       messagingServiceSid: service.sid,
       statusCallback: rest.statusCallback ?? service.statusCallback,
       validityS: validityGiven ? rest.validityS : service.validityPeriod,
+      smartEncoded: rest.smartEncoded ?? service.smartEncoding ?? false,
     };
   };
 

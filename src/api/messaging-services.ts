@@ -25,9 +25,9 @@ export function serviceJson(s: MessagingServiceRecord, base: string): Record<str
     fallback_method: s.fallbackMethod,
     status_callback: s.statusCallback,
     sticky_sender: s.stickySender,
+    smart_encoding: s.smartEncoding ?? false,
     // What tandem does not do, reported as Twilio's defaults would be and acted on as off: no MMS, no geomatch.
     mms_converter: false,
-    smart_encoding: false,
     scan_message_content: 'inherit',
     fallback_to_long_code: false,
     area_code_geomatch: false,
@@ -79,6 +79,8 @@ function parseSettings(p: RawParams): ServiceSettings {
   if (sticky !== undefined) s.stickySender = sticky;
   const onNumber = bool(p, 'UseInboundWebhookOnNumber');
   if (onNumber !== undefined) s.useInboundWebhookOnNumber = onNumber;
+  const smart = bool(p, 'SmartEncoding');
+  if (smart !== undefined) s.smartEncoding = smart;
   const validity = intParam(p, 'ValidityPeriod', 1, 36_000);
   if (validity !== undefined) s.validityPeriod = validity;
   return s;

@@ -1,12 +1,13 @@
 // Outbound message creation: validate what the API was given into a typed message (Twilio's error codes for
 // everything wrong), then hand it to the sender number's actor, which queues it and writes it durably.
 import { countSegments } from '../../protocols/smpp/encoding.js';
+import { smartEncode } from '../../protocols/smpp/smart-encoding.js';
 import type { EntityRegistry } from '../../actors/registry.js';
 import type { NumberMsg } from '../../actors/number/messages.js';
 import type { NumberState } from '../../actors/number/number-actor.js';
 import type { EnqueueResult } from '../../actors/number/outbound.js';
 import { ApiError, badRequest } from '../api/errors.js';
-import { list, method, normalizePhoneNumber, str, url, type RawParams } from '../api/params.js';
+import { bool, list, method, normalizePhoneNumber, str, url, type RawParams } from '../api/params.js';
 import type { Tables } from '../store/db.js';
 import type { AccountRecord, MessageDirection, MessageRecord } from '../store/records.js';
 import type { MessageStore } from './message-store.js';
@@ -28,6 +29,8 @@ export interface OutboundRequest {
   sendAt: number | null;
   /** The Messaging Service it is sent through (MG…), if any. */
   messagingServiceSid?: string | null;
+  /** Look-alike Unicode becomes GSM-7 before it is stored and sent (protocols/smpp/smart-encoding.ts). */
+  smartEncoded?: boolean | null;
 }
 
 /** POST Messages.json as parsed: From may be absent when a MessagingServiceSid picks the sender (src/api/messages.ts). */
@@ -36,6 +39,8 @@ export type ParsedOutbound = Omit<OutboundRequest, 'from'> & {
   messagingServiceSid: string | null;
   /** ValidityPeriod was given (else a service's own applies). */
   validityGiven: boolean;
+  /** SmartEncoded as given; null leaves it to the service (off without one). */
+  smartEncoded: boolean | null;
 };
 
 /** Turn the form parameters of POST Messages.json into a typed request, or throw Twilio's error. */
@@ -78,7 +83,8 @@ export function parseOutbound(p: RawParams, now: number): ParsedOutbound {
     if (t <= now || t > now + MAX_SCHEDULE_AHEAD_MS) throw badRequest(35114, 'SendAt must be in the future and at most 35 days ahead.');
     sendAt = t;
   }
-  return { to, from, body, statusCallback, statusCallbackMethod, validityS, sendAt, messagingServiceSid, validityGiven: vp !== undefined && vp !== '' };
+  const smartEncoded = bool(p, 'SmartEncoded') ?? null;
+  return { to, from, body, statusCallback, statusCallbackMethod, validityS, sendAt, messagingServiceSid, validityGiven: vp !== undefined && vp !== '', smartEncoded };
 }
 
 export class MessageSender {
@@ -108,15 +114,17 @@ export class MessageSender {
       throw badRequest(21610, `Attempt to send to unsubscribed recipient: ${req.to} replied STOP to ${req.from}.`);
     }
     const now = Date.now();
+    // The record holds what the carrier is given, so the API, the segments and the handset agree.
+    const body = req.smartEncoded === true ? smartEncode(req.body) : req.body;
     const m = newMessageRecord(
       {
         accountSid: account.sid,
         from: req.from,
         to: req.to,
-        body: req.body,
+        body,
         status: req.sendAt !== null ? 'scheduled' : 'queued',
         direction,
-        numSegments: countSegments(req.body),
+        numSegments: countSegments(body),
         statusCallback: req.statusCallback,
         statusCallbackMethod: req.statusCallbackMethod,
         messagingServiceSid: req.messagingServiceSid ?? null,

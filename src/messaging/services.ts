@@ -100,6 +100,8 @@ export class MessagingServices {
       stickySender: true,
       useInboundWebhookOnNumber: false,
       validityPeriod: DEFAULT_SERVICE_VALIDITY_S,
+      // On by default for new services, as on Twilio.
+      smartEncoding: true,
       ...settings,
       sid: newSid('MG', now),
       accountSid,

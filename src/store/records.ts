@@ -43,6 +43,8 @@ export interface MessagingServiceRecord {
   useInboundWebhookOnNumber: boolean;
   /** Seconds a message sent through the service may wait in its sender's queue (when the request gives none). */
   validityPeriod: number;
+  /** Look-alike Unicode sent as GSM-7 (Twilio's Smart Encoding). Absent in services stored before tandem had it: off. */
+  smartEncoding?: boolean;
   dateCreated: number;
   dateUpdated: number;
 }

@@ -139,3 +139,42 @@ test("a sender's inbound texts go to the service's InboundRequestUrl, or to the 
   const sent = await after.messages.create({ messagingServiceSid: service.sid, to: '+15550006203', body: 'after the restart' });
   assert.equal(sent.from, number);
 });
+
+test("Smart Encoding: on for a new service, so pasted curly quotes and dashes reach the handset as GSM-7; off when the service or the request says so", async () => {
+  const c = t.client();
+  const service = await c.messaging.v1.services.create({ friendlyName: 'smart' });
+  assert.equal(service.smartEncoding, true, 'on by default, as on Twilio');
+  await c.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: await pnSid(await buyNumber(t, {})) });
+
+  // 150 characters with one curly apostrophe: three UCS-2 segments as written.
+  const pasted = 'It\u2019s \u201cready\u201d \u2014 ' + 'x'.repeat(135);
+  const smart = await c.messages.create({ messagingServiceSid: service.sid, to: '+15550007001', body: pasted });
+  assert.equal(smart.body, 'It\'s "ready" - ' + 'x'.repeat(135), 'the message shows what the carrier is given');
+  assert.equal(smart.numSegments, '1');
+  const asWritten = await c.messages.create({ messagingServiceSid: service.sid, to: '+15550007002', body: pasted, smartEncoded: false });
+  assert.equal(asWritten.body, pasted, 'SmartEncoded=false on the request wins over the service');
+  assert.equal(asWritten.numSegments, '3');
+  const emoji = await c.messages.create({ messagingServiceSid: service.sid, to: '+15550007003', body: '\u201cParty\u201d \u{1F389}' });
+  assert.equal(emoji.body, '\u201cParty\u201d \u{1F389}', 'a body that needs UCS-2 anyway goes as written');
+
+  const got = await waitUntil(async () => {
+    const all = await sandboxMessages(t);
+    const a = all.find((m) => m.to === '+15550007001');
+    const b = all.find((m) => m.to === '+15550007002');
+    return a && b ? { a, b } : undefined;
+  }, 10_000, 'both at the carrier');
+  assert.equal(got.a.body, smart.body);
+  assert.equal(got.a.segments, 1);
+  assert.equal(got.b.body, pasted);
+  assert.equal(got.b.segments, 3);
+
+  const off = await c.messaging.v1.services(service.sid).update({ smartEncoding: false });
+  assert.equal(off.smartEncoding, false);
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+15550007004', body: pasted })).numSegments, '3');
+  // Without a service it is off unless the request asks for it.
+  const from = await buyNumber(t, {});
+  assert.equal((await c.messages.create({ from, to: '+15550007005', body: pasted })).numSegments, '3');
+  const asked = await c.messages.create({ from, to: '+15550007006', body: pasted, smartEncoded: true });
+  assert.equal(asked.numSegments, '1');
+  assert.equal(asked.body, smart.body);
+});
