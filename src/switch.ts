@@ -167,7 +167,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     if (event.kind === 'dlr') receipts.handle(carrier, event.dlr, () => event.ack());
     else inbound.handle(carrier, event.mo, event.ack);
   });
-  const sender = new MessageSender(tables, store, numbers, directory);
+  const sender = new MessageSender(tables, store, numbers, directory, (to) => carriers.reaches(to));
   const scheduler = new Scheduler(store, numbers, log.child({ part: 'scheduler' }));
 
   const numbersService = new Numbers(tables, inventory, (e164) => {

@@ -97,6 +97,11 @@ export class CarrierRouter {
     await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, waitMs).unref())]);
   }
 
+  /** Whether any carrier that can submit serves `to`'s prefix (bound or not): else nothing will ever take it. */
+  reaches(to: string): boolean {
+    return this.carriers.some((c) => c.config.bindType !== 'receiver' && c.config.prefixes.some((p) => to.startsWith(p)));
+  }
+
   /** Carriers able to reach `to`, most specific first. */
   private candidates(to: string): Carrier[] {
     return this.carriers

@@ -93,6 +93,8 @@ export class MessageSender {
     private readonly store: MessageStore,
     private readonly numbers: EntityRegistry<NumberState, NumberMsg>,
     private readonly directory: NumberDirectory,
+    /** Whether a configured carrier serves the destination (src/carriers/router.ts). */
+    private readonly reaches: (to: string) => boolean,
   ) {}
 
   /** Creates the message; resolves once it is durable (queued or scheduled). */
@@ -112,6 +114,10 @@ export class MessageSender {
     }
     if (!opts.skipOptOutCheck && this.store.optedOut(req.from, req.to)) {
       throw badRequest(21610, `Attempt to send to unsubscribed recipient: ${req.to} replied STOP to ${req.from}.`);
+    }
+    // Queued, it would wait out its validity period for a carrier that is never coming.
+    if (!this.reaches(req.to)) {
+      throw badRequest(21408, `Permission to send an SMS has not been enabled for the region indicated by the 'To' number: ${req.to}. No carrier in the carriers file serves it.`);
     }
     const now = Date.now();
     // The record holds what the carrier is given, so the API, the segments and the handset agree.

@@ -204,3 +204,25 @@ test('/healthz shows each carrier\'s binds: down while the carrier is away (stil
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a destination no configured carrier serves is refused at once with 21408, not queued to expire", async () => {
+  const { smsc, t, dir } = await carrierAndTandem();
+  try {
+    const from = await buy(t, '100');
+    const c = t.client();
+    await assert.rejects(c.messages.create({ from, to: '+447700900123', body: 'nobody carries +44 here' }), (e: { status: number; code: number; message: string }) => {
+      assert.equal(e.status, 400);
+      assert.equal(e.code, 21408);
+      assert.match(e.message, /\+447700900123/);
+      return true;
+    });
+    assert.deepEqual(await c.messages.list({ from }), [], 'nothing was accepted');
+    // The carrier's own prefix still goes.
+    await c.messages.create({ from, to: '+15551238888', body: 'the US is served' });
+    await waitUntil(() => (smsc.messages().some((m) => m.body === 'the US is served') ? true : undefined), 5_000, 'sent');
+  } finally {
+    await t.cleanup();
+    await smsc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
