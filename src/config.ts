@@ -29,6 +29,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Inbound messages one webhook origin has in hand at once, across all numbers (see webhook-slots.ts). */
   webhookSlotsPerOrigin: number;
+  /** API requests one account may have in flight at once (src/api/concurrency.ts); 0 = no bound. */
+  apiConcurrency: number;
   logLevel: string;
 }
 
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     actorIdleMs: int(env, 'TANDEM_ACTOR_IDLE_MS', 60_000, 10, 86_400_000),
     webhookTimeoutMs: int(env, 'TANDEM_WEBHOOK_TIMEOUT_MS', 15_000, 100, 600_000),
     webhookSlotsPerOrigin: int(env, 'TANDEM_WEBHOOK_SLOTS_PER_ORIGIN', DEFAULT_SLOTS_PER_ORIGIN, 1, 100_000),
+    apiConcurrency: int(env, 'TANDEM_API_CONCURRENCY', 1_000, 0, 1_000_000),
     logLevel: env.TANDEM_LOG_LEVEL || 'info',
   };
 }

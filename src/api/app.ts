@@ -5,6 +5,7 @@ import type { ApiDeps } from './deps.js';
 import { flushedSoFar } from '../store/db.js';
 import { ApiError } from './errors.js';
 import { registerAuth } from './auth.js';
+import { registerConcurrencyLimit } from './concurrency.js';
 import { registerAccountRoutes } from './accounts.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerApplicationRoutes } from './applications.js';
@@ -62,6 +63,7 @@ export async function buildApp(deps: ApiDeps, logger: FastifyServerOptions['logg
   });
 
   registerAuth(app, deps.accounts, deps.apiKeys);
+  registerConcurrencyLimit(app, deps.config.apiConcurrency);
   registerAccountRoutes(app, deps);
   registerKeyRoutes(app, deps);
   registerApplicationRoutes(app, deps);
