@@ -57,11 +57,12 @@ export function parseOutbound(p: RawParams, now: number): ParsedOutbound {
   if (noFrom && messagingServiceSid === null) throw badRequest(21603, "A 'From' phone number or a MessagingServiceSid is required.");
   const from = noFrom ? null : normalizePhoneNumber(fromRaw);
   if (!noFrom && !from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
-  const body = str(p, 'Body') ?? '';
-  if (body === '') {
-    if (list(p, 'MediaUrl').length > 0) throw badRequest(21619, 'tandem sends SMS only: a text Body is required (MediaUrl is not supported).');
-    throw badRequest(21602, 'Message body is required.');
+  // SMPP carries text only: media would be dropped on the way, so a MediaUrl is refused rather than lost.
+  if (list(p, 'MediaUrl').length > 0) {
+    throw badRequest(21621, `The 'From' number ${fromRaw ?? messagingServiceSid} has not been enabled for MMS: tandem carries SMS only (over SMPP), so MediaUrl cannot be sent; put the link in Body instead.`);
   }
+  const body = str(p, 'Body') ?? '';
+  if (body === '') throw badRequest(21602, 'Message body is required.');
   // Characters, not UTF-16 units; a body no longer than the limit in units is within it in characters too.
   if (body.length > MAX_BODY_CHARS && [...body].length > MAX_BODY_CHARS) throw badRequest(21617, `The concatenated message body exceeds the ${MAX_BODY_CHARS} character limit.`);
   const statusCallback = url(p, 'StatusCallback', 21609) ?? null;

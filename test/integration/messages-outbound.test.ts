@@ -109,6 +109,9 @@ test('validation errors carry Twilio codes', async () => {
   await expectError(c.messages.create({ from, to: 'not-a-number', body: 'x' }), 21211);
   await expectError(c.messages.create({ from: '+15005550000', to: '+15551112222', body: 'x' }), 21606);
   await expectError(c.messages.create({ from, to: '+15551112222', body: '' }), 21602);
+  // Media cannot travel over SMPP: refused with or without a Body, never sent with the media silently dropped.
+  await expectError(c.messages.create({ from, to: '+15551112222', body: 'see this', mediaUrl: ['https://example.com/a.png'] }), 21621);
+  await expectError(c.messages.create({ from, to: '+15551112222', mediaUrl: ['https://example.com/a.png'] }), 21621);
   await expectError(c.messages.create({ from, to: '+15551112222', body: 'x'.repeat(1601) }), 21617);
   // The limit counts characters: 1,601 emoji are over it (3,202 UTF-16 units), 1,600 are not (below).
   await expectError(c.messages.create({ from, to: '+15551112222', body: '😀'.repeat(1601) }), 21617);
