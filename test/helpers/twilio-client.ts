@@ -5,9 +5,14 @@ import twilio from 'twilio';
 
 type RC = InstanceType<typeof twilio.RequestClient>;
 
+type RequestClientOptions = ConstructorParameters<typeof twilio.RequestClient>[0];
+
 class LocalRequestClient extends twilio.RequestClient {
-  constructor(private readonly base: string) {
-    super();
+  constructor(
+    private readonly base: string,
+    opts?: RequestClientOptions,
+  ) {
+    super(opts);
   }
 
   override request: RC['request'] = (opts) => {
@@ -21,8 +26,9 @@ class LocalRequestClient extends twilio.RequestClient {
 
 export type TwilioClient = ReturnType<typeof twilio>;
 
-export function twilioClient(baseUrl: string, accountSid: string, authToken: string): TwilioClient {
-  return twilio(accountSid, authToken, { httpClient: new LocalRequestClient(baseUrl) });
+/** `http`: the RequestClient's own options, e.g. `{ autoRetry: true }` to retry 429s as production code may. */
+export function twilioClient(baseUrl: string, accountSid: string, authToken: string, http?: RequestClientOptions): TwilioClient {
+  return twilio(accountSid, authToken, { httpClient: new LocalRequestClient(baseUrl, http) });
 }
 
 /** The client as production code builds it: an API key and its secret, the account given apart. */

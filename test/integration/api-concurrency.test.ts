@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { twilioClient } from '../helpers/twilio-client.js';
 
 const LIMIT = 2;
 let t: Tandem;
@@ -80,4 +81,25 @@ test('an account at its bound of requests in flight gets 429 / 20429, other acco
   assert.equal(again.length, LIMIT);
   const metrics = await (await fetch(`${t.url}/metrics`)).text();
   assert.match(metrics, /tandem_http_requests_total\{[^}]*status="429"[^}]*\} [1-9]/);
+});
+
+/** The account's 429 answers so far, from /metrics. */
+async function throttledSoFar(): Promise<number> {
+  const text = await (await fetch(`${t.url}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(/^tandem_http_requests_total\{[^}]*status="429"[^}]*\} (\d+)$/gm)) n += Number(m[1]);
+  return n;
+}
+
+test("the official client's autoRetry gets through once the account has a free slot again", async () => {
+  const held = [await heldRequest(), await heldRequest()];
+  await until('the held requests to fill the account', async () => (await listStatus()) === 429);
+  const before = await throttledSoFar();
+  // Retries back off with full jitter (up to 0.2 s, 0.4 s, … capped at 3 s); ten leave room for the release below.
+  const retrying = twilioClient(t.url, t.accountSid, t.authToken, { autoRetry: true, maxRetries: 10 });
+  const sent = retrying.messages.list({ limit: 1 });
+  // Its first attempt was refused; then the held clients hang up and a retry is served.
+  await until('the first attempt to be refused', async () => (await throttledSoFar()) > before);
+  for (const s of held) s.destroy();
+  assert.ok(Array.isArray(await sent));
 });
