@@ -77,17 +77,13 @@ export class Outbound {
    */
   enqueue(m: MessageRecord, seq: number, reply: (r: EnqueueResult) => void, fromSchedule: boolean): boolean {
     if (!this.queue.fits(m.numSegments, this.capSegments())) {
-      if (!fromSchedule) {
+      if (!fromSchedule && m.messagingServiceSid === null) {
         reply({ ok: false, code: 21611, message: `This 'From' number has exceeded the maximum number of queued messages` });
         return false;
       }
-      // A scheduled message has no caller left to refuse; it fails as Twilio's services do: 30001.
-      m.status = 'failed';
-      m.errorCode = 30001;
-      m.errorMessage = errorMessage(30001);
-      m.dateUpdated = Date.now();
-      void this.deps.store.cancelScheduled(m).then(() => this.deps.callbacks.statusChanged(m));
-      reply({ ok: true });
+      // As on Twilio, a Messaging Service's send is taken and then fails with 30001, and a scheduled message has no
+      // caller left to refuse: either way the message is kept, failed, and its callback says so.
+      this.overflow(m, fromSchedule, reply);
       return false;
     }
     m.seq = seq;
@@ -112,6 +108,30 @@ export class Outbound {
       },
     );
     return true;
+  }
+
+  private overflow(m: MessageRecord, fromSchedule: boolean, reply: (r: EnqueueResult) => void): void {
+    m.status = 'failed';
+    m.errorCode = 30001;
+    m.errorMessage = `${errorMessage(30001)}: ${this.sender} already has 10 hours of traffic queued`;
+    m.dateUpdated = Date.now();
+    this.deps.metrics.messagesSent.inc({ status: 'overflow' });
+    if (fromSchedule) {
+      void this.deps.store.cancelScheduled(m).then(() => this.deps.callbacks.statusChanged(m));
+      reply({ ok: true });
+      return;
+    }
+    // Answered once the failed record is on disk, as any accepted message is.
+    this.deps.store.create(m).then(
+      () => {
+        reply({ ok: true });
+        this.deps.callbacks.statusChanged(m);
+      },
+      (err: unknown) => {
+        this.ctx.log.error({ err, sid: m.sid }, 'message could not be stored');
+        reply({ ok: false, code: 20500, message: 'Internal Server Error: the message could not be stored' });
+      },
+    );
   }
 
   private markDurable(sid: string): void {

@@ -178,3 +178,33 @@ test("Smart Encoding: on for a new service, so pasted curly quotes and dashes re
   assert.equal(asked.numSegments, '1');
   assert.equal(asked.body, smart.body);
 });
+
+test("a full sender queue: through a service the send is taken and fails with 30001, as on Twilio; a plain From still gets 21611", async () => {
+  const c = t.client();
+  // 0.002 segments/s → 10 hours = 72 segments; the first message leaves at once, the next 72 fill the queue.
+  const from = await buyNumber(t, { TandemSendRate: '0.002' });
+  const service = await c.messaging.v1.services.create({ friendlyName: 'bulk', statusCallback: web.url + '/bulk-status' });
+  await c.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: await pnSid(from) });
+  await c.messages.create({ from, to: '+15550007001', body: 'first' });
+  await waitUntil(async () => (await sandboxMessages(t)).some((m) => m.from === from) || undefined, 5_000, 'first message out');
+  await Promise.all(Array.from({ length: 72 }, (_, i) => c.messages.create({ from, to: '+15550007001', body: `q${i}` })));
+  await rejectsWithCode(c.messages.create({ from, to: '+15550007001', body: 'plain From' }), 400, 21611);
+
+  const over = await c.messages.create({ messagingServiceSid: service.sid, to: '+15550007002', body: 'one too many' });
+  assert.equal(over.from, from);
+  const failed = await waitUntil(async () => {
+    const m = await c.messages(over.sid).fetch();
+    return m.status === 'failed' ? m : undefined;
+  }, 5_000, 'the overflowing message to fail');
+  assert.equal(failed.errorCode, 30001);
+  assert.match(failed.errorMessage, /Queue overflow/);
+  const reqs = await web.waitFor((rs) => rs.some((r) => r.path === '/bulk-status' && r.params.MessageSid === over.sid), 5_000);
+  const cb = reqs.find((r) => r.path === '/bulk-status' && r.params.MessageSid === over.sid)!;
+  assert.equal(cb.params.MessageStatus, 'failed');
+  assert.equal(cb.params.ErrorCode, '30001');
+  assert.equal(cb.params.MessagingServiceSid, service.sid);
+  assert.ok(cb.signatureValid);
+  // It never reached the carrier, and the queue it would not fit in is unchanged.
+  assert.ok(!(await sandboxMessages(t)).some((m) => m.body === 'one too many'));
+  assert.equal((await c.messages.list({ from })).filter((m) => m.status === 'queued').length, 72);
+});
