@@ -2,6 +2,7 @@
 // outbound (and inbound) behaviour lives in its own modules; this file only routes the mailbox.
 import type { EntityBehaviour } from '../registry.js';
 import { DEFAULT_RATES } from './pacer.js';
+import { ALPHA_SENDER_RATE, isAlphaSender } from '../../src/messaging/alpha-sender.js';
 import { Outbound } from './outbound.js';
 import { Inbound } from './inbound.js';
 import type { NumberDeps, NumberMsg } from './messages.js';
@@ -16,7 +17,8 @@ export interface NumberState {
 
 function rateOf(deps: NumberDeps, e164: string): number {
   const n = deps.numberConfig(e164);
-  if (!n) return DEFAULT_RATES.long_code;
+  // An alphanumeric sender ID has no number record; it sends at Twilio's rate for senders to other countries.
+  if (!n) return isAlphaSender(e164) ? ALPHA_SENDER_RATE : DEFAULT_RATES.long_code;
   return n.rateOverride ?? DEFAULT_RATES[n.senderClass];
 }
 

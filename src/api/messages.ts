@@ -10,6 +10,7 @@ import { normalizePhoneNumber, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 import { parseOutbound, type OutboundRequest, type ParsedOutbound } from '../messaging/send.js';
 import { applicationParam } from './applications.js';
+import { alphaReaches, isAlphaSender } from '../messaging/alpha-sender.js';
 
 export function messageJson(m: MessageRecord): Record<string, unknown> {
   const uri = `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}.json`;
@@ -50,16 +51,27 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
    * Twilio), and its status callback and validity period stand in for those the request leaves out.
    */
   const throughService = (p: ParsedOutbound, accountSid: string): OutboundRequest => {
+    // An alphanumeric From is the account's only through one of its services' AlphaSenders.
+    const alphaFrom = p.from !== null && isAlphaSender(p.from);
+    if (alphaFrom && !deps.services.ownsAlphaSender(accountSid, p.from!)) {
+      throw badRequest(21212, `The 'From' ${p.from} is not an alphanumeric sender ID of this account: add it to a Messaging Service's AlphaSenders first.`);
+    }
     // Without a service parseOutbound has made sure of From: the request goes on as parsed, with no copy per message.
-    if (p.messagingServiceSid === null) return p as OutboundRequest;
+    if (p.messagingServiceSid === null) {
+      if (alphaFrom) (p as OutboundRequest).alphaSender = true;
+      return p as OutboundRequest;
+    }
     const { validityGiven, messagingServiceSid, from, ...rest } = p;
     const service = deps.services.of(accountSid, messagingServiceSid);
     if (!service) throw badRequest(21701, `The Messaging Service ${messagingServiceSid} does not exist or is not this account's.`);
-    const sender = from ?? deps.services.pickSender(service, p.to)?.phoneNumber;
+    // The service's alpha sender where the destination allows one (not North America), else a number of its pool.
+    const alpha = from === null && service.alphaSender && alphaReaches(p.to) ? service.alphaSender.alphaSender : undefined;
+    const sender = from ?? alpha ?? deps.services.pickSender(service, p.to)?.phoneNumber;
     if (sender === undefined) throw badRequest(21703, `The Messaging Service ${service.sid} has no phone number to send from.`);
     return {
       ...rest,
       from: sender,
+      alphaSender: alphaFrom || alpha !== undefined,
       messagingServiceSid: service.sid,
       statusCallback: rest.statusCallback ?? service.statusCallback,
       validityS: validityGiven ? rest.validityS : service.validityPeriod,

@@ -3,7 +3,8 @@
 // ISO 8601 dates and page with a `meta` envelope.
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
-import type { MessagingServiceRecord, NumberRecord } from '../store/records.js';
+import type { AlphaSenderRecord, MessagingServiceRecord, NumberRecord } from '../store/records.js';
+import { isAlphaSender } from '../messaging/alpha-sender.js';
 import type { ServiceSender, ServiceSettings } from '../messaging/services.js';
 import { badRequest, notFound } from './errors.js';
 import { bool, intParam, readWebhooks, str, type RawParams } from './params.js';
@@ -34,7 +35,7 @@ export function serviceJson(s: MessagingServiceRecord, base: string): Record<str
     synchronous_validation: false,
     validity_period: s.validityPeriod,
     url: self,
-    links: { phone_numbers: `${self}/PhoneNumbers` },
+    links: { phone_numbers: `${self}/PhoneNumbers`, alpha_senders: `${self}/AlphaSenders` },
     usecase: 'undeclared',
     us_app_to_person_registered: false,
     use_inbound_webhook_on_number: s.useInboundWebhookOnNumber,
@@ -56,6 +57,19 @@ function senderJson(s: MessagingServiceRecord, sender: ServiceSender, n: NumberR
     country_code: n.isoCountry,
     capabilities: caps,
     url: `${base}/v1/Services/${s.sid}/PhoneNumbers/${n.sid}`,
+  };
+}
+
+function alphaJson(s: MessagingServiceRecord, a: AlphaSenderRecord, base: string): Record<string, unknown> {
+  return {
+    sid: a.sid,
+    account_sid: s.accountSid,
+    service_sid: s.sid,
+    date_created: isoSeconds(a.dateCreated),
+    date_updated: isoSeconds(a.dateCreated),
+    alpha_sender: a.alphaSender,
+    capabilities: ['SMS'],
+    url: `${base}/v1/Services/${s.sid}/AlphaSenders/${a.sid}`,
   };
 }
 
@@ -159,6 +173,49 @@ export function registerMessagingServiceRoutes(app: FastifyInstance, deps: ApiDe
     const s = serviceOf(req.account.sid, p.Sid);
     const { sender, number } = senderOf(s, p.PnSid);
     return senderJson(s, sender, number, base);
+  });
+
+  // A service's alphanumeric sender ID: one at most, as on Twilio (delete it to change it).
+  const alphaOf = (s: MessagingServiceRecord, aiSid: string): AlphaSenderRecord => {
+    if (!s.alphaSender || s.alphaSender.sid !== aiSid) throw notFound(`The requested resource /v1/Services/${s.sid}/AlphaSenders/${aiSid} was not found`);
+    return s.alphaSender;
+  };
+
+  app.post('/v1/Services/:Sid/AlphaSenders', async (req, reply) => {
+    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+    const alpha = str((req.body ?? {}) as RawParams, 'AlphaSender') ?? '';
+    if (!isAlphaSender(alpha)) {
+      throw badRequest(21000, `AlphaSender '${alpha}' is not valid: 1 to 11 of A-Z, a-z, 0-9, space, -, +, _ and &, not digits alone, starting with neither + nor a space.`);
+    }
+    const r = await services.setAlphaSender(s, alpha);
+    if (!r.ok) {
+      throw badRequest(21000, r.reason === 'has-one'
+        ? `The Messaging Service ${s.sid} already has an alpha sender; delete it before adding another.`
+        : `The alpha sender '${alpha}' is in use by another account.`);
+    }
+    reply.code(201);
+    return alphaJson(s, r.record, base);
+  });
+
+  app.get('/v1/Services/:Sid/AlphaSenders', async (req) => {
+    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+    const page = parsePageRequest(req.query as RawParams);
+    const all = s.alphaSender ? [alphaJson(s, s.alphaSender, base)] : [];
+    return pageEnvelopeV1('alpha_senders', base, `/v1/Services/${s.sid}/AlphaSenders`, page, all, undefined);
+  });
+
+  app.get('/v1/Services/:Sid/AlphaSenders/:AiSid', async (req) => {
+    const p = req.params as { Sid: string; AiSid: string };
+    const s = serviceOf(req.account.sid, p.Sid);
+    return alphaJson(s, alphaOf(s, p.AiSid), base);
+  });
+
+  app.delete('/v1/Services/:Sid/AlphaSenders/:AiSid', async (req, reply) => {
+    const p = req.params as { Sid: string; AiSid: string };
+    const s = serviceOf(req.account.sid, p.Sid);
+    alphaOf(s, p.AiSid);
+    await services.removeAlphaSender(s);
+    return reply.code(204).send();
   });
 
   app.delete('/v1/Services/:Sid/PhoneNumbers/:PnSid', async (req, reply) => {

@@ -2,6 +2,7 @@
 // everything wrong), then hand it to the sender number's actor, which queues it and writes it durably.
 import { countSegments } from '../../protocols/smpp/encoding.js';
 import { smartEncode } from '../../protocols/smpp/smart-encoding.js';
+import { isAlphaSender } from './alpha-sender.js';
 import type { EntityRegistry } from '../../actors/registry.js';
 import type { NumberMsg } from '../../actors/number/messages.js';
 import type { NumberState } from '../../actors/number/number-actor.js';
@@ -31,6 +32,8 @@ export interface OutboundRequest {
   messagingServiceSid?: string | null;
   /** Look-alike Unicode becomes GSM-7 before it is stored and sent (protocols/smpp/smart-encoding.ts). */
   smartEncoded?: boolean | null;
+  /** From is an alphanumeric sender ID one of the account's Messaging Services has (checked by the API), no number. */
+  alphaSender?: boolean;
 }
 
 /** POST Messages.json as parsed: From may be absent when a MessagingServiceSid picks the sender (src/api/messages.ts). */
@@ -55,7 +58,8 @@ export function parseOutbound(p: RawParams, now: number): ParsedOutbound {
   if (messagingServiceSid !== null && !isSid(messagingServiceSid, 'MG')) throw badRequest(21705, `The Messaging Service ${messagingServiceSid} is invalid.`);
   const noFrom = fromRaw === undefined || fromRaw === '';
   if (noFrom && messagingServiceSid === null) throw badRequest(21603, "A 'From' phone number or a MessagingServiceSid is required.");
-  const from = noFrom ? null : normalizePhoneNumber(fromRaw);
+  // A phone number or short code; else an alphanumeric sender ID as written (its owner is checked by the API).
+  const from = noFrom ? null : (normalizePhoneNumber(fromRaw) ?? (isAlphaSender(fromRaw) ? fromRaw : null));
   if (!noFrom && !from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
   // SMPP carries text only: media would be dropped on the way, so a MediaUrl is refused rather than lost.
   if (list(p, 'MediaUrl').length > 0) {
@@ -109,9 +113,11 @@ export class MessageSender {
     direction: MessageDirection = 'outbound-api',
     opts: { skipOptOutCheck?: boolean } = {},
   ): Promise<MessageRecord> {
-    const number = this.directory.byE164(req.from);
-    if (!number || number.accountSid !== account.sid || !number.capabilities.sms) {
-      throw badRequest(21606, `The From phone number ${req.from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+    if (!req.alphaSender) {
+      const number = this.directory.byE164(req.from);
+      if (!number || number.accountSid !== account.sid || !number.capabilities.sms) {
+        throw badRequest(21606, `The From phone number ${req.from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+      }
     }
     if (!opts.skipOptOutCheck && this.store.optedOut(req.from, req.to)) {
       throw badRequest(21610, `Attempt to send to unsubscribed recipient: ${req.to} replied STOP to ${req.from}.`);

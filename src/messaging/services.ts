@@ -4,10 +4,10 @@
 // read on every message sent through them: cached in memory, written through to LMDB.
 // `withMessagingService` is where a sender's own inbound URLs give way to its service's.
 import type { Tables } from '../store/db.js';
-import type { MessagingServiceRecord, NumberRecord } from '../store/records.js';
+import type { AlphaSenderRecord, MessagingServiceRecord, NumberRecord } from '../store/records.js';
 import { newSid } from '../util/sid.js';
 
-export type ServiceSettings = Partial<Omit<MessagingServiceRecord, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated'>>;
+export type ServiceSettings = Partial<Omit<MessagingServiceRecord, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated' | 'alphaSender'>>;
 
 /** tandem's own default for a message's time in the queue (the issue's 36,000 s), not Twilio's 14,400 for services. */
 export const DEFAULT_SERVICE_VALIDITY_S = 36_000;
@@ -153,6 +153,36 @@ export class MessagingServices {
     this.serviceOfNumber.delete(sender.pnSid);
     this.changed();
     await this.t.serviceSenders.remove([s.sid, sender.dateAdded, sender.pnSid]);
+  }
+
+  /**
+   * Gives the service its alpha sender. Refused when it has one already (Twilio allows one per service) or when
+   * another account's service sends as that name: the name's queue is shared by whoever sends as it, so it stays
+   * within one account.
+   */
+  async setAlphaSender(s: MessagingServiceRecord, alpha: string): Promise<{ ok: true; record: AlphaSenderRecord } | { ok: false; reason: 'has-one' | 'taken' }> {
+    if (s.alphaSender) return { ok: false, reason: 'has-one' };
+    for (const other of this.services.values()) {
+      if (other.accountSid !== s.accountSid && other.alphaSender?.alphaSender === alpha) return { ok: false, reason: 'taken' };
+    }
+    const now = Date.now();
+    const record: AlphaSenderRecord = { sid: newSid('AI', now), alphaSender: alpha, dateCreated: now };
+    const updated: MessagingServiceRecord = { ...s, alphaSender: record, dateUpdated: now };
+    this.services.set(s.sid, updated);
+    await this.t.messagingServices.put(s.sid, updated);
+    return { ok: true, record };
+  }
+
+  async removeAlphaSender(s: MessagingServiceRecord): Promise<void> {
+    const updated: MessagingServiceRecord = { ...s, alphaSender: null, dateUpdated: Date.now() };
+    this.services.set(s.sid, updated);
+    await this.t.messagingServices.put(s.sid, updated);
+  }
+
+  /** Whether one of the account's services sends as `alpha`. */
+  ownsAlphaSender(accountSid: string, alpha: string): boolean {
+    for (const s of this.services.values()) if (s.accountSid === accountSid && s.alphaSender?.alphaSender === alpha) return true;
+    return false;
   }
 
   /** The number `pnSid` was released: it is no sender of any service any more. */

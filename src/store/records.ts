@@ -45,8 +45,16 @@ export interface MessagingServiceRecord {
   validityPeriod: number;
   /** Look-alike Unicode sent as GSM-7 (Twilio's Smart Encoding). Absent in services stored before tandem had it: off. */
   smartEncoding?: boolean;
+  /** Its alphanumeric sender ID (AI…), at most one as on Twilio; absent or null for none. */
+  alphaSender?: AlphaSenderRecord | null;
   dateCreated: number;
   dateUpdated: number;
+}
+
+export interface AlphaSenderRecord {
+  sid: string;
+  alphaSender: string;
+  dateCreated: number;
 }
 
 /** A TwiML application (AP…): a set of URLs that numbers, API calls and API messages can point at by its SID. */

@@ -208,3 +208,66 @@ test("a full sender queue: through a service the send is taken and fails with 30
   assert.ok(!(await sandboxMessages(t)).some((m) => m.body === 'one too many'));
   assert.equal((await c.messages.list({ from })).filter((m) => m.status === 'queued').length, 72);
 });
+
+test('an alpha sender: a service sends as its name where the destination allows one, paced at 10 segments/s, and from its pool to North America', async () => {
+  const c = t.client();
+  const service = await c.messaging.v1.services.create({ friendlyName: 'brand', statusCallback: web.url + '/alpha-status' });
+  const pool = await buyNumber(t, {});
+  await c.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: await pnSid(pool) });
+
+  const alpha = await c.messaging.v1.services(service.sid).alphaSenders.create({ alphaSender: 'Tandem Co' });
+  assert.match(alpha.sid, /^AI[0-9a-f]{32}$/);
+  assert.equal(alpha.alphaSender, 'Tandem Co');
+  assert.equal(alpha.serviceSid, service.sid);
+  assert.deepEqual(alpha.capabilities, ['SMS']);
+  assert.equal((await c.messaging.v1.services(service.sid).alphaSenders(alpha.sid).fetch()).alphaSender, 'Tandem Co');
+  assert.deepEqual((await c.messaging.v1.services(service.sid).alphaSenders.list()).map((a) => a.sid), [alpha.sid]);
+  // One per service, Twilio's format, and a name stays within one account.
+  await rejectsWithCode(c.messaging.v1.services(service.sid).alphaSenders.create({ alphaSender: 'Second' }), 400, 21000);
+  const other = await c.messaging.v1.services.create({ friendlyName: 'other' });
+  for (const bad of ['12345', 'TwelveChars1', '+Plus', '']) {
+    await rejectsWithCode(c.messaging.v1.services(other.sid).alphaSenders.create({ alphaSender: bad }), 400, 21000);
+  }
+  const sub = await c.api.v2010.accounts.create({ friendlyName: 'squatter' });
+  const sc = t.client(sub.sid, sub.authToken);
+  const subService = await sc.messaging.v1.services.create({ friendlyName: 'theirs' });
+  await rejectsWithCode(sc.messaging.v1.services(subService.sid).alphaSenders.create({ alphaSender: 'Tandem Co' }), 400, 21000);
+  await rejectsWithCode(sc.messages.create({ from: 'Tandem Co', to: '+447700900001', body: 'not yours' }), 400, 21212);
+
+  // Abroad the service sends as its name; to North America from its pool.
+  const abroad = await c.messages.create({ messagingServiceSid: service.sid, to: '+447700900001', body: 'your parcel is on its way' });
+  assert.equal(abroad.from, 'Tandem Co');
+  assert.equal(abroad.messagingServiceSid, service.sid);
+  const home = await c.messages.create({ messagingServiceSid: service.sid, to: '+15550009001', body: 'your parcel is here' });
+  assert.equal(home.from, pool);
+  // From naming the alpha sender works without the service, too.
+  const direct = await c.messages.create({ from: 'Tandem Co', to: '+447700900002', body: 'direct' });
+  assert.equal(direct.from, 'Tandem Co');
+  await rejectsWithCode(c.messages.create({ from: 'Nobody', to: '+447700900002', body: 'x' }), 400, 21212);
+
+  const arrived = await waitUntil(async () => {
+    const got = (await sandboxMessages(t)).filter((m) => m.from === 'Tandem Co');
+    return got.length === 2 ? got : undefined;
+  }, 10_000, 'both alpha messages at the carrier');
+  assert.deepEqual(arrived.map((m) => m.to).sort(), ['+447700900001', '+447700900002']);
+  const reqs = await web.waitFor((rs) => rs.some((r) => r.path === '/alpha-status' && r.params.MessageSid === abroad.sid && r.params.MessageStatus === 'delivered'), 15_000);
+  const cb = reqs.find((r) => r.path === '/alpha-status' && r.params.MessageSid === abroad.sid && r.params.MessageStatus === 'delivered')!;
+  assert.equal(cb.params.From, 'Tandem Co');
+  assert.ok(cb.signatureValid);
+  assert.equal((await c.messages(abroad.sid).fetch()).status, 'delivered');
+
+  // Paced as one sender at 10 segments/s: 12 texts take at least 1.1 s at the carrier, far less than 1/s would.
+  for (let i = 0; i < 12; i++) await c.messages.create({ from: 'Tandem Co', to: '+447700900003', body: `burst ${i}` });
+  const burst = await waitUntil(async () => {
+    const got = (await sandboxMessages(t)).filter((m) => m.from === 'Tandem Co' && m.body.startsWith('burst '));
+    return got.length === 12 ? got : undefined;
+  }, 15_000, 'the burst at the carrier');
+  assert.deepEqual(burst.map((m) => m.body), Array.from({ length: 12 }, (_, i) => `burst ${i}`), 'in the order accepted');
+  const span = Date.parse(burst[11]!.received_at) - Date.parse(burst[0]!.received_at);
+  assert.ok(span >= 1_050 && span < 5_000, `12 segments over ${span} ms`);
+
+  // Deleted, the service sends abroad from its pool again.
+  await c.messaging.v1.services(service.sid).alphaSenders(alpha.sid).remove();
+  await rejectsWithCode(c.messaging.v1.services(service.sid).alphaSenders(alpha.sid).fetch(), 404, 20404);
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+447700900004', body: 'after' })).from, pool);
+});
