@@ -56,6 +56,9 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     if (alphaFrom && !deps.services.ownsAlphaSender(accountSid, p.from!)) {
       throw badRequest(21212, `The 'From' ${p.from} is not an alphanumeric sender ID of this account: add it to a Messaging Service's AlphaSenders first.`);
     }
+    if (alphaFrom && !alphaReaches(p.to)) {
+      throw badRequest(21612, `The 'To' phone number ${p.to} is not reachable from an alphanumeric sender ID: North American numbers take texts from phone numbers only.`);
+    }
     // Without a service parseOutbound has made sure of From: the request goes on as parsed, with no copy per message.
     if (p.messagingServiceSid === null) {
       if (alphaFrom) (p as OutboundRequest).alphaSender = true;

@@ -244,6 +244,8 @@ test('an alpha sender: a service sends as its name where the destination allows 
   const direct = await c.messages.create({ from: 'Tandem Co', to: '+447700900002', body: 'direct' });
   assert.equal(direct.from, 'Tandem Co');
   await rejectsWithCode(c.messages.create({ from: 'Nobody', to: '+447700900002', body: 'x' }), 400, 21212);
+  // As on Twilio, a North American handset cannot be texted from a name.
+  await rejectsWithCode(c.messages.create({ from: 'Tandem Co', to: '+15550009002', body: 'x' }), 400, 21612);
 
   const arrived = await waitUntil(async () => {
     const got = (await sandboxMessages(t)).filter((m) => m.from === 'Tandem Co');
