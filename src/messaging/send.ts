@@ -66,7 +66,11 @@ export function parseOutbound(p: RawParams, now: number): ParsedOutbound {
     throw badRequest(21621, `The 'From' number ${fromRaw ?? messagingServiceSid} has not been enabled for MMS: tandem carries SMS only (over SMPP), so MediaUrl cannot be sent; put the link in Body instead.`);
   }
   const body = str(p, 'Body') ?? '';
-  if (body === '') throw badRequest(21602, 'Message body is required.');
+  if (body === '') {
+    // A Content API template would fill the body; tandem has none, so the text must come in Body.
+    if ((str(p, 'ContentSid') ?? '') !== '') throw badRequest(21602, 'Message body is required: tandem has no Content API templates (ContentSid), so send the text in Body.');
+    throw badRequest(21602, 'Message body is required.');
+  }
   // Characters, not UTF-16 units; a body no longer than the limit in units is within it in characters too.
   if (body.length > MAX_BODY_CHARS && [...body].length > MAX_BODY_CHARS) throw badRequest(21617, `The concatenated message body exceeds the ${MAX_BODY_CHARS} character limit.`);
   const statusCallback = url(p, 'StatusCallback', 21609) ?? null;

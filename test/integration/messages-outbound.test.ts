@@ -109,6 +109,8 @@ test('validation errors carry Twilio codes', async () => {
   await expectError(c.messages.create({ from, to: 'not-a-number', body: 'x' }), 21211);
   await expectError(c.messages.create({ from: '+15005550000', to: '+15551112222', body: 'x' }), 21606);
   await expectError(c.messages.create({ from, to: '+15551112222', body: '' }), 21602);
+  await assert.rejects(c.messages.create({ from, to: '+15551112222', contentSid: 'HX' + '0'.repeat(32) }), (e: { code: number; message: string }) =>
+    e.code === 21602 && /ContentSid/.test(e.message));
   // Media cannot travel over SMPP: refused with or without a Body, never sent with the media silently dropped.
   await expectError(c.messages.create({ from, to: '+15551112222', body: 'see this', mediaUrl: ['https://example.com/a.png'] }), 21621);
   await expectError(c.messages.create({ from, to: '+15551112222', mediaUrl: ['https://example.com/a.png'] }), 21621);
