@@ -11,7 +11,7 @@ import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { freePort } from '../helpers/ports.js';
 import { waitUntil } from '../helpers/webhook-app.js';
 
-async function carrierAndTandem(): Promise<{ smsc: SandboxSmsc; t: Tandem; dir: string; port: number }> {
+async function carrierAndTandem(prefixes = ['+1']): Promise<{ smsc: SandboxSmsc; t: Tandem; dir: string; port: number }> {
   const port = await freePort();
   const smsc = new SandboxSmsc({ port, host: '127.0.0.1', dlrDelayMs: 20 });
   await smsc.start();
@@ -20,7 +20,7 @@ async function carrierAndTandem(): Promise<{ smsc: SandboxSmsc; t: Tandem; dir: 
   writeFileSync(
     file,
     JSON.stringify({
-      smpp: [{ name: 'acme', host: '127.0.0.1', port, systemId: 'tandem', password: 'pw', binds: 2, window: 50, prefixes: ['+1'] }],
+      smpp: [{ name: 'acme', host: '127.0.0.1', port, systemId: 'tandem', password: 'pw', binds: 2, window: 50, prefixes }],
     }),
   );
   const t = await startTandem({ env: { TANDEM_CARRIERS: file } });
@@ -88,6 +88,31 @@ test('tandem killed with SIGKILL while messages are queued: after restart all ar
     for (let i = 5; i < times.length; i++) assert.ok(times[i]! - times[i - 5]! >= 990, `no burst after restart: ${JSON.stringify(times.map((x) => x - times[0]!))}`);
     const list = await t.client().messages.list({ from });
     assert.equal(list.length, total, 'every accepted message is still a resource');
+  } finally {
+    await t.cleanup();
+    await smsc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an alpha sender's queue outlives SIGKILL too: after restart the rest go, in order, and the service still sends as its name", async () => {
+  const { smsc, t: first, dir } = await carrierAndTandem(['+']);
+  let t = first;
+  try {
+    const c = t.client();
+    const service = await c.messaging.v1.services.create({ friendlyName: 'brand' });
+    await c.messaging.v1.services(service.sid).alphaSenders.create({ alphaSender: 'ACME' });
+    // 10 segments/s: 40 messages take about 4 s, so the kill finds most of them queued.
+    const total = 40;
+    for (let i = 0; i < total; i++) await c.messages.create({ messagingServiceSid: service.sid, to: '+447700900100', body: `alpha ${i}` });
+    await waitUntil(() => (smsc.messages().filter((m) => m.from === 'ACME').length >= 3 ? true : undefined), 5_000, 'a few sent');
+    await t.kill();
+    assert.ok(smsc.messages().filter((m) => m.from === 'ACME').length < total, 'the kill happened with messages still queued');
+    t = await t.restart();
+    await waitUntil(() => (new Set(smsc.messages().filter((m) => m.from === 'ACME').map((m) => m.body)).size >= total ? true : undefined), 20_000, 'all sent after restart');
+    assert.deepEqual([...new Set(smsc.messages().filter((m) => m.from === 'ACME').map((m) => m.body))], Array.from({ length: total }, (_, i) => `alpha ${i}`));
+    const after = await t.client().messages.create({ messagingServiceSid: service.sid, to: '+447700900101', body: 'after the restart' });
+    assert.equal(after.from, 'ACME');
   } finally {
     await t.cleanup();
     await smsc.stop();
