@@ -207,6 +207,16 @@ test("a full sender queue: through a service the send is taken and fails with 30
   // It never reached the carrier, and the queue it would not fit in is unchanged.
   assert.ok(!(await sandboxMessages(t)).some((m) => m.body === 'one too many'));
   assert.equal((await c.messages.list({ from })).filter((m) => m.status === 'queued').length, 72);
+
+  // A scheduled message that comes due while the queue is still full has no caller to refuse: it fails the same way.
+  const later = await c.messages.create({ messagingServiceSid: service.sid, from, to: '+15550007003', body: 'due soon', sendAt: new Date(Date.now() + 1_500), scheduleType: 'fixed' });
+  assert.equal(later.status, 'scheduled');
+  const due = await waitUntil(async () => {
+    const m = await c.messages(later.sid).fetch();
+    return m.status === 'failed' ? m : undefined;
+  }, 10_000, 'the scheduled message to fail once due');
+  assert.equal(due.errorCode, 30001);
+  await web.waitFor((rs) => rs.some((r) => r.path === '/bulk-status' && r.params.MessageSid === later.sid && r.params.MessageStatus === 'failed' && r.params.ErrorCode === '30001'), 5_000);
 });
 
 test('an alpha sender: a service sends as its name where the destination allows one, paced at 10 segments/s, and from its pool to North America', async () => {
