@@ -167,7 +167,10 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     if (event.kind === 'dlr') receipts.handle(carrier, event.dlr, () => event.ack());
     else inbound.handle(carrier, event.mo, event.ack);
   });
-  const sender = new MessageSender(tables, store, numbers, directory, (to) => carriers.reaches(to));
+  const sender = new MessageSender(tables, store, numbers, directory, {
+    reaches: (to) => carriers.reaches(to),
+    ownsAlphaSender: (accountSid, name) => services.ownsAlphaSender(accountSid, name),
+  });
   const scheduler = new Scheduler(store, numbers, log.child({ part: 'scheduler' }));
 
   const numbersService = new Numbers(tables, inventory, (e164) => {

@@ -102,8 +102,7 @@ export class Outbound {
         this.reenter('durable', () => this.markDurable(m.sid));
       },
       (err: unknown) => {
-        this.ctx.log.error({ err, sid: m.sid }, 'message could not be stored');
-        reply({ ok: false, code: 20500, message: 'Internal Server Error: the message could not be stored' });
+        this.notStored(m, err, reply);
         this.reenter('drop', () => this.drop(m.sid));
       },
     );
@@ -127,11 +126,14 @@ export class Outbound {
         reply({ ok: true });
         this.deps.callbacks.statusChanged(m);
       },
-      (err: unknown) => {
-        this.ctx.log.error({ err, sid: m.sid }, 'message could not be stored');
-        reply({ ok: false, code: 20500, message: 'Internal Server Error: the message could not be stored' });
-      },
+      (err: unknown) => this.notStored(m, err, reply),
     );
+  }
+
+  /** The write of a new message failed: logged, and the caller is told it was not taken. */
+  private notStored(m: MessageRecord, err: unknown, reply: (r: EnqueueResult) => void): void {
+    this.ctx.log.error({ err, sid: m.sid }, 'message could not be stored');
+    reply({ ok: false, code: 20500, message: 'Internal Server Error: the message could not be stored' });
   }
 
   private markDurable(sid: string): void {

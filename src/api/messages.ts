@@ -10,7 +10,7 @@ import { normalizePhoneNumber, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 import { parseOutbound, type OutboundRequest, type ParsedOutbound } from '../messaging/send.js';
 import { applicationParam } from './applications.js';
-import { alphaReaches, isAlphaSender } from '../messaging/alpha-sender.js';
+import { alphaReaches } from '../messaging/alpha-sender.js';
 
 export function messageJson(m: MessageRecord): Record<string, unknown> {
   const uri = `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}.json`;
@@ -51,19 +51,8 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
    * Twilio), and its status callback and validity period stand in for those the request leaves out.
    */
   const throughService = (p: ParsedOutbound, accountSid: string): OutboundRequest => {
-    // An alphanumeric From is the account's only through one of its services' AlphaSenders.
-    const alphaFrom = p.from !== null && isAlphaSender(p.from);
-    if (alphaFrom && !deps.services.ownsAlphaSender(accountSid, p.from!)) {
-      throw badRequest(21212, `The 'From' ${p.from} is not an alphanumeric sender ID of this account: add it to a Messaging Service's AlphaSenders first.`);
-    }
-    if (alphaFrom && !alphaReaches(p.to)) {
-      throw badRequest(21612, `The 'To' phone number ${p.to} is not reachable from an alphanumeric sender ID: North American numbers take texts from phone numbers only.`);
-    }
     // Without a service parseOutbound has made sure of From: the request goes on as parsed, with no copy per message.
-    if (p.messagingServiceSid === null) {
-      if (alphaFrom) (p as OutboundRequest).alphaSender = true;
-      return p as OutboundRequest;
-    }
+    if (p.messagingServiceSid === null) return p as OutboundRequest;
     const { validityGiven, messagingServiceSid, from, ...rest } = p;
     const service = deps.services.of(accountSid, messagingServiceSid);
     if (!service) throw badRequest(21701, `The Messaging Service ${messagingServiceSid} does not exist or is not this account's.`);
@@ -74,7 +63,6 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     return {
       ...rest,
       from: sender,
-      alphaSender: alphaFrom || alpha !== undefined,
       messagingServiceSid: service.sid,
       statusCallback: rest.statusCallback ?? service.statusCallback,
       validityS: validityGiven ? rest.validityS : service.validityPeriod,

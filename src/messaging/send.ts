@@ -2,7 +2,7 @@
 // everything wrong), then hand it to the sender number's actor, which queues it and writes it durably.
 import { countSegments } from '../../protocols/smpp/encoding.js';
 import { smartEncode } from '../../protocols/smpp/smart-encoding.js';
-import { isAlphaSender } from './alpha-sender.js';
+import { alphaReaches, isAlphaSender } from './alpha-sender.js';
 import type { EntityRegistry } from '../../actors/registry.js';
 import type { NumberMsg } from '../../actors/number/messages.js';
 import type { NumberState } from '../../actors/number/number-actor.js';
@@ -32,8 +32,14 @@ export interface OutboundRequest {
   messagingServiceSid?: string | null;
   /** Look-alike Unicode becomes GSM-7 before it is stored and sent (protocols/smpp/smart-encoding.ts). */
   smartEncoded?: boolean | null;
-  /** From is an alphanumeric sender ID one of the account's Messaging Services has (checked by the API), no number. */
-  alphaSender?: boolean;
+}
+
+/** What the sender checks against beyond the number directory. */
+export interface SendChecks {
+  /** Whether a configured carrier serves the destination (src/carriers/router.ts). */
+  reaches(to: string): boolean;
+  /** Whether one of the account's Messaging Services has this alphanumeric sender ID (src/messaging/services.ts). */
+  ownsAlphaSender(accountSid: string, name: string): boolean;
 }
 
 /** POST Messages.json as parsed: From may be absent when a MessagingServiceSid picks the sender (src/api/messages.ts). */
@@ -58,7 +64,7 @@ export function parseOutbound(p: RawParams, now: number): ParsedOutbound {
   if (messagingServiceSid !== null && !isSid(messagingServiceSid, 'MG')) throw badRequest(21705, `The Messaging Service ${messagingServiceSid} is invalid.`);
   const noFrom = fromRaw === undefined || fromRaw === '';
   if (noFrom && messagingServiceSid === null) throw badRequest(21603, "A 'From' phone number or a MessagingServiceSid is required.");
-  // A phone number or short code; else an alphanumeric sender ID as written (its owner is checked by the API).
+  // A phone number or short code; else an alphanumeric sender ID as written (its owner is checked when it is sent).
   const from = noFrom ? null : (normalizePhoneNumber(fromRaw) ?? (isAlphaSender(fromRaw) ? fromRaw : null));
   if (!noFrom && !from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
   // SMPP carries text only: media would be dropped on the way, so a MediaUrl is refused rather than lost.
@@ -102,8 +108,7 @@ export class MessageSender {
     private readonly store: MessageStore,
     private readonly numbers: EntityRegistry<NumberState, NumberMsg>,
     private readonly directory: NumberDirectory,
-    /** Whether a configured carrier serves the destination (src/carriers/router.ts). */
-    private readonly reaches: (to: string) => boolean,
+    private readonly checks: SendChecks,
   ) {}
 
   /** Creates the message; resolves once it is durable (queued or scheduled). */
@@ -117,7 +122,15 @@ export class MessageSender {
     direction: MessageDirection = 'outbound-api',
     opts: { skipOptOutCheck?: boolean } = {},
   ): Promise<MessageRecord> {
-    if (!req.alphaSender) {
+    // The sender is one of the account's SMS numbers, or an alphanumeric sender ID one of its services has.
+    if (isAlphaSender(req.from)) {
+      if (!this.checks.ownsAlphaSender(account.sid, req.from)) {
+        throw badRequest(21212, `The 'From' ${req.from} is not an alphanumeric sender ID of this account: add it to a Messaging Service's AlphaSenders first.`);
+      }
+      if (!alphaReaches(req.to)) {
+        throw badRequest(21612, `The 'To' phone number ${req.to} is not reachable from an alphanumeric sender ID: North American numbers take texts from phone numbers only.`);
+      }
+    } else {
       const number = this.directory.byE164(req.from);
       if (!number || number.accountSid !== account.sid || !number.capabilities.sms) {
         throw badRequest(21606, `The From phone number ${req.from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
@@ -127,7 +140,7 @@ export class MessageSender {
       throw badRequest(21610, `Attempt to send to unsubscribed recipient: ${req.to} replied STOP to ${req.from}.`);
     }
     // Queued, it would wait out its validity period for a carrier that is never coming.
-    if (!this.reaches(req.to)) {
+    if (!this.checks.reaches(req.to)) {
       throw badRequest(21408, `Permission to send an SMS has not been enabled for the region indicated by the 'To' number: ${req.to}. No carrier in the carriers file serves it.`);
     }
     const now = Date.now();
