@@ -17,6 +17,7 @@ import { seedInWorker } from './inventory/seed-worker.js';
 import { Inventory } from './inventory/index.js';
 import { Numbers } from './numbers/numbers.js';
 import { NumberDirectory } from './numbers/directory.js';
+import { NumberGeo } from './numbers/geo.js';
 import { EntityRegistry } from '../actors/registry.js';
 import { numberBehaviour, type NumberState } from '../actors/number/number-actor.js';
 import type { NumberDeps, NumberMsg } from '../actors/number/messages.js';
@@ -71,6 +72,8 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     inventory.reload();
     log.info({ count: seeded.count, ms: Math.round(seeded.ms) }, 'phone-number inventory seeded (first start only)');
   }
+
+  const geo = new NumberGeo((e164) => inventory.locate(e164));
 
   const engine = new LmdbPersistenceEngine(tables.actorEvents, tables.actorSnapshots);
   const system = nact.start(nact.configurePersistence(engine as never));
@@ -133,6 +136,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
       notify,
       webhookTimeoutMs: config.webhookTimeoutMs,
       slots: webhookSlots,
+      geo,
     },
     metrics: {
       segmentsSubmitted: metrics.counter('tandem_sms_segments_submitted_total', 'segments accepted by a carrier'),
@@ -182,7 +186,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
   // Voice: SIP (the embedded edge, or a drachtio-server), call-session actors, the Calls API, the sandbox handset.
   const voice = await startVoice({
     config, tables, system, sipTrunks: carriersConfig.sipTrunks, sandbox: !config.carriersFile,
-    authToken: (sid) => accounts.get(sid)?.authToken, numberView: (n) => withApplications(n, applications), callbackSender, notify, log,
+    authToken: (sid) => accounts.get(sid)?.authToken, numberView: (n) => withApplications(n, applications), callbackSender, notify, geo, log,
   });
   onStop('voice', () => voice.stop());
   metrics.gauge('tandem_calls_active', 'call legs in progress on this node', () => voice.voice.liveCalls);

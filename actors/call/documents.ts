@@ -49,7 +49,7 @@ async function fetchDocument(
 ): Promise<DocumentResult> {
   const token = deps.authToken(s.record.accountSid);
   if (token === undefined) return { ok: false };
-  const params = { ...voiceParams(s.record), ...extra };
+  const params = { ...voiceParams(s.record, deps.geo), ...extra };
   const result = await fetchTwiml(primary, fallback, params, token, deps.webhookTimeoutMs, {
     parse: (body) => {
       const parsed = parseVoiceTwiml(body, { documentUrl: primary.url });

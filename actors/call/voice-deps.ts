@@ -5,6 +5,7 @@ import type { DialVerb, VoiceVerb } from '../../protocols/twiml/index.js';
 import type { CallStore } from '../../src/voice/call-store.js';
 import type { CallCallbacks } from '../../src/voice/call-callbacks.js';
 import type { NewNotification } from '../../src/notifications/notifications.js';
+import type { NumberGeo } from '../../src/numbers/geo.js';
 import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from './verb-context.js';
 import type { CallSession } from './call-session.js';
 
@@ -29,6 +30,8 @@ export interface VoiceDeps {
   saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
   notify(n: NewNotification): void;
   webhookTimeoutMs: number;
+  /** Where callers and callees are: the FromCity…CalledCountry parameters of every voice request. */
+  geo: NumberGeo;
   /** No inbound RTP for this long ends an answered call. */
   mediaTimeoutMs: number;
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;

@@ -16,6 +16,7 @@ import { Fifo } from '../../src/util/fifo.js';
 import type { OptOuts } from '../../src/messaging/inbound/opt-outs.js';
 import { classifyKeyword, KEYWORD_REPLIES, type KeywordKind } from '../../src/messaging/inbound/keywords.js';
 import { inboundWebhookParams } from '../../src/messaging/inbound/webhook-params.js';
+import type { NumberGeo } from '../../src/numbers/geo.js';
 import type { EntityContext } from '../registry.js';
 import type { NumberDeps, NumberMsg } from './messages.js';
 
@@ -36,6 +37,8 @@ export interface InboundDeps {
   webhookTimeoutMs: number;
   /** Shared by every number: how many messages each webhook origin has in hand at once. */
   slots: WebhookSlots;
+  /** Where the handset and the number are: the webhook's FromCity…ToCountry. */
+  geo: NumberGeo;
 }
 
 interface ReplyRequest {
@@ -144,7 +147,7 @@ export class Inbound {
       return;
     }
     const keyword = classifyKeyword(m.body);
-    const job: Job = { m, number, account, keyword, params: inboundWebhookParams(m, number, keyword), replies: [] };
+    const job: Job = { m, number, account, keyword, params: inboundWebhookParams(m, number, keyword, this.d.geo), replies: [] };
     if (keyword !== null && !marker.keywordDone) {
       await this.applyKeyword(job, keyword);
       await this.d.pending.keywordDone(sid, m.to);

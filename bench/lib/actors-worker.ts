@@ -17,6 +17,7 @@ import type { NumberDeps, NumberMsg } from '../../actors/number/messages.js';
 import { InboundStore } from '../../src/messaging/inbound/mo-store.js';
 import { OptOuts } from '../../src/messaging/inbound/opt-outs.js';
 import { WebhookSlots } from '../../src/messaging/inbound/webhook-slots.js';
+import { NumberGeo } from '../../src/numbers/geo.js';
 
 const n = Number(process.env.ACTORS_N ?? 100_000);
 const idleMs = Number(process.env.ACTORS_IDLE_MS ?? 2_000);
@@ -54,6 +55,7 @@ const deps: NumberDeps = {
     notify: () => {},
     webhookTimeoutMs: 1_000,
     slots: new WebhookSlots(),
+    geo: new NumberGeo(() => undefined),
   },
   metrics: {
     segmentsSubmitted: metrics.counter('bench_segments', 'x'),

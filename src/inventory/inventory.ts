@@ -74,6 +74,11 @@ export class Inventory {
     return searchInventory({ numbers: this.numbers, suffixes: this.suffixes, catalog: this.catalog }, q);
   }
 
+  /** The numbering block a number belongs to, sold or not, and its national digits: where it is (src/numbers/geo.ts). */
+  locate(e164: string): { block: Block; national: string } | undefined {
+    return this.catalog.locate(e164);
+  }
+
   /** The number if it is still available. */
   get(e164: string): AvailableNumber | undefined {
     const hit = this.catalog.locate(e164);

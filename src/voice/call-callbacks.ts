@@ -3,6 +3,7 @@
 import type { StatusCallbackSender } from '../../protocols/webhook/index.js';
 import type { CallEvent, CallRecord } from '../store/records.js';
 import { rfc2822 } from '../util/time.js';
+import type { NumberGeo } from '../numbers/geo.js';
 import { voiceParams } from './voice-params.js';
 
 export class CallCallbacks {
@@ -11,6 +12,7 @@ export class CallCallbacks {
   constructor(
     private readonly sender: StatusCallbackSender,
     private readonly authToken: (accountSid: string) => string | undefined,
+    private readonly geo: NumberGeo,
   ) {}
 
   /** Posts `event` for the call if it asked for it; the record's status is what the callback reports. */
@@ -25,7 +27,7 @@ export class CallCallbacks {
     if (event === 'completed') this.sequence.delete(c.sid);
     else this.sequence.set(c.sid, seq + 1);
     const params: Record<string, string> = {
-      ...voiceParams(c),
+      ...voiceParams(c, this.geo),
       CallStatus: event === 'initiated' ? 'initiated' : event === 'ringing' ? 'ringing' : event === 'answered' ? 'in-progress' : c.status,
       Timestamp: rfc2822(Date.now()) ?? '',
       CallbackSource: 'call-progress-events',

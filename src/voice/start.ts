@@ -2,6 +2,7 @@
 // (INVITE handling, Calls, <Dial>), and the sandbox handset when no TANDEM_SIP_TRUNK is set. One call from the
 // switch; the returned route modules expose /Calls, and /sandbox/Calls when the handset runs.
 import type { NumberRecord } from '../store/records.js';
+import type { NumberGeo } from '../numbers/geo.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import nact from 'nact';
@@ -47,6 +48,7 @@ export async function startVoice(opts: {
   numberView?: (n: NumberRecord) => NumberRecord;
   callbackSender: StatusCallbackSender;
   notify(n: NewNotification): void;
+  geo: NumberGeo;
   log: Logger;
 }): Promise<VoiceStack> {
   const { config, log } = opts;
@@ -86,6 +88,7 @@ export async function startVoice(opts: {
       sandbox: opts.sandbox,
       callsPerSecond: callsPerSecond(process.env.TANDEM_CALLS_PER_SECOND),
       webhookTimeoutMs: config.webhookTimeoutMs,
+      geo: opts.geo,
       tts,
       fetchAudio: (url) => audio.fetch(url),
       saveRecording: async (call, pcm, meta) => {

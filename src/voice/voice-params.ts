@@ -1,7 +1,10 @@
 // The parameters Twilio sends on every voice request (twilio-compat §10), from a call record.
+import { placeParams, type NumberGeo } from '../numbers/geo.js';
 import type { CallRecord } from '../store/records.js';
 
-export function voiceParams(c: CallRecord): Record<string, string> {
+export function voiceParams(c: CallRecord, geo: NumberGeo): Record<string, string> {
+  const from = geo.of(c.from);
+  const to = geo.of(c.to);
   const p: Record<string, string> = {
     CallSid: c.sid,
     AccountSid: c.accountSid,
@@ -12,6 +15,11 @@ export function voiceParams(c: CallRecord): Record<string, string> {
     CallStatus: c.status,
     Direction: c.direction,
     ApiVersion: '2010-04-01',
+    // Where each side is, under both names (Caller… and Called… are the 2008 API's, still sent).
+    ...placeParams('From', from),
+    ...placeParams('Caller', from),
+    ...placeParams('To', to),
+    ...placeParams('Called', to),
   };
   if (c.parentCallSid) p.ParentCallSid = c.parentCallSid;
   if (c.answeredBy) p.AnsweredBy = c.answeredBy;

@@ -15,6 +15,7 @@ import type { VoiceDeps, VoiceLogger } from '../../actors/call/voice-deps.js';
 import type { NewNotification } from '../notifications/notifications.js';
 import type { Tables } from '../store/db.js';
 import type { CallEvent, CallRecord, HttpMethod, NumberRecord } from '../store/records.js';
+import type { NumberGeo } from '../numbers/geo.js';
 import type { SipTrunkConfig } from '../carriers/config.js';
 import type { StatusCallbackSender } from '../../protocols/webhook/index.js';
 import { CallCallbacks } from './call-callbacks.js';
@@ -45,6 +46,7 @@ export interface VoiceOptions {
   sandbox: boolean;
   callsPerSecond: number;
   webhookTimeoutMs: number;
+  geo: NumberGeo;
   mediaTimeoutMs?: number;
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
@@ -109,7 +111,7 @@ export class Voice {
     this.deps = {
       srf: o.srf,
       store: this.store,
-      callbacks: new CallCallbacks(o.callbackSender, o.authToken),
+      callbacks: new CallCallbacks(o.callbackSender, o.authToken, o.geo),
       authToken: o.authToken,
       pool: o.pool,
       rtpHost: o.rtpHost,
@@ -119,6 +121,7 @@ export class Voice {
       saveRecording: o.saveRecording,
       notify: o.notify,
       webhookTimeoutMs: o.webhookTimeoutMs,
+      geo: o.geo,
       mediaTimeoutMs: o.mediaTimeoutMs ?? 30_000,
       runVerb: o.runVerb,
       dial: (parent, verb) => this.dial(parent, verb),

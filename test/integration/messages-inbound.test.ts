@@ -69,6 +69,30 @@ test('plain reply: signed webhook with Twilio parameters, inbound Message resour
   await waitUntil(async () => (await c.messages(replies[0]!.sid).fetch()).status === 'delivered' || undefined, 10_000, 'reply delivered');
 });
 
+test('the webhook says where both sides are: the number\'s city, state and ZIP; the handset\'s state, or its country abroad', async () => {
+  const c = t.client();
+  const [n] = await c.availablePhoneNumbers('US').local.list({ inLocality: 'San Francisco', inRegion: 'CA', smsEnabled: true, limit: 1 });
+  assert.ok(n, 'a San Francisco number');
+  await c.incomingPhoneNumbers.create({ phoneNumber: n.phoneNumber, smsUrl: app.url + '/geo' });
+  app.respond('/geo', { body: '<Response/>' });
+  await textFromHandset(t, '+12125550188', n.phoneNumber, 'from New York');
+  await textFromHandset(t, '+4915112345678', n.phoneNumber, 'aus Berlin');
+  const reqs = (await app.waitFor((rs) => rs.filter((r) => r.path === '/geo').length >= 2)).filter((r) => r.path === '/geo');
+  const ny = reqs.find((r) => r.params.Body === 'from New York')!.params;
+  assert.deepEqual(
+    { city: ny.ToCity, state: ny.ToState, zip: ny.ToZip, country: ny.ToCountry },
+    { city: 'SAN FRANCISCO', state: 'CA', zip: n.postalCode, country: 'US' },
+    'the number is where its AvailablePhoneNumber said',
+  );
+  // An area code spans many cities: the state, and no guessed city.
+  assert.deepEqual({ city: ny.FromCity, state: ny.FromState, zip: ny.FromZip, country: ny.FromCountry }, { city: '', state: 'NY', zip: '', country: 'US' });
+  const de = reqs.find((r) => r.params.Body === 'aus Berlin')!.params;
+  assert.equal(de.FromCountry, 'DE');
+  assert.equal(de.FromState, '');
+  assert.equal(de.ToCity, 'SAN FRANCISCO');
+  assert.ok(reqs.every((r) => r.signatureValid), 'the geo parameters are signed with the rest');
+});
+
 test('several <Message>s leave through the number\'s queue in document order, with their own To/From and action', async () => {
   const number = await buyNumber(t, { SmsUrl: app.url + '/several' });
   const other = await buyNumber(t, {});

@@ -24,7 +24,7 @@ test('inbound call: signed webhook with Twilio voice parameters, answered, calle
   const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/answer', StatusCallback: app.url + '/status' });
   app.respond('/answer', { body: voiceTwiml((r) => { r.say('Hello from tandem'); r.pause({ length: 10 }); }) });
 
-  const sipp = await callTandem(t, 'voice-caller-bye.xml', number, { from: '+15550001111', holdMs: 1500 });
+  const sipp = await callTandem(t, 'voice-caller-bye.xml', number, { from: '+12125550111', holdMs: 1500 });
   assert.equal(sipp.code, 0, sipp.stderr + sipp.errors);
 
   const [req] = ofPath('/answer');
@@ -34,24 +34,34 @@ test('inbound call: signed webhook with Twilio voice parameters, answered, calle
   const p = req.params;
   assert.match(p.CallSid!, /^CA[0-9a-f]{32}$/);
   assert.equal(p.AccountSid, t.accountSid);
-  assert.equal(p.From, '+15550001111');
+  assert.equal(p.From, '+12125550111');
   assert.equal(p.To, number);
-  assert.equal(p.Caller, '+15550001111');
+  assert.equal(p.Caller, '+12125550111');
   assert.equal(p.Called, number);
   assert.equal(p.CallStatus, 'ringing');
   assert.equal(p.Direction, 'inbound');
   assert.equal(p.ApiVersion, '2010-04-01');
+  // Where each side is, under both the From/To and the Caller/Called names: the caller's area code gives its state.
+  assert.deepEqual([p.FromCity, p.FromState, p.FromZip, p.FromCountry], ['', 'NY', '', 'US']);
+  assert.deepEqual([p.CallerCity, p.CallerState, p.CallerZip, p.CallerCountry], ['', 'NY', '', 'US']);
+  assert.equal(p.ToCountry, 'US');
+  assert.match(p.ToState!, /^[A-Z]{2}$/);
+  assert.match(p.ToCity!, /^[A-Z][A-Z .]+$/, 'the number\'s city, in upper case as Twilio sends it');
+  assert.match(p.ToZip!, /^\d{5}$/);
+  assert.deepEqual([p.CalledCity, p.CalledState, p.CalledZip, p.CalledCountry], [p.ToCity, p.ToState, p.ToZip, p.ToCountry]);
 
   const [status] = (await app.waitFor((rs) => rs.some((r) => r.path === '/status'))).filter((r) => r.path === '/status');
   assert.ok(status!.signatureValid);
   assert.equal(status!.params.CallSid, p.CallSid);
   assert.equal(status!.params.CallStatus, 'completed');
+  assert.equal(status!.params.CallerState, 'NY', 'status callbacks carry the geo parameters too');
+  assert.equal(status!.params.CalledCity, p.ToCity);
   assert.ok(Number(status!.params.CallDuration) >= 1, `CallDuration ${status!.params.CallDuration}`);
 
   const call = await fetchCall(t, p.CallSid!);
   assert.equal(call.status, 'completed');
   assert.equal(call.direction, 'inbound');
-  assert.equal(call.from, '+15550001111');
+  assert.equal(call.from, '+12125550111');
   assert.equal(call.to, number);
   assert.ok(Number(call.duration) >= 1 && Number(call.duration) <= 4, `duration ${call.duration}`);
   assert.ok(call.start_time && call.end_time);

@@ -1,23 +1,19 @@
 // The parameters of the inbound-message webhook to SmsUrl, as Twilio sends them (twilio-compat §9).
+import { placeParams, type NumberGeo } from '../../numbers/geo.js';
 import type { MessageRecord, NumberRecord } from '../../store/records.js';
 import type { KeywordKind } from './keywords.js';
 
-export function inboundWebhookParams(m: MessageRecord, number: NumberRecord, keyword: KeywordKind | null): Record<string, string> {
+export function inboundWebhookParams(m: MessageRecord, number: NumberRecord, keyword: KeywordKind | null, geo: NumberGeo): Record<string, string> {
+  const to = geo.of(m.to);
   const p: Record<string, string> = {
-    ToCountry: number.isoCountry,
-    ToState: '',
+    ...placeParams('To', to.country === '' ? { ...to, country: number.isoCountry } : to),
+    ...placeParams('From', geo.of(m.from)),
     SmsMessageSid: m.sid,
     NumMedia: String(m.numMedia),
-    ToCity: '',
-    FromZip: '',
     SmsSid: m.sid,
-    FromState: '',
     SmsStatus: 'received',
-    FromCity: '',
     Body: m.body,
-    FromCountry: '',
     To: m.to,
-    ToZip: '',
     NumSegments: String(m.numSegments),
     MessageSid: m.sid,
     AccountSid: m.accountSid,
