@@ -202,7 +202,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     modules.push((app) => registerSandboxRoutes(app, s));
   }
   const app = await buildApp(
-    { config, tables, accounts, apiKeys: new ApiKeys(tables), applications, services, metrics, inventory, numbers: numbersService, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
+    { config, tables, accounts, apiKeys: new ApiKeys(tables), applications, services, metrics, inventory, numbers: numbersService, geo, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
     { level: config.logLevel, base: { svc: 'tandem' } } as never,
     modules,
   );

@@ -12,6 +12,7 @@ import type { MessageStore } from '../messaging/message-store.js';
 import type { MessageCallbacks } from '../messaging/status-callbacks.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Numbers } from '../numbers/numbers.js';
+import type { NumberGeo } from '../numbers/geo.js';
 import type { CarrierHealth } from '../carriers/router.js';
 
 export interface ApiDeps {
@@ -24,6 +25,8 @@ export interface ApiDeps {
   metrics: Metrics;
   inventory: Inventory;
   numbers: Numbers;
+  /** Where a number is: a destination's country picks a Messaging Service's DestinationAlphaSender. */
+  geo: NumberGeo;
   messaging: { sender: MessageSender; store: MessageStore; callbacks: MessageCallbacks };
   /** True once every part of the switch has started; /healthz answers 503 before. */
   isReady(): boolean;

@@ -3,12 +3,13 @@
 // ISO 8601 dates and page with a `meta` envelope.
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
-import type { AlphaSenderRecord, MessagingServiceRecord, NumberRecord } from '../store/records.js';
+import type { AlphaSenderRecord, DestinationAlphaSenderRecord, MessagingServiceRecord, NumberRecord } from '../store/records.js';
 import { isAlphaSender } from '../messaging/alpha-sender.js';
+import { callingCodeOf } from '../numbers/geo.js';
 import type { ServiceSender, ServiceSettings } from '../messaging/services.js';
 import { badRequest, notFound } from './errors.js';
 import { bool, intParam, readWebhooks, str, type RawParams } from './params.js';
-import { pageEnvelopeV1, parsePageRequest, scanPage } from './paging.js';
+import { pageEnvelopeV1, pageOfList, parsePageRequest, scanPage } from './paging.js';
 
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -35,7 +36,7 @@ export function serviceJson(s: MessagingServiceRecord, base: string): Record<str
     synchronous_validation: false,
     validity_period: s.validityPeriod,
     url: self,
-    links: { phone_numbers: `${self}/PhoneNumbers`, alpha_senders: `${self}/AlphaSenders` },
+    links: { phone_numbers: `${self}/PhoneNumbers`, alpha_senders: `${self}/AlphaSenders`, destination_alpha_senders: `${self}/DestinationAlphaSenders` },
     usecase: 'undeclared',
     us_app_to_person_registered: false,
     use_inbound_webhook_on_number: s.useInboundWebhookOnNumber,
@@ -60,7 +61,7 @@ function senderJson(s: MessagingServiceRecord, sender: ServiceSender, n: NumberR
   };
 }
 
-function alphaJson(s: MessagingServiceRecord, a: AlphaSenderRecord, base: string): Record<string, unknown> {
+function alphaJson(s: MessagingServiceRecord, a: AlphaSenderRecord, base: string, resource = 'AlphaSenders'): Record<string, unknown> {
   return {
     sid: a.sid,
     account_sid: s.accountSid,
@@ -69,8 +70,31 @@ function alphaJson(s: MessagingServiceRecord, a: AlphaSenderRecord, base: string
     date_updated: isoSeconds(a.dateCreated),
     alpha_sender: a.alphaSender,
     capabilities: ['SMS'],
-    url: `${base}/v1/Services/${s.sid}/AlphaSenders/${a.sid}`,
+    url: `${base}/v1/Services/${s.sid}/${resource}/${a.sid}`,
   };
+}
+
+function destinationAlphaJson(s: MessagingServiceRecord, d: DestinationAlphaSenderRecord, base: string): Record<string, unknown> {
+  return { ...alphaJson(s, d, base, 'DestinationAlphaSenders'), iso_country_code: d.isoCountryCode };
+}
+
+/** AlphaSender as both alpha-sender resources take it (Twilio's format, with tandem's two extra rules). */
+function alphaParam(p: RawParams): string {
+  const alpha = str(p, 'AlphaSender') ?? '';
+  if (!isAlphaSender(alpha)) {
+    throw badRequest(21000, `AlphaSender '${alpha}' is not valid: 1 to 11 of A-Z, a-z, 0-9, space, -, +, _ and &, not digits alone, starting with neither + nor a space.`);
+  }
+  return alpha;
+}
+
+/** IsoCountryCode of a DestinationAlphaSender: a country outside North America (whose handsets take no names); null when absent. */
+function isoCountryParam(p: RawParams): string | null {
+  const iso = str(p, 'IsoCountryCode');
+  if (iso === undefined || iso === '') return null;
+  const code = callingCodeOf(iso);
+  if (code === undefined) throw badRequest(21000, `IsoCountryCode '${iso}' is not an ISO 3166-1 alpha-2 country code.`);
+  if (code === '1') throw badRequest(21000, `IsoCountryCode '${iso}' is in North America, where handsets take texts from phone numbers only, not from alphanumeric sender IDs.`);
+  return iso;
 }
 
 function parseSettings(p: RawParams): ServiceSettings {
@@ -183,10 +207,7 @@ export function registerMessagingServiceRoutes(app: FastifyInstance, deps: ApiDe
 
   app.post('/v1/Services/:Sid/AlphaSenders', async (req, reply) => {
     const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
-    const alpha = str((req.body ?? {}) as RawParams, 'AlphaSender') ?? '';
-    if (!isAlphaSender(alpha)) {
-      throw badRequest(21000, `AlphaSender '${alpha}' is not valid: 1 to 11 of A-Z, a-z, 0-9, space, -, +, _ and &, not digits alone, starting with neither + nor a space.`);
-    }
+    const alpha = alphaParam((req.body ?? {}) as RawParams);
     const r = await services.setAlphaSender(s, alpha);
     if (!r.ok) {
       throw badRequest(21000, r.reason === 'has-one'
@@ -215,6 +236,52 @@ export function registerMessagingServiceRoutes(app: FastifyInstance, deps: ApiDe
     const s = serviceOf(req.account.sid, p.Sid);
     alphaOf(s, p.AiSid);
     await services.removeAlphaSender(s);
+    return reply.code(204).send();
+  });
+
+  // Alpha senders for destinations: one per country, and one for every country without its own; a service sends as
+  // the one for the destination's country, then the one for any, then its AlphaSender (src/messaging/services.ts).
+  const destinationOf = (s: MessagingServiceRecord, aiSid: string): DestinationAlphaSenderRecord => {
+    const d = (s.destinationAlphaSenders ?? []).find((x) => x.sid === aiSid);
+    if (!d) throw notFound(`The requested resource /v1/Services/${s.sid}/DestinationAlphaSenders/${aiSid} was not found`);
+    return d;
+  };
+
+  app.post('/v1/Services/:Sid/DestinationAlphaSenders', async (req, reply) => {
+    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+    const p = (req.body ?? {}) as RawParams;
+    const alpha = alphaParam(p);
+    const iso = isoCountryParam(p);
+    const r = await services.addDestinationAlphaSender(s, alpha, iso);
+    if (!r.ok) {
+      throw badRequest(21000, r.reason === 'has-one'
+        ? `The Messaging Service ${s.sid} already has a destination alpha sender for ${iso ?? 'every country'}; delete it before adding another.`
+        : `The alpha sender '${alpha}' is in use by another account.`);
+    }
+    reply.code(201);
+    return destinationAlphaJson(s, r.record, base);
+  });
+
+  app.get('/v1/Services/:Sid/DestinationAlphaSenders', async (req) => {
+    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+    const q = req.query as RawParams;
+    const page = parsePageRequest(q);
+    const iso = str(q, 'IsoCountryCode');
+    const all = (s.destinationAlphaSenders ?? []).filter((d) => iso === undefined || iso === '' || d.isoCountryCode === iso);
+    const { records, nextAfter } = pageOfList(all, page, (d) => d.sid);
+    return pageEnvelopeV1('alpha_senders', base, `/v1/Services/${s.sid}/DestinationAlphaSenders`, page, records.map((d) => destinationAlphaJson(s, d, base)), nextAfter);
+  });
+
+  app.get('/v1/Services/:Sid/DestinationAlphaSenders/:AiSid', async (req) => {
+    const p = req.params as { Sid: string; AiSid: string };
+    const s = serviceOf(req.account.sid, p.Sid);
+    return destinationAlphaJson(s, destinationOf(s, p.AiSid), base);
+  });
+
+  app.delete('/v1/Services/:Sid/DestinationAlphaSenders/:AiSid', async (req, reply) => {
+    const p = req.params as { Sid: string; AiSid: string };
+    const s = serviceOf(req.account.sid, p.Sid);
+    await services.removeDestinationAlphaSender(s, destinationOf(s, p.AiSid).sid);
     return reply.code(204).send();
   });
 

@@ -136,3 +136,15 @@ export function pageEnvelopeV1<T>(
     },
   };
 }
+
+/**
+ * One page of a short list held in memory, in its own order: the records after the page token's key, and the key
+ * the next page starts after (undefined on the last page).
+ */
+export function pageOfList<R>(items: readonly R[], req: PageRequest, keyOf: (r: R) => string): PageResult<R> {
+  const afterKey = req.after?.[0];
+  const from = afterKey === undefined ? 0 : items.findIndex((r) => keyOf(r) === afterKey) + 1;
+  const records = items.slice(from, from + req.pageSize);
+  const last = records[records.length - 1];
+  return { records, nextAfter: last !== undefined && from + req.pageSize < items.length ? [keyOf(last)] : undefined };
+}

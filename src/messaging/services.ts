@@ -4,10 +4,10 @@
 // read on every message sent through them: cached in memory, written through to LMDB.
 // `withMessagingService` is where a sender's own inbound URLs give way to its service's.
 import type { Tables } from '../store/db.js';
-import type { AlphaSenderRecord, MessagingServiceRecord, NumberRecord } from '../store/records.js';
+import type { AlphaSenderRecord, DestinationAlphaSenderRecord, MessagingServiceRecord, NumberRecord } from '../store/records.js';
 import { newSid } from '../util/sid.js';
 
-export type ServiceSettings = Partial<Omit<MessagingServiceRecord, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated' | 'alphaSender'>>;
+export type ServiceSettings = Partial<Omit<MessagingServiceRecord, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated' | 'alphaSender' | 'destinationAlphaSenders'>>;
 
 /** tandem's own default for a message's time in the queue (the issue's 36,000 s), not Twilio's 14,400 for services. */
 export const DEFAULT_SERVICE_VALIDITY_S = 36_000;
@@ -15,6 +15,13 @@ export const DEFAULT_SERVICE_VALIDITY_S = 36_000;
 export interface ServiceSender {
   pnSid: string;
   dateAdded: number;
+}
+
+/** Every alphanumeric sender ID a service sends as: its AlphaSender and its DestinationAlphaSenders. */
+function alphaNames(s: MessagingServiceRecord): string[] {
+  const names = (s.destinationAlphaSenders ?? []).map((d) => d.alphaSender);
+  if (s.alphaSender) names.push(s.alphaSender.alphaSender);
+  return names;
 }
 
 /** FNV-1a: the same recipient lands on the same sender while the pool stays the same (Twilio's sticky sender). */
@@ -162,26 +169,68 @@ export class MessagingServices {
    */
   async setAlphaSender(s: MessagingServiceRecord, alpha: string): Promise<{ ok: true; record: AlphaSenderRecord } | { ok: false; reason: 'has-one' | 'taken' }> {
     if (s.alphaSender) return { ok: false, reason: 'has-one' };
-    for (const other of this.services.values()) {
-      if (other.accountSid !== s.accountSid && other.alphaSender?.alphaSender === alpha) return { ok: false, reason: 'taken' };
-    }
+    if (this.takenElsewhere(s, alpha)) return { ok: false, reason: 'taken' };
     const now = Date.now();
     const record: AlphaSenderRecord = { sid: newSid('AI', now), alphaSender: alpha, dateCreated: now };
-    const updated: MessagingServiceRecord = { ...s, alphaSender: record, dateUpdated: now };
-    this.services.set(s.sid, updated);
-    await this.t.messagingServices.put(s.sid, updated);
+    await this.save({ ...s, alphaSender: record, dateUpdated: now });
     return { ok: true, record };
   }
 
+  /**
+   * Gives the service an alpha sender for the destinations of one country (`iso`), or for every country without one
+   * of its own (null). Refused when the service has one for that already, or the name is another account's.
+   */
+  async addDestinationAlphaSender(
+    s: MessagingServiceRecord,
+    alpha: string,
+    iso: string | null,
+  ): Promise<{ ok: true; record: DestinationAlphaSenderRecord } | { ok: false; reason: 'has-one' | 'taken' }> {
+    const list = s.destinationAlphaSenders ?? [];
+    if (list.some((d) => d.isoCountryCode === iso)) return { ok: false, reason: 'has-one' };
+    if (this.takenElsewhere(s, alpha)) return { ok: false, reason: 'taken' };
+    const now = Date.now();
+    const record: DestinationAlphaSenderRecord = { sid: newSid('AI', now), alphaSender: alpha, isoCountryCode: iso, dateCreated: now };
+    await this.save({ ...s, destinationAlphaSenders: [...list, record], dateUpdated: now });
+    return { ok: true, record };
+  }
+
+  async removeDestinationAlphaSender(s: MessagingServiceRecord, sid: string): Promise<void> {
+    await this.save({ ...s, destinationAlphaSenders: (s.destinationAlphaSenders ?? []).filter((d) => d.sid !== sid), dateUpdated: Date.now() });
+  }
+
+  /**
+   * The name the service sends as to a destination that takes alpha senders: its DestinationAlphaSender for the
+   * destination's country (`countryOf`, asked only when it has some), else its one for any country, else its
+   * AlphaSender; undefined for none (the service sends from its pool).
+   */
+  alphaSenderFor(s: MessagingServiceRecord, to: string, countryOf: (to: string) => string): string | undefined {
+    const list = s.destinationAlphaSenders ?? [];
+    if (list.length > 0) {
+      const country = list.some((d) => d.isoCountryCode !== null) ? countryOf(to) : null;
+      const hit = (country !== null && list.find((d) => d.isoCountryCode === country)) || list.find((d) => d.isoCountryCode === null);
+      if (hit) return hit.alphaSender;
+    }
+    return s.alphaSender?.alphaSender;
+  }
+
+  /** Whether a service of another account sends as `alpha`: the name's queue is shared, so it stays in one account. */
+  private takenElsewhere(s: MessagingServiceRecord, alpha: string): boolean {
+    for (const other of this.services.values()) if (other.accountSid !== s.accountSid && alphaNames(other).includes(alpha)) return true;
+    return false;
+  }
+
+  private async save(updated: MessagingServiceRecord): Promise<void> {
+    this.services.set(updated.sid, updated);
+    await this.t.messagingServices.put(updated.sid, updated);
+  }
+
   async removeAlphaSender(s: MessagingServiceRecord): Promise<void> {
-    const updated: MessagingServiceRecord = { ...s, alphaSender: null, dateUpdated: Date.now() };
-    this.services.set(s.sid, updated);
-    await this.t.messagingServices.put(s.sid, updated);
+    await this.save({ ...s, alphaSender: null, dateUpdated: Date.now() });
   }
 
   /** Whether one of the account's services sends as `alpha`. */
   ownsAlphaSender(accountSid: string, alpha: string): boolean {
-    for (const s of this.services.values()) if (s.accountSid === accountSid && s.alphaSender?.alphaSender === alpha) return true;
+    for (const s of this.services.values()) if (s.accountSid === accountSid && alphaNames(s).includes(alpha)) return true;
     return false;
   }
 

@@ -8,7 +8,7 @@
 // 3. any other number: its country, from libphonenumber-js's metadata (which tells the NANP countries and the
 //    countries sharing a calling code apart by their leading digits). A number it cannot place exactly gets the
 //    main country of its calling code (+44 → GB); one with no known calling code gets nothing.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { US_AREA_CODES } from '../inventory/dataset-us.js';
 import { CA_AREA_CODES } from '../inventory/dataset-intl.js';
 import { postalCodeOf } from '../inventory/materialize.js';
@@ -70,6 +70,11 @@ export class NumberGeo {
     this.countries.set(key, country);
     return country;
   }
+}
+
+/** The calling code of an ISO 3166-1 alpha-2 country ('DE' → '49'); undefined for one the numbering plan has not. */
+export function callingCodeOf(iso: string): string | undefined {
+  return isSupportedCountry(iso) ? getCountryCallingCode(iso) : undefined;
 }
 
 /** The geo parameters of a webhook for one side of it: `FromCity`, `FromState`, `FromZip`, `FromCountry` for 'From'. */

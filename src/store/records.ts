@@ -47,6 +47,11 @@ export interface MessagingServiceRecord {
   smartEncoding?: boolean;
   /** Its alphanumeric sender ID (AI…), at most one as on Twilio; absent or null for none. */
   alphaSender?: AlphaSenderRecord | null;
+  /**
+   * Alphanumeric sender IDs for destinations (DestinationAlphaSenders, AI…): one per country, and one with no
+   * country for any; they come before `alphaSender`. Absent in services stored before tandem had them.
+   */
+  destinationAlphaSenders?: DestinationAlphaSenderRecord[];
   dateCreated: number;
   dateUpdated: number;
 }
@@ -55,6 +60,11 @@ export interface AlphaSenderRecord {
   sid: string;
   alphaSender: string;
   dateCreated: number;
+}
+
+export interface DestinationAlphaSenderRecord extends AlphaSenderRecord {
+  /** ISO 3166-1 alpha-2 of the destinations it sends to; null for every country without one of its own. */
+  isoCountryCode: string | null;
 }
 
 /** A TwiML application (AP…): a set of URLs that numbers, API calls and API messages can point at by its SID. */

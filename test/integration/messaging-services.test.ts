@@ -283,3 +283,65 @@ test('an alpha sender: a service sends as its name where the destination allows 
   await rejectsWithCode(c.messaging.v1.services(service.sid).alphaSenders(alpha.sid).fetch(), 404, 20404);
   assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+447700900004', body: 'after' })).from, pool);
 });
+
+test('destination alpha senders: a service sends as the name for the destination\'s country, then its name for any country, then its AlphaSender', async () => {
+  const c = t.client();
+  const service = await c.messaging.v1.services.create({ friendlyName: 'europe' });
+  const pool = await buyNumber(t, {});
+  await c.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: await pnSid(pool) });
+  const senders = c.messaging.v1.services(service.sid).destinationAlphaSenders;
+  const de = await senders.create({ alphaSender: 'Acme DE', isoCountryCode: 'DE' });
+  assert.match(de.sid, /^AI[0-9a-f]{32}$/);
+  assert.equal(de.isoCountryCode, 'DE');
+  assert.equal(de.alphaSender, 'Acme DE');
+  assert.equal(de.serviceSid, service.sid);
+  assert.deepEqual(de.capabilities, ['SMS']);
+  await c.messaging.v1.services(service.sid).alphaSenders.create({ alphaSender: 'Acme' });
+
+  // Germany gets its own name; France has none of its own, so the service's AlphaSender; the US its pool.
+  const berlin = await c.messages.create({ messagingServiceSid: service.sid, to: '+4915112345678', body: 'Ihr Paket' });
+  assert.equal(berlin.from, 'Acme DE');
+  const paris = await c.messages.create({ messagingServiceSid: service.sid, to: '+33612345678', body: 'Votre colis' });
+  assert.equal(paris.from, 'Acme');
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+15550009101', body: 'your parcel' })).from, pool);
+
+  // A name for every country without its own comes before the AlphaSender.
+  const any = await senders.create({ alphaSender: 'Acme EU' });
+  assert.equal(any.isoCountryCode, null);
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+33612345679', body: 'Votre colis' })).from, 'Acme EU');
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+4915112345679', body: 'Ihr Paket' })).from, 'Acme DE');
+  // The names are the account's: From may name one directly.
+  assert.equal((await c.messages.create({ from: 'Acme DE', to: '+4915112345670', body: 'direkt' })).from, 'Acme DE');
+
+  const arrived = await waitUntil(async () => {
+    const got = (await sandboxMessages(t)).filter((m) => m.from.startsWith('Acme'));
+    return got.length === 5 ? got : undefined;
+  }, 10_000, 'the five alpha messages at the carrier');
+  assert.deepEqual(
+    arrived.map((m) => `${m.from} → ${m.to}`).sort(),
+    ['Acme DE → +4915112345670', 'Acme DE → +4915112345678', 'Acme DE → +4915112345679', 'Acme EU → +33612345679', 'Acme → +33612345678'].sort(),
+  );
+
+  // List (filtered by country), fetch, and Twilio-shaped refusals.
+  assert.deepEqual((await senders.list()).map((d) => d.sid), [de.sid, any.sid]);
+  assert.deepEqual((await senders.list({ isoCountryCode: 'DE' })).map((d) => d.sid), [de.sid]);
+  assert.deepEqual((await senders.list({ pageSize: 1 })).map((d) => d.sid), [de.sid, any.sid], 'paged one at a time');
+  assert.equal((await senders(any.sid).fetch()).alphaSender, 'Acme EU');
+  await rejectsWithCode(senders.create({ alphaSender: 'Acme DE2', isoCountryCode: 'DE' }), 400, 21000);
+  await rejectsWithCode(senders.create({ alphaSender: 'Acme Any2' }), 400, 21000);
+  await rejectsWithCode(senders.create({ alphaSender: 'Acme XX', isoCountryCode: 'XX' }), 400, 21000);
+  await rejectsWithCode(senders.create({ alphaSender: 'Acme US', isoCountryCode: 'US' }), 400, 21000);
+  await rejectsWithCode(senders.create({ alphaSender: '12345', isoCountryCode: 'FR' }), 400, 21000);
+  const sub = await c.api.v2010.accounts.create({ friendlyName: 'copycat' });
+  const sc = t.client(sub.sid, sub.authToken);
+  const theirs = await sc.messaging.v1.services.create({ friendlyName: 'theirs' });
+  await rejectsWithCode(sc.messaging.v1.services(theirs.sid).destinationAlphaSenders.create({ alphaSender: 'Acme DE', isoCountryCode: 'AT' }), 400, 21000);
+
+  // Deleted, Germany falls back to the name for any country; the choice outlives a restart.
+  await senders(de.sid).remove();
+  await rejectsWithCode(senders(de.sid).fetch(), 404, 20404);
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+4915112345671', body: 'Ihr Paket' })).from, 'Acme EU');
+  t = await t.restart();
+  assert.deepEqual((await t.client().messaging.v1.services(service.sid).destinationAlphaSenders.list()).map((d) => d.alphaSender), ['Acme EU']);
+  assert.equal((await t.client().messages.create({ messagingServiceSid: service.sid, to: '+4915112345672', body: 'Ihr Paket' })).from, 'Acme EU');
+});
