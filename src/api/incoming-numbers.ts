@@ -6,13 +6,13 @@ import type { NumberSettings } from '../numbers/numbers.js';
 import { checkFallbacks } from '../numbers/numbers.js';
 import { rfc2822 } from '../util/time.js';
 import { badRequest, notFound } from './errors.js';
-import { bool, normalizePhoneNumber, readWebhooks, str, type RawParams } from './params.js';
+import { bool, normalizePhoneNumber, partialNumberPattern, readWebhooks, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 import { applicationParam } from './applications.js';
 import type { Applications } from '../applications/applications.js';
 
 const TYPE_SEGMENTS = { Local: 'local', TollFree: 'tollFree', Mobile: 'mobile' } as const;
-const TYPE_JSON = { local: 'local', tollFree: 'tollfree', mobile: 'mobile' } as const;
+const TYPE_JSON = { local: 'local', tollFree: 'tollfree', mobile: 'mobile', shortCode: 'shortcode' } as const;
 
 export function incomingNumberJson(n: NumberRecord): Record<string, unknown> {
   const uri = `/2010-04-01/Accounts/${n.accountSid}/IncomingPhoneNumbers/${n.sid}.json`;
@@ -58,7 +58,8 @@ export function incomingNumberJson(n: NumberRecord): Record<string, unknown> {
   };
 }
 
-function parseSettings(p: RawParams, apps: Applications, accountSid: string): NumberSettings {
+/** A number's settings as its form gives them; a short code (SMS only) takes FriendlyName, the Sms… four and TandemSendRate. */
+export function parseSettings(p: RawParams, apps: Applications, accountSid: string, kind: 'number' | 'shortCode' = 'number'): NumberSettings {
   const s: NumberSettings = {};
   const fn = str(p, 'FriendlyName');
   if (fn !== undefined) {
@@ -79,13 +80,16 @@ function parseSettings(p: RawParams, apps: Applications, accountSid: string): Nu
     ['VoiceFallbackMethod', 'voiceFallbackMethod'],
     ['StatusCallbackMethod', 'statusCallbackMethod'],
   ] as const;
-  readWebhooks(p, s, urls, methods);
-  const lookup = bool(p, 'VoiceCallerIdLookup');
-  if (lookup !== undefined) s.voiceCallerIdLookup = lookup;
-  const smsApp = applicationParam(p, 'SmsApplicationSid', apps, accountSid);
-  if (smsApp !== undefined) s.smsApplicationSid = smsApp?.sid ?? null;
-  const voiceApp = applicationParam(p, 'VoiceApplicationSid', apps, accountSid);
-  if (voiceApp !== undefined) s.voiceApplicationSid = voiceApp?.sid ?? null;
+  if (kind === 'shortCode') readWebhooks(p, s, urls.slice(0, 2), methods.slice(0, 2));
+  else {
+    readWebhooks(p, s, urls, methods);
+    const lookup = bool(p, 'VoiceCallerIdLookup');
+    if (lookup !== undefined) s.voiceCallerIdLookup = lookup;
+    const smsApp = applicationParam(p, 'SmsApplicationSid', apps, accountSid);
+    if (smsApp !== undefined) s.smsApplicationSid = smsApp?.sid ?? null;
+    const voiceApp = applicationParam(p, 'VoiceApplicationSid', apps, accountSid);
+    if (voiceApp !== undefined) s.voiceApplicationSid = voiceApp?.sid ?? null;
+  }
   const rate = str(p, 'TandemSendRate');
   if (rate !== undefined) {
     if (rate === '') s.rateOverride = null;
@@ -134,11 +138,10 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     const page = parsePageRequest(q);
     const friendlyName = str(q, 'FriendlyName');
     const phoneFilter = str(q, 'PhoneNumber');
-    // PhoneNumber filters by partial match, '*' standing for any one digit.
-    const phoneRe = phoneFilter
-      ? new RegExp(phoneFilter.replace(/[^\d*+]/g, '').replace(/\+/g, '\\+').replace(/\*/g, '\\d'))
-      : undefined;
+    const phoneRe = phoneFilter ? partialNumberPattern(phoneFilter) : undefined;
+    // Short codes have a list of their own (src/api/short-codes.ts), as on Twilio.
     const accept = (n: NumberRecord) =>
+      n.numberType !== 'shortCode' &&
       (type === undefined || n.numberType === type) &&
       (friendlyName === undefined || n.friendlyName === friendlyName) &&
       (phoneRe === undefined || phoneRe.test(n.phoneNumber));
@@ -170,7 +173,7 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json was not found`);
   const load = (accountSid: string, sid: string): NumberRecord => {
     const n = numbers.get(sid);
-    if (!n || n.accountSid !== accountSid) throw gone(accountSid, sid);
+    if (!n || n.accountSid !== accountSid || n.numberType === 'shortCode') throw gone(accountSid, sid);
     return n;
   };
   app.get(`${base}/:Sid.json`, async (req) => incomingNumberJson(load(req.account.sid, (req.params as { Sid: string }).Sid)));

@@ -82,6 +82,11 @@ export function normalizePhoneNumber(raw: string): string | null {
   return E164.test(digits) ? digits : null;
 }
 
+/** A list filter on numbers: digits matched anywhere, `*` standing for any one digit (Twilio's PhoneNumber and ShortCode filters). */
+export function partialNumberPattern(filter: string): RegExp {
+  return new RegExp(filter.replace(/[^\d*+]/g, '').replace(/\+/g, '\\+').replace(/\*/g, '\\d'));
+}
+
 /**
  * The webhook URLs and their methods of a resource's form (a number's, an application's, a Messaging Service's), each
  * named [FormParam, settingsKey], written into `into` when given: URLs as `url` reads them (21502; "" clears), methods

@@ -3,6 +3,7 @@
 import { countSegments } from '../../protocols/smpp/encoding.js';
 import { smartEncode } from '../../protocols/smpp/smart-encoding.js';
 import { alphaReaches, isAlphaSender } from './alpha-sender.js';
+import { isShortCode } from '../numbers/short-code.js';
 import type { EntityRegistry } from '../../actors/registry.js';
 import type { NumberMsg } from '../../actors/number/messages.js';
 import type { NumberState } from '../../actors/number/number-actor.js';
@@ -65,7 +66,7 @@ export function parseOutbound(p: RawParams, now: number): ParsedOutbound {
   const noFrom = fromRaw === undefined || fromRaw === '';
   if (noFrom && messagingServiceSid === null) throw badRequest(21603, "A 'From' phone number or a MessagingServiceSid is required.");
   // A phone number or short code; else an alphanumeric sender ID as written (its owner is checked when it is sent).
-  const from = noFrom ? null : (normalizePhoneNumber(fromRaw) ?? (isAlphaSender(fromRaw) ? fromRaw : null));
+  const from = noFrom ? null : (normalizePhoneNumber(fromRaw) ?? (isShortCode(fromRaw) || isAlphaSender(fromRaw) ? fromRaw : null));
   if (!noFrom && !from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
   // SMPP carries text only: media would be dropped on the way, so a MediaUrl is refused rather than lost.
   if (list(p, 'MediaUrl').length > 0) {

@@ -99,6 +99,25 @@ export class Numbers {
     return updated;
   }
 
+  /**
+   * Gives the account a short code its carrier leased (tandem's stand-in for Twilio's short-code application): an
+   * SMS-only sender paced at the short-code rate. Undefined when some account has it already.
+   */
+  async addShortCode(account: AccountRecord, code: string, isoCountry: string, settings: NumberSettings): Promise<NumberRecord | undefined> {
+    const now = Date.now();
+    const sid = newSid('SC');
+    const added = await this.t.root.transaction(() => {
+      if (this.t.numberByE164.get(code) !== undefined) return undefined;
+      const record = shortCodeRecord(sid, account.sid, code, isoCountry, settings, now);
+      void this.t.numbers.put(sid, record);
+      void this.t.numberByE164.put(code, sid);
+      void this.t.numbersByAccount.put([account.sid, now, sid], sid);
+      return record;
+    });
+    if (added) this.changed(code);
+    return added;
+  }
+
   /** Returns the number to the inventory; false if it was already released (by a concurrent request). */
   async release(n: NumberRecord): Promise<boolean> {
     const released = await this.t.root.transaction(() => {
@@ -106,7 +125,8 @@ export class Numbers {
       void this.t.numbers.remove(n.sid);
       void this.t.numberByE164.remove(n.phoneNumber);
       void this.t.numbersByAccount.remove([n.accountSid, n.dateCreated, n.sid]);
-      this.inventory.putBackSync(n.inventory as AvailableNumber);
+      // A short code never came from the inventory: it goes back to the carrier that leased it.
+      if (n.numberType !== 'shortCode') this.inventory.putBackSync(n.inventory as AvailableNumber);
       return true;
     });
     if (released) this.changed(n.phoneNumber);
@@ -127,17 +147,53 @@ export function checkFallbacks(n: Pick<NumberRecord, 'voiceUrl' | 'voiceFallback
 }
 
 function newRecord(sid: string, accountSid: string, n: AvailableNumber, s: NumberSettings, now: number): NumberRecord {
+  return withDefaults(
+    {
+      sid,
+      accountSid,
+      phoneNumber: n.phone_number,
+      friendlyName: n.friendly_name,
+      isoCountry: n.iso_country,
+      numberType: n.type,
+      senderClass: n.sender_class,
+      capabilities: { ...n.capabilities },
+      addressRequirements: n.address_requirements,
+      inventory: n,
+    },
+    s,
+    now,
+  );
+}
+
+function shortCodeRecord(sid: string, accountSid: string, code: string, isoCountry: string, s: NumberSettings, now: number): NumberRecord {
+  return withDefaults(
+    {
+      sid,
+      accountSid,
+      phoneNumber: code,
+      friendlyName: code,
+      isoCountry,
+      numberType: 'shortCode',
+      senderClass: 'short_code',
+      capabilities: { voice: false, sms: true, mms: false, fax: false },
+      addressRequirements: 'none',
+      inventory: null,
+    },
+    s,
+    now,
+  );
+}
+
+type NumberIdentity = Pick<
+  NumberRecord,
+  'sid' | 'accountSid' | 'phoneNumber' | 'friendlyName' | 'isoCountry' | 'numberType' | 'senderClass' | 'capabilities' | 'addressRequirements' | 'inventory'
+>;
+
+/** A new number's record: what it is, no URLs of its own yet, then the settings it was bought with. */
+function withDefaults(id: NumberIdentity, s: NumberSettings, now: number): NumberRecord {
   const r: NumberRecord = {
-    sid,
-    accountSid,
-    phoneNumber: n.phone_number,
-    friendlyName: n.friendly_name,
-    isoCountry: n.iso_country,
-    numberType: n.type,
-    senderClass: n.sender_class,
+    ...id,
     rateOverride: null,
-    capabilities: { ...n.capabilities },
-    addressRequirements: n.address_requirements,
     smsUrl: null,
     smsMethod: 'POST',
     smsFallbackUrl: null,
@@ -151,7 +207,6 @@ function newRecord(sid: string, accountSid: string, n: AvailableNumber, s: Numbe
     voiceCallerIdLookup: false,
     smsApplicationSid: null,
     voiceApplicationSid: null,
-    inventory: n,
     dateCreated: now,
     dateUpdated: now,
   };

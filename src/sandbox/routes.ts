@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SandboxSmsc } from './smsc.js';
 import { badRequest } from '../api/errors.js';
 import { normalizePhoneNumber, str, type RawParams } from '../api/params.js';
+import { isShortCode } from '../numbers/short-code.js';
 
 export function registerSandboxRoutes(app: FastifyInstance, smsc: SandboxSmsc): void {
   // What the sandbox carrier received from tandem, in arrival order (multi-part messages joined).
@@ -12,10 +13,12 @@ export function registerSandboxRoutes(app: FastifyInstance, smsc: SandboxSmsc): 
   app.post('/sandbox/Messages', async (req, reply) => {
     const p = (req.body ?? {}) as RawParams;
     const from = normalizePhoneNumber(str(p, 'From') ?? '');
-    const to = normalizePhoneNumber(str(p, 'To') ?? '');
+    // A tandem number, or one of its short codes.
+    const toRaw = str(p, 'To') ?? '';
+    const to = normalizePhoneNumber(toRaw) ?? (isShortCode(toRaw) ? toRaw : null);
     const body = str(p, 'Body') ?? '';
     if (!from) throw badRequest(21212, "'From' must be a phone number");
-    if (!to) throw badRequest(21211, "'To' must be a phone number");
+    if (!to) throw badRequest(21211, "'To' must be a phone number or a short code");
     if (body === '') throw badRequest(21602, 'Body is required');
     if (!smsc.hasReceiver) throw badRequest(30008, 'tandem has no bind to the sandbox carrier right now; try again in a moment');
     await smsc.sendMo(from, to, body);

@@ -110,7 +110,8 @@ export interface NumberRecord {
   phoneNumber: string;
   friendlyName: string;
   isoCountry: string;
-  numberType: 'local' | 'tollFree' | 'mobile';
+  /** A short code (SC…, `phoneNumber` its digits) is the account's as its carrier leased it, not from the inventory. */
+  numberType: 'local' | 'tollFree' | 'mobile' | 'shortCode';
   senderClass: SenderClass;
   /** Segments per second; null = the sender class's default. */
   rateOverride: number | null;
