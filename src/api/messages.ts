@@ -57,8 +57,9 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
     const service = deps.services.of(accountSid, messagingServiceSid);
     if (!service) throw badRequest(21701, `The Messaging Service ${messagingServiceSid} does not exist or is not this account's.`);
     // The service's alpha sender where the destination allows one (not North America), else a number of its pool.
-    const alpha = from === null && alphaReaches(p.to) ? deps.services.alphaSenderFor(service, p.to, (to) => deps.geo.of(to).country) : undefined;
-    const sender = from ?? alpha ?? deps.services.pickSender(service, p.to)?.phoneNumber;
+    const countryOf = (to: string) => deps.geo.of(to).country;
+    const alpha = from === null && alphaReaches(p.to) ? deps.services.alphaSenderFor(service, p.to, countryOf) : undefined;
+    const sender = from ?? alpha ?? deps.services.pickSender(service, p.to, countryOf)?.phoneNumber;
     if (sender === undefined) throw badRequest(21703, `The Messaging Service ${service.sid} has no phone number to send from.`);
     return {
       ...rest,

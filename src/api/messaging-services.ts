@@ -36,14 +36,21 @@ export function serviceJson(s: MessagingServiceRecord, base: string): Record<str
     synchronous_validation: false,
     validity_period: s.validityPeriod,
     url: self,
-    links: { phone_numbers: `${self}/PhoneNumbers`, alpha_senders: `${self}/AlphaSenders`, destination_alpha_senders: `${self}/DestinationAlphaSenders` },
+    links: { phone_numbers: `${self}/PhoneNumbers`, short_codes: `${self}/ShortCodes`, alpha_senders: `${self}/AlphaSenders`, destination_alpha_senders: `${self}/DestinationAlphaSenders` },
     usecase: 'undeclared',
     us_app_to_person_registered: false,
     use_inbound_webhook_on_number: s.useInboundWebhookOnNumber,
   };
 }
 
-function senderJson(s: MessagingServiceRecord, sender: ServiceSender, n: NumberRecord, base: string): Record<string, unknown> {
+/** A service's pool holds numbers (PhoneNumbers, PN…) and short codes (ShortCodes, SC…), each under its own resource. */
+const SENDER_KINDS = [
+  { resource: 'PhoneNumbers', key: 'phone_numbers', param: 'PhoneNumberSid', field: 'phone_number', shortCode: false },
+  { resource: 'ShortCodes', key: 'short_codes', param: 'ShortCodeSid', field: 'short_code', shortCode: true },
+] as const;
+type SenderKind = (typeof SENDER_KINDS)[number];
+
+function senderJson(s: MessagingServiceRecord, sender: ServiceSender, n: NumberRecord, base: string, kind: SenderKind): Record<string, unknown> {
   const caps: string[] = [];
   if (n.capabilities.sms) caps.push('SMS');
   if (n.capabilities.mms) caps.push('MMS');
@@ -54,10 +61,10 @@ function senderJson(s: MessagingServiceRecord, sender: ServiceSender, n: NumberR
     service_sid: s.sid,
     date_created: isoSeconds(sender.dateAdded),
     date_updated: isoSeconds(sender.dateAdded),
-    phone_number: n.phoneNumber,
+    [kind.field]: n.phoneNumber,
     country_code: n.isoCountry,
     capabilities: caps,
-    url: `${base}/v1/Services/${s.sid}/PhoneNumbers/${n.sid}`,
+    url: `${base}/v1/Services/${s.sid}/${kind.resource}/${n.sid}`,
   };
 }
 
@@ -133,13 +140,6 @@ export function registerMessagingServiceRoutes(app: FastifyInstance, deps: ApiDe
     if (!s) throw notFound(`The requested resource /v1/Services/${sid} was not found`);
     return s;
   };
-  const senderOf = (s: MessagingServiceRecord, pnSid: string): { sender: ServiceSender; number: NumberRecord } => {
-    const sender = services.sendersOf(s.sid).find((x) => x.pnSid === pnSid);
-    const number = sender && tables.numbers.get(pnSid);
-    if (!sender || !number) throw notFound(`The requested resource /v1/Services/${s.sid}/PhoneNumbers/${pnSid} was not found`);
-    return { sender, number };
-  };
-
   app.post('/v1/Services', async (req, reply) => {
     const settings = parseSettings((req.body ?? {}) as RawParams);
     if (settings.friendlyName === undefined) throw badRequest(21000, 'FriendlyName is required.');
@@ -167,37 +167,59 @@ export function registerMessagingServiceRoutes(app: FastifyInstance, deps: ApiDe
     return reply.code(204).send();
   });
 
-  app.post('/v1/Services/:Sid/PhoneNumbers', async (req, reply) => {
-    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
-    const pnSid = str((req.body ?? {}) as RawParams, 'PhoneNumberSid') ?? '';
-    const number = tables.numbers.get(pnSid);
-    if (!number || number.accountSid !== s.accountSid) throw badRequest(21421, `PhoneNumberSid ${pnSid} is not a phone number of this account.`);
-    if (!number.capabilities.sms) throw badRequest(21715, `Phone number ${number.phoneNumber} cannot send SMS, so it cannot join a Messaging Service.`);
-    const current = services.serviceOf(pnSid);
-    if (current?.sid === s.sid) throw badRequest(21710, `Phone number ${number.phoneNumber} is already in this Messaging Service.`);
-    if (current) throw badRequest(21712, `Phone number ${number.phoneNumber} is associated with another Messaging Service (${current.sid}).`);
-    const sender = await services.addSender(s, pnSid);
-    reply.code(201);
-    return senderJson(s, sender, number, base);
-  });
+  for (const kind of SENDER_KINDS) {
+    const path = `/v1/Services/:Sid/${kind.resource}`;
+    const what = kind.shortCode ? 'Short code' : 'Phone number';
+    const senderOf = (s: MessagingServiceRecord, sid: string): { sender: ServiceSender; number: NumberRecord } => {
+      const sender = services.sendersOf(s.sid).find((x) => x.pnSid === sid);
+      const number = sender && tables.numbers.get(sid);
+      if (!sender || !number || (number.numberType === 'shortCode') !== kind.shortCode) {
+        throw notFound(`The requested resource /v1/Services/${s.sid}/${kind.resource}/${sid} was not found`);
+      }
+      return { sender, number };
+    };
 
-  app.get('/v1/Services/:Sid/PhoneNumbers', async (req) => {
-    const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
-    const page = parsePageRequest(req.query as RawParams);
-    const { records, nextAfter } = scanPage(tables.serviceSenders, [s.sid, 0, ''], [s.sid, Number.MAX_SAFE_INTEGER, ''], page, (pnSid) => {
-      const sender = services.sendersOf(s.sid).find((x) => x.pnSid === pnSid);
-      const number = tables.numbers.get(pnSid);
-      return sender && number ? senderJson(s, sender, number, base) : undefined;
+    app.post(path, async (req, reply) => {
+      const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+      const sid = str((req.body ?? {}) as RawParams, kind.param) ?? '';
+      const number = tables.numbers.get(sid);
+      if (!number || number.accountSid !== s.accountSid || (number.numberType === 'shortCode') !== kind.shortCode) {
+        throw badRequest(21421, `${kind.param} ${sid} is not a ${what.toLowerCase()} of this account.`);
+      }
+      if (!number.capabilities.sms) throw badRequest(21715, `${what} ${number.phoneNumber} cannot send SMS, so it cannot join a Messaging Service.`);
+      const current = services.serviceOf(sid);
+      if (current?.sid === s.sid) throw badRequest(21710, `${what} ${number.phoneNumber} is already in this Messaging Service.`);
+      if (current) throw badRequest(21712, `${what} ${number.phoneNumber} is associated with another Messaging Service (${current.sid}).`);
+      const sender = await services.addSender(s, sid);
+      reply.code(201);
+      return senderJson(s, sender, number, base, kind);
     });
-    return pageEnvelopeV1('phone_numbers', base, `/v1/Services/${s.sid}/PhoneNumbers`, page, records, nextAfter);
-  });
 
-  app.get('/v1/Services/:Sid/PhoneNumbers/:PnSid', async (req) => {
-    const p = req.params as { Sid: string; PnSid: string };
-    const s = serviceOf(req.account.sid, p.Sid);
-    const { sender, number } = senderOf(s, p.PnSid);
-    return senderJson(s, sender, number, base);
-  });
+    app.get(path, async (req) => {
+      const s = serviceOf(req.account.sid, (req.params as { Sid: string }).Sid);
+      const page = parsePageRequest(req.query as RawParams);
+      const { records, nextAfter } = scanPage(tables.serviceSenders, [s.sid, 0, ''], [s.sid, Number.MAX_SAFE_INTEGER, ''], page, (sid) => {
+        const sender = services.sendersOf(s.sid).find((x) => x.pnSid === sid);
+        const number = tables.numbers.get(sid);
+        return sender && number && (number.numberType === 'shortCode') === kind.shortCode ? senderJson(s, sender, number, base, kind) : undefined;
+      });
+      return pageEnvelopeV1(kind.key, base, `/v1/Services/${s.sid}/${kind.resource}`, page, records, nextAfter);
+    });
+
+    app.get(`${path}/:SenderSid`, async (req) => {
+      const p = req.params as { Sid: string; SenderSid: string };
+      const s = serviceOf(req.account.sid, p.Sid);
+      const { sender, number } = senderOf(s, p.SenderSid);
+      return senderJson(s, sender, number, base, kind);
+    });
+
+    app.delete(`${path}/:SenderSid`, async (req, reply) => {
+      const p = req.params as { Sid: string; SenderSid: string };
+      const s = serviceOf(req.account.sid, p.Sid);
+      await services.removeSender(s, senderOf(s, p.SenderSid).sender);
+      return reply.code(204).send();
+    });
+  }
 
   // A service's alphanumeric sender ID: one at most, as on Twilio (delete it to change it).
   const alphaOf = (s: MessagingServiceRecord, aiSid: string): AlphaSenderRecord => {
@@ -285,10 +307,4 @@ export function registerMessagingServiceRoutes(app: FastifyInstance, deps: ApiDe
     return reply.code(204).send();
   });
 
-  app.delete('/v1/Services/:Sid/PhoneNumbers/:PnSid', async (req, reply) => {
-    const p = req.params as { Sid: string; PnSid: string };
-    const s = serviceOf(req.account.sid, p.Sid);
-    await services.removeSender(s, senderOf(s, p.PnSid).sender);
-    return reply.code(204).send();
-  });
 }

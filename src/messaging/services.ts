@@ -24,6 +24,9 @@ function alphaNames(s: MessagingServiceRecord): string[] {
   return names;
 }
 
+/** Short codes are SC…, numbers PN… (src/api/short-codes.ts). */
+const isShortCodeSender = (x: ServiceSender): boolean => x.pnSid.startsWith('SC');
+
 /** FNV-1a: the same recipient lands on the same sender while the pool stays the same (Twilio's sticky sender). */
 function hash(s: string): number {
   let h = 0x811c9dc5;
@@ -87,10 +90,17 @@ export class MessagingServices {
 
   /**
    * The sender for a message to `to`: with stickySender the same number for the same recipient while the pool
-   * stays the same, otherwise the pool in turn. Undefined when the service has no sender left.
+   * stays the same, otherwise the pool in turn. A short code of the destination's country (`countryOf`, asked only
+   * when the pool has short codes) comes first, as on Twilio; a short code reaches its own country only, so other
+   * destinations get the pool's numbers. Undefined when no sender is left for `to`.
    */
-  pickSender(service: MessagingServiceRecord, to: string): NumberRecord | undefined {
-    const pool = this.sendersOf(service.sid);
+  pickSender(service: MessagingServiceRecord, to: string, countryOf: (to: string) => string): NumberRecord | undefined {
+    let pool = this.sendersOf(service.sid);
+    if (pool.some(isShortCodeSender)) {
+      const country = countryOf(to);
+      const codes = pool.filter((x) => isShortCodeSender(x) && this.t.numbers.get(x.pnSid)?.isoCountry === country);
+      pool = codes.length > 0 ? codes : pool.filter((x) => !isShortCodeSender(x));
+    }
     if (pool.length === 0) return undefined;
     const i = service.stickySender ? hash(to) % pool.length : this.roundRobin++ % pool.length;
     return this.t.numbers.get(pool[i]!.pnSid);

@@ -7,7 +7,7 @@ import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { rejectsWithCode } from '../helpers/twilio-client.js';
 import { resourceSchema, responseSchema, shapeProblems } from '../helpers/spec-schema.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { sandboxMessages, textFromHandset } from './messages-inbound-helpers.js';
+import { buyNumber, sandboxMessages, textFromHandset } from './messages-inbound-helpers.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -113,4 +113,38 @@ test('a short code given back is no sender any more, and another account may add
   t = await t.restart();
   assert.deepEqual((await t.client(sub.sid, sub.authToken).shortCodes.list()).map((s) => s.shortCode), ['55502']);
   assert.equal((await t.client(sub.sid, sub.authToken).messages.create({ from: '55502', to: '+15550007004', body: 'theirs' })).from, '55502');
+});
+
+test('in a Messaging Service\'s pool a short code sends to its own country, the numbers everywhere else', async () => {
+  const c = t.client();
+  const code = (await (await addShortCode({ ShortCode: '55503' })).json()) as { sid: string };
+  const number = await buyNumber(t, {});
+  const pnSid = (await c.incomingPhoneNumbers.list({ phoneNumber: number }))[0]!.sid;
+  const service = await c.messaging.v1.services.create({ friendlyName: 'mixed' });
+  const pool = c.messaging.v1.services(service.sid);
+  const added = await pool.shortCodes.create({ shortCodeSid: code.sid });
+  assert.equal(added.shortCode, '55503');
+  assert.equal(added.countryCode, 'US');
+  assert.deepEqual(added.capabilities, ['SMS']);
+  await pool.phoneNumbers.create({ phoneNumberSid: pnSid });
+  // Each resource holds its own kind.
+  assert.deepEqual((await pool.shortCodes.list()).map((s) => s.sid), [code.sid]);
+  assert.deepEqual((await pool.phoneNumbers.list()).map((s) => s.sid), [pnSid]);
+  assert.equal((await pool.shortCodes(code.sid).fetch()).shortCode, '55503');
+  await rejectsWithCode(pool.phoneNumbers(code.sid).fetch(), 404, 20404);
+  const other = await c.messaging.v1.services.create({ friendlyName: 'other' });
+  await rejectsWithCode(c.messaging.v1.services(other.sid).phoneNumbers.create({ phoneNumberSid: code.sid }), 400, 21421);
+  await rejectsWithCode(c.messaging.v1.services(other.sid).shortCodes.create({ shortCodeSid: pnSid }), 400, 21421);
+  await rejectsWithCode(c.messaging.v1.services(other.sid).shortCodes.create({ shortCodeSid: code.sid }), 400, 21712);
+
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+15550007010', body: 'home' })).from, '55503');
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+447700900010', body: 'abroad' })).from, number);
+
+  // Out of the pool (or given back), the short code no longer sends for the service.
+  await pool.shortCodes(code.sid).remove();
+  assert.deepEqual(await pool.shortCodes.list(), []);
+  assert.equal((await c.messages.create({ messagingServiceSid: service.sid, to: '+15550007011', body: 'home again' })).from, number);
+  await pool.shortCodes.create({ shortCodeSid: code.sid });
+  assert.equal((await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/SMS/ShortCodes/${code.sid}.json`, { method: 'DELETE' })).status, 204);
+  assert.deepEqual(await pool.shortCodes.list(), []);
 });
