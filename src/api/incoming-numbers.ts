@@ -139,8 +139,13 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     const friendlyName = str(q, 'FriendlyName');
     const phoneFilter = str(q, 'PhoneNumber');
     const phoneRe = phoneFilter ? partialNumberPattern(phoneFilter) : undefined;
+    // Every number here is what the resource shows: not beta, origin `twilio` (none is hosted elsewhere).
+    const beta = bool(q, 'Beta');
+    const origin = str(q, 'Origin');
+    const none = beta === true || (origin !== undefined && origin !== '' && origin !== 'twilio');
     // Short codes have a list of their own (src/api/short-codes.ts), as on Twilio.
     const accept = (n: NumberRecord) =>
+      !none &&
       n.numberType !== 'shortCode' &&
       (type === undefined || n.numberType === type) &&
       (friendlyName === undefined || n.friendlyName === friendlyName) &&
@@ -150,6 +155,8 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     const filters: Record<string, string> = {};
     if (friendlyName !== undefined) filters.FriendlyName = friendlyName;
     if (phoneFilter !== undefined) filters.PhoneNumber = phoneFilter;
+    if (beta !== undefined) filters.Beta = String(beta);
+    if (origin !== undefined) filters.Origin = origin;
     const path = req.url.split('?')[0]!;
     return pageEnvelope('incoming_phone_numbers', path, filters, page, records.map(incomingNumberJson), nextAfter);
   };

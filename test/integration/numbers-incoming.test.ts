@@ -161,7 +161,7 @@ test('two accounts racing for one number: exactly one wins, the other gets 21422
   }
 });
 
-test('list: PhoneNumber and FriendlyName filters, and paging through next_page_uri', async () => {
+test('list: PhoneNumber, FriendlyName, Beta and Origin filters, and paging through next_page_uri', async () => {
   const { sid, client } = await subaccount('lister');
   const bought: IncomingPhoneNumberInstance[] = [];
   for (const phoneNumber of await available(312, 5)) bought.push(await client.incomingPhoneNumbers.create({ phoneNumber, friendlyName: 'pager' }));
@@ -195,6 +195,12 @@ test('list: PhoneNumber and FriendlyName filters, and paging through next_page_u
   const pagers = await client.incomingPhoneNumbers.list({ friendlyName: 'pager', pageSize: 3 });
   assert.equal(pagers.length, 4);
   assert.deepEqual(await client.incomingPhoneNumbers.list({ friendlyName: 'nobody' }), []);
+  // Beta and Origin filter on what every number shows: beta false, origin twilio.
+  assert.equal((await client.incomingPhoneNumbers.list({ beta: false })).length, 5);
+  assert.deepEqual(await client.incomingPhoneNumbers.list({ beta: true }), []);
+  assert.equal((await client.incomingPhoneNumbers.list({ origin: 'twilio' })).length, 5);
+  assert.deepEqual(await client.incomingPhoneNumbers.list({ origin: 'hosted' }), []);
+  assert.ok(all.every((n) => n.beta === false && n.origin === 'twilio'));
 
   const parentView = await c.api.v2010.accounts(sid).incomingPhoneNumbers.list();
   assert.equal(parentView.length, 5);
