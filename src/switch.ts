@@ -13,6 +13,7 @@ import { buildApp, type RouteModule } from './api/app.js';
 import { registerMessageRoutes } from './api/messages.js';
 import { registerIncomingNumberRoutes } from './api/incoming-numbers.js';
 import { registerShortCodeRoutes } from './api/short-codes.js';
+import { registerLookupRoutes } from './api/lookups.js';
 import { registerAvailableNumberRoutes } from './api/available-numbers.js';
 import { seedInWorker } from './inventory/seed-worker.js';
 import { Inventory } from './inventory/index.js';
@@ -197,7 +198,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     metrics.gauge('tandem_media_tick_late_p99_seconds', 'media clock tick lateness p99, worst worker and second since the previous scrape', () => (voice.media?.takePacing().tickLateP99Ms ?? 0) / 1000);
   }
 
-  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerShortCodeRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
+  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerShortCodeRoutes, registerLookupRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
   if (sandbox) {
     const s = sandbox;
     modules.push((app) => registerSandboxRoutes(app, s));

@@ -26,8 +26,8 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The REST API: Twilio's 2010-04-01 paths and the newer v1 ones (Messaging Services), which name no account. */
-const isApi = (url: string): boolean => url.startsWith('/2010-04-01') || url.startsWith('/v1/');
+/** The REST API: Twilio's 2010-04-01 paths and the newer v1 / v2 ones (Messaging Services, Lookup), which name no account. */
+const isApi = (url: string): boolean => url.startsWith('/2010-04-01') || url.startsWith('/v1/') || url.startsWith('/v2/');
 
 /** Routes a standard API key may not use: they list, make or show credentials (an account's auth_token, keys). */
 function credentialRoute(url: string | undefined): boolean {
