@@ -176,27 +176,39 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
     });
   }
 
-  const gone = (accountSid: string, sid: string) =>
-    notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${sid}.json was not found`);
+  registerOwnedNumberRoutes(app, deps, { base, resource: 'IncomingPhoneNumbers', kind: 'number', json: incomingNumberJson });
+}
+
+/**
+ * Fetch, update and release of one of the account's senders at `{base}/{Sid}.json`: a number (IncomingPhoneNumbers)
+ * or a short code (SMS/ShortCodes). Each resource sees its own kind only; the other's SID is 20404 there.
+ */
+export function registerOwnedNumberRoutes(
+  app: FastifyInstance,
+  deps: ApiDeps,
+  o: { base: string; resource: string; kind: 'number' | 'shortCode'; json: (n: NumberRecord) => Record<string, unknown> },
+): void {
+  const numbers = deps.numbers;
+  const gone = (accountSid: string, sid: string) => notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/${o.resource}/${sid}.json was not found`);
   const load = (accountSid: string, sid: string): NumberRecord => {
     const n = numbers.get(sid);
-    if (!n || n.accountSid !== accountSid || n.numberType === 'shortCode') throw gone(accountSid, sid);
+    if (!n || n.accountSid !== accountSid || (n.numberType === 'shortCode') !== (o.kind === 'shortCode')) throw gone(accountSid, sid);
     return n;
   };
-  app.get(`${base}/:Sid.json`, async (req) => incomingNumberJson(load(req.account.sid, (req.params as { Sid: string }).Sid)));
-  app.post(`${base}/:Sid.json`, async (req) => {
+  app.get(`${o.base}/:Sid.json`, async (req) => o.json(load(req.account.sid, (req.params as { Sid: string }).Sid)));
+  app.post(`${o.base}/:Sid.json`, async (req) => {
     const sid = (req.params as { Sid: string }).Sid;
     const n = load(req.account.sid, sid);
-    const updated = await numbers.update(n, parseSettings((req.body ?? {}) as RawParams, deps.applications, n.accountSid));
+    const updated = await numbers.update(n, parseSettings((req.body ?? {}) as RawParams, deps.applications, n.accountSid, o.kind));
     // Released between the load and the write: gone, as it would be a moment later.
     if (!updated) throw gone(req.account.sid, sid);
-    return incomingNumberJson(updated);
+    return o.json(updated);
   });
-  app.delete(`${base}/:Sid.json`, async (req, reply) => {
+  app.delete(`${o.base}/:Sid.json`, async (req, reply) => {
     const sid = (req.params as { Sid: string }).Sid;
     const n = load(req.account.sid, sid);
     if (!(await numbers.release(n))) throw gone(req.account.sid, sid);
-    // A released number leaves its Messaging Service too, as on Twilio.
+    // A released number (or short code, back to its carrier) leaves its Messaging Service too, as on Twilio.
     await deps.services.dropNumber(n.sid);
     reply.code(204);
     return null;

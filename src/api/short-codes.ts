@@ -9,8 +9,8 @@ import { checkFallbacks } from '../numbers/numbers.js';
 import { isShortCode } from '../numbers/short-code.js';
 import { callingCodeOf } from '../numbers/geo.js';
 import { rfc2822 } from '../util/time.js';
-import { badRequest, notFound } from './errors.js';
-import { parseSettings } from './incoming-numbers.js';
+import { badRequest } from './errors.js';
+import { parseSettings, registerOwnedNumberRoutes } from './incoming-numbers.js';
 import { partialNumberPattern, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 
@@ -69,30 +69,6 @@ export function registerShortCodeRoutes(app: FastifyInstance, deps: ApiDeps): vo
     return shortCodeJson(added);
   });
 
-  const gone = (accountSid: string, sid: string) => notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/SMS/ShortCodes/${sid}.json was not found`);
-  const load = (accountSid: string, sid: string): NumberRecord => {
-    const n = numbers.get(sid);
-    if (!n || n.accountSid !== accountSid || n.numberType !== 'shortCode') throw gone(accountSid, sid);
-    return n;
-  };
-
-  app.get(`${base}/:Sid.json`, async (req) => shortCodeJson(load(req.account.sid, (req.params as { Sid: string }).Sid)));
-
-  app.post(`${base}/:Sid.json`, async (req) => {
-    const sid = (req.params as { Sid: string }).Sid;
-    const n = load(req.account.sid, sid);
-    const updated = await numbers.update(n, parseSettings((req.body ?? {}) as RawParams, deps.applications, n.accountSid, 'shortCode'));
-    if (!updated) throw gone(req.account.sid, sid);
-    return shortCodeJson(updated);
-  });
-
-  // tandem extension: the short code goes back to its carrier (and leaves its Messaging Service).
-  app.delete(`${base}/:Sid.json`, async (req, reply) => {
-    const sid = (req.params as { Sid: string }).Sid;
-    const n = load(req.account.sid, sid);
-    if (!(await numbers.release(n))) throw gone(req.account.sid, sid);
-    await deps.services.dropNumber(n.sid);
-    reply.code(204);
-    return null;
-  });
+  // tandem extension beside Twilio's fetch and update: delete, the short code going back to its carrier.
+  registerOwnedNumberRoutes(app, deps, { base, resource: 'SMS/ShortCodes', kind: 'shortCode', json: shortCodeJson });
 }
