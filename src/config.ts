@@ -29,6 +29,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Inbound messages one webhook origin has in hand at once, across all numbers (see webhook-slots.ts). */
   webhookSlotsPerOrigin: number;
+  /** How long a Verify code may be checked (Twilio: ten minutes). */
+  verifyTtlMs: number;
   /** API requests one account may have in flight at once (src/api/concurrency.ts); 0 = no bound. */
   apiConcurrency: number;
   logLevel: string;
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: int(env, 'TANDEM_WEBHOOK_TIMEOUT_MS', 15_000, 100, 600_000),
     webhookSlotsPerOrigin: int(env, 'TANDEM_WEBHOOK_SLOTS_PER_ORIGIN', DEFAULT_SLOTS_PER_ORIGIN, 1, 100_000),
     apiConcurrency: int(env, 'TANDEM_API_CONCURRENCY', 1_000, 0, 1_000_000),
+    verifyTtlMs: int(env, 'TANDEM_VERIFY_TTL_S', 600, 1, 86_400) * 1000,
     logLevel: env.TANDEM_LOG_LEVEL || 'info',
   };
 }

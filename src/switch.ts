@@ -14,6 +14,8 @@ import { registerMessageRoutes } from './api/messages.js';
 import { registerIncomingNumberRoutes } from './api/incoming-numbers.js';
 import { registerShortCodeRoutes } from './api/short-codes.js';
 import { registerLookupRoutes } from './api/lookups.js';
+import { verifyRoutes } from './api/verify.js';
+import { Verify } from './verify/verify.js';
 import { registerAvailableNumberRoutes } from './api/available-numbers.js';
 import { seedInWorker } from './inventory/seed-worker.js';
 import { Inventory } from './inventory/index.js';
@@ -178,6 +180,9 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     ownsAlphaSender: (accountSid, name) => services.ownsAlphaSender(accountSid, name),
   });
   const scheduler = new Scheduler(store, numbers, log.child({ part: 'scheduler' }));
+  // Verify: one-time codes sent as texts through the same sender.
+  const verify = new Verify(tables, sender, services, geo, config.verifyTtlMs);
+  onStop('verify', async () => verify.close());
 
   const numbersService = new Numbers(tables, inventory, (e164) => {
     directory.invalidate(e164);
@@ -198,7 +203,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     metrics.gauge('tandem_media_tick_late_p99_seconds', 'media clock tick lateness p99, worst worker and second since the previous scrape', () => (voice.media?.takePacing().tickLateP99Ms ?? 0) / 1000);
   }
 
-  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerShortCodeRoutes, registerLookupRoutes, registerAvailableNumberRoutes, notificationRoutes(notifications)];
+  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerShortCodeRoutes, registerLookupRoutes, verifyRoutes(verify), registerAvailableNumberRoutes, notificationRoutes(notifications)];
   if (sandbox) {
     const s = sandbox;
     modules.push((app) => registerSandboxRoutes(app, s));

@@ -8,9 +8,9 @@ import { rfc2822 } from '../util/time.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { normalizePhoneNumber, str, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
-import { parseOutbound, type OutboundRequest, type ParsedOutbound } from '../messaging/send.js';
+import { parseOutbound } from '../messaging/send.js';
+import { throughService } from '../messaging/through-service.js';
 import { applicationParam } from './applications.js';
-import { alphaReaches } from '../messaging/alpha-sender.js';
 
 export function messageJson(m: MessageRecord): Record<string, unknown> {
   const uri = `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}.json`;
@@ -46,35 +46,10 @@ export function registerMessageRoutes(app: FastifyInstance, deps: ApiDeps): void
   const messaging = deps.messaging;
   const base = '/2010-04-01/Accounts/:AccountSid/Messages';
 
-  /**
-   * A request naming a Messaging Service: the service picks the sender when From is absent (a From given wins, as on
-   * Twilio), and its status callback and validity period stand in for those the request leaves out.
-   */
-  const throughService = (p: ParsedOutbound, accountSid: string): OutboundRequest => {
-    // Without a service parseOutbound has made sure of From: the request goes on as parsed, with no copy per message.
-    if (p.messagingServiceSid === null) return p as OutboundRequest;
-    const { validityGiven, messagingServiceSid, from, ...rest } = p;
-    const service = deps.services.of(accountSid, messagingServiceSid);
-    if (!service) throw badRequest(21701, `The Messaging Service ${messagingServiceSid} does not exist or is not this account's.`);
-    // The service's alpha sender where the destination allows one (not North America), else a number of its pool.
-    const countryOf = (to: string) => deps.geo.of(to).country;
-    const alpha = from === null && alphaReaches(p.to) ? deps.services.alphaSenderFor(service, p.to, countryOf) : undefined;
-    const sender = from ?? alpha ?? deps.services.pickSender(service, p.to, countryOf)?.phoneNumber;
-    if (sender === undefined) throw badRequest(21703, `The Messaging Service ${service.sid} has no phone number to send from.`);
-    return {
-      ...rest,
-      from: sender,
-      messagingServiceSid: service.sid,
-      statusCallback: rest.statusCallback ?? service.statusCallback,
-      validityS: validityGiven ? rest.validityS : service.validityPeriod,
-      smartEncoded: rest.smartEncoded ?? service.smartEncoding ?? false,
-    };
-  };
-
   app.post(`${base}.json`, async (req, reply) => {
     const body = (req.body ?? {}) as RawParams;
     const parsed = parseOutbound(body, Date.now());
-    const request = throughService(parsed, req.account.sid);
+    const request = throughService(parsed, req.account.sid, deps.services, deps.geo);
     // An ApplicationSid's MessageStatusCallback reports the message's status unless the request names its own.
     const app = applicationParam(body, 'ApplicationSid', deps.applications, req.account.sid);
     if (app && request.statusCallback === null) request.statusCallback = app.messageStatusCallback;

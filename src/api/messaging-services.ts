@@ -9,9 +9,9 @@ import { callingCodeOf } from '../numbers/geo.js';
 import type { ServiceSender, ServiceSettings } from '../messaging/services.js';
 import { badRequest, notFound } from './errors.js';
 import { bool, intParam, readWebhooks, str, type RawParams } from './params.js';
+import { isoSeconds } from '../util/time.js';
 import { pageEnvelopeV1, pageOfList, parsePageRequest, scanPage } from './paging.js';
 
-const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function serviceJson(s: MessagingServiceRecord, base: string): Record<string, unknown> {
   const self = `${base}/v1/Services/${s.sid}`;

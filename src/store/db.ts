@@ -7,7 +7,7 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, ApiKeyRecord, ApplicationRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord } from './records.js';
+import type { AccountRecord, ApiKeyRecord, ApplicationRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -59,6 +59,12 @@ export interface Tables {
   /** key: inbound message sid → its webhook is still owed (resumed at start). */
   inboundPending: Database<InboundPendingRecord, string>;
   /** key: NO sid */
+  /** key: VA sid */
+  verifyServices: Database<VerifyServiceRecord, string>;
+  /** key: VE sid */
+  verifications: Database<VerificationRecord, string>;
+  /** key: [VA sid, To] → the VE sid of the verification that may still be checked */
+  pendingVerifications: Database<string, [string, string]>;
   notifications: Database<NotificationRecord, string>;
   /** key: [accountSid, -dateCreated, sid] → sid: an account's notifications, newest first */
   notificationsByAccount: Database<string, [string, number, string]>;
@@ -140,6 +146,9 @@ export function openTables(dataDir: string): Tables {
     moParts: records<MoPartRecord, [string, number]>('mo_parts'),
     moUnacked: root.openDB<number, string>({ name: 'mo_unacked' }),
     inboundPending: records<InboundPendingRecord, string>('inbound_pending'),
+    verifyServices: records<VerifyServiceRecord, string>('verify_services'),
+    verifications: records<VerificationRecord, string>('verifications'),
+    pendingVerifications: root.openDB<string, [string, string]>({ name: 'pending_verifications' }),
     notifications: records<NotificationRecord, string>('notifications'),
     notificationsByAccount: root.openDB<string, [string, number, string]>({ name: 'notifications_by_account' }),
     calls: records<CallRecord, string>('calls'),

@@ -274,3 +274,38 @@ export interface CallRecord {
   dateCreated: number;
   dateUpdated: number;
 }
+
+/** A Verify service (VA…): what its one-time codes look like and where they are sent from (src/verify/). */
+export interface VerifyServiceRecord {
+  sid: string;
+  accountSid: string;
+  /** Named in the text: "Your {friendlyName} verification code is: 123456". */
+  friendlyName: string;
+  /** Digits per code, 4 to 10. */
+  codeLength: number;
+  /** Whether a verification may bring its own CustomCode. */
+  customCodeEnabled: boolean;
+  /** A Messaging Service per destination country (ISO 3166-1 alpha-2, or `all`) that sends the codes. */
+  messagingConfigurations: { country: string; messagingServiceSid: string; dateCreated: number; dateUpdated: number }[];
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'max_attempts_reached' | 'expired';
+
+/** One verification (VE…): a code sent to `to`, pending until checked right, canceled or ten minutes old. */
+export interface VerificationRecord {
+  sid: string;
+  serviceSid: string;
+  accountSid: string;
+  to: string;
+  channel: 'sms';
+  status: VerificationStatus;
+  /** The code while it may still be checked (a resend sends the same one, as on Twilio); null once it is done. */
+  code: string | null;
+  checkAttempts: number;
+  sendCodeAttempts: { attemptSid: string; channel: 'sms'; time: number; messageSid: string }[];
+  expiresAt: number;
+  dateCreated: number;
+  dateUpdated: number;
+}

@@ -16,3 +16,8 @@ export function rfc2822(ms: number | null | undefined): string | null {
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** ISO 8601 to the second, as Twilio's newer APIs (Messaging v1, Verify v2) render dates: `2023-08-24T05:01:45Z`. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
