@@ -13,6 +13,7 @@ import { buildApp, type RouteModule } from './api/app.js';
 import { registerMessageRoutes } from './api/messages.js';
 import { registerIncomingNumberRoutes } from './api/incoming-numbers.js';
 import { registerShortCodeRoutes } from './api/short-codes.js';
+import { registerAddressRoutes } from './api/addresses.js';
 import { registerLookupRoutes } from './api/lookups.js';
 import { verifyRoutes } from './api/verify.js';
 import { Verify } from './verify/verify.js';
@@ -22,6 +23,7 @@ import { Inventory } from './inventory/index.js';
 import { Numbers } from './numbers/numbers.js';
 import { NumberDirectory } from './numbers/directory.js';
 import { NumberGeo } from './numbers/geo.js';
+import { Addresses } from './numbers/addresses.js';
 import { EntityRegistry } from '../actors/registry.js';
 import { numberBehaviour, type NumberState } from '../actors/number/number-actor.js';
 import type { NumberDeps, NumberMsg } from '../actors/number/messages.js';
@@ -203,13 +205,13 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     metrics.gauge('tandem_media_tick_late_p99_seconds', 'media clock tick lateness p99, worst worker and second since the previous scrape', () => (voice.media?.takePacing().tickLateP99Ms ?? 0) / 1000);
   }
 
-  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerShortCodeRoutes, registerLookupRoutes, verifyRoutes(verify), registerAvailableNumberRoutes, notificationRoutes(notifications)];
+  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerAddressRoutes, registerShortCodeRoutes, registerLookupRoutes, verifyRoutes(verify), registerAvailableNumberRoutes, notificationRoutes(notifications)];
   if (sandbox) {
     const s = sandbox;
     modules.push((app) => registerSandboxRoutes(app, s));
   }
   const app = await buildApp(
-    { config, tables, accounts, apiKeys: new ApiKeys(tables), applications, services, metrics, inventory, numbers: numbersService, geo, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
+    { config, tables, accounts, apiKeys: new ApiKeys(tables), applications, services, metrics, inventory, numbers: numbersService, addresses: new Addresses(tables), geo, messaging: { sender, store, callbacks }, isReady: () => ready, carriers: () => carriers.health() },
     { level: config.logLevel, base: { svc: 'tandem' } } as never,
     modules,
   );

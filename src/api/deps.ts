@@ -13,6 +13,7 @@ import type { MessageCallbacks } from '../messaging/status-callbacks.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Numbers } from '../numbers/numbers.js';
 import type { NumberGeo } from '../numbers/geo.js';
+import type { Addresses } from '../numbers/addresses.js';
 import type { CarrierHealth } from '../carriers/router.js';
 
 export interface ApiDeps {
@@ -25,6 +26,7 @@ export interface ApiDeps {
   metrics: Metrics;
   inventory: Inventory;
   numbers: Numbers;
+  addresses: Addresses;
   /** Where a number is: a destination's country picks a Messaging Service's DestinationAlphaSender. */
   geo: NumberGeo;
   messaging: { sender: MessageSender; store: MessageStore; callbacks: MessageCallbacks };

@@ -19,7 +19,7 @@ export function incomingNumberJson(n: NumberRecord): Record<string, unknown> {
   return {
     account_sid: n.accountSid,
     address_requirements: n.addressRequirements,
-    address_sid: null,
+    address_sid: n.addressSid ?? null,
     api_version: '2010-04-01',
     beta: false,
     bundle_sid: null,
@@ -119,17 +119,20 @@ export function registerIncomingNumberRoutes(app: FastifyInstance, deps: ApiDeps
       smsUrl: settings.smsUrl ?? null,
       smsFallbackUrl: settings.smsFallbackUrl ?? null,
     });
+    const addressSid = str(p, 'AddressSid');
     if (phoneRaw) {
       const e164 = normalizePhoneNumber(phoneRaw);
       if (!e164) throw badRequest(21421, `PhoneNumber ${phoneRaw} is invalid.`);
-      if (type) {
-        const available = deps.inventory.get(e164);
-        if (available && available.type !== type) throw badRequest(21422, `PhoneNumber ${e164} is not a ${type} number.`);
-      }
+      const available = deps.inventory.get(e164);
+      if (type && available && available.type !== type) throw badRequest(21422, `PhoneNumber ${e164} is not a ${type} number.`);
+      // Not available: the buy answers 21422 below.
+      if (available) settings.addressSid = deps.addresses.forNumber(account.sid, addressSid, available.address_requirements, available.iso_country, e164);
       return numbers.buy(account, { phoneNumber: e164 }, settings);
     }
     // Same rule as the search: a NANP area code starts with 2-9, so 111 is invalid (21451), not merely empty (21452).
     if (!/^[2-9]\d\d$/.test(areaCode!)) throw badRequest(21451, `Invalid area code ${areaCode}.`);
+    // North American stock needs no address; one given must still be the account's.
+    settings.addressSid = deps.addresses.forNumber(account.sid, addressSid, 'none', 'US', `a number in ${areaCode}`);
     return numbers.buy(account, { areaCode: areaCode!, type }, settings);
   };
 
@@ -199,7 +202,13 @@ export function registerOwnedNumberRoutes(
   app.post(`${o.base}/:Sid.json`, async (req) => {
     const sid = (req.params as { Sid: string }).Sid;
     const n = load(req.account.sid, sid);
-    const updated = await numbers.update(n, parseSettings((req.body ?? {}) as RawParams, deps.applications, n.accountSid, o.kind));
+    const p = (req.body ?? {}) as RawParams;
+    const settings = parseSettings(p, deps.applications, n.accountSid, o.kind);
+    const addressSid = str(p, 'AddressSid');
+    if (addressSid !== undefined && o.kind === 'number') {
+      settings.addressSid = deps.addresses.forNumber(n.accountSid, addressSid || null, n.addressRequirements, n.isoCountry, n.phoneNumber);
+    }
+    const updated = await numbers.update(n, settings);
     // Released between the load and the write: gone, as it would be a moment later.
     if (!updated) throw gone(req.account.sid, sid);
     return o.json(updated);

@@ -23,6 +23,8 @@ export interface NumberSettings {
   smsApplicationSid?: string | null;
   /** An application of the number's account whose URLs answer its calls. */
   voiceApplicationSid?: string | null;
+  /** The end user's address (AD…) the number's address_requirements ask for; null for none. */
+  addressSid?: string | null;
   /** tandem extension: segments per second for this sender, overriding its class's default. */
   rateOverride?: number | null;
 }

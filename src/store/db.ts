@@ -7,7 +7,7 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, ApiKeyRecord, ApplicationRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
+import type { AccountRecord, ApiKeyRecord, ApplicationRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, AddressRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -59,6 +59,10 @@ export interface Tables {
   /** key: inbound message sid → its webhook is still owed (resumed at start). */
   inboundPending: Database<InboundPendingRecord, string>;
   /** key: NO sid */
+  /** key: AD sid */
+  addresses: Database<AddressRecord, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's addresses, oldest first */
+  addressesByAccount: Database<string, [string, number, string]>;
   /** key: VA sid */
   verifyServices: Database<VerifyServiceRecord, string>;
   /** key: VE sid */
@@ -146,6 +150,8 @@ export function openTables(dataDir: string): Tables {
     moParts: records<MoPartRecord, [string, number]>('mo_parts'),
     moUnacked: root.openDB<number, string>({ name: 'mo_unacked' }),
     inboundPending: records<InboundPendingRecord, string>('inbound_pending'),
+    addresses: records<AddressRecord, string>('addresses'),
+    addressesByAccount: root.openDB<string, [string, number, string]>({ name: 'addresses_by_account' }),
     verifyServices: records<VerifyServiceRecord, string>('verify_services'),
     verifications: records<VerificationRecord, string>('verifications'),
     pendingVerifications: root.openDB<string, [string, string]>({ name: 'pending_verifications' }),

@@ -134,6 +134,8 @@ export interface NumberRecord {
   voiceApplicationSid?: string | null;
   /** Never stored: set in the number's view (NumberDirectory) when it is a sender of a Messaging Service. */
   messagingServiceSid?: string;
+  /** The end user's address (AD…) a regulator asks for (address_requirements); absent in older records. */
+  addressSid?: string | null;
   /** Inventory facts kept so the number can go back to the inventory unchanged on release. */
   inventory: unknown;
   dateCreated: number;
@@ -306,6 +308,24 @@ export interface VerificationRecord {
   checkAttempts: number;
   sendCodeAttempts: { attemptSid: string; channel: 'sms'; time: number; messageSid: string }[];
   expiresAt: number;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/** An end user's address (AD…), which regulators require for some numbers (address_requirements any / local / foreign). */
+export interface AddressRecord {
+  sid: string;
+  accountSid: string;
+  customerName: string;
+  friendlyName: string | null;
+  street: string;
+  streetSecondary: string | null;
+  city: string;
+  region: string;
+  postalCode: string;
+  /** ISO 3166-1 alpha-2. */
+  isoCountry: string;
+  emergencyEnabled: boolean;
   dateCreated: number;
   dateUpdated: number;
 }

@@ -111,7 +111,9 @@ test('typed create: Local takes local numbers, TollFree toll-free ones, and each
 
   const [gb] = await c.availablePhoneNumbers('GB').mobile.list({ limit: 1 });
   await assert.rejects(c.incomingPhoneNumbers.local.create({ phoneNumber: gb!.phoneNumber }), rejectsWith(400, 21422));
-  const mob = await c.incomingPhoneNumbers.mobile.create({ phoneNumber: gb!.phoneNumber });
+  // GB mobiles need an address on file (address_requirements any), as on Twilio.
+  const address = await c.addresses.create({ customerName: 'Acme Ltd', street: '1 High Street', city: 'London', region: 'London', postalCode: 'EC1A 1BB', isoCountry: 'GB' });
+  const mob = await c.incomingPhoneNumbers.mobile.create({ phoneNumber: gb!.phoneNumber, addressSid: address.sid });
   assert.equal(mob.phoneNumber, gb!.phoneNumber);
   assert.equal((await raw(mob.sid)).type, 'mobile');
   assert.equal((await raw(mob.sid)).sender_class, 'long_code');
