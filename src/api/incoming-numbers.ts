@@ -1,7 +1,7 @@
 // /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers: buy, list, fetch, configure and release numbers.
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
-import type { NumberRecord } from '../store/records.js';
+import type { AccountRecord, NumberRecord } from '../store/records.js';
 import type { NumberSettings } from '../numbers/numbers.js';
 import { checkFallbacks } from '../numbers/numbers.js';
 import { rfc2822 } from '../util/time.js';
@@ -204,11 +204,16 @@ export function registerOwnedNumberRoutes(
     const n = load(req.account.sid, sid);
     const p = (req.body ?? {}) as RawParams;
     const settings = parseSettings(p, deps.applications, n.accountSid, o.kind);
+    const owner = o.kind === 'number' ? transferTarget(deps, req.principal, n, str(p, 'AccountSid')) : n.accountSid;
     const addressSid = str(p, 'AddressSid');
-    if (addressSid !== undefined && o.kind === 'number') {
-      settings.addressSid = deps.addresses.forNumber(n.accountSid, addressSid || null, n.addressRequirements, n.isoCountry, n.phoneNumber);
+    // Moved, the number needs an address of its new account (when it needs one at all).
+    if ((addressSid !== undefined || owner !== n.accountSid) && o.kind === 'number') {
+      settings.addressSid = deps.addresses.forNumber(owner, addressSid || null, n.addressRequirements, n.isoCountry, n.phoneNumber);
     }
+    if (owner !== n.accountSid) settings.accountSid = owner;
     const updated = await numbers.update(n, settings);
+    // Its Messaging Service was the old account's.
+    if (updated && owner !== n.accountSid) await deps.services.dropNumber(n.sid);
     // Released between the load and the write: gone, as it would be a moment later.
     if (!updated) throw gone(req.account.sid, sid);
     return o.json(updated);
@@ -222,4 +227,17 @@ export function registerOwnedNumberRoutes(
     reply.code(204);
     return null;
   });
+}
+
+/**
+ * The account a number update leaves it with: its own, or (AccountSid) another the caller's credentials may act
+ * for, which is how Twilio moves numbers between a main account and its subaccounts.
+ */
+function transferTarget(deps: ApiDeps, principal: AccountRecord, n: NumberRecord, accountSid: string | undefined): string {
+  if (accountSid === undefined || accountSid === '' || accountSid === n.accountSid) return n.accountSid;
+  const target = deps.accounts.get(accountSid);
+  if (!target || !deps.accounts.canAct(principal, target) || target.status !== 'active') {
+    throw badRequest(21000, `AccountSid ${accountSid} is not an active account these credentials may move numbers to: the main account or one of its subaccounts.`);
+  }
+  return target.sid;
 }

@@ -25,6 +25,8 @@ export interface NumberSettings {
   voiceApplicationSid?: string | null;
   /** The end user's address (AD…) the number's address_requirements ask for; null for none. */
   addressSid?: string | null;
+  /** Moves the number to this account (Twilio's transfer between a main account and its subaccounts). */
+  accountSid?: string;
   /** tandem extension: segments per second for this sender, overriding its class's default. */
   rateOverride?: number | null;
 }
@@ -86,7 +88,10 @@ export class Numbers {
     const updated = await this.t.root.transaction(() => {
       const current = this.t.numbers.get(n.sid);
       if (!current) return undefined;
-      const next: NumberRecord = { ...current, ...definedOnly(s), dateUpdated: Date.now() };
+      const moving = s.accountSid !== undefined && s.accountSid !== current.accountSid;
+      // The old account's applications do not come along.
+      const dropped: Partial<NumberRecord> = moving ? { smsApplicationSid: null, voiceApplicationSid: null } : {};
+      const next: NumberRecord = { ...current, ...dropped, ...definedOnly(s), dateUpdated: Date.now() };
       try {
         checkFallbacks(next);
       } catch (err) {
@@ -94,6 +99,10 @@ export class Numbers {
         return undefined;
       }
       void this.t.numbers.put(n.sid, next);
+      if (moving) {
+        void this.t.numbersByAccount.remove([current.accountSid, current.dateCreated, n.sid]);
+        void this.t.numbersByAccount.put([next.accountSid, current.dateCreated, n.sid], n.sid);
+      }
       return next;
     });
     if (refused) throw refused;

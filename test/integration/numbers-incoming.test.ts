@@ -415,3 +415,34 @@ test('odd values in any create or update field get a 2xx or a Twilio 4xx, never 
   const after = await c.incomingPhoneNumbers(n.sid).fetch();
   assert.equal(after.phoneNumber, n.phoneNumber);
 });
+
+test('AccountSid on update moves a number between the main account and a subaccount, as Twilio transfers them', async () => {
+  const { sid: subSid, client: sub } = await subaccount('tenant');
+  const [phoneNumber] = await available(303, 1);
+  const n = await c.incomingPhoneNumbers.create({ phoneNumber: phoneNumber!, smsUrl: 'https://example.com/sms' });
+
+  const moved = await c.incomingPhoneNumbers(n.sid).update({ accountSid: subSid });
+  assert.equal(moved.accountSid, subSid);
+  assert.equal(moved.smsUrl, 'https://example.com/sms', 'its settings come along');
+  assert.ok(!(await c.incomingPhoneNumbers.list()).some((x) => x.sid === n.sid), 'gone from the main account');
+  assert.deepEqual((await sub.incomingPhoneNumbers.list()).map((x) => x.sid), [n.sid]);
+  await assert.rejects(c.incomingPhoneNumbers(n.sid).fetch(), rejectsWith(404, 20404));
+  // It sends for its new owner only.
+  assert.equal((await sub.messages.create({ from: phoneNumber!, to: '+15550009301', body: 'tenant' })).from, phoneNumber);
+  await assert.rejects(c.messages.create({ from: phoneNumber!, to: '+15550009301', body: 'main' }), rejectsWith(400, 21606));
+  // A subaccount cannot hand it to its owner on its own credentials; the owner can take it back.
+  await assert.rejects(sub.incomingPhoneNumbers(n.sid).update({ accountSid: t.accountSid }), rejectsWith(400, 21000));
+  const back = await c.api.v2010.accounts(subSid).incomingPhoneNumbers(n.sid).update({ accountSid: t.accountSid });
+  assert.equal(back.accountSid, t.accountSid);
+  assert.deepEqual(await sub.incomingPhoneNumbers.list(), []);
+  await assert.rejects(c.incomingPhoneNumbers(n.sid).update({ accountSid: 'AC' + '0'.repeat(32) }), rejectsWith(400, 21000));
+
+  // A number that needs an address needs one of its new account.
+  const [gb] = await c.availablePhoneNumbers('GB').mobile.list({ limit: 1 });
+  const mine = await c.addresses.create({ customerName: 'Main', street: '1 A St', city: 'London', region: 'London', postalCode: 'N1 1AA', isoCountry: 'GB' });
+  const theirs = await sub.addresses.create({ customerName: 'Tenant', street: '2 B St', city: 'Leeds', region: 'Yorkshire', postalCode: 'LS1 1AA', isoCountry: 'GB' });
+  const g = await c.incomingPhoneNumbers.create({ phoneNumber: gb!.phoneNumber, addressSid: mine.sid });
+  await assert.rejects(c.incomingPhoneNumbers(g.sid).update({ accountSid: subSid }), rejectsWith(400, 21631));
+  await assert.rejects(c.incomingPhoneNumbers(g.sid).update({ accountSid: subSid, addressSid: mine.sid }), rejectsWith(400, 21631));
+  assert.equal((await c.incomingPhoneNumbers(g.sid).update({ accountSid: subSid, addressSid: theirs.sid })).addressSid, theirs.sid);
+});
