@@ -17,6 +17,8 @@ import { registerAddressRoutes } from './api/addresses.js';
 import { registerLookupRoutes } from './api/lookups.js';
 import { verifyRoutes } from './api/verify.js';
 import { Verify } from './verify/verify.js';
+import { badRequest } from './api/errors.js';
+import { CallQueueFullError } from './voice/call-pacer.js';
 import { registerAvailableNumberRoutes } from './api/available-numbers.js';
 import { seedInWorker } from './inventory/seed-worker.js';
 import { Inventory } from './inventory/index.js';
@@ -182,9 +184,6 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     ownsAlphaSender: (accountSid, name) => services.ownsAlphaSender(accountSid, name),
   });
   const scheduler = new Scheduler(store, numbers, log.child({ part: 'scheduler' }));
-  // Verify: one-time codes sent as texts through the same sender.
-  const verify = new Verify(tables, sender, services, geo, config.verifyTtlMs);
-  onStop('verify', async () => verify.close());
 
   const numbersService = new Numbers(tables, inventory, (e164) => {
     directory.invalidate(e164);
@@ -198,6 +197,12 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     authToken: (sid) => accounts.get(sid)?.authToken, numberView: (n) => withApplications(n, applications), callbackSender, notify, geo, log,
   });
   onStop('voice', () => voice.stop());
+  // Verify: one-time codes sent as texts through the same sender, or read out in a call.
+  const verify = new Verify(tables, sender, services, geo, (accountSid, call) =>
+    voice.voice.createCall(accountSid, call).catch((err: unknown) => {
+      throw err instanceof CallQueueFullError ? badRequest(22005, 'Call Queue Full') : err;
+    }), config.verifyTtlMs);
+  onStop('verify', async () => verify.close());
   metrics.gauge('tandem_calls_active', 'call legs in progress on this node', () => voice.voice.liveCalls);
   if (config.mediaWorkers > 0) {
     metrics.gauge('tandem_media_workers_alive', 'media worker threads running', () => voice.media?.aliveWorkers ?? 0);

@@ -160,13 +160,14 @@ export function verifyRoutes(verify: Verify) {
       const to = normalizePhoneNumber(toRaw);
       if (!to) throw invalid('To', `'${toRaw}' is not a phone number in E.164 format.`);
       const channel = str(p, 'Channel') ?? '';
-      if (channel !== 'sms') {
-        throw invalid('Channel', channel === '' ? 'required.' : `'${channel}' is not a channel tandem sends codes on: sms only (tandem carries SMS over its carriers, no email or WhatsApp).`);
+      if (channel !== 'sms' && channel !== 'call') {
+        throw invalid('Channel', channel === '' ? 'required.' : `'${channel}' is not a channel tandem sends codes on: sms or call (no email or WhatsApp).`);
       }
       const customFriendlyName = str(p, 'CustomFriendlyName');
       const customCode = str(p, 'CustomCode');
       const v = await verify.start(req.account, s, {
         to,
+        channel,
         ...(customFriendlyName && { customFriendlyName }),
         ...(customCode !== undefined && customCode !== '' && { customCode }),
       });

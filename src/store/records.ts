@@ -293,6 +293,8 @@ export interface VerifyServiceRecord {
   dateUpdated: number;
 }
 
+export type VerifyChannel = 'sms' | 'call';
+
 export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'max_attempts_reached' | 'expired';
 
 /** One verification (VE…): a code sent to `to`, pending until checked right, canceled or ten minutes old. */
@@ -301,12 +303,14 @@ export interface VerificationRecord {
   serviceSid: string;
   accountSid: string;
   to: string;
-  channel: 'sms';
+  /** The channel of its latest send. */
+  channel: VerifyChannel;
   status: VerificationStatus;
   /** The code while it may still be checked (a resend sends the same one, as on Twilio); null once it is done. */
   code: string | null;
   checkAttempts: number;
-  sendCodeAttempts: { attemptSid: string; channel: 'sms'; time: number; messageSid: string }[];
+  /** Each send: its text's MessageSid or its call's CallSid. */
+  sendCodeAttempts: { attemptSid: string; channel: VerifyChannel; time: number; messageSid: string }[];
   expiresAt: number;
   dateCreated: number;
   dateUpdated: number;

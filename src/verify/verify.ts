@@ -1,8 +1,9 @@
-// Twilio Verify (verify.twilio.com/v2) over tandem's own SMS: a Verify service (VA…) sends one-time codes by text
-// and checks them. A verification (VE…) is pending for ten minutes (TANDEM_VERIFY_TTL_S); a second start for the same number within them
+// Twilio Verify (verify.twilio.com/v2) over tandem's own SMS and calls: a Verify service (VA…) sends one-time codes
+// by text, or reads them out in a call, and checks them. A verification (VE…) is pending for ten minutes (TANDEM_VERIFY_TTL_S); a second start for the same number within them
 // resends the same code (at most five sends), and five wrong checks end it, as on Twilio. The text goes out like any
 // other message (queued, paced, delivered, with its own Message record), from the service's Messaging Service for
-// the destination's country (MessagingConfigurations), else from the account's oldest SMS number.
+// the destination's country (MessagingConfigurations), else from the account's oldest SMS number; a call (an ordinary
+// outbound-api Call, its TwiML a <Say>) from the account's oldest voice number.
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { ApiError, badRequest, notFound } from '../api/errors.js';
 import { DEFAULT_VALIDITY_S, type MessageSender } from '../messaging/send.js';
@@ -10,7 +11,8 @@ import { throughService } from '../messaging/through-service.js';
 import type { MessagingServices } from '../messaging/services.js';
 import type { NumberGeo } from '../numbers/geo.js';
 import type { Tables } from '../store/db.js';
-import type { AccountRecord, VerificationRecord, VerifyServiceRecord } from '../store/records.js';
+import type { AccountRecord, NumberRecord, VerificationRecord, VerifyChannel, VerifyServiceRecord } from '../store/records.js';
+import type { NewCall } from '../voice/voice.js';
 import { newSid } from '../util/sid.js';
 
 export const MAX_SENDS = 5;
@@ -21,8 +23,12 @@ const SWEEP_EVERY_MS = 3600_000;
 
 export type ServiceSettings = Partial<Pick<VerifyServiceRecord, 'friendlyName' | 'codeLength' | 'customCodeEnabled'>>;
 
+/** Places an outbound-api call (Voice#createCall); resolves to its record once it is queued. */
+export type PlaceCall = (accountSid: string, call: NewCall) => Promise<{ sid: string }>;
+
 export interface StartRequest {
   to: string;
+  channel: VerifyChannel;
   customFriendlyName?: string;
   customCode?: string;
 }
@@ -38,6 +44,7 @@ export class Verify {
     private readonly sender: MessageSender,
     private readonly messagingServices: MessagingServices,
     private readonly geo: NumberGeo,
+    private readonly placeCall: PlaceCall,
     /** How long a code may be checked: Twilio's ten minutes unless TANDEM_VERIFY_TTL_S says otherwise. */
     private readonly ttlMs = 600_000,
   ) {
@@ -128,16 +135,16 @@ export class Verify {
       if (!/^\d{4,10}$/.test(req.customCode)) throw badRequest(60200, 'Invalid parameter CustomCode: 4 to 10 digits.');
     }
     const code = pending?.code ?? req.customCode ?? randomCode(s.codeLength);
-    const message = await this.sendCode(account, s, req, code);
-    const attempt = { attemptSid: newSid('VL', now), channel: 'sms' as const, time: now, messageSid: message };
+    const sent = req.channel === 'call' ? await this.callCode(account, s, req, code) : await this.sendCode(account, s, req, code);
+    const attempt = { attemptSid: newSid('VL', now), channel: req.channel, time: now, messageSid: sent };
     const v: VerificationRecord = pending
-      ? { ...pending, sendCodeAttempts: [...pending.sendCodeAttempts, attempt], dateUpdated: now }
+      ? { ...pending, channel: req.channel, sendCodeAttempts: [...pending.sendCodeAttempts, attempt], dateUpdated: now }
       : {
           sid: newSid('VE', now),
           serviceSid: s.sid,
           accountSid: s.accountSid,
           to: req.to,
-          channel: 'sms',
+          channel: req.channel,
           status: 'pending',
           code,
           checkAttempts: 0,
@@ -179,11 +186,38 @@ export class Verify {
     return (await this.sender.send(account, request)).sid;
   }
 
+  /** Reads the code out in a call; its CallSid. Digits one by one, twice, as Twilio's voice verifications do. */
+  private async callCode(account: AccountRecord, s: VerifyServiceRecord, req: StartRequest, code: string): Promise<string> {
+    const from = this.firstNumber(account.sid, (n) => n.capabilities.voice);
+    if (from === undefined) throw badRequest(60200, `The Verify service ${s.sid} cannot call ${req.to}: the account has no voice-capable number to call from.`);
+    const said = `Your ${escapeXml(req.customFriendlyName || s.friendlyName)} verification code is: ${code.split('').join(', ')}.`;
+    const call = await this.placeCall(account.sid, {
+      to: req.to,
+      from,
+      url: null,
+      method: 'POST',
+      fallbackUrl: null,
+      fallbackMethod: 'POST',
+      twiml: `<Response><Say>${said}</Say><Pause length="1"/><Say>Again: ${said}</Say></Response>`,
+      statusCallback: null,
+      statusCallbackMethod: 'POST',
+      statusCallbackEvents: ['completed'],
+      timeoutS: 60,
+      sendDigits: null,
+      timeLimitS: 120,
+    });
+    return call.sid;
+  }
+
   private firstSmsNumber(accountSid: string): string | undefined {
+    return this.firstNumber(accountSid, (n) => n.capabilities.sms);
+  }
+
+  /** The account's oldest number that `fits`. A short code reaches its own country only: codes go from a number. */
+  private firstNumber(accountSid: string, fits: (n: NumberRecord) => boolean): string | undefined {
     for (const { value } of this.t.numbersByAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
       const n = this.t.numbers.get(value);
-      // A short code reaches its own country only: codes go from a number.
-      if (n?.capabilities.sms && n.numberType !== 'shortCode') return n.phoneNumber;
+      if (n && n.numberType !== 'shortCode' && fits(n)) return n.phoneNumber;
     }
     return undefined;
   }
@@ -254,6 +288,10 @@ export class Verify {
 
 function expiredIfDue(v: VerificationRecord, now: number): VerificationRecord {
   return v.status === 'pending' && now >= v.expiresAt ? { ...v, status: 'expired', code: null } : v;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function randomCode(length: number): string {

@@ -110,6 +110,32 @@ test('canceled, or past its time, a code no longer checks; a new start sends a n
   }
 });
 
+test('Channel=call reads the code out in a call from the account\'s voice number; the same code checks', async () => {
+  const c = t.client();
+  const service = await c.verify.v2.services.create({ friendlyName: 'Acme' });
+  const to = '+15550008010';
+  const v = await c.verify.v2.services(service.sid).verifications.create({ to, channel: 'call' });
+  assert.equal(v.channel, 'call');
+  assert.equal(v.sendCodeAttempts[0]!.channel, 'call');
+  // The sandbox handset answers and reports what it heard.
+  const heard = await waitUntil(async () => {
+    const calls = ((await (await fetch(t.url + '/sandbox/Calls.json')).json()) as { calls: { to: string; status: string; verbs: string[] }[] }).calls;
+    return calls.find((x) => x.to === to && x.status === 'completed');
+  }, 20_000, 'the verification call at the handset');
+  const said = heard.verbs.find((x) => x.startsWith('Say: Your Acme verification code is: '));
+  assert.ok(said, JSON.stringify(heard.verbs));
+  const code = /is: ([\d, ]+)\.$/.exec(said)![1]!.replace(/[, ]/g, '');
+  assert.match(code, /^\d{6}$/);
+  const call = (await c.calls.list({ to }))[0]!;
+  assert.equal(call.from, number);
+  // A text sent next carries the same code, and it checks.
+  const again = await c.verify.v2.services(service.sid).verifications.create({ to, channel: 'sms' });
+  assert.equal(again.sid, v.sid);
+  assert.deepEqual(again.sendCodeAttempts.map((a) => a.channel), ['call', 'sms']);
+  assert.equal((await codesAt(to, 1))[0]!.code, code);
+  assert.equal((await c.verify.v2.services(service.sid).verificationChecks.create({ to, code })).status, 'approved');
+});
+
 test('a Messaging Configuration sends a country\'s codes through its Messaging Service (here as an alpha sender)', async () => {
   const c = t.client();
   const messaging = await c.messaging.v1.services.create({ friendlyName: 'otp abroad' });
@@ -138,6 +164,7 @@ test('bad requests get Verify\'s 60200; a pending code outlives a restart', asyn
   await rejectsWithCode(v2.services.create({ friendlyName: 'x', codeLength: 3 }), 400, 60200);
   const service = await v2.services.create({ friendlyName: 'Restart' });
   await rejectsWithCode(v2.services(service.sid).verifications.create({ to: '+15550008005', channel: 'email' }), 400, 60200);
+  await rejectsWithCode(v2.services(service.sid).verifications.create({ to: '+15550008005', channel: 'whatsapp' }), 400, 60200);
   await rejectsWithCode(v2.services(service.sid).verifications.create({ to: 'not a number', channel: 'sms' }), 400, 60200);
   await rejectsWithCode(v2.services(service.sid).verifications.create({ to: '+15550008005', channel: 'sms', customCode: '123456' }), 400, 60200);
   await rejectsWithCode(v2.services('VA' + '0'.repeat(32)).verifications.create({ to: '+15550008005', channel: 'sms' }), 404, 20404);

@@ -15,7 +15,7 @@ test('sweep drops verifications over a day old and their pending entries, and ke
   const tables = openTables(dir);
   try {
     // Sweeping touches neither the sender nor the services.
-    const verify = new Verify(tables, null as never, null as never, null as never);
+    const verify = new Verify(tables, null as never, null as never, null as never, null as never);
     const now = Date.now();
     const made = (at: number, to: string): VerificationRecord => ({
       sid: newSid('VE', at), serviceSid: 'VA' + '1'.repeat(32), accountSid: 'AC' + '1'.repeat(32), to, channel: 'sms', status: 'pending',
