@@ -10,6 +10,8 @@ import { pageEnvelope, pageOfList, parsePageRequest } from './paging.js';
 
 type Grain = 'day' | 'month' | 'year';
 
+const MAX_SPANS = 3_660;
+
 const SUBRESOURCES = {
   AllTime: 'all_time',
   Today: 'today',
@@ -71,8 +73,12 @@ export function registerUsageRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (sub === 'AllTime') [first, last] = [midnight(account.dateCreated), today];
     if (last < first) throw badRequest(20001, 'EndDate is before StartDate.');
     const spans: number[] = [];
-    if (grain) for (let s = startOf(grain, first); s <= last; s = nextOf(grain, s)) spans.push(s);
-    else spans.push(first);
+    if (grain) {
+      for (let s = startOf(grain, first); s <= last; s = nextOf(grain, s)) {
+        // Ten years of days is plenty for one list; past it the answer would be built to be paged away.
+        if (spans.push(s) > MAX_SPANS) throw badRequest(20001, `The range holds more than ${MAX_SPANS} ${grain}s: narrow StartDate / EndDate.`);
+      }
+    } else spans.push(first);
     const endMs = last + DAY_MS - 1;
     const tallies = await tallyUsage(deps.tables, (sid) => deps.messaging.store.get(sid), account.sid, first, endMs, grain ? (ms) => startOf(grain, ms) : () => first, spans);
 

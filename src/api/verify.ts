@@ -46,7 +46,8 @@ function serviceJson(s: VerifyServiceRecord, base: string): Record<string, unkno
   };
 }
 
-function verificationJson(v: VerificationRecord, base: string): Record<string, unknown> {
+/** What a verification and a check of it both show. */
+function verificationFields(v: VerificationRecord): Record<string, unknown> {
   return {
     sid: v.sid,
     service_sid: v.serviceSid,
@@ -55,32 +56,25 @@ function verificationJson(v: VerificationRecord, base: string): Record<string, u
     channel: v.channel,
     status: v.status,
     valid: v.status === 'approved',
-    lookup: {},
     amount: null,
     payee: null,
-    send_code_attempts: v.sendCodeAttempts.map((a) => ({ attempt_sid: a.attemptSid, channel: a.channel, time: isoSeconds(a.time) })),
     date_created: isoSeconds(v.dateCreated),
     date_updated: isoSeconds(v.dateUpdated),
+  };
+}
+
+function verificationJson(v: VerificationRecord, base: string): Record<string, unknown> {
+  return {
+    ...verificationFields(v),
+    lookup: {},
+    send_code_attempts: v.sendCodeAttempts.map((a) => ({ attempt_sid: a.attemptSid, channel: a.channel, time: isoSeconds(a.time) })),
     sna: null,
     url: `${base}/v2/Services/${v.serviceSid}/Verifications/${v.sid}`,
   };
 }
 
 function checkJson(v: VerificationRecord): Record<string, unknown> {
-  return {
-    sid: v.sid,
-    service_sid: v.serviceSid,
-    account_sid: v.accountSid,
-    to: v.to,
-    channel: v.channel,
-    status: v.status,
-    valid: v.status === 'approved',
-    amount: null,
-    payee: null,
-    date_created: isoSeconds(v.dateCreated),
-    date_updated: isoSeconds(v.dateUpdated),
-    sna_attempts_error_codes: [],
-  };
+  return { ...verificationFields(v), sna_attempts_error_codes: [] };
 }
 
 function configurationJson(s: VerifyServiceRecord, c: VerifyServiceRecord['messagingConfigurations'][number], base: string): Record<string, unknown> {

@@ -60,11 +60,16 @@ export async function tallyUsage(
     span.set(category, tally);
   };
   const shortCodes = new Set<string>();
+  // A span ends where the next begins (the last at the range's end); a number is held in every span that ends after
+  // it was bought.
+  const ends = spans.map((s, i) => (i + 1 < spans.length ? spans[i + 1]! - 1 : endMs));
   for (const { value } of t.numbersByAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
     const n = t.numbers.get(value);
     if (!n) continue;
     if (n.numberType === 'shortCode') shortCodes.add(n.phoneNumber);
-    for (const s of spans) if (n.dateCreated <= Math.min(endMs, spanEnd(s, spans, endMs))) heldIn(out, s, n);
+    spans.forEach((s, i) => {
+      if (n.dateCreated <= ends[i]!) heldIn(out, s, n);
+    });
   }
   // Newest first in the index: [account, -dateCreated, sid].
   let read = 0;
@@ -90,12 +95,6 @@ export async function tallyUsage(
     add(c.dateCreated, c.direction === 'inbound' ? 'calls-inbound' : 'calls-outbound', 1, minutes);
   }
   return out;
-}
-
-/** A span ends where the next begins (or at the range's end). */
-function spanEnd(start: number, spans: readonly number[], endMs: number): number {
-  const next = spans.find((s) => s > start);
-  return next === undefined ? endMs : next - 1;
 }
 
 function heldIn(out: UsageBySpan, span: number, n: NumberRecord): void {

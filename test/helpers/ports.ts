@@ -21,3 +21,8 @@ export async function freePort(): Promise<number> {
     if (udpFree) return port;
   }
 }
+
+/** A URL where nothing listens (connection refused): a dead webhook. */
+export async function deadUrl(path = '/sms'): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}${path}`;
+}

@@ -3,7 +3,7 @@
 // tandem sent, filtered by level and date, and only to its own account.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { deadUrl } from '../helpers/ports.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { rejectsWithCode } from '../helpers/twilio-client.js';
 import { waitUntil } from '../helpers/webhook-app.js';
@@ -18,15 +18,6 @@ after(async () => {
   await t.cleanup();
 });
 
-async function deadUrl(): Promise<string> {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-  return `http://127.0.0.1:${port}/sms`;
-}
 
 test('a dead SmsUrl shows as an error alert naming the message, the URL and what was sent', async () => {
   const c = t.client();

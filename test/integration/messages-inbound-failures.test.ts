@@ -2,8 +2,8 @@
 // 11205, 12100, 12200, 12300) and send nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import twilio from 'twilio';
+import { deadUrl } from '../helpers/ports.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { resourceSchema, responseSchema, shapeProblems } from '../helpers/spec-schema.js';
@@ -21,16 +21,6 @@ after(async () => {
   await t.cleanup();
 });
 
-/** A port where nothing listens (connection refused). */
-async function deadUrl(): Promise<string> {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-  return `http://127.0.0.1:${port}/sms`;
-}
 
 async function inboundSid(path: string, from: string): Promise<string> {
   const rs = await app.waitFor((all) => all.some((r) => r.path === path && r.params.From === from));

@@ -66,4 +66,6 @@ test('by day, by month and over a range, filtered by category', async () => {
   const sub = await c.api.v2010.accounts.create({ friendlyName: 'idle' });
   assert.deepEqual((await t.client(sub.sid, sub.authToken).usage.records.today.list({ category: 'sms' })).map((r) => Number(r.count)), [0]);
   await rejectsWithCode(c.usage.records.list({ category: 'rocket-fuel' as never }), 400, 20001);
+  // Decades of days in one list are refused rather than built.
+  await rejectsWithCode(c.usage.records.daily.list({ startDate: new Date('1990-01-01') }), 400, 20001);
 });
