@@ -57,6 +57,8 @@ export type ParsedOutbound = Omit<OutboundRequest, 'from'> & {
 export function parseOutbound(p: RawParams, now: number): ParsedOutbound {
   const toRaw = str(p, 'To');
   if (toRaw === undefined || toRaw === '') throw badRequest(21604, "A 'To' phone number is required.");
+  const channel = /^([a-z]+):/i.exec(toRaw.trim())?.[1];
+  if (channel) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number: tandem carries SMS only, not ${channel}: addresses.`);
   const to = normalizePhoneNumber(toRaw);
   if (!to) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number.`);
   const fromRaw = str(p, 'From');

@@ -107,6 +107,9 @@ test('validation errors carry Twilio codes', async () => {
   const from = await buyNumber(312);
   const c = t.client();
   await expectError(c.messages.create({ from, to: 'not-a-number', body: 'x' }), 21211);
+  // Other channels' addresses are refused with a reason, not read as a number.
+  await assert.rejects(c.messages.create({ from, to: 'whatsapp:+15551112222', body: 'x' }), (e: { code: number; message: string }) =>
+    e.code === 21211 && /SMS only, not whatsapp/.test(e.message));
   await expectError(c.messages.create({ from: '+15005550000', to: '+15551112222', body: 'x' }), 21606);
   await expectError(c.messages.create({ from, to: '+15551112222', body: '' }), 21602);
   await assert.rejects(c.messages.create({ from, to: '+15551112222', contentSid: 'HX' + '0'.repeat(32) }), (e: { code: number; message: string }) =>
