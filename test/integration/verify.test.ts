@@ -85,6 +85,17 @@ test('a second start within the window resends the same code; five sends at most
   assert.equal((await v2.services(service.sid).verifications(first.sid).fetch()).status, 'max_attempts_reached');
 });
 
+test('two starts racing for one number share one verification and one code', async () => {
+  const v2 = t.client().verify.v2;
+  const service = await v2.services.create({ friendlyName: 'Race' });
+  const to = '+15550008020';
+  const [a, b] = await Promise.all([1, 2].map(() => v2.services(service.sid).verifications.create({ to, channel: 'sms' })));
+  assert.equal(a!.sid, b!.sid);
+  assert.equal((await v2.services(service.sid).verifications(a!.sid).fetch()).sendCodeAttempts.length, 2);
+  const codes = await codesAt(to, 2);
+  assert.equal(codes[0]!.code, codes[1]!.code);
+});
+
 test('canceled, or past its time, a code no longer checks; a new start sends a new one', async () => {
   const short = await startTandem({ env: { TANDEM_VERIFY_TTL_S: String(TTL_S) } });
   try {
