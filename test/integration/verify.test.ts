@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { rejectsWithCode } from '../helpers/twilio-client.js';
 import { waitUntil } from '../helpers/webhook-app.js';
-import { buyNumber, sandboxMessages } from './messages-inbound-helpers.js';
+import { buyNumber, sandboxMessages, textFromHandset } from './messages-inbound-helpers.js';
 
 /** Seconds a code may be checked in the expiry test's own tandem, so expiry can be watched (Twilio's ten minutes elsewhere). */
 const TTL_S = 3;
@@ -179,6 +179,12 @@ test('bad requests get Verify\'s 60200; a pending code outlives a restart', asyn
   await rejectsWithCode(v2.services(service.sid).verifications.create({ to: 'not a number', channel: 'sms' }), 400, 60200);
   await rejectsWithCode(v2.services(service.sid).verifications.create({ to: '+15550008005', channel: 'sms', customCode: '123456' }), 400, 60200);
   await rejectsWithCode(v2.services('VA' + '0'.repeat(32)).verifications.create({ to: '+15550008005', channel: 'sms' }), 404, 20404);
+  // A handset that opted out of the number gets no code, and the start says why (Twilio's 21610), storing nothing.
+  await textFromHandset(t, '+15550008030', number, 'STOP');
+  // The STOP confirmation reaches the handset once the opt-out is stored.
+  await waitUntil(async () => ((await sandboxMessages(t)).some((m) => m.from === number && m.to === '+15550008030') ? true : undefined), 10_000, 'the STOP confirmation');
+  await rejectsWithCode(v2.services(service.sid).verifications.create({ to: '+15550008030', channel: 'sms' }), 400, 21610);
+  await rejectsWithCode(v2.services(service.sid).verificationChecks.create({ to: '+15550008030', code: '123456' }), 404, 20404);
 
   const to = '+15550008006';
   await v2.services(service.sid).verifications.create({ to, channel: 'sms' });
