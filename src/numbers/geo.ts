@@ -77,12 +77,24 @@ export function callingCodeOf(iso: string): string | undefined {
   return isSupportedCountry(iso) ? getCountryCallingCode(iso) : undefined;
 }
 
-/** The geo parameters of a webhook for one side of it: `FromCity`, `FromState`, `FromZip`, `FromCountry` for 'From'. */
-export function placeParams(prefix: string, place: NumberPlace): Record<string, string> {
-  return {
-    [`${prefix}City`]: place.city,
-    [`${prefix}State`]: place.state,
-    [`${prefix}Zip`]: place.zip,
-    [`${prefix}Country`]: place.country,
-  };
+export type PlacePrefix = 'From' | 'To' | 'Caller' | 'Called';
+
+/** The four parameter names of each side, built once rather than per request. */
+const PLACE_KEYS: Readonly<Record<PlacePrefix, readonly [string, string, string, string]>> = {
+  From: ['FromCity', 'FromState', 'FromZip', 'FromCountry'],
+  To: ['ToCity', 'ToState', 'ToZip', 'ToCountry'],
+  Caller: ['CallerCity', 'CallerState', 'CallerZip', 'CallerCountry'],
+  Called: ['CalledCity', 'CalledState', 'CalledZip', 'CalledCountry'],
+};
+
+/**
+ * Writes a webhook's geo parameters for one side into `params` (`FromCity`, `FromState`, `FromZip`, `FromCountry`
+ * for 'From'); `country` stands in for a place with none.
+ */
+export function putPlace(params: Record<string, string>, prefix: PlacePrefix, place: NumberPlace, country = ''): void {
+  const [city, state, zip, iso] = PLACE_KEYS[prefix];
+  params[city] = place.city;
+  params[state] = place.state;
+  params[zip] = place.zip;
+  params[iso] = place.country || country;
 }

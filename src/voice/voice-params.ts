@@ -1,5 +1,5 @@
 // The parameters Twilio sends on every voice request (twilio-compat §10), from a call record.
-import { placeParams, type NumberGeo } from '../numbers/geo.js';
+import { putPlace, type NumberGeo } from '../numbers/geo.js';
 import type { CallRecord } from '../store/records.js';
 
 export function voiceParams(c: CallRecord, geo: NumberGeo): Record<string, string> {
@@ -15,12 +15,12 @@ export function voiceParams(c: CallRecord, geo: NumberGeo): Record<string, strin
     CallStatus: c.status,
     Direction: c.direction,
     ApiVersion: '2010-04-01',
-    // Where each side is, under both names (Caller… and Called… are the 2008 API's, still sent).
-    ...placeParams('From', from),
-    ...placeParams('Caller', from),
-    ...placeParams('To', to),
-    ...placeParams('Called', to),
   };
+  // Where each side is, under both names (Caller… and Called… are the 2008 API's, still sent).
+  putPlace(p, 'From', from);
+  putPlace(p, 'Caller', from);
+  putPlace(p, 'To', to);
+  putPlace(p, 'Called', to);
   if (c.parentCallSid) p.ParentCallSid = c.parentCallSid;
   if (c.answeredBy) p.AnsweredBy = c.answeredBy;
   return p;

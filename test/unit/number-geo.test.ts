@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { Inventory } from '../../src/inventory/index.js';
-import { NumberGeo, placeParams } from '../../src/numbers/geo.js';
+import { NumberGeo, putPlace } from '../../src/numbers/geo.js';
 
 let dir: string;
 let root: RootDatabase;
@@ -75,11 +75,19 @@ test('what cannot be placed is empty, as Twilio leaves it', () => {
   }
 });
 
-test('placeParams names the four fields after the side they describe', () => {
-  assert.deepEqual(placeParams('Caller', { country: 'US', state: 'CA', city: 'OAKLAND', zip: '94607' }), {
+test('putPlace names the four fields after the side they describe, with a stand-in country for a place with none', () => {
+  const p: Record<string, string> = { Body: 'hi' };
+  putPlace(p, 'Caller', { country: 'US', state: 'CA', city: 'OAKLAND', zip: '94607' });
+  putPlace(p, 'To', { country: '', state: '', city: '', zip: '' }, 'GB');
+  assert.deepEqual(p, {
+    Body: 'hi',
     CallerCity: 'OAKLAND',
     CallerState: 'CA',
     CallerZip: '94607',
     CallerCountry: 'US',
+    ToCity: '',
+    ToState: '',
+    ToZip: '',
+    ToCountry: 'GB',
   });
 });

@@ -1,13 +1,10 @@
 // The parameters of the inbound-message webhook to SmsUrl, as Twilio sends them (twilio-compat §9).
-import { placeParams, type NumberGeo } from '../../numbers/geo.js';
+import { putPlace, type NumberGeo } from '../../numbers/geo.js';
 import type { MessageRecord, NumberRecord } from '../../store/records.js';
 import type { KeywordKind } from './keywords.js';
 
 export function inboundWebhookParams(m: MessageRecord, number: NumberRecord, keyword: KeywordKind | null, geo: NumberGeo): Record<string, string> {
-  const to = geo.of(m.to);
   const p: Record<string, string> = {
-    ...placeParams('To', to.country === '' ? { ...to, country: number.isoCountry } : to),
-    ...placeParams('From', geo.of(m.from)),
     SmsMessageSid: m.sid,
     NumMedia: String(m.numMedia),
     SmsSid: m.sid,
@@ -20,6 +17,8 @@ export function inboundWebhookParams(m: MessageRecord, number: NumberRecord, key
     From: m.from,
     ApiVersion: '2010-04-01',
   };
+  putPlace(p, 'To', geo.of(m.to), number.isoCountry);
+  putPlace(p, 'From', geo.of(m.from));
   if (number.messagingServiceSid) p.MessagingServiceSid = number.messagingServiceSid;
   if (keyword !== null) p.OptOutType = keyword;
   return p;
