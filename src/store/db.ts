@@ -58,7 +58,6 @@ export interface Tables {
   moUnacked: Database<number, string>;
   /** key: inbound message sid → its webhook is still owed (resumed at start). */
   inboundPending: Database<InboundPendingRecord, string>;
-  /** key: NO sid */
   /** key: AD sid */
   addresses: Database<AddressRecord, string>;
   /** key: [accountSid, dateCreated, sid] → sid: an account's addresses, oldest first */
@@ -69,6 +68,7 @@ export interface Tables {
   verifications: Database<VerificationRecord, string>;
   /** key: [VA sid, To] → the VE sid of the verification that may still be checked */
   pendingVerifications: Database<string, [string, string]>;
+  /** key: NO sid */
   notifications: Database<NotificationRecord, string>;
   /** key: [accountSid, -dateCreated, sid] → sid: an account's notifications, newest first */
   notificationsByAccount: Database<string, [string, number, string]>;
