@@ -8,7 +8,7 @@ import { callingCodeOf } from '../numbers/geo.js';
 import { rfc2822 } from '../util/time.js';
 import { badRequest, notFound } from './errors.js';
 import { bool, str, type RawParams } from './params.js';
-import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
+import { pageEnvelope, pageOfList, parsePageRequest, scanPage } from './paging.js';
 
 function addressJson(a: AddressRecord): Record<string, unknown> {
   return {
@@ -150,8 +150,8 @@ export function registerAddressRoutes(app: FastifyInstance, deps: ApiDeps): void
   app.get(`${base}/:Sid/DependentPhoneNumbers.json`, async (req) => {
     const a = load(req.account.sid, (req.params as { Sid: string }).Sid);
     const page = parsePageRequest(req.query as RawParams);
-    // A handful per address: one page of them, in the account's order.
-    const all = addresses.dependents(a);
-    return pageEnvelope('dependent_phone_numbers', `/2010-04-01/Accounts/${a.accountSid}/Addresses/${a.sid}/DependentPhoneNumbers.json`, {}, page, all.slice(0, page.pageSize).map(dependentJson), undefined);
+    // A handful per address, in the account's order, paged like any list.
+    const { records, nextAfter } = pageOfList(addresses.dependents(a), page, (n) => n.sid);
+    return pageEnvelope('dependent_phone_numbers', `/2010-04-01/Accounts/${a.accountSid}/Addresses/${a.sid}/DependentPhoneNumbers.json`, {}, page, records.map(dependentJson), nextAfter);
   });
 }

@@ -38,6 +38,8 @@ export class MessagingServices {
   private readonly services = new Map<string, MessagingServiceRecord>();
   /** Service sid → its senders in the order they were added. */
   private readonly senders = new Map<string, ServiceSender[]>();
+  /** Services with a short code in their pool: kept as senders change, so a send need not scan its pool to learn it. */
+  private readonly withShortCodes = new Set<string>();
   /** PN sid → the service it sends for. */
   private readonly serviceOfNumber = new Map<string, string>();
   private readonly listeners: (() => void)[] = [];
@@ -57,6 +59,7 @@ export class MessagingServices {
       }
       this.senders.get(serviceSid)?.push({ pnSid, dateAdded });
       this.serviceOfNumber.set(pnSid, serviceSid);
+      if (isShortCodeSender({ pnSid, dateAdded })) this.withShortCodes.add(serviceSid);
     }
   }
 
@@ -96,7 +99,7 @@ export class MessagingServices {
    */
   pickSender(service: MessagingServiceRecord, to: string, countryOf: (to: string) => string): NumberRecord | undefined {
     let pool = this.sendersOf(service.sid);
-    if (pool.some(isShortCodeSender)) {
+    if (this.withShortCodes.has(service.sid)) {
       const country = countryOf(to);
       const codes = pool.filter((x) => isShortCodeSender(x) && this.t.numbers.get(x.pnSid)?.isoCountry === country);
       pool = codes.length > 0 ? codes : pool.filter((x) => !isShortCodeSender(x));
@@ -144,6 +147,7 @@ export class MessagingServices {
     const senders = this.senders.get(s.sid) ?? [];
     this.services.delete(s.sid);
     this.senders.delete(s.sid);
+    this.withShortCodes.delete(s.sid);
     for (const x of senders) this.serviceOfNumber.delete(x.pnSid);
     this.changed();
     await Promise.all([
@@ -157,6 +161,7 @@ export class MessagingServices {
   async addSender(s: MessagingServiceRecord, pnSid: string): Promise<ServiceSender> {
     const sender = { pnSid, dateAdded: Date.now() };
     this.senders.get(s.sid)?.push(sender);
+    if (isShortCodeSender(sender)) this.withShortCodes.add(s.sid);
     this.serviceOfNumber.set(pnSid, s.sid);
     this.changed();
     await this.t.serviceSenders.put([s.sid, sender.dateAdded, pnSid], pnSid);
@@ -167,6 +172,7 @@ export class MessagingServices {
     const list = this.senders.get(s.sid);
     const at = list?.findIndex((x) => x.pnSid === sender.pnSid) ?? -1;
     if (at >= 0) list!.splice(at, 1);
+    if (!list?.some(isShortCodeSender)) this.withShortCodes.delete(s.sid);
     this.serviceOfNumber.delete(sender.pnSid);
     this.changed();
     await this.t.serviceSenders.remove([s.sid, sender.dateAdded, sender.pnSid]);
