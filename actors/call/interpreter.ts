@@ -141,6 +141,12 @@ export function describe(v: VoiceVerb): string {
       return `Reject: ${v.reason}`;
     case 'Redirect':
       return `Redirect: ${v.url}`;
+    case 'Start':
+      return `Start stream: ${v.stream.name ?? v.stream.url}`;
+    case 'Stop':
+      return `Stop stream${v.name !== undefined ? ': ' + v.name : 's'}`;
+    case 'Connect':
+      return `Connect stream: ${v.stream.url}`;
     case 'Unsupported':
       return `Unsupported: ${v.name}`;
   }

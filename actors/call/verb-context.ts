@@ -2,7 +2,7 @@
 // The call session owns the SIP dialog, the RTP endpoint, the call record and the webhooks; a verb handler only
 // uses what this context offers, so verbs stay small and the call-session actor stays thin.
 import type { MediaEndpoint, TextToSpeech } from '../../protocols/rtp/index.js';
-import type { VoiceVerb, DialVerb } from '../../protocols/twiml/index.js';
+import type { VoiceVerb, DialVerb, StreamNoun } from '../../protocols/twiml/index.js';
 
 export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
 
@@ -49,6 +49,22 @@ export interface DialResult {
   recording?: Int16Array;
 }
 
+/** A Media Stream of the call (<Start><Stream>, <Connect><Stream>, or the Streams API). */
+export interface StreamHandle {
+  readonly sid: string;
+  /** Resolves once the stream is over: the app closed it, it was stopped, it could not connect, or the call ended. */
+  readonly over: Promise<void>;
+  stop(): void;
+}
+
+/** The call's Media Streams. */
+export interface CallStreams {
+  /** Starts a stream (bidirectional for <Connect>); undefined when it cannot start (a notification says why). */
+  start(spec: StreamNoun, bidirectional: boolean): StreamHandle | undefined;
+  /** Stops the stream of that name (or SID), or every stream of the call when none is named; how many it stopped. */
+  stop(nameOrSid?: string): number;
+}
+
 export interface VerbContext {
   readonly call: CallInfo;
   /** This leg's media: play/record/digits. Answered before any verb that needs media runs. */
@@ -68,6 +84,7 @@ export interface VerbContext {
   dial(verb: DialVerb): Promise<DialResult>;
   /** Store a recording of this call and return where it is served. */
   saveRecording(pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
+  readonly streams: CallStreams;
   /** Record an error the account's owner must see (a Notification), e.g. 13xxx. */
   notify(code: number, detail: string): void;
 }

@@ -6,6 +6,7 @@ import type { CallStore } from '../../src/voice/call-store.js';
 import type { CallCallbacks } from '../../src/voice/call-callbacks.js';
 import type { NewNotification } from '../../src/notifications/notifications.js';
 import type { NumberGeo } from '../../src/numbers/geo.js';
+import type { MediaStreams } from '../../src/voice/media-streams.js';
 import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from './verb-context.js';
 import type { CallSession } from './call-session.js';
 
@@ -35,6 +36,8 @@ export interface VoiceDeps {
   /** No inbound RTP for this long ends an answered call. */
   mediaTimeoutMs: number;
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
+  /** Every live call's Media Streams. */
+  streams: MediaStreams;
   dial(parent: CallSession, verb: DialVerb): Promise<DialResult>;
   /** Told when a session has ended and its record is final. */
   ended(session: CallSession): void;

@@ -14,7 +14,7 @@ export {
   type RtpEndpointStats,
   openOnThisThread,
 } from './endpoint.js';
-export { FRAME_SAMPLES, type G711Codec } from './g711.js';
+export { FRAME_SAMPLES, encodeG711, decodeG711, type G711Codec } from './g711.js';
 export type { MediaEndpoint, OpenMedia, OpenMediaOptions } from './media-endpoint.js';
 export { MediaPlane, RemoteRtpEndpoint, type MediaPlaneLogger, type MediaPacing, type MediaPlaneOptions, type MediaWorkerStats } from './media-plane.js';
 export { parseRtp, RtpPacketError, type RtpPacket } from './packet.js';

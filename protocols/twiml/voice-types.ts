@@ -157,6 +157,40 @@ export interface VoiceRedirectVerb {
   readonly method: HttpMethod;
 }
 
+export type StreamTrack = 'inbound_track' | 'outbound_track' | 'both_tracks';
+
+/** `<Stream>` inside `<Start>` or `<Connect>`: the call's audio over a WebSocket (Twilio Media Streams). */
+export interface StreamNoun {
+  /** As written: the stream checks the scheme (wss, or ws for a local app) when it connects, as Twilio does. */
+  readonly url: string;
+  readonly name?: string;
+  readonly track: StreamTrack;
+  readonly statusCallback?: string;
+  readonly statusCallbackMethod: HttpMethod;
+  /** `<Parameter name value/>` children: the start message's customParameters. */
+  readonly parameters: Record<string, string>;
+}
+
+/** `<Start><Stream>`: a one-way fork of the call's audio; the document goes on at once. */
+export interface StartVerb {
+  readonly verb: 'Start';
+  readonly stream: StreamNoun;
+}
+
+/** `<Stop><Stream name/>`: ends the named stream (every stream of the call when it names none). */
+export interface StopVerb {
+  readonly verb: 'Stop';
+  readonly name?: string;
+}
+
+/** `<Connect><Stream>`: a two-way stream that holds the call until the app closes it; then `action` or the next verb. */
+export interface ConnectVerb {
+  readonly verb: 'Connect';
+  readonly stream: StreamNoun;
+  readonly action?: string;
+  readonly method: HttpMethod;
+}
+
 /**
  * Valid TwiML this switch does not implement (Enqueue, Conference, Connect, ...). The document
  * still parses, so the interpreter can report exactly what it met and decide what to do.
@@ -179,6 +213,9 @@ export type VoiceVerb =
   | HangupVerb
   | RejectVerb
   | VoiceRedirectVerb
+  | StartVerb
+  | StopVerb
+  | ConnectVerb
   | UnsupportedVerb;
 
 export type VoiceTwimlResult = { ok: true; verbs: VoiceVerb[] } | TwimlFailure;

@@ -4,6 +4,7 @@ import { deepText, noText, readTwimlDocument, textOnly, type XmlElement } from '
 import { TwimlCode, TwimlProblem } from './errors.js';
 import type { TwimlParseOptions } from './messaging.js';
 import { dial } from './voice-dial.js';
+import { connect, start, stop } from './voice-stream.js';
 import type {
   GatherInput, GatherVerb, HangupVerb, PauseVerb, PlayVerb, RecordingEvent, RecordVerb, RejectVerb, SayVerb,
   VoiceRedirectVerb, VoiceTwimlResult, VoiceVerb,
@@ -12,7 +13,7 @@ import type {
 const C = TwimlCode;
 
 /** Valid voice TwiML verbs tandem does not run; parsed as Unsupported so the interpreter can say so. */
-const UNSUPPORTED_VERBS = new Set(['Enqueue', 'Leave', 'Connect', 'Refer', 'Sms', 'Start', 'Stop', 'Pay', 'Echo']);
+const UNSUPPORTED_VERBS = new Set(['Enqueue', 'Leave', 'Refer', 'Sms', 'Pay', 'Echo']);
 
 /**
  * Parses a voice webhook's TwiML. Defaults follow twilio-compat §14. The first problem rejects
@@ -59,6 +60,12 @@ function voiceVerb(ctx: ParseContext, el: XmlElement): VoiceVerb {
       return reject(el);
     case 'Redirect':
       return redirect(ctx, el);
+    case 'Start':
+      return start(ctx, el);
+    case 'Stop':
+      return stop(el);
+    case 'Connect':
+      return connect(ctx, el);
     default:
       if (UNSUPPORTED_VERBS.has(el.name)) return { verb: 'Unsupported', name: el.name };
       throw new TwimlProblem(C.SchemaValidation, `Unknown verb <${el.name}> in voice TwiML`);

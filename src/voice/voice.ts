@@ -24,6 +24,7 @@ import { CallPacer, CallQueueFullError } from './call-pacer.js';
 import { CallStore, isFinal } from './call-store.js';
 import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
 import { SipAccess } from './sip-access.js';
+import { MediaStreams } from './media-streams.js';
 import { dialTargets, type StartedLeg } from './dial-legs.js';
 
 export interface VoiceOptions {
@@ -124,6 +125,12 @@ export class Voice {
       geo: o.geo,
       mediaTimeoutMs: o.mediaTimeoutMs ?? 30_000,
       runVerb: o.runVerb,
+      streams: new MediaStreams({
+        authToken: o.authToken,
+        notify: o.notify,
+        postCallback: (accountSid, req) => this.deps.callbacks.post(accountSid, req),
+        log: o.log,
+      }),
       dial: (parent, verb) => this.dial(parent, verb),
       ended: (s) => this.remember(s),
       log: o.log,

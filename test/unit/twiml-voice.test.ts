@@ -156,14 +156,54 @@ describe('voice TwiML built by the twilio package', () => {
     const r = new VoiceResponse();
     r.enqueue('support');
     r.dial().conference('room');
-    r.connect().stream({ url: 'wss://e.x/s' });
+    r.connect().room('my-room');
+    r.start().siprec({ connectorName: 'c' });
     r.leave();
     assert.deepEqual(verbs(r.toString()), [
       { verb: 'Unsupported', name: 'Enqueue' },
       { verb: 'Unsupported', name: 'Conference', within: 'Dial' },
-      { verb: 'Unsupported', name: 'Connect' },
+      { verb: 'Unsupported', name: 'Room', within: 'Connect' },
+      { verb: 'Unsupported', name: 'Siprec', within: 'Start' },
       { verb: 'Unsupported', name: 'Leave' },
     ]);
+  });
+
+  test('Start, Stop and Connect with a Stream: url, name, track, status callback and parameters', () => {
+    const r = new VoiceResponse();
+    const fork = r.start().stream({ url: 'wss://app.example.com/fork', name: 'fork', track: 'both_tracks', statusCallback: '/streams', statusCallbackMethod: 'GET' });
+    fork.parameter({ name: 'lang', value: 'en' });
+    fork.parameter({ name: 'empty', value: '' });
+    r.stop().stream({ name: 'fork' });
+    const c = r.connect({ action: '/after' });
+    c.stream({ url: 'ws://127.0.0.1:9000/agent' }).parameter({ name: 'agent', value: 'sales' });
+    r.stop().stream({});
+    assert.deepEqual(verbs(r.toString(), 'https://app.example.com/voice'), [
+      {
+        verb: 'Start',
+        stream: { url: 'wss://app.example.com/fork', name: 'fork', track: 'both_tracks', statusCallback: 'https://app.example.com/streams', statusCallbackMethod: 'GET', parameters: { lang: 'en', empty: '' } },
+      },
+      { verb: 'Stop', name: 'fork' },
+      {
+        verb: 'Connect',
+        stream: { url: 'ws://127.0.0.1:9000/agent', track: 'inbound_track', statusCallbackMethod: 'POST', parameters: { agent: 'sales' } },
+        action: 'https://app.example.com/after',
+        method: 'POST',
+      },
+      { verb: 'Stop' },
+    ]);
+  });
+
+  test('a Stream without a url, a Connect stream of the outbound track, or two nouns in one Start are 12200', () => {
+    const noUrl = new VoiceResponse();
+    noUrl.start().stream({ name: 'x' });
+    const outbound = new VoiceResponse();
+    outbound.connect().stream({ url: 'wss://e.x/s', track: 'outbound_track' });
+    const two = '<Response><Start><Stream url="wss://e.x/a"/><Stream url="wss://e.x/b"/></Start></Response>';
+    for (const xml of [noUrl.toString(), outbound.toString(), two]) {
+      const parsed = parseVoiceTwiml(xml);
+      assert.equal(parsed.ok, false, xml);
+      if (!parsed.ok) assert.equal(parsed.code, 12200, xml);
+    }
   });
 
   test('SSML inside Say is flattened to its text', () => {

@@ -15,6 +15,7 @@ import type { DialResult, VerbContext, VerbOutcome } from '../../actors/call/ver
 import { runDocument, type StatusCallbackPost } from '../../actors/call/verbs/index.js';
 import { AudioFetcher } from '../../src/voice/audio-fetch.js';
 import { Recordings } from '../../src/voice/recordings.js';
+import { MediaStreams } from '../../src/voice/media-streams.js';
 import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 
 export const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
@@ -74,11 +75,20 @@ export async function harness(t: TestContext): Promise<Harness> {
   const events: string[] = [];
   const notes: { code: number; detail: string }[] = [];
   const dialed: DialVerb[] = [];
+  const ended = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
   const call = { sid: CALL_SID, accountSid: ACCOUNT_SID, from: '+15005550001', to: '+15005550002', direction: 'inbound' as const, parentCallSid: null, documentUrl: `${app.url}/voice` as string | null };
   const standard = () => ({
     CallSid: call.sid, AccountSid: call.accountSid, From: call.from, To: call.to, Caller: call.from, Called: call.to,
     CallStatus: abort.signal.aborted ? 'completed' : 'in-progress', Direction: call.direction, ApiVersion: '2010-04-01',
   });
+  const mediaStreams = new MediaStreams({
+    authToken: () => AUTH_TOKEN,
+    notify: (n) => notes.push({ code: n.errorCode, detail: n.text }),
+    postCallback: (_accountSid, req) => void callbacks.post({ ...req, authToken: AUTH_TOKEN }),
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
+    connectTimeoutMs: 2_000,
+  });
+  const streams = mediaStreams.forCall({ info: call, media, ended });
   const h: Harness = {
     media,
     caller,
@@ -127,6 +137,9 @@ export async function harness(t: TestContext): Promise<Harness> {
       },
       notify(code, detail) {
         notes.push({ code, detail });
+      },
+      get streams() {
+        return streams;
       },
       postStatusCallback(req: StatusCallbackPost) {
         void callbacks.post({ ...req, authToken: AUTH_TOKEN });

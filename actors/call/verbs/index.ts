@@ -12,6 +12,7 @@ import { record } from './record.js';
 import { redirect } from './redirect.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
+import { connect, start, stop } from './stream.js';
 import { unsupported } from './unsupported.js';
 
 export type { StatusCallbackPost } from './callbacks.js';
@@ -39,6 +40,12 @@ export function runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>
       return reject(verb, ctx);
     case 'Redirect':
       return redirect(verb, ctx);
+    case 'Start':
+      return start(verb, ctx);
+    case 'Stop':
+      return stop(verb, ctx);
+    case 'Connect':
+      return connect(verb, ctx);
     case 'Unsupported':
       return unsupported(verb, ctx);
   }
