@@ -61,19 +61,26 @@ export class MediaStreams {
 
   /** Starts a stream on a live call; undefined (with a notification) when the call already has its share. */
   start(call: StreamedCall, spec: StreamNoun, bidirectional: boolean): MediaStream | undefined {
+    const problem = this.refusal(call.info.sid, spec, bidirectional);
+    if (problem === undefined) return this.begin(call, spec, bidirectional);
+    this.o.notify({ accountSid: call.info.accountSid, callSid: call.info.sid, errorCode: StreamCode.ProtocolError, text: `Stream not started: ${problem}` });
+    return undefined;
+  }
+
+  /** Why the call cannot have this stream now (a name it already streams under, or its share of streams), if so. */
+  refusal(callSid: string, spec: StreamNoun, bidirectional: boolean): string | undefined {
+    const live = [...(this.byCall.get(callSid)?.values() ?? [])];
+    if (spec.name !== undefined && live.some((s) => s.name === spec.name)) return `the call already has a stream named "${spec.name}"`;
+    if (live.filter((s) => s.bidirectional === bidirectional).length >= (bidirectional ? MAX_BIDIRECTIONAL : MAX_UNIDIRECTIONAL)) {
+      return `a call may have ${bidirectional ? 'one bidirectional stream' : `${MAX_UNIDIRECTIONAL} unidirectional streams`} at a time`;
+    }
+    return undefined;
+  }
+
+  /** Starts a stream the caller has checked with refusal(). */
+  begin(call: StreamedCall, spec: StreamNoun, bidirectional: boolean): MediaStream {
     const callSid = call.info.sid;
     let streams = this.byCall.get(callSid);
-    const live = streams ? [...streams.values()] : [];
-    const problem =
-      spec.name !== undefined && live.some((s) => s.name === spec.name)
-        ? `the call already has a stream named "${spec.name}"`
-        : live.filter((s) => s.bidirectional === bidirectional).length >= (bidirectional ? MAX_BIDIRECTIONAL : MAX_UNIDIRECTIONAL)
-          ? `a call may have ${bidirectional ? 'one bidirectional stream' : `${MAX_UNIDIRECTIONAL} unidirectional streams`} at a time`
-          : undefined;
-    if (problem !== undefined) {
-      this.o.notify({ accountSid: call.info.accountSid, callSid, errorCode: StreamCode.ProtocolError, text: `Stream not started: ${problem}` });
-      return undefined;
-    }
     if (!streams) {
       streams = new Map();
       this.byCall.set(callSid, streams);

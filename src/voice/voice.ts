@@ -5,7 +5,7 @@ import type Srf from 'drachtio-srf';
 import nact from 'nact';
 import { PortPool, SdpError, openOnThisThread, buildOffer, negotiate, parseSdp, type MediaEndpoint, type OpenMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
 import { localCall, sipPendingAnswer, type PendingAnswer } from '../../actors/call/call-leg.js';
-import type { DialTarget, DialVerb, VoiceVerb } from '../../protocols/twiml/index.js';
+import type { DialTarget, DialVerb, StreamNoun, VoiceVerb } from '../../protocols/twiml/index.js';
 import { CallDirectory } from '../../actors/call/call-actor.js';
 import { CallSession, type RedirectTarget } from '../../actors/call/call-session.js';
 import { runCall, runWhisper } from '../../actors/call/interpreter.js';
@@ -24,7 +24,7 @@ import { CallPacer, CallQueueFullError } from './call-pacer.js';
 import { CallStore, isFinal } from './call-store.js';
 import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
 import { SipAccess } from './sip-access.js';
-import { MediaStreams } from './media-streams.js';
+import { MediaStreams, type StreamView } from './media-streams.js';
 import { dialTargets, type StartedLeg } from './dial-legs.js';
 
 export interface VoiceOptions {
@@ -84,6 +84,8 @@ export interface CallUpdate {
 }
 
 export class CallStateError extends Error {}
+/** A stream the call cannot have now (its name is taken, or the call has its share of streams). */
+export class StreamRefusedError extends Error {}
 
 /** Longest a stop waits for live calls to be hung up. */
 const CLOSE_WAIT_MS = 3000;
@@ -395,6 +397,25 @@ export class Voice {
       return this.store.get(c.sid) ?? record;
     }
     return record;
+  }
+
+  // ---- Streams API ----
+
+  /** Starts a one-way Media Stream on a live, answered call of this node (as <Start><Stream> would). */
+  startStream(callSid: string, spec: StreamNoun): StreamView {
+    const session = this.directory.get(callSid);
+    if (!session || !session.answered || session.isOver) throw new CallStateError(`Call ${callSid} is not in progress on this node`);
+    const refusal = this.deps.streams.refusal(callSid, spec, false);
+    if (refusal !== undefined) throw new StreamRefusedError(refusal);
+    return this.deps.streams.begin(session, spec, false).view();
+  }
+
+  /** Stops a live call's stream, named by its SID or name; undefined when it has none such. */
+  stopStream(callSid: string, nameOrSid: string): StreamView | undefined {
+    const stream = this.deps.streams.find(callSid, nameOrSid);
+    if (!stream) return undefined;
+    stream.stop();
+    return stream.view();
   }
 
   // ---- <Dial> ----
