@@ -83,6 +83,8 @@ export interface RtpEndpointEvents {
   dtmf: [digit: DtmfDigit];
   /** One decoded inbound frame (usually 160 samples, 20 ms). */
   audio: [frame: Int16Array];
+  /** What this endpoint sent on a clock tick, 160 samples (silence when it sent none); only while someone listens. */
+  sent: [frame: Int16Array];
   /** No RTP for mediaTimeoutMs; emitted once until media flows again. */
   timeout: [];
   /** The remote address was learned from the first inbound audio packet. */
@@ -214,7 +216,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   private timedOut = false;
   private closed = false;
   private recording: { chunks: Int16Array[]; samples: number; maxSamples: number; nextTs: number | undefined; sent?: Int16Array[] } | undefined;
-  /** The audio frame sent on this tick, kept only while a recording takes both directions. */
+  /** The audio frame sent on this tick, kept only while a recording takes both directions or 'sent' has listeners. */
   private sentFrame: Int16Array | undefined;
 
   private readonly seqStates = new Map<number, SequenceState>();
@@ -420,8 +422,11 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     else this.talkspurt = true;
     this.timestamp = (this.timestamp + FRAME_SAMPLES) >>> 0;
     const rec = this.recording;
-    if (rec?.sent) {
-      if (rec.sent.length * FRAME_SAMPLES < rec.maxSamples) rec.sent.push(this.sentFrame ?? new Int16Array(FRAME_SAMPLES));
+    const listening = this.listenerCount('sent') > 0;
+    if (rec?.sent || listening) {
+      const frame = this.sentFrame ?? new Int16Array(FRAME_SAMPLES);
+      if (rec?.sent && rec.sent.length * FRAME_SAMPLES < rec.maxSamples) rec.sent.push(frame);
+      if (listening) this.emit('sent', frame);
       this.sentFrame = undefined;
     }
   };
@@ -471,7 +476,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     const buf = this.audioPackets.take(this.talkspurt, this.codecPt, this.seq, this.timestamp, this.ssrc);
     if (pcm) encodeG711(this.codec, pcm, offset, FRAME_SAMPLES, buf, RTP_HEADER_LENGTH);
     else buf.fill(SILENCE_BYTE[this.codec], RTP_HEADER_LENGTH);
-    if (pcm && this.recording?.sent) {
+    if (pcm && (this.recording?.sent || this.listenerCount('sent') > 0)) {
       const frame = new Int16Array(FRAME_SAMPLES);
       frame.set(pcm.subarray(offset, offset + FRAME_SAMPLES));
       this.sentFrame = frame;

@@ -148,9 +148,10 @@ class WorkerLink {
         this.endpoints.get(m.id)?.latchedTo(m.remote);
         return;
       case 'audio':
+      case 'sent':
         for (let i = 0; i < m.ids.length; i++) {
           const ep = this.endpoints.get(m.ids[i] as number);
-          if (ep && ep.listenerCount('audio') > 0) ep.emit('audio', m.samples.subarray(m.offsets[i], m.offsets[i + 1]));
+          if (ep && ep.listenerCount(m.ev) > 0) ep.emit(m.ev, m.samples.subarray(m.offsets[i], m.offsets[i + 1]));
         }
         return;
       case 'ready':
@@ -183,7 +184,8 @@ export class RemoteRtpEndpoint extends EventEmitter<RtpEndpointEvents> implement
   private outstanding = 0;
   private remoteAddr: RemoteAddress | undefined;
   private onHold = false;
-  private forwarding = false;
+  /** Which of the worker's frame kinds cross to this thread: only those someone here listens for. */
+  private readonly forwarding = new Set<'audio' | 'sent'>();
 
   constructor(
     private readonly link: WorkerLink,
@@ -198,15 +200,15 @@ export class RemoteRtpEndpoint extends EventEmitter<RtpEndpointEvents> implement
     // Decoded inbound frames cross threads only while someone here listens for them (a <Record>, a handset).
     const self = this as EventEmitter; // the typed event map has no room for EventEmitter's own events
     self.on('newListener', (event: string | symbol) => {
-      if (event === 'audio' && !this.forwarding) {
-        this.forwarding = true;
-        this.link.post({ op: 'audio', id: this.id, on: true });
+      if ((event === 'audio' || event === 'sent') && !this.forwarding.has(event)) {
+        this.forwarding.add(event);
+        this.link.post({ op: event, id: this.id, on: true });
       }
     });
     self.on('removeListener', (event: string | symbol) => {
-      if (event === 'audio' && this.forwarding && this.listenerCount('audio') === 0) {
-        this.forwarding = false;
-        this.link.post({ op: 'audio', id: this.id, on: false });
+      if ((event === 'audio' || event === 'sent') && this.forwarding.has(event) && this.listenerCount(event) === 0) {
+        this.forwarding.delete(event);
+        this.link.post({ op: event, id: this.id, on: false });
       }
     });
   }

@@ -19,8 +19,8 @@ export type ToWorker =
   | { op: 'stopPlayback'; id: number }
   | { op: 'startRecording'; id: number; opts: RecordOptions }
   | { op: 'stopRecording'; id: number; req: number }
-  /** Whether the main thread wants this endpoint's decoded inbound frames (someone listens for 'audio'). */
-  | { op: 'audio'; id: number; on: boolean }
+  /** Whether the main thread wants this endpoint's decoded inbound frames ('audio') or the frames it sends ('sent'). */
+  | { op: 'audio' | 'sent'; id: number; on: boolean }
   | { op: 'bridge'; a: number; b: number; relayDigits: boolean }
   | { op: 'unbridge'; a: number; b: number }
   | { op: 'stats'; id: number; req: number }
@@ -36,8 +36,8 @@ export type FromWorker =
   | { ev: 'dtmf'; id: number; digit: DtmfDigit }
   | { ev: 'timeout'; id: number }
   | { ev: 'latched'; id: number; remote: RemoteAddress }
-  /** Inbound frames of every subscribed endpoint since the last batch: frame i is samples[offsets[i]..offsets[i+1]). */
-  | { ev: 'audio'; ids: Int32Array; offsets: Int32Array; samples: Int16Array }
+  /** Inbound ('audio') or sent ('sent') frames of every subscribed endpoint since the last batch: frame i is samples[offsets[i]..offsets[i+1]). */
+  | { ev: 'audio' | 'sent'; ids: Int32Array; offsets: Int32Array; samples: Int16Array }
   | { ev: 'warn'; message: string }
   /** Every second: how late this worker's clock ticked over that second (its pacing, before the network). */
   | { ev: 'clock'; lateP99Ms: number; lateMaxMs: number; workP99Ms: number; skippedTicks: number };

@@ -46,35 +46,38 @@ export function runMediaWorker(port: MessagePort, data: MediaWorkerData): void {
   const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
   const clock = new MediaClock({ phases: data.clockPhases ?? DEFAULT_CLOCK_PHASES, gridOffsetMs: data.gridOffsetMs ?? 0, onHandlerError: (err) => post({ ev: 'warn', message: `media clock handler threw: ${String(err)}` }) });
   const endpoints = new Map<number, RtpEndpoint>();
-  const forwarders = new Map<number, (frame: Int16Array) => void>();
+  const forwarders = { audio: new Map<number, (frame: Int16Array) => void>(), sent: new Map<number, (frame: Int16Array) => void>() };
   const bridges = new Map<string, () => void>();
 
-  // Inbound frames for the main thread go in one message per event-loop turn, not one per packet.
-  let batchIds: number[] = [];
-  let batchFrames: Int16Array[] = [];
-  let batchSamples = 0;
-  const flush = () => {
-    const ids = Int32Array.from(batchIds);
-    const offsets = new Int32Array(batchFrames.length + 1);
-    const samples = new Int16Array(batchSamples);
-    let at = 0;
-    batchFrames.forEach((f, i) => {
-      offsets[i] = at;
-      samples.set(f, at);
-      at += f.length;
-    });
-    offsets[batchFrames.length] = at;
-    batchIds = [];
-    batchFrames = [];
-    batchSamples = 0;
-    post({ ev: 'audio', ids, offsets, samples }, [ids.buffer, offsets.buffer, samples.buffer]);
+  // Frames for the main thread go in one message per event-loop turn and kind, not one per packet.
+  const batcher = (ev: 'audio' | 'sent') => {
+    let batchIds: number[] = [];
+    let batchFrames: Int16Array[] = [];
+    let batchSamples = 0;
+    const flush = () => {
+      const ids = Int32Array.from(batchIds);
+      const offsets = new Int32Array(batchFrames.length + 1);
+      const samples = new Int16Array(batchSamples);
+      let at = 0;
+      batchFrames.forEach((f, i) => {
+        offsets[i] = at;
+        samples.set(f, at);
+        at += f.length;
+      });
+      offsets[batchFrames.length] = at;
+      batchIds = [];
+      batchFrames = [];
+      batchSamples = 0;
+      post({ ev, ids, offsets, samples }, [ids.buffer, offsets.buffer, samples.buffer]);
+    };
+    return (id: number) => (frame: Int16Array) => {
+      if (batchFrames.length === 0) setImmediate(flush);
+      batchIds.push(id);
+      batchFrames.push(frame);
+      batchSamples += frame.length;
+    };
   };
-  const forward = (id: number) => (frame: Int16Array) => {
-    if (batchFrames.length === 0) setImmediate(flush);
-    batchIds.push(id);
-    batchFrames.push(frame);
-    batchSamples += frame.length;
-  };
+  const forward = { audio: batcher('audio'), sent: batcher('sent') };
 
   const reply = (req: number, value?: Extract<FromWorker, { ev: 'reply' }>['value']) => post({ ev: 'reply', req, value });
   const fail = (req: number, err: unknown) => {
@@ -87,7 +90,8 @@ export function runMediaWorker(port: MessagePort, data: MediaWorkerData): void {
     const ep = endpoints.get(id);
     if (!ep) return;
     endpoints.delete(id);
-    forwarders.delete(id);
+    forwarders.audio.delete(id);
+    forwarders.sent.delete(id);
     for (const [key, unbridge] of bridges) {
       const [a, b] = key.split(':').map(Number);
       if (a === id || b === id) {
@@ -156,15 +160,17 @@ export function runMediaWorker(port: MessagePort, data: MediaWorkerData): void {
         const owned = pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength ? pcm : pcm.slice();
         return post({ ev: 'reply', req: m.req, value: owned }, [owned.buffer as ArrayBuffer]);
       }
-      case 'audio': {
-        const existing = forwarders.get(m.id);
+      case 'audio':
+      case 'sent': {
+        const kind = m.op;
+        const existing = forwarders[kind].get(m.id);
         if (m.on && !existing) {
-          const f = forward(m.id);
-          forwarders.set(m.id, f);
-          ep.on('audio', f);
+          const f = forward[kind](m.id);
+          forwarders[kind].set(m.id, f);
+          ep.on(kind, f);
         } else if (!m.on && existing) {
-          ep.off('audio', existing);
-          forwarders.delete(m.id);
+          ep.off(kind, existing);
+          forwarders[kind].delete(m.id);
         }
         return;
       }

@@ -133,7 +133,9 @@ class MediaStream implements StreamHandle {
   private socket: StreamSocket | undefined;
   private readonly messages: StreamMessages;
   private stopping = false;
-  private chunk = 0;
+  /** Frames sent per track, counted from 1 as Twilio's `chunk` is. */
+  private inboundChunk = 0;
+  private outboundChunk = 0;
   private startedAt = 0;
   /** What a bidirectional stream's app sends to play. */
   private playback: StreamPlayback | undefined;
@@ -180,9 +182,6 @@ class MediaStream implements StreamHandle {
 
   private async open(): Promise<void> {
     const { accountSid, sid: callSid } = this.call.info;
-    if (this.spec.track !== 'inbound_track') {
-      this.notify(StreamCode.ProtocolError, `track="${this.spec.track}": tandem streams the caller's audio (the inbound track) only; this stream carries that`, 'warning');
-    }
     const token = this.o.authToken(accountSid);
     const opened = await StreamSocket.open({
       url: this.spec.url,
@@ -208,23 +207,31 @@ class MediaStream implements StreamHandle {
     });
     socket.onMessage((text) => this.fromApp(text));
     socket.send(this.messages.connected());
-    socket.send(this.messages.start({ streamSid: this.sid, accountSid, callSid, tracks: ['inbound'], customParameters: this.spec.parameters }));
+    const track = this.spec.track;
+    const tracks: ('inbound' | 'outbound')[] = track === 'both_tracks' ? ['inbound', 'outbound'] : track === 'outbound_track' ? ['outbound'] : ['inbound'];
+    socket.send(this.messages.start({ streamSid: this.sid, accountSid, callSid, tracks, customParameters: this.spec.parameters }));
     this.startedAt = performance.now();
     this.callback('stream-started');
-    this.call.media.on('audio', this.onAudio);
+    if (tracks.includes('inbound')) this.call.media.on('audio', this.onInbound);
+    if (tracks.includes('outbound')) this.call.media.on('sent', this.onOutbound);
     if (this.bidirectional) {
       this.call.media.on('dtmf', this.onDigit);
       this.playback = new StreamPlayback(this.call.media, (name) => this.socket?.send(this.messages.mark(name)));
     }
   }
 
-  private readonly onAudio = (pcm: Int16Array): void => {
+  /** What the caller says. */
+  private readonly onInbound = (pcm: Int16Array): void => this.sendFrame('inbound', ++this.inboundChunk, pcm);
+  /** What the caller hears from tandem (prompts, the other party of a <Dial>), silence included. */
+  private readonly onOutbound = (pcm: Int16Array): void => this.sendFrame('outbound', ++this.outboundChunk, pcm);
+
+  private sendFrame(track: 'inbound' | 'outbound', chunk: number, pcm: Int16Array): void {
     const socket = this.socket;
     if (!socket) return;
     const frame = pcm.length === this.frame.length ? this.frame : new Uint8Array(pcm.length);
     encodeG711('PCMU', pcm, 0, pcm.length, frame, 0);
-    socket.sendAudio(this.messages.media('inbound', ++this.chunk, Math.round(performance.now() - this.startedAt), frame));
-  };
+    socket.sendAudio(this.messages.media(track, chunk, Math.round(performance.now() - this.startedAt), frame));
+  }
 
   private readonly onDigit = (digit: string): void => {
     this.socket?.send(this.messages.dtmf(digit));
@@ -265,7 +272,8 @@ class MediaStream implements StreamHandle {
   }
 
   private unsubscribe(): void {
-    this.call.media.off('audio', this.onAudio);
+    this.call.media.off('audio', this.onInbound);
+    this.call.media.off('sent', this.onOutbound);
     this.call.media.off('dtmf', this.onDigit);
   }
 

@@ -142,3 +142,28 @@ test('a <Start><Stream> to an app that is not there is a 31920 notification on t
   }, 5_000, 'the notification');
   assert.equal(notes[0]!.errorCode, '31920');
 });
+
+test('<Start><Stream track="outbound_track"> from a media worker: the app gets what the handset hears (a Say), and no inbound frames', async () => {
+  const client = t.client();
+  const from = await buyVoiceNumber(t, {});
+  const first = ws.connections.length;
+  const call = await client.calls.create({
+    from,
+    to: '+15551116666',
+    twiml: voiceTwiml((r) => { r.start().stream({ url: `${ws.url}/heard`, track: 'outbound_track' }); r.say('This is what the handset hears from tandem.'); r.hangup(); }),
+  });
+  const c = await ws.connection(first, 15_000);
+  assert.deepEqual((await c.next('start')).start!.tracks, ['outbound']);
+  await c.next('stop', 20_000); // the Hangup ends the stream with the call
+  const media = c.messages.filter((m) => m.event === 'media');
+  assert.ok(media.length > 25 && media.every((m) => m.media!.track === 'outbound'), `${media.length} outbound frames`);
+  const loud = media.filter((m) => {
+    const pcm = alawmulaw.mulaw.decode(Buffer.from(m.media!.payload, 'base64'));
+    let sum = 0;
+    for (const x of pcm) sum += x * x;
+    return Math.sqrt(sum / pcm.length) > 300;
+  });
+  assert.ok(loud.length > 25, `${loud.length} frames of the Say reached the app`);
+  const done = await waitUntil(async () => (await handset()).find((h) => h.call_sid === call.sid && h.status === 'completed'), 10_000, 'the call to end');
+  assert.ok(done.audio_heard_ms > 500);
+});

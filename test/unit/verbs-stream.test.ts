@@ -178,3 +178,27 @@ test('<Start><Stream>: an app that talks back on a one-way stream gets one 31924
   await c.next('stop', 2_000);
   await until(() => c.closed, 2_000, 'the socket to close with the call');
 });
+
+test('<Start><Stream track="both_tracks">: the app gets what the caller says as inbound and what the caller hears as outbound, each numbered', async (t) => {
+  const h = await harness(t);
+  const ws = await streamApp(t);
+  const [start] = h.twiml(`<Response><Start><Stream url="${ws.url}/" track="both_tracks"/></Start></Response>`);
+  await runVerb(start!, h.ctx);
+  const c = await ws.connection();
+  assert.deepEqual((await c.next('start')).start!.tracks, ['inbound', 'outbound']);
+  void h.caller.play(tone([440], 600));
+  await h.media.play(tone([900], 600));
+  await sleep(200);
+  h.ctx.streams.stop();
+  await until(() => c.closed, 3_000, 'the socket to close');
+  const of = (track: string) => c.messages.filter((m) => m.event === 'media' && m.media!.track === track);
+  for (const track of ['inbound', 'outbound']) {
+    const frames = of(track);
+    assert.ok(frames.length >= 30, `${frames.length} ${track} frames`);
+    assert.deepEqual(frames.map((m) => Number(m.media!.chunk)), frames.map((_, i) => i + 1), `${track} chunks count from 1`);
+  }
+  const inbound = inboundAudio(of('inbound'));
+  const outbound = inboundAudio(of('outbound'));
+  assert.ok(powerAt(inbound, 440) > 20 * powerAt(inbound, 900), 'inbound is the caller');
+  assert.ok(powerAt(outbound, 900) > 20 * powerAt(outbound, 440), 'outbound is what tandem played');
+});
