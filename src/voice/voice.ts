@@ -179,6 +179,10 @@ export class Voice {
     return this.directory.size;
   }
 
+  get liveStreams(): number {
+    return this.deps.streams.liveCount;
+  }
+
   /** What the call ran (live or recently ended), for the sandbox handset. */
   journal(callSid: string): string[] | undefined {
     return this.directory.get(callSid)?.journal ?? this.journals.get(callSid);

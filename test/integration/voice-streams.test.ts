@@ -103,6 +103,8 @@ test('the Streams API with the official client: create forks a live call\'s audi
   assert.equal(start.callSid, call.sid);
   assert.deepEqual(start.customParameters, { crm: 'lead-9' });
   await until(() => c.messages.filter((m) => m.event === 'media').length >= 10, 5_000, 'media frames');
+  const metrics = await (await fetch(t.url + '/metrics')).text();
+  assert.match(metrics, /^tandem_media_streams_active 1$/m);
 
   // One name per call.
   await assert.rejects(client.calls(call.sid).streams.create({ url: `${ws.url}/again`, name: 'rest-fork' }), (e: { status: number; code: number }) => e.status === 400 && e.code === 21000);

@@ -1,4 +1,4 @@
-// Valid TwiML tandem does not run (<Enqueue>, <Connect>, <Dial><Conference>, …): a 12200 warning names it and
+// Valid TwiML tandem does not run (<Enqueue>, <Connect><Room>, <Dial><Conference>, …): a 12200 warning names it and
 // the call goes on with the next verb, so one unsupported verb does not cost the caller the whole call.
 import type { UnsupportedVerb } from '../../../protocols/twiml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
