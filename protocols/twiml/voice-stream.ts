@@ -7,7 +7,8 @@ import { TwimlCode, TwimlProblem } from './errors.js';
 import type { ConnectVerb, StartVerb, StopVerb, StreamNoun, StreamTrack, UnsupportedVerb } from './voice-types.js';
 
 const C = TwimlCode;
-const TRACKS: readonly StreamTrack[] = ['inbound_track', 'outbound_track', 'both_tracks'];
+/** What a stream may carry, as TwiML's `track` and the Streams API's `Track` name it. */
+export const STREAM_TRACKS: readonly StreamTrack[] = ['inbound_track', 'outbound_track', 'both_tracks'];
 /** Twilio's ceiling on a stream's custom parameters. */
 const MAX_PARAMETERS = 99;
 
@@ -62,7 +63,7 @@ function stream(ctx: ParseContext, el: XmlElement): StreamNoun {
   return {
     url,
     ...(name !== undefined && { name }),
-    track: A.oneOf(el, 'track', TRACKS, C.SchemaValidation, 'inbound_track'),
+    track: A.oneOf(el, 'track', STREAM_TRACKS, C.SchemaValidation, 'inbound_track'),
     ...(statusCallback !== undefined && { statusCallback }),
     statusCallbackMethod: A.method(el, 'statusCallbackMethod', C.SchemaValidation),
     parameters,

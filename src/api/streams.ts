@@ -5,14 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import type { RouteModule } from './app.js';
 import { checkStreamUrl } from '../../protocols/media-stream/index.js';
-import type { StreamNoun, StreamTrack } from '../../protocols/twiml/index.js';
+import { STREAM_TRACKS, type StreamNoun, type StreamTrack } from '../../protocols/twiml/index.js';
 import { CallStateError, StreamRefusedError, type Voice } from '../voice/voice.js';
 import type { StreamView } from '../voice/media-streams.js';
 import { rfc2822 } from '../util/time.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { method, str, url, type RawParams } from './params.js';
 
-const TRACKS: readonly StreamTrack[] = ['inbound_track', 'outbound_track', 'both_tracks'];
 /** Parameter1 … Parameter99, as Twilio takes them. */
 const MAX_PARAMETERS = 99;
 
@@ -34,7 +33,7 @@ function parseCreate(p: RawParams): StreamNoun {
   const checked = checkStreamUrl(streamUrl);
   if (!checked.ok) throw badRequest(checked.code, checked.message);
   const track = str(p, 'Track') || 'inbound_track';
-  if (!(TRACKS as readonly string[]).includes(track)) throw badRequest(21000, `Track must be one of ${TRACKS.join(', ')}`);
+  if (!(STREAM_TRACKS as readonly string[]).includes(track)) throw badRequest(21000, `Track must be one of ${STREAM_TRACKS.join(', ')}`);
   const parameters: Record<string, string> = {};
   for (let i = 1; i <= MAX_PARAMETERS; i++) {
     const name = str(p, `Parameter${i}.Name`);

@@ -89,3 +89,26 @@ export async function callNotifications(t: Tandem, callSid: string): Promise<Not
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One call in the sandbox handset's log, as GET /sandbox/Calls.json shows it. */
+export interface HandsetCall {
+  id: number;
+  direction: 'incoming' | 'outgoing';
+  from: string;
+  to: string;
+  call_sid: string | null;
+  status: string;
+  verbs: string[];
+  digits_heard: string;
+  digits_sent: string;
+  audio_heard_ms: number;
+  duration: number;
+  hung_up_by: string | null;
+  started_at: string;
+}
+
+export async function handsetCalls(t: Tandem): Promise<HandsetCall[]> {
+  const r = await fetch(t.url + '/sandbox/Calls.json');
+  assert.equal(r.status, 200);
+  return ((await r.json()) as { calls: HandsetCall[] }).calls;
+}

@@ -9,23 +9,8 @@ import { readWav, tone } from '../../protocols/rtp/index.js';
 import { powerAt, serveWav } from '../helpers/audio.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { buyVoiceNumber, callTandem, fetchCall, form, listCalls, voiceTwiml, type CallJson } from './voice-helpers.js';
+import { buyVoiceNumber, callTandem, fetchCall, form, handsetCalls, listCalls, voiceTwiml, type CallJson, type HandsetCall } from './voice-helpers.js';
 
-interface HandsetCall {
-  id: number;
-  direction: 'incoming' | 'outgoing';
-  from: string;
-  to: string;
-  call_sid: string | null;
-  status: string;
-  verbs: string[];
-  digits_heard: string;
-  digits_sent: string;
-  audio_heard_ms: number;
-  duration: number;
-  hung_up_by: string | null;
-  started_at: string;
-}
 
 let t: Tandem;
 let app: WebhookApp;
@@ -39,11 +24,7 @@ after(async () => {
   await t.cleanup();
 });
 
-async function handset(): Promise<HandsetCall[]> {
-  const r = await fetch(t.url + '/sandbox/Calls.json');
-  assert.equal(r.status, 200);
-  return ((await r.json()) as { calls: HandsetCall[] }).calls;
-}
+const handset = () => handsetCalls(t);
 
 async function createCall(params: Record<string, string | string[]>): Promise<CallJson> {
   const r = await form(t, `/2010-04-01/Accounts/${t.accountSid}/Calls.json`, params);

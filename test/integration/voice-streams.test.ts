@@ -7,15 +7,8 @@ import { tone } from '../../protocols/rtp/index.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { startStreamApp, until, type StreamApp } from '../helpers/stream-app.js';
-import { buyVoiceNumber, fetchCall, voiceTwiml } from './voice-helpers.js';
+import { buyVoiceNumber, fetchCall, handsetCalls, voiceTwiml, type HandsetCall } from './voice-helpers.js';
 
-interface HandsetCall {
-  id: number;
-  call_sid: string | null;
-  status: string;
-  verbs: string[];
-  audio_heard_ms: number;
-}
 
 let t: Tandem;
 let app: WebhookApp;
@@ -32,10 +25,7 @@ after(async () => {
   await t.cleanup();
 });
 
-async function handset(): Promise<HandsetCall[]> {
-  const r = await fetch(t.url + '/sandbox/Calls.json');
-  return ((await r.json()) as { calls: HandsetCall[] }).calls;
-}
+const handset = () => handsetCalls(t);
 
 test('<Connect><Stream>: the handset hears the app, its key reaches the app, the mark comes back, and the app closing goes on to the next verb', async () => {
   const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/agent' });
