@@ -1,5 +1,5 @@
 import type { XmlElement } from './document.js';
-import { TwimlProblem } from './errors.js';
+import { TwimlCode, TwimlProblem } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -135,4 +135,11 @@ export function optionalUrl(ctx: ParseContext, el: XmlElement, name: string, cod
 /** Phone number shape check after removing the punctuation people write in numbers. */
 export function isDialableNumber(value: string): boolean {
   return /^\+?\d{2,15}$/.test(value.replace(/[\s().-]/g, ''));
+}
+
+/** A `<Parameter name value/>` (of a <Client> or a <Stream>) as [name, value]; a missing value is ''. */
+export function parameter(el: XmlElement): [string, string] {
+  const name = attr(el, 'name');
+  if (name === undefined) throw new TwimlProblem(TwimlCode.SchemaValidation, '<Parameter> needs a name');
+  return [name, el.attrs['value'] ?? ''];
 }

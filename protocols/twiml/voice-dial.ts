@@ -152,9 +152,7 @@ function dialClient(ctx: ParseContext, el: XmlElement): DialClient {
     } else if (child.name === 'Identity') {
       identity += textOnly(child, C.DialInvalidNestedElement);
     } else if (child.name === 'Parameter') {
-      const name = A.attr(child, 'name');
-      if (name === undefined) throw new TwimlProblem(C.SchemaValidation, '<Parameter> needs a name');
-      parameters.push([name, child.attrs['value'] ?? '']);
+      parameters.push(A.parameter(child));
     } else {
       throw new TwimlProblem(C.DialInvalidNestedElement, `<Client> cannot contain <${child.name}>`);
     }

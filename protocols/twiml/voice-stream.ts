@@ -53,10 +53,9 @@ function stream(ctx: ParseContext, el: XmlElement): StreamNoun {
   for (const child of el.children) {
     if (typeof child === 'string') continue;
     if (child.name !== 'Parameter') throw new TwimlProblem(C.SchemaValidation, `<Stream> cannot contain <${child.name}>`);
-    const name = A.attr(child, 'name');
-    if (name === undefined) throw new TwimlProblem(C.SchemaValidation, '<Parameter> needs a name');
+    const [name, value] = A.parameter(child);
     if (++count > MAX_PARAMETERS) throw new TwimlProblem(C.SchemaValidation, `<Stream> takes at most ${MAX_PARAMETERS} <Parameter>s`);
-    parameters[name] = child.attrs['value'] ?? '';
+    parameters[name] = value;
   }
   const name = A.attr(el, 'name');
   const statusCallback = A.optionalUrl(ctx, el, 'statusCallback', C.SchemaValidation);

@@ -318,4 +318,3 @@ class MediaStream implements StreamHandle {
   }
 }
 
-export type { MediaStream };

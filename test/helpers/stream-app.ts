@@ -94,12 +94,3 @@ export async function startStreamApp(authToken: () => string): Promise<StreamApp
     },
   };
 }
-
-/** Waits until `probe` holds, polling the app's messages (they arrive on the event loop). */
-export async function until(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -6,7 +6,7 @@ import alawmulaw from 'alawmulaw';
 import { tone } from '../../protocols/rtp/index.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { startStreamApp, until, type StreamApp } from '../helpers/stream-app.js';
+import { startStreamApp, type StreamApp } from '../helpers/stream-app.js';
 import { buyVoiceNumber, fetchCall, handsetCalls, voiceTwiml, type HandsetCall } from './voice-helpers.js';
 
 
@@ -92,7 +92,7 @@ test('the Streams API with the official client: create forks a live call\'s audi
   assert.equal(start.streamSid, stream.sid);
   assert.equal(start.callSid, call.sid);
   assert.deepEqual(start.customParameters, { crm: 'lead-9' });
-  await until(() => c.messages.filter((m) => m.event === 'media').length >= 10, 5_000, 'media frames');
+  await waitUntil(() => c.messages.filter((m) => m.event === 'media').length >= 10, 5_000, 'media frames');
   const metrics = await (await fetch(t.url + '/metrics')).text();
   assert.match(metrics, /^tandem_media_streams_active 1$/m);
 
@@ -103,7 +103,7 @@ test('the Streams API with the official client: create forks a live call\'s audi
   assert.equal(stopped.sid, stream.sid);
   assert.equal(stopped.status, 'stopped');
   await c.next('stop');
-  await until(() => c.closed, 5_000, 'the socket to close');
+  await waitUntil(() => c.closed, 5_000, 'the socket to close');
   await assert.rejects(client.calls(call.sid).streams(stream.sid).update({ status: 'stopped' }), (e: { status: number }) => e.status === 404);
 
   const events = await app.waitFor((r) => r.filter((x) => x.path === '/stream-events').length >= 2);

@@ -9,7 +9,8 @@ import alawmulaw from 'alawmulaw';
 import { concat, tone } from '../../protocols/rtp/index.js';
 import { runVerb } from '../../actors/call/verbs/index.js';
 import { powerAt } from '../helpers/audio.js';
-import { startStreamApp, until, type StreamApp, type StreamMessage } from '../helpers/stream-app.js';
+import { startStreamApp, type StreamApp, type StreamMessage } from '../helpers/stream-app.js';
+import { waitUntil } from '../helpers/webhook-app.js';
 import { ACCOUNT_SID, AUTH_TOKEN, CALL_SID, harness, zeroCrossingHz } from './verbs-harness.js';
 
 async function streamApp(t: { after(fn: () => Promise<void>): void }): Promise<StreamApp> {
@@ -47,7 +48,7 @@ test('<Start><Stream>: the caller\'s audio reaches the app as numbered μ-law fr
   void h.caller.play(tone([440], 600));
   await runVerb(pause!, h.ctx);
   await runVerb(stop!, h.ctx);
-  await until(() => c.closed, 3_000, 'the stream socket to close');
+  await waitUntil(() => c.closed, 3_000, 'the stream socket to close');
 
   assert.deepEqual(c.messages[0], { event: 'connected', protocol: 'Call', version: '1.0.0' });
   const sid = begun.start!.streamSid;
@@ -125,7 +126,7 @@ test('<Connect><Stream>: clear empties the queued audio at once and answers the 
   const sid = (await c.next('start')).start!.streamSid;
   for (const m of mediaMessages(sid, tone([700], 5_000))) c.send(m);
   c.send({ event: 'mark', streamSid: sid, mark: { name: 'long-answer' } });
-  await until(() => heard.frames.some((f) => Math.abs(zeroCrossingHz(f) - 700) < 80), 3_000, 'the caller to hear the answer');
+  await waitUntil(() => heard.frames.some((f) => Math.abs(zeroCrossingHz(f) - 700) < 80), 3_000, 'the caller to hear the answer');
   const clearedAt = performance.now();
   c.send({ event: 'clear', streamSid: sid });
   const mark = await c.next('mark', 2_000);
@@ -156,7 +157,7 @@ test('streams that cannot connect are notifications with Twilio\'s codes, and th
   assert.ok(performance.now() - t0 < 1_500, 'a refused handshake does not hold the call');
   await runVerb(http!, h.ctx);
   await runVerb(bad!, h.ctx);
-  await until(() => h.notes.length >= 3, 2_000, 'three notifications');
+  await waitUntil(() => h.notes.length >= 3, 2_000, 'three notifications');
   assert.deepEqual(h.notes.map((n) => n.code).sort(), [31920, 31922, 31923]);
   const [error] = await h.app.waitFor((r) => r.some((x) => x.path === '/streams'));
   assert.equal(error!.params.StreamEvent, 'stream-error');
@@ -171,12 +172,12 @@ test('<Start><Stream>: an app that talks back on a one-way stream gets one 31924
   const c = await ws.connection();
   const sid = (await c.next('start')).start!.streamSid;
   for (const m of mediaMessages(sid, tone([500], 100))) c.send(m);
-  await until(() => h.notes.length > 0, 2_000, 'the warning');
+  await waitUntil(() => h.notes.length > 0, 2_000, 'the warning');
   await sleep(100);
   assert.deepEqual(h.notes.map((n) => n.code), [31924]);
   h.hangUp();
   await c.next('stop', 2_000);
-  await until(() => c.closed, 2_000, 'the socket to close with the call');
+  await waitUntil(() => c.closed, 2_000, 'the socket to close with the call');
 });
 
 test('<Start><Stream track="both_tracks">: the app gets what the caller says as inbound and what the caller hears as outbound, each numbered', async (t) => {
@@ -190,7 +191,7 @@ test('<Start><Stream track="both_tracks">: the app gets what the caller says as 
   await h.media.play(tone([900], 600));
   await sleep(200);
   h.ctx.streams.stop();
-  await until(() => c.closed, 3_000, 'the socket to close');
+  await waitUntil(() => c.closed, 3_000, 'the socket to close');
   const of = (track: string) => c.messages.filter((m) => m.event === 'media' && m.media!.track === track);
   for (const track of ['inbound', 'outbound']) {
     const frames = of(track);
