@@ -66,6 +66,10 @@ export class CallSession {
     return this.record.sid;
   }
 
+  get accountSid(): string {
+    return this.record.accountSid;
+  }
+
   get isOver(): boolean {
     return this.ending !== undefined;
   }

@@ -134,6 +134,7 @@ export function describe(v: VoiceVerb): string {
     case 'Record':
       return 'Record';
     case 'Dial':
+      if (v.queue) return `Dial queue: ${v.queue.name}`;
       return `Dial: ${v.targets.map((t) => (t.noun === 'Number' ? t.number : t.noun === 'Sip' ? t.uri : t.identity)).join(', ')}`;
     case 'Hangup':
       return 'Hangup';
@@ -147,6 +148,10 @@ export function describe(v: VoiceVerb): string {
       return `Stop stream${v.name !== undefined ? ': ' + v.name : 's'}`;
     case 'Connect':
       return `Connect stream: ${v.stream.url}`;
+    case 'Enqueue':
+      return `Enqueue: ${v.queue}`;
+    case 'Leave':
+      return 'Leave';
     case 'Unsupported':
       return `Unsupported: ${v.name}`;
   }

@@ -47,6 +47,8 @@ export interface DialResult {
   durationSeconds: number;
   /** Both parties mixed, from the answer to the end of the bridge, when `<Dial record>` asked for it. */
   recording?: Int16Array;
+  /** More parameters for the action URL (a <Dial><Queue>'s QueueSid, DequeuedCallSid, …). */
+  params?: Record<string, string>;
 }
 
 /** A Media Stream of the call (<Start><Stream>, <Connect><Stream>, or the Streams API). */
@@ -63,6 +65,51 @@ export interface CallStreams {
   start(spec: StreamNoun, bidirectional: boolean): StreamHandle | undefined;
   /** Stops the stream of that name (or SID), or every stream of the call when none is named; how many it stopped. */
   stop(nameOrSid?: string): number;
+}
+
+/**
+ * The agent side of a <Dial><Queue> that took a waiting caller: the caller's leg runs the agent's `url` (if any),
+ * says it is ready, and stays bridged until `over` resolves.
+ */
+export interface QueueHandoff {
+  /** The CallSid of the call dequeuing the caller (Twilio's DequeingCallSid). */
+  readonly callSid: string;
+  readonly url?: string;
+  readonly method: 'GET' | 'POST';
+  /** The caller is ready to be bridged (true), or gone (false). */
+  ready(ok: boolean): void;
+  /** Resolves when the bridge is over: the agent hung up, left, or the caller did. */
+  readonly over: Promise<void>;
+}
+
+/** Why a caller left its queue. */
+export type QueueDeparture =
+  | { kind: 'dequeued'; agent: QueueHandoff }
+  | { kind: 'leave' | 'hangup' }
+  /** The Members API took it out (`to`: the URL it now runs), or the Calls API redirected the call. */
+  | { kind: 'redirected'; to?: { url: string; method: 'GET' | 'POST' } };
+
+/** The call's place in a call queue, from its <Enqueue> until it leaves. */
+export interface QueueMembership {
+  readonly queueSid: string;
+  /** Aborted the moment the caller is out of the line, whatever the reason. */
+  readonly leaving: AbortSignal;
+  /** Why it left: set once `leaving` has aborted. */
+  readonly departure: QueueDeparture | undefined;
+  /** Whole seconds in the line (until it left). */
+  queueTime(): number;
+  /** What a waitUrl request adds: QueuePosition, QueueSid, QueueTime, AvgQueueTime, CurrentQueueSize, MaxQueueSize. */
+  waitParams(): Record<string, string>;
+  /** Out of the line because the wait document hung up (`hangup`), or the call ended or was redirected meanwhile. */
+  abandon(kind?: 'hangup'): void;
+}
+
+/** The call queues, as one call sees them. */
+export interface CallQueueAccess {
+  /** Joins the named queue (created on demand); `full` when it already holds its MaxSize of callers. */
+  enqueue(name: string): Promise<QueueMembership | { full: true; queueSid: string }>;
+  /** <Leave>: out of the queue this call waits in; false when it waits in none. */
+  leave(): boolean;
 }
 
 export interface VerbContext {
@@ -85,6 +132,7 @@ export interface VerbContext {
   /** Store a recording of this call and return where it is served. */
   saveRecording(pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
   readonly streams: CallStreams;
+  readonly queues: CallQueueAccess;
   /** Record an error the account's owner must see (a Notification), e.g. 13xxx. */
   notify(code: number, detail: string): void;
 }

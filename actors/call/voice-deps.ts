@@ -7,6 +7,7 @@ import type { CallCallbacks } from '../../src/voice/call-callbacks.js';
 import type { NewNotification } from '../../src/notifications/notifications.js';
 import type { NumberGeo } from '../../src/numbers/geo.js';
 import type { MediaStreams } from '../../src/voice/media-streams.js';
+import type { CallQueues } from '../../src/voice/call-queues.js';
 import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from './verb-context.js';
 import type { CallSession } from './call-session.js';
 
@@ -38,6 +39,8 @@ export interface VoiceDeps {
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
   /** Every live call's Media Streams. */
   streams: MediaStreams;
+  /** Every call queue's waiting callers on this node. */
+  queues: CallQueues;
   dial(parent: CallSession, verb: DialVerb): Promise<DialResult>;
   /** Told when a session has ended and its record is final. */
   ended(session: CallSession): void;

@@ -49,6 +49,14 @@ export const TwimlCode = {
   RedirectInvalidMethod: 13710,
   RejectInvalidReason: 13810,
   PauseInvalidLength: 13910,
+  EnqueueInvalidMethod: 14201,
+  EnqueueInvalidWaitUrl: 14202,
+  EnqueueInvalidAction: 14203,
+  EnqueueNameTooShort: 14204,
+  EnqueueNameTooLong: 14205,
+  EnqueueInvalidWaitUrlMethod: 14206,
+  DialQueueNameTooShort: 14212,
+  DialQueueNameTooLong: 14213,
 } as const;
 
 export type TwimlFailure = { ok: false; code: number; message: string };

@@ -2,8 +2,9 @@ import * as A from './attributes.js';
 import type { ParseContext } from './attributes.js';
 import { textOnly, type XmlElement } from './document.js';
 import { TwimlCode, TwimlProblem } from './errors.js';
+import { dialQueue } from './voice-queue.js';
 import type {
-  CallProgressEvent, DialClient, DialNumber, DialRecord, DialSip, DialTarget, DialVerb, RecordingEvent,
+  CallProgressEvent, DialClient, DialNumber, DialQueue, DialRecord, DialSip, DialTarget, DialVerb, RecordingEvent,
   UnsupportedVerb,
 } from './voice-types.js';
 
@@ -14,7 +15,7 @@ const DIAL_RECORD: readonly DialRecord[] = [
   'do-not-record', 'record-from-answer', 'record-from-ringing', 'record-from-answer-dual', 'record-from-ringing-dual',
 ];
 /** Valid Dial nouns this switch does not run; the whole <Dial> becomes Unsupported. */
-const UNSUPPORTED_NOUNS = new Set(['Conference', 'Queue', 'Application', 'Sim', 'WhatsApp']);
+const UNSUPPORTED_NOUNS = new Set(['Conference', 'Application', 'Sim', 'WhatsApp']);
 
 /** Twilio's documented ceilings; larger values are clamped rather than rejected, as Twilio does. */
 export const DIAL_MAX_TIMEOUT_S = 600;
@@ -43,6 +44,7 @@ export function dial(ctx: ParseContext, el: XmlElement): DialVerb | UnsupportedV
   );
 
   const targets: DialTarget[] = [];
+  let queue: DialQueue | undefined;
   let text = '';
   for (const child of el.children) {
     if (typeof child === 'string') {
@@ -50,20 +52,29 @@ export function dial(ctx: ParseContext, el: XmlElement): DialVerb | UnsupportedV
       continue;
     }
     if (UNSUPPORTED_NOUNS.has(child.name)) return { verb: 'Unsupported', name: child.name, within: 'Dial' };
-    targets.push(dialNoun(ctx, child));
+    if (child.name === 'Queue') {
+      if (queue !== undefined) throw new TwimlProblem(C.DialInvalidNestedElement, '<Dial> can dial one <Queue>');
+      queue = dialQueue(ctx, child);
+    } else {
+      targets.push(dialNoun(ctx, child));
+    }
   }
   text = text.trim();
   if (text !== '') {
-    if (targets.length > 0) {
+    if (targets.length > 0 || queue !== undefined) {
       throw new TwimlProblem(C.DialInvalidNestedElement, '<Dial> cannot mix a bare number with nested nouns');
     }
     targets.push(dialNumber(ctx, el, text));
   }
-  if (targets.length === 0) throw new TwimlProblem(C.DialInvalidNumberFormat, '<Dial> has no number to call');
+  if (queue !== undefined && targets.length > 0) {
+    throw new TwimlProblem(C.DialInvalidNestedElement, '<Dial> cannot ring numbers and dial a <Queue> at once');
+  }
+  if (targets.length === 0 && queue === undefined) throw new TwimlProblem(C.DialInvalidNumberFormat, '<Dial> has no number to call');
 
   return {
     verb: 'Dial',
     targets,
+    ...(queue !== undefined && { queue }),
     ...(action !== undefined && { action }),
     method,
     timeout,

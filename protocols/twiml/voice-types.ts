@@ -119,10 +119,21 @@ export type DialRecord =
   | 'record-from-answer-dual'
   | 'record-from-ringing-dual';
 
+/** `<Dial><Queue>`: connect to the caller at the front of a call queue (waiting up to `timeout` for one). */
+export interface DialQueue {
+  /** The queue's name, as <Enqueue> names it. */
+  readonly name: string;
+  /** TwiML run on the dequeued caller's leg before the two are bridged (Play, Say, Pause, Redirect). */
+  readonly url?: string;
+  readonly method: HttpMethod;
+}
+
 export interface DialVerb {
   readonly verb: 'Dial';
-  /** Several targets ring in parallel (or in order when `sequential`); first answer wins. */
+  /** Several targets ring in parallel (or in order when `sequential`); first answer wins. Empty when `queue` is set. */
   readonly targets: DialTarget[];
+  /** A <Queue> noun instead of targets to ring. */
+  readonly queue?: DialQueue;
   /** Absent: continue with the next verb of this document after the dial. */
   readonly action?: string;
   readonly method: HttpMethod;
@@ -155,6 +166,24 @@ export interface VoiceRedirectVerb {
   readonly verb: 'Redirect';
   readonly url: string;
   readonly method: HttpMethod;
+}
+
+/** `<Enqueue>`: the caller waits in a named call queue (created on demand) until an agent or the API takes them. */
+export interface EnqueueVerb {
+  readonly verb: 'Enqueue';
+  /** 1–64 characters. */
+  readonly queue: string;
+  /** Requested when the caller leaves the queue (QueueResult, QueueSid, QueueTime); absent: the next verb. */
+  readonly action?: string;
+  readonly method: HttpMethod;
+  /** TwiML the caller hears while waiting, fetched again each time it runs out; absent: tandem's hold (silence). */
+  readonly waitUrl?: string;
+  readonly waitUrlMethod: HttpMethod;
+}
+
+/** `<Leave>` (in a waitUrl document): the caller leaves the queue; the call goes on after its <Enqueue>. */
+export interface LeaveVerb {
+  readonly verb: 'Leave';
 }
 
 export type StreamTrack = 'inbound_track' | 'outbound_track' | 'both_tracks';
@@ -216,6 +245,8 @@ export type VoiceVerb =
   | StartVerb
   | StopVerb
   | ConnectVerb
+  | EnqueueVerb
+  | LeaveVerb
   | UnsupportedVerb;
 
 export type VoiceTwimlResult = { ok: true; verbs: VoiceVerb[] } | TwimlFailure;

@@ -5,15 +5,16 @@ import { TwimlCode, TwimlProblem } from './errors.js';
 import type { TwimlParseOptions } from './messaging.js';
 import { dial } from './voice-dial.js';
 import { connect, start, stop } from './voice-stream.js';
+import { enqueue } from './voice-queue.js';
 import type {
-  GatherInput, GatherVerb, HangupVerb, PauseVerb, PlayVerb, RecordingEvent, RecordVerb, RejectVerb, SayVerb,
+  GatherInput, GatherVerb, HangupVerb, LeaveVerb, PauseVerb, PlayVerb, RecordingEvent, RecordVerb, RejectVerb, SayVerb,
   VoiceRedirectVerb, VoiceTwimlResult, VoiceVerb,
 } from './voice-types.js';
 
 const C = TwimlCode;
 
 /** Valid voice TwiML verbs tandem does not run; parsed as Unsupported so the interpreter can say so. */
-const UNSUPPORTED_VERBS = new Set(['Enqueue', 'Leave', 'Refer', 'Sms', 'Pay', 'Echo']);
+const UNSUPPORTED_VERBS = new Set(['Refer', 'Sms', 'Pay', 'Echo']);
 
 /**
  * Parses a voice webhook's TwiML. Defaults follow twilio-compat §14. The first problem rejects
@@ -66,6 +67,10 @@ function voiceVerb(ctx: ParseContext, el: XmlElement): VoiceVerb {
       return stop(el);
     case 'Connect':
       return connect(ctx, el);
+    case 'Enqueue':
+      return enqueue(ctx, el);
+    case 'Leave':
+      return leave(el);
     default:
       if (UNSUPPORTED_VERBS.has(el.name)) return { verb: 'Unsupported', name: el.name };
       throw new TwimlProblem(C.SchemaValidation, `Unknown verb <${el.name}> in voice TwiML`);
@@ -188,6 +193,11 @@ function record(ctx: ParseContext, el: XmlElement): RecordVerb {
 function hangup(el: XmlElement): HangupVerb {
   empty(el);
   return { verb: 'Hangup' };
+}
+
+function leave(el: XmlElement): LeaveVerb {
+  empty(el);
+  return { verb: 'Leave' };
 }
 
 function reject(el: XmlElement): RejectVerb {

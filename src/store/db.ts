@@ -7,7 +7,7 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, ApiKeyRecord, ApplicationRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, AddressRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
+import type { AccountRecord, ApiKeyRecord, ApplicationRecord, QueueRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, AddressRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -72,6 +72,10 @@ export interface Tables {
   notifications: Database<NotificationRecord, string>;
   /** key: [accountSid, -dateCreated, sid] → sid: an account's notifications, newest first */
   notificationsByAccount: Database<string, [string, number, string]>;
+  /** key: QU sid */
+  queues: Database<QueueRecord, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's call queues, oldest first */
+  queuesByAccount: Database<string, [string, number, string]>;
   /** key: CA sid */
   calls: Database<CallRecord, string>;
   /** key: [accountSid, -dateCreated, sid] → sid: an account's calls, newest first (Twilio's list order) */
@@ -157,6 +161,8 @@ export function openTables(dataDir: string): Tables {
     pendingVerifications: root.openDB<string, [string, string]>({ name: 'pending_verifications' }),
     notifications: records<NotificationRecord, string>('notifications'),
     notificationsByAccount: root.openDB<string, [string, number, string]>({ name: 'notifications_by_account' }),
+    queues: records<QueueRecord, string>('queues'),
+    queuesByAccount: root.openDB<string, [string, number, string]>({ name: 'queues_by_account' }),
     calls: records<CallRecord, string>('calls'),
     callsByAccount: root.openDB<string, [string, number, string]>({ name: 'calls_by_account' }),
     liveCalls: root.openDB<number, string>({ name: 'live_calls' }),

@@ -67,6 +67,18 @@ export interface DestinationAlphaSenderRecord extends AlphaSenderRecord {
   isoCountryCode: string | null;
 }
 
+/** A call queue (QU…): named per account, created by the Queues API or on demand by <Enqueue>. Its callers are live state. */
+export interface QueueRecord {
+  sid: string;
+  accountSid: string;
+  /** The name <Enqueue> and <Dial><Queue> use: unique in the account, 1–64 characters. */
+  friendlyName: string;
+  /** Callers it holds at most (1–5000, default 1000). */
+  maxSize: number;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
 /** A TwiML application (AP…): a set of URLs that numbers, API calls and API messages can point at by its SID. */
 export interface ApplicationRecord {
   sid: string;

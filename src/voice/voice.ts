@@ -26,6 +26,9 @@ import { ring, statusForSipFailure, type RingResult, type SipTarget } from './di
 import { SipAccess } from './sip-access.js';
 import { MediaStreams, type StreamView } from './media-streams.js';
 import { dialTargets, type StartedLeg } from './dial-legs.js';
+import { CallQueues } from './call-queues.js';
+import { QueueStore } from './queue-store.js';
+import { dialQueue } from './dial-queue.js';
 
 export interface VoiceOptions {
   srf: Srf;
@@ -133,6 +136,7 @@ export class Voice {
         postCallback: (accountSid, req) => this.deps.callbacks.post(accountSid, req),
         log: o.log,
       }),
+      queues: new CallQueues(new QueueStore(o.tables)),
       dial: (parent, verb) => this.dial(parent, verb),
       ended: (s) => this.remember(s),
       log: o.log,
@@ -181,6 +185,11 @@ export class Voice {
 
   get liveStreams(): number {
     return this.deps.streams.liveCount;
+  }
+
+  /** Call queues: their records and who waits in them on this node. */
+  get queues(): CallQueues {
+    return this.deps.queues;
   }
 
   /** What the call ran (live or recently ended), for the sandbox handset. */
@@ -425,6 +434,7 @@ export class Voice {
   // ---- <Dial> ----
 
   private dial(parent: CallSession, verb: DialVerb): Promise<DialResult> {
+    if (verb.queue) return dialQueue(parent, verb, this.deps.queues, this.o.notify);
     return dialTargets(parent, verb, (p, v, t) => this.startLeg(p, v, t), (child, url, method) => runWhisper(child, this.deps, url, method));
   }
 

@@ -154,18 +154,50 @@ describe('voice TwiML built by the twilio package', () => {
 
   test('valid but unsupported verbs and Dial nouns come back as Unsupported', () => {
     const r = new VoiceResponse();
-    r.enqueue('support');
+    r.enqueue({ workflowSid: 'WW' + '0'.repeat(32) }, 'support');
     r.dial().conference('room');
     r.connect().room('my-room');
     r.start().siprec({ connectorName: 'c' });
-    r.leave();
     assert.deepEqual(verbs(r.toString()), [
-      { verb: 'Unsupported', name: 'Enqueue' },
+      { verb: 'Unsupported', name: 'Enqueue workflowSid' },
       { verb: 'Unsupported', name: 'Conference', within: 'Dial' },
       { verb: 'Unsupported', name: 'Room', within: 'Connect' },
       { verb: 'Unsupported', name: 'Siprec', within: 'Start' },
-      { verb: 'Unsupported', name: 'Leave' },
     ]);
+  });
+
+  test('Enqueue, Leave and Dial with a Queue: names, URLs resolved against the document, methods', () => {
+    const r = new VoiceResponse();
+    r.enqueue({ action: '/left', method: 'GET', waitUrl: 'hold.xml', waitUrlMethod: 'GET' }, 'support');
+    r.enqueue('sales');
+    r.leave();
+    r.dial({ timeout: 20, action: '/dialed' }).queue({ url: 'https://app.example.com/announce', method: 'GET' }, 'support');
+    const [full, plain, leave, dial] = verbs(r.toString(), 'https://app.example.com/voice/answer');
+    assert.deepEqual(full, {
+      verb: 'Enqueue', queue: 'support', action: 'https://app.example.com/left', method: 'GET',
+      waitUrl: 'https://app.example.com/voice/hold.xml', waitUrlMethod: 'GET',
+    });
+    assert.deepEqual(plain, { verb: 'Enqueue', queue: 'sales', method: 'POST', waitUrlMethod: 'POST' });
+    assert.deepEqual(leave, { verb: 'Leave' });
+    if (dial?.verb !== 'Dial') return assert.fail('expected a Dial');
+    assert.deepEqual(dial.targets, []);
+    assert.deepEqual(dial.queue, { name: 'support', url: 'https://app.example.com/announce', method: 'GET' });
+    assert.equal(dial.timeout, 20);
+  });
+
+  test('queue TwiML errors carry Twilio\'s Enqueue and Dial->Queue codes', () => {
+    assert.equal(codeOf(wrap('<Enqueue></Enqueue>')), 14204);
+    assert.equal(codeOf(wrap(`<Enqueue>${'q'.repeat(65)}</Enqueue>`)), 14205);
+    assert.equal(codeOf(wrap(`<Enqueue>${'q'.repeat(64)}</Enqueue>`)), undefined);
+    assert.equal(codeOf(wrap('<Enqueue method="PUT">q</Enqueue>')), 14201);
+    assert.equal(codeOf(wrap('<Enqueue waitUrl="ftp://x/y">q</Enqueue>')), 14202);
+    assert.equal(codeOf(wrap('<Enqueue action="mailto:a@b">q</Enqueue>')), 14203);
+    assert.equal(codeOf(wrap('<Enqueue waitUrlMethod="DELETE">q</Enqueue>')), 14206);
+    assert.equal(codeOf(wrap('<Dial><Queue></Queue></Dial>')), 14212);
+    assert.equal(codeOf(wrap(`<Dial><Queue>${'q'.repeat(65)}</Queue></Dial>`)), 14213);
+    assert.equal(codeOf(wrap('<Dial><Queue>a</Queue><Number>+15005550006</Number></Dial>')), 13215);
+    assert.equal(codeOf(wrap('<Dial><Queue>a</Queue><Queue>b</Queue></Dial>')), 13215);
+    assert.equal(codeOf(wrap('<Leave>now</Leave>')), 12200);
   });
 
   test('Start, Stop and Connect with a Stream: url, name, track, status callback and parameters', () => {

@@ -16,6 +16,9 @@ import { runDocument, type StatusCallbackPost } from '../../actors/call/verbs/in
 import { AudioFetcher } from '../../src/voice/audio-fetch.js';
 import { Recordings } from '../../src/voice/recordings.js';
 import { MediaStreams } from '../../src/voice/media-streams.js';
+import { CallQueues } from '../../src/voice/call-queues.js';
+import { QueueStore } from '../../src/voice/queue-store.js';
+import { closeTables, openTables } from '../../src/store/db.js';
 import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 
 export const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
@@ -42,6 +45,8 @@ export interface Harness {
   events: string[];
   notes: { code: number; detail: string }[];
   dialed: DialVerb[];
+  /** The call queues the call's <Enqueue> joins (real, on a temp LMDB): a test plays the agent through them. */
+  queues: CallQueues;
   /** What ctx.dial returns. */
   dialResult: DialResult;
   hangUp(): void;
@@ -89,6 +94,9 @@ export async function harness(t: TestContext): Promise<Harness> {
     connectTimeoutMs: 2_000,
   });
   const streams = mediaStreams.forCall({ info: call, media, ended });
+  const tables = openTables(join(dataDir, 'queues'));
+  const queues = new CallQueues(new QueueStore(tables));
+  const queueAccess = queues.forCall({ sid: call.sid, accountSid: call.accountSid, media, ended, signal: abort.signal, get isOver() { return abort.signal.aborted; } });
   const h: Harness = {
     media,
     caller,
@@ -99,6 +107,7 @@ export async function harness(t: TestContext): Promise<Harness> {
     events,
     notes,
     dialed,
+    queues,
     dialResult: { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 7 },
     ctx: {
       call,
@@ -141,6 +150,7 @@ export async function harness(t: TestContext): Promise<Harness> {
       get streams() {
         return streams;
       },
+      queues: queueAccess,
       postStatusCallback(req: StatusCallbackPost) {
         void callbacks.post({ ...req, authToken: AUTH_TOKEN });
       },
@@ -176,6 +186,7 @@ export async function harness(t: TestContext): Promise<Harness> {
     await caller.close();
     await app.close();
     await root.close();
+    await closeTables(tables);
     rmSync(dataDir, { recursive: true, force: true });
   });
   return h;

@@ -22,6 +22,7 @@ export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcom
     DialCallDuration: String(result.durationSeconds),
   };
   if (result.childCallSid !== null) params.DialCallSid = result.childCallSid;
+  if (result.params) Object.assign(params, result.params);
   if (recording) {
     params.RecordingUrl = recording.url;
     params.RecordingSid = recording.sid;

@@ -3,6 +3,7 @@
 import type { VoiceVerb } from '../../../protocols/twiml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { dial } from './dial.js';
+import { enqueue, leave } from './enqueue.js';
 import { gather } from './gather.js';
 import { hangup } from './hangup.js';
 import { ENDED } from './media.js';
@@ -46,6 +47,10 @@ export function runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>
       return stop(verb, ctx);
     case 'Connect':
       return connect(verb, ctx);
+    case 'Enqueue':
+      return enqueue(verb, ctx);
+    case 'Leave':
+      return leave(verb, ctx);
     case 'Unsupported':
       return unsupported(verb, ctx);
   }
