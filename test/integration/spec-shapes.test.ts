@@ -98,6 +98,17 @@ test('applications: create, fetch and the applications list match the spec', asy
   assert.deepEqual(shapeProblems(list.body, responseSchema(`${P}/Applications.json`)), []);
 });
 
+test('queues: create, fetch, update, the queues list and an empty members list match the spec', async () => {
+  const made = await getJson(`${A}/Queues.json`, post({ FriendlyName: 'shape-queue', MaxSize: '10' }));
+  assert.equal(made.status, 201);
+  assert.deepEqual(shapeProblems(made.body, resourceSchema('queue')), []);
+  const sid = (made.body as { sid: string }).sid;
+  assert.deepEqual(shapeProblems((await getJson(`${A}/Queues/${sid}.json`)).body, resourceSchema('queue')), []);
+  assert.deepEqual(shapeProblems((await getJson(`${A}/Queues/${sid}.json`, post({ MaxSize: '20' }))).body, resourceSchema('queue')), []);
+  assert.deepEqual(shapeProblems((await getJson(`${A}/Queues.json?PageSize=1`)).body, responseSchema(`${P}/Queues.json`)), []);
+  assert.deepEqual(shapeProblems((await getJson(`${A}/Queues/${sid}/Members.json`)).body, responseSchema(`${P}/Queues/{QueueSid}/Members.json`)), []);
+});
+
 test('available numbers: countries list, one country and Local/TollFree/Mobile searches match the spec', async () => {
   const countries = await getJson(`${A}/AvailablePhoneNumbers.json`);
   assert.equal(countries.status, 200);
