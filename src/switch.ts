@@ -206,6 +206,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     }), config.verifyTtlMs);
   onStop('verify', async () => verify.close());
   metrics.gauge('tandem_calls_active', 'call legs in progress on this node', () => voice.voice.liveCalls);
+  metrics.gauge('tandem_conference_participants', 'Participants in live conference rooms on this node', () => voice.voice.conferences.participants);
   metrics.gauge('tandem_queue_callers_waiting', 'Callers waiting in call queues (<Enqueue>) on this node', () => voice.voice.queues.waiting);
   metrics.gauge('tandem_media_streams_active', 'Media Streams (WebSockets to apps) open or opening on this node', () => voice.voice.liveStreams);
   if (config.mediaWorkers > 0) {

@@ -135,6 +135,7 @@ export function describe(v: VoiceVerb): string {
       return 'Record';
     case 'Dial':
       if (v.queue) return `Dial queue: ${v.queue.name}`;
+      if (v.conference) return `Dial conference: ${v.conference.name}`;
       return `Dial: ${v.targets.map((t) => (t.noun === 'Number' ? t.number : t.noun === 'Sip' ? t.uri : t.identity)).join(', ')}`;
     case 'Hangup':
       return 'Hangup';

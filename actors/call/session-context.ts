@@ -26,6 +26,7 @@ export function sessionContext(s: CallSession, deps: VoiceDeps): VerbContext {
     postStatusCallback: (req) => deps.callbacks.post(s.record.accountSid, req),
     streams: deps.streams.forCall(s),
     queues: deps.queues.forCall(s),
+    conferences: deps.conferences.forCall(s),
     notify: (code, detail) => deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: code, text: detail }),
   };
 }

@@ -2,7 +2,7 @@
 // The call session owns the SIP dialog, the RTP endpoint, the call record and the webhooks; a verb handler only
 // uses what this context offers, so verbs stay small and the call-session actor stays thin.
 import type { MediaEndpoint, TextToSpeech } from '../../protocols/rtp/index.js';
-import type { VoiceVerb, DialVerb, StreamNoun } from '../../protocols/twiml/index.js';
+import type { VoiceVerb, DialVerb, DialConference, StreamNoun } from '../../protocols/twiml/index.js';
 
 export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
 
@@ -112,6 +112,23 @@ export interface CallQueueAccess {
   leave(): boolean;
 }
 
+/** The call's place in a conference, from joining until it leaves. */
+export interface ConferenceSeat {
+  readonly conferenceSid: string;
+  /** Aborted once the conference has started: from then on this participant hears and is heard. */
+  readonly started: AbortSignal;
+  /** Aborted once the participant is out: it left, was removed through the API, or the conference ended. */
+  readonly left: AbortSignal;
+  /** Leaves the conference (hangupOnStar, timeLimit, the call ending); once. */
+  leave(): void;
+}
+
+/** The conferences, as one call sees them. */
+export interface CallConferenceAccess {
+  /** Joins the account's conference of that name (created if none is live); `full` at its maxParticipants. */
+  join(room: DialConference): Promise<ConferenceSeat | { full: true; conferenceSid: string }>;
+}
+
 export interface VerbContext {
   readonly call: CallInfo;
   /** This leg's media: play/record/digits. Answered before any verb that needs media runs. */
@@ -133,6 +150,7 @@ export interface VerbContext {
   saveRecording(pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
   readonly streams: CallStreams;
   readonly queues: CallQueueAccess;
+  readonly conferences: CallConferenceAccess;
   /** Record an error the account's owner must see (a Notification), e.g. 13xxx. */
   notify(code: number, detail: string): void;
 }

@@ -8,6 +8,7 @@ import type { NewNotification } from '../../src/notifications/notifications.js';
 import type { NumberGeo } from '../../src/numbers/geo.js';
 import type { MediaStreams } from '../../src/voice/media-streams.js';
 import type { CallQueues } from '../../src/voice/call-queues.js';
+import type { Conferences } from '../../src/voice/conferences.js';
 import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from './verb-context.js';
 import type { CallSession } from './call-session.js';
 
@@ -41,6 +42,8 @@ export interface VoiceDeps {
   streams: MediaStreams;
   /** Every call queue's waiting callers on this node. */
   queues: CallQueues;
+  /** Every live conference room on this node. */
+  conferences: Conferences;
   dial(parent: CallSession, verb: DialVerb): Promise<DialResult>;
   /** Told when a session has ended and its record is final. */
   ended(session: CallSession): void;

@@ -3,8 +3,9 @@ import type { ParseContext } from './attributes.js';
 import { textOnly, type XmlElement } from './document.js';
 import { TwimlCode, TwimlProblem } from './errors.js';
 import { dialQueue } from './voice-queue.js';
+import { dialConference } from './voice-conference.js';
 import type {
-  CallProgressEvent, DialClient, DialNumber, DialQueue, DialRecord, DialSip, DialTarget, DialVerb, RecordingEvent,
+  CallProgressEvent, DialClient, DialConference, DialNumber, DialQueue, DialRecord, DialSip, DialTarget, DialVerb, RecordingEvent,
   UnsupportedVerb,
 } from './voice-types.js';
 
@@ -15,7 +16,7 @@ const DIAL_RECORD: readonly DialRecord[] = [
   'do-not-record', 'record-from-answer', 'record-from-ringing', 'record-from-answer-dual', 'record-from-ringing-dual',
 ];
 /** Valid Dial nouns this switch does not run; the whole <Dial> becomes Unsupported. */
-const UNSUPPORTED_NOUNS = new Set(['Conference', 'Application', 'Sim', 'WhatsApp']);
+const UNSUPPORTED_NOUNS = new Set(['Application', 'Sim', 'WhatsApp']);
 
 /** Twilio's documented ceilings; larger values are clamped rather than rejected, as Twilio does. */
 export const DIAL_MAX_TIMEOUT_S = 600;
@@ -45,6 +46,7 @@ export function dial(ctx: ParseContext, el: XmlElement): DialVerb | UnsupportedV
 
   const targets: DialTarget[] = [];
   let queue: DialQueue | undefined;
+  let conference: DialConference | undefined;
   let text = '';
   for (const child of el.children) {
     if (typeof child === 'string') {
@@ -52,29 +54,32 @@ export function dial(ctx: ParseContext, el: XmlElement): DialVerb | UnsupportedV
       continue;
     }
     if (UNSUPPORTED_NOUNS.has(child.name)) return { verb: 'Unsupported', name: child.name, within: 'Dial' };
-    if (child.name === 'Queue') {
-      if (queue !== undefined) throw new TwimlProblem(C.DialInvalidNestedElement, '<Dial> can dial one <Queue>');
-      queue = dialQueue(ctx, child);
+    if (child.name === 'Queue' || child.name === 'Conference') {
+      if (queue !== undefined || conference !== undefined) throw new TwimlProblem(C.DialInvalidNestedElement, `<Dial> can hold one <Queue> or <Conference>`);
+      if (child.name === 'Queue') queue = dialQueue(ctx, child);
+      else conference = dialConference(ctx, child);
     } else {
       targets.push(dialNoun(ctx, child));
     }
   }
+  const room = queue ?? conference;
   text = text.trim();
   if (text !== '') {
-    if (targets.length > 0 || queue !== undefined) {
+    if (targets.length > 0 || room !== undefined) {
       throw new TwimlProblem(C.DialInvalidNestedElement, '<Dial> cannot mix a bare number with nested nouns');
     }
     targets.push(dialNumber(ctx, el, text));
   }
-  if (queue !== undefined && targets.length > 0) {
-    throw new TwimlProblem(C.DialInvalidNestedElement, '<Dial> cannot ring numbers and dial a <Queue> at once');
+  if (room !== undefined && targets.length > 0) {
+    throw new TwimlProblem(C.DialInvalidNestedElement, '<Dial> cannot ring numbers and join a <Queue> or <Conference> at once');
   }
-  if (targets.length === 0 && queue === undefined) throw new TwimlProblem(C.DialInvalidNumberFormat, '<Dial> has no number to call');
+  if (targets.length === 0 && room === undefined) throw new TwimlProblem(C.DialInvalidNumberFormat, '<Dial> has no number to call');
 
   return {
     verb: 'Dial',
     targets,
     ...(queue !== undefined && { queue }),
+    ...(conference !== undefined && { conference }),
     ...(action !== undefined && { action }),
     method,
     timeout,

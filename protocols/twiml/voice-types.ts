@@ -128,12 +128,38 @@ export interface DialQueue {
   readonly method: HttpMethod;
 }
 
+export type ConferenceEvent = 'start' | 'end' | 'join' | 'leave' | 'mute' | 'hold' | 'modify' | 'speaker' | 'announcement';
+
+/** `<Dial><Conference>`: join the named conference room of the account (created with its first participant). */
+export interface DialConference {
+  readonly name: string;
+  /** Heard by the others or not. */
+  readonly muted: boolean;
+  /** A beep when someone joins and/or leaves: `true` both, `onEnter`, `onExit`, `false` neither. */
+  readonly beep: 'true' | 'false' | 'onEnter' | 'onExit';
+  /** This participant starts the conference (else it waits, hearing waitUrl, for one who does). */
+  readonly startConferenceOnEnter: boolean;
+  /** The conference ends for everyone when this participant leaves. */
+  readonly endConferenceOnExit: boolean;
+  /** TwiML heard while the conference has not started; absent: silence. */
+  readonly waitUrl?: string;
+  readonly waitMethod: HttpMethod;
+  /** 2–250. */
+  readonly maxParticipants: number;
+  readonly statusCallback?: string;
+  readonly statusCallbackMethod: HttpMethod;
+  readonly statusCallbackEvent: ConferenceEvent[];
+  readonly participantLabel?: string;
+}
+
 export interface DialVerb {
   readonly verb: 'Dial';
   /** Several targets ring in parallel (or in order when `sequential`); first answer wins. Empty when `queue` is set. */
   readonly targets: DialTarget[];
   /** A <Queue> noun instead of targets to ring. */
   readonly queue?: DialQueue;
+  /** A <Conference> noun instead of targets to ring. */
+  readonly conference?: DialConference;
   /** Absent: continue with the next verb of this document after the dial. */
   readonly action?: string;
   readonly method: HttpMethod;

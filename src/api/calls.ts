@@ -65,7 +65,7 @@ export function callJson(c: CallRecord): Record<string, unknown> {
 }
 
 /** `app`: the request's ApplicationSid, already checked to be the account's: its voice URLs stand in for Url. */
-function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean, app: ApplicationRecord | null | undefined): NewCall {
+export function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean, app: ApplicationRecord | null | undefined): NewCall {
   const toRaw = str(p, 'To');
   const fromRaw = str(p, 'From');
   if (!toRaw) throw badRequest(21201, "No 'To' number is specified");
@@ -165,17 +165,21 @@ function parseUpdate(p: RawParams): CallUpdate {
   return u;
 }
 
+/** Whether a number is one of the account's: a call's From must be. */
+export function ownedBy(deps: ApiDeps, accountSid: string): (e164: string) => boolean {
+  return (e164) => {
+    const sid = deps.tables.numberByE164.get(e164);
+    return sid !== undefined && deps.tables.numbers.get(sid)?.accountSid === accountSid;
+  };
+}
+
 export function registerCallRoutes(voice: Voice): RouteModule {
   return (app: FastifyInstance, deps: ApiDeps) => {
     const base = '/2010-04-01/Accounts/:AccountSid/Calls';
 
     app.post(`${base}.json`, async (req, reply) => {
-      const owns = (e164: string) => {
-        const sid = deps.tables.numberByE164.get(e164);
-        return sid !== undefined && deps.tables.numbers.get(sid)?.accountSid === req.account.sid;
-      };
       const body = (req.body ?? {}) as RawParams;
-      const c = parseCreate(body, owns, applicationParam(body, 'ApplicationSid', deps.applications, req.account.sid));
+      const c = parseCreate(body, ownedBy(deps, req.account.sid), applicationParam(body, 'ApplicationSid', deps.applications, req.account.sid));
       try {
         const record = await voice.createCall(req.account.sid, c);
         reply.code(201);

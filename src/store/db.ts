@@ -7,7 +7,7 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, ApiKeyRecord, ApplicationRecord, QueueRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, AddressRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
+import type { AccountRecord, ApiKeyRecord, ApplicationRecord, ConferenceRecord, QueueRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, AddressRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -76,6 +76,10 @@ export interface Tables {
   queues: Database<QueueRecord, string>;
   /** key: [accountSid, dateCreated, sid] → sid: an account's call queues, oldest first */
   queuesByAccount: Database<string, [string, number, string]>;
+  /** key: CF sid */
+  conferences: Database<ConferenceRecord, string>;
+  /** key: [accountSid, -dateCreated, sid] → sid: an account's conferences, newest first (Twilio's list order) */
+  conferencesByAccount: Database<string, [string, number, string]>;
   /** key: CA sid */
   calls: Database<CallRecord, string>;
   /** key: [accountSid, -dateCreated, sid] → sid: an account's calls, newest first (Twilio's list order) */
@@ -163,6 +167,8 @@ export function openTables(dataDir: string): Tables {
     notificationsByAccount: root.openDB<string, [string, number, string]>({ name: 'notifications_by_account' }),
     queues: records<QueueRecord, string>('queues'),
     queuesByAccount: root.openDB<string, [string, number, string]>({ name: 'queues_by_account' }),
+    conferences: records<ConferenceRecord, string>('conferences'),
+    conferencesByAccount: root.openDB<string, [string, number, string]>({ name: 'conferences_by_account' }),
     calls: records<CallRecord, string>('calls'),
     callsByAccount: root.openDB<string, [string, number, string]>({ name: 'calls_by_account' }),
     liveCalls: root.openDB<number, string>({ name: 'live_calls' }),

@@ -79,6 +79,21 @@ export interface QueueRecord {
   dateUpdated: number;
 }
 
+export type ConferenceStatus = 'init' | 'in-progress' | 'completed';
+
+/** A conference room (CF…): one per <Dial><Conference> name while it lasts; kept once completed, as Twilio keeps them. */
+export interface ConferenceRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  status: ConferenceStatus;
+  /** Why it ended (Twilio's reason_conference_ended), once completed. */
+  reasonConferenceEnded: 'conference-ended-via-api' | 'participant-with-end-conference-on-exit-left' | 'participant-with-end-conference-on-exit-kicked' | 'last-participant-left' | 'last-participant-kicked' | null;
+  callSidEndingConference: string | null;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
 /** A TwiML application (AP…): a set of URLs that numbers, API calls and API messages can point at by its SID. */
 export interface ApplicationRecord {
   sid: string;

@@ -14,6 +14,7 @@ import type { Tables } from '../store/db.js';
 import type { AccountRecord, NumberRecord, VerificationRecord, VerifyChannel, VerifyServiceRecord } from '../store/records.js';
 import type { NewCall } from '../voice/voice.js';
 import { newSid } from '../util/sid.js';
+import { escapeXml } from '../util/xml.js';
 
 export const MAX_SENDS = 5;
 export const MAX_CHECKS = 5;
@@ -288,10 +289,6 @@ export class Verify {
 
 function expiredIfDue(v: VerificationRecord, now: number): VerificationRecord {
   return v.status === 'pending' && now >= v.expiresAt ? { ...v, status: 'expired', code: null } : v;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function randomCode(length: number): string {

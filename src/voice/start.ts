@@ -23,6 +23,7 @@ import { SandboxPhone } from '../sandbox/phone.js';
 import { registerCallRoutes } from '../api/calls.js';
 import { registerStreamRoutes } from '../api/streams.js';
 import { registerQueueRoutes } from '../api/queues.js';
+import { registerConferenceRoutes } from '../api/conferences.js';
 import { recordingRoutes } from '../api/recordings.js';
 import { registerSandboxCallRoutes } from '../sandbox/phone-routes.js';
 
@@ -104,7 +105,7 @@ export async function startVoice(opts: {
   );
 
   let phone: SandboxPhone | undefined;
-  const routes: RouteModule[] = [registerCallRoutes(voice), registerStreamRoutes(voice), registerQueueRoutes(voice), recordingRoutes(recordings)];
+  const routes: RouteModule[] = [registerCallRoutes(voice), registerStreamRoutes(voice), registerQueueRoutes(voice), registerConferenceRoutes(voice), recordingRoutes(recordings)];
   if (!config.sipTrunk) {
     // The handset's media shares tandem's RTP pool: one range to open in a firewall, one pool to size.
     phone = await SandboxPhone.start({ pool, ...(openMedia && { openMedia }), host: '127.0.0.1', tandemSip: sip.sipHostPort, secret: config.drachtioSecret, headers: voice.internalHeaders() });

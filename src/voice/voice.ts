@@ -29,6 +29,8 @@ import { dialTargets, type StartedLeg } from './dial-legs.js';
 import { CallQueues } from './call-queues.js';
 import { QueueStore } from './queue-store.js';
 import { dialQueue } from './dial-queue.js';
+import { Conferences } from './conferences.js';
+import { ConferenceStore } from './conference-store.js';
 
 export interface VoiceOptions {
   srf: Srf;
@@ -137,6 +139,11 @@ export class Voice {
         log: o.log,
       }),
       queues: new CallQueues(new QueueStore(o.tables)),
+      conferences: new Conferences({
+        store: new ConferenceStore(o.tables),
+        postCallback: (accountSid, req) => this.deps.callbacks.post(accountSid, req),
+        log: o.log,
+      }),
       dial: (parent, verb) => this.dial(parent, verb),
       ended: (s) => this.remember(s),
       log: o.log,
@@ -174,6 +181,8 @@ export class Voice {
       });
       closed++;
     }
+    // Conference rooms that were live died with their calls.
+    await this.deps.conferences.store.closeStale();
     queued.sort((x, y) => x.dateCreated - y.dateCreated);
     for (const c of queued) this.pacer.enqueue(c.accountSid, c.sid, () => void this.startQueued(c.sid));
     return { requeued: queued.length, closed };
@@ -185,6 +194,11 @@ export class Voice {
 
   get liveStreams(): number {
     return this.deps.streams.liveCount;
+  }
+
+  /** Conference rooms live on this node, and their records. */
+  get conferences(): Conferences {
+    return this.deps.conferences;
   }
 
   /** Call queues: their records and who waits in them on this node. */

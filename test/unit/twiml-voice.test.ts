@@ -155,12 +155,12 @@ describe('voice TwiML built by the twilio package', () => {
   test('valid but unsupported verbs and Dial nouns come back as Unsupported', () => {
     const r = new VoiceResponse();
     r.enqueue({ workflowSid: 'WW' + '0'.repeat(32) }, 'support');
-    r.dial().conference('room');
+    r.dial().sim('DE' + '0'.repeat(32));
     r.connect().room('my-room');
     r.start().siprec({ connectorName: 'c' });
     assert.deepEqual(verbs(r.toString()), [
       { verb: 'Unsupported', name: 'Enqueue workflowSid' },
-      { verb: 'Unsupported', name: 'Conference', within: 'Dial' },
+      { verb: 'Unsupported', name: 'Sim', within: 'Dial' },
       { verb: 'Unsupported', name: 'Room', within: 'Connect' },
       { verb: 'Unsupported', name: 'Siprec', within: 'Start' },
     ]);
@@ -183,6 +183,41 @@ describe('voice TwiML built by the twilio package', () => {
     assert.deepEqual(dial.targets, []);
     assert.deepEqual(dial.queue, { name: 'support', url: 'https://app.example.com/announce', method: 'GET' });
     assert.equal(dial.timeout, 20);
+  });
+
+  test('Dial with a Conference: defaults, explicit attributes, events and the room name', () => {
+    const r = new VoiceResponse();
+    r.dial().conference('standup');
+    r.dial({ hangupOnStar: true }).conference({
+      muted: true, beep: 'onExit', startConferenceOnEnter: false, endConferenceOnExit: true, waitUrl: 'hold.xml', waitMethod: 'GET',
+      maxParticipants: 10, statusCallback: '/events', statusCallbackEvent: ['start', 'join', 'mute'], participantLabel: 'host',
+    }, 'board');
+    const [plain, full] = verbs(r.toString(), 'https://app.example.com/voice/answer');
+    if (plain?.verb !== 'Dial' || full?.verb !== 'Dial') return assert.fail('expected two Dials');
+    assert.deepEqual(plain.targets, []);
+    assert.deepEqual(plain.conference, {
+      name: 'standup', muted: false, beep: 'true', startConferenceOnEnter: true, endConferenceOnExit: false, waitMethod: 'POST',
+      maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [],
+    });
+    assert.deepEqual(full.conference, {
+      name: 'board', muted: true, beep: 'onExit', startConferenceOnEnter: false, endConferenceOnExit: true,
+      waitUrl: 'https://app.example.com/voice/hold.xml', waitMethod: 'GET', maxParticipants: 10,
+      statusCallback: 'https://app.example.com/events', statusCallbackMethod: 'POST', statusCallbackEvent: ['start', 'join', 'mute'],
+      participantLabel: 'host',
+    });
+    assert.equal(full.hangupOnStar, true);
+  });
+
+  test('conference TwiML errors carry Twilio\'s Dial->Conference codes', () => {
+    assert.equal(codeOf(wrap('<Dial><Conference muted="yes">r</Conference></Dial>')), 13230);
+    assert.equal(codeOf(wrap('<Dial><Conference endConferenceOnExit="1">r</Conference></Dial>')), 13231);
+    assert.equal(codeOf(wrap('<Dial><Conference startConferenceOnEnter="no">r</Conference></Dial>')), 13232);
+    assert.equal(codeOf(wrap('<Dial><Conference waitUrl="ftp://x/y">r</Conference></Dial>')), 13233);
+    assert.equal(codeOf(wrap('<Dial><Conference waitMethod="PUT">r</Conference></Dial>')), 13234);
+    assert.equal(codeOf(wrap('<Dial><Conference beep="loud">r</Conference></Dial>')), 13235);
+    assert.equal(codeOf(wrap('<Dial><Conference maxParticipants="251">r</Conference></Dial>')), 12200);
+    assert.equal(codeOf(wrap('<Dial><Conference></Conference></Dial>')), 12200);
+    assert.equal(codeOf(wrap('<Dial><Conference>a</Conference><Queue>b</Queue></Dial>')), 13215);
   });
 
   test('queue TwiML errors carry Twilio\'s Enqueue and Dial->Queue codes', () => {

@@ -71,11 +71,11 @@ test('Dial without action continues with the next verb; answerOnBridge leaves an
 
 test('Unsupported verbs: a 12200 warning names them and the document goes on', async (t) => {
   const h = await harness(t);
-  const outcome = await runDocument(h.twiml('<Response><Pay/><Dial><Conference>room</Conference></Dial><Hangup/></Response>'), h.ctx);
+  const outcome = await runDocument(h.twiml('<Response><Pay/><Dial><Sim>DE00000000000000000000000000000000</Sim></Dial><Hangup/></Response>'), h.ctx);
   assert.deepEqual(outcome, { next: 'hangup', reason: 'hangup' });
   assert.deepEqual(h.notes.map((n) => n.code), [UNSUPPORTED_VERB, UNSUPPORTED_VERB]);
   assert.match(h.notes[0]!.detail, /<Pay>/);
-  assert.match(h.notes[1]!.detail, /<Conference> inside <Dial>/);
+  assert.match(h.notes[1]!.detail, /<Sim> inside <Dial>/);
   assert.ok(!h.events.includes('dial'));
 });
 

@@ -18,6 +18,8 @@ import { Recordings } from '../../src/voice/recordings.js';
 import { MediaStreams } from '../../src/voice/media-streams.js';
 import { CallQueues } from '../../src/voice/call-queues.js';
 import { QueueStore } from '../../src/voice/queue-store.js';
+import { Conferences } from '../../src/voice/conferences.js';
+import { ConferenceStore } from '../../src/voice/conference-store.js';
 import { closeTables, openTables } from '../../src/store/db.js';
 import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 
@@ -47,6 +49,8 @@ export interface Harness {
   dialed: DialVerb[];
   /** The call queues the call's <Enqueue> joins (real, on a temp LMDB): a test plays the agent through them. */
   queues: CallQueues;
+  /** The conference rooms the call's <Dial><Conference> joins (real, on the same temp LMDB, mixing on this thread). */
+  conferences: Conferences;
   /** What ctx.dial returns. */
   dialResult: DialResult;
   hangUp(): void;
@@ -96,6 +100,12 @@ export async function harness(t: TestContext): Promise<Harness> {
   const streams = mediaStreams.forCall({ info: call, media, ended });
   const tables = openTables(join(dataDir, 'queues'));
   const queues = new CallQueues(new QueueStore(tables));
+  const conferences = new Conferences({
+    store: new ConferenceStore(tables),
+    postCallback: (_accountSid, req) => void callbacks.post({ ...req, authToken: AUTH_TOKEN }),
+    log: { error: () => undefined },
+  });
+  const conferenceAccess = conferences.forCall({ sid: call.sid, accountSid: call.accountSid, media });
   const queueAccess = queues.forCall({ sid: call.sid, accountSid: call.accountSid, media, ended, signal: abort.signal, get isOver() { return abort.signal.aborted; } });
   const h: Harness = {
     media,
@@ -108,6 +118,7 @@ export async function harness(t: TestContext): Promise<Harness> {
     notes,
     dialed,
     queues,
+    conferences,
     dialResult: { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 7 },
     ctx: {
       call,
@@ -151,6 +162,7 @@ export async function harness(t: TestContext): Promise<Harness> {
         return streams;
       },
       queues: queueAccess,
+      conferences: conferenceAccess,
       postStatusCallback(req: StatusCallbackPost) {
         void callbacks.post({ ...req, authToken: AUTH_TOKEN });
       },

@@ -7,8 +7,10 @@ import type { DialVerb } from '../../../protocols/twiml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { CONTINUE, ENDED } from './media.js';
 import { completedRecordingParams, recordingStatusCallback, trimSilence } from './record.js';
+import { conference } from './conference.js';
 
 export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcome> {
+  if (verb.conference) return conference(verb, ctx);
   if (!verb.answerOnBridge) await ctx.answer();
   if (ctx.signal.aborted) return ENDED;
   const result = await ctx.dial(verb);

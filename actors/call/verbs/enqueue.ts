@@ -5,18 +5,14 @@
 // stays bridged until the agent's side ends, and only then is `action` requested, as on Twilio.
 import type { EnqueueVerb, LeaveVerb, VoiceVerb } from '../../../protocols/twiml/index.js';
 import type { ActionRequest, QueueHandoff, QueueMembership, VerbContext, VerbOutcome } from '../verb-context.js';
-import { UNSUPPORTED_VERB } from './unsupported.js';
-import { CONTINUE, ENDED, wait } from './media.js';
+import { CONTINUE, ENDED } from './media.js';
 import { runDocument } from './index.js';
+import { aborted, allowed, orAborted, playWaitDocuments } from './wait-documents.js';
 
 /** What a waitUrl document may hold (Twilio's list); anything else is skipped with a 12200 warning. */
 const WAIT_VERBS: ReadonlySet<VoiceVerb['verb']> = new Set(['Play', 'Say', 'Pause', 'Gather', 'Hangup', 'Redirect', 'Leave']);
 /** What an agent's <Queue url> document may hold. */
 const WHISPER_VERBS: ReadonlySet<VoiceVerb['verb']> = new Set(['Play', 'Say', 'Pause', 'Redirect']);
-/** tandem has no hold music: without a waitUrl (or while it fails) the caller waits in silence, this long a round. */
-export const HOLD_ROUND_MS = 5_000;
-/** A wait document that ends at once is fetched again only after this long, so a bare <Response/> cannot spin. */
-const MIN_WAIT_ROUND_MS = 1_000;
 
 export type QueueResult = 'bridged' | 'queue-full' | 'redirected' | 'hangup' | 'leave';
 
@@ -58,49 +54,13 @@ export async function leave(_verb: LeaveVerb, ctx: VerbContext): Promise<VerbOut
  */
 async function hold(verb: EnqueueVerb, ctx: VerbContext, m: QueueMembership): Promise<boolean> {
   const signal = AbortSignal.any([ctx.signal, m.leaving]);
-  let documentUrl = verb.waitUrl ?? null;
-  const waitCtx = scoped(ctx, signal, () => documentUrl);
-  let doc: readonly VoiceVerb[] | undefined;
   try {
-    while (!signal.aborted) {
-      if (!doc) {
-        if (verb.waitUrl === undefined) {
-          await wait(waitCtx, HOLD_ROUND_MS);
-          continue;
-        }
-        documentUrl = verb.waitUrl;
-        // An agent taking the caller must not wait for a slow wait document.
-        const fetched = await orAborted(signal, ctx.fetchDocument({ url: verb.waitUrl, method: verb.waitUrlMethod, params: m.waitParams() }));
-        if (fetched === undefined) break;
-        if (fetched.next !== 'document') {
-          // Already a notification (11200, 12100, …): the caller keeps their place and hears silence meanwhile.
-          await wait(waitCtx, HOLD_ROUND_MS);
-          continue;
-        }
-        doc = fetched.verbs;
-      }
-      const started = Date.now();
-      const outcome = await runDocument(allowed(doc, WAIT_VERBS, 'a waitUrl', ctx), waitCtx);
-      doc = undefined;
-      if (signal.aborted) break;
-      if (outcome.next === 'document') {
-        // A <Redirect> or a <Gather>'s action: the new document is what the caller waits to.
-        doc = outcome.verbs;
-        documentUrl = outcome.documentUrl;
-        continue;
-      }
-      if (outcome.next === 'hangup') {
-        if (outcome.reason !== 'error') {
-          m.abandon('hangup');
-          return true;
-        }
-        await wait(waitCtx, HOLD_ROUND_MS);
-        continue;
-      }
-      if (Date.now() - started < MIN_WAIT_ROUND_MS) await wait(waitCtx, MIN_WAIT_ROUND_MS);
+    const music = { method: verb.waitUrlMethod, params: () => m.waitParams(), allowed: WAIT_VERBS, what: 'a waitUrl' };
+    if ((await playWaitDocuments(ctx, signal, verb.waitUrl === undefined ? music : { ...music, url: verb.waitUrl })) === 'hangup') {
+      m.abandon('hangup');
+      return true;
     }
   } finally {
-    ctx.media.stopPlayback();
     if (!m.departure) m.abandon();
   }
   return false;
@@ -156,31 +116,4 @@ function tell(ctx: VerbContext, verb: EnqueueVerb, p: Record<string, string>): v
 
 function actionRequest(verb: EnqueueVerb, p: Record<string, string>): ActionRequest {
   return { url: verb.action!, method: verb.method, params: p };
-}
-
-/** The verbs a document of this kind may hold; the rest are skipped, each with a 12200 warning. */
-function allowed(verbs: readonly VoiceVerb[], kinds: ReadonlySet<VoiceVerb['verb']>, what: string, ctx: VerbContext): VoiceVerb[] {
-  return verbs.filter((v) => {
-    if (kinds.has(v.verb)) return true;
-    ctx.notify(UNSUPPORTED_VERB, `<${v.verb === 'Unsupported' ? v.name : v.verb}> is not allowed in ${what} document; skipped`);
-    return false;
-  });
-}
-
-/** `ctx` with its own stop signal and document URL (the wait document's, for a <Gather> without action). */
-function scoped(ctx: VerbContext, signal: AbortSignal, documentUrl: () => string | null): VerbContext {
-  return Object.create(ctx, {
-    signal: { get: () => signal },
-    call: { get: () => ({ ...ctx.call, documentUrl: documentUrl() }) },
-  }) as VerbContext;
-}
-
-/** `p`'s value, or undefined as soon as `signal` aborts. */
-function orAborted<T>(signal: AbortSignal, p: Promise<T>): Promise<T | undefined> {
-  return Promise.race([p, aborted(signal).then(() => undefined)]);
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

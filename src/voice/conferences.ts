@@ -1,0 +1,263 @@
+// Conference rooms, live: who is in each (muted, on hold, how they start and end it), when a room starts (the first
+// participant with startConferenceOnEnter; those before it wait, hearing their waitUrl), when it ends (the last one
+// leaves, one with endConferenceOnExit leaves, or the API ends it), the beeps, and the conference status callbacks.
+// The audio is conference-mixer.ts; the records conference-store.ts. A room lives on the node its calls run on.
+import { beep } from '../../protocols/rtp/index.js';
+import type { MediaEndpoint } from '../../protocols/rtp/index.js';
+import type { ConferenceEvent, DialConference, HttpMethod } from '../../protocols/twiml/index.js';
+import type { CallConferenceAccess, ConferenceSeat } from '../../actors/call/verb-context.js';
+import type { ConferenceRecord } from '../store/records.js';
+import { rfc2822 } from '../util/time.js';
+import { ConferenceMixer } from './conference-mixer.js';
+import type { ConferenceStore } from './conference-store.js';
+
+export interface ConferenceLeg {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly media: MediaEndpoint;
+}
+
+export interface ConferencesOptions {
+  store: ConferenceStore;
+  /** A signed, fire-and-forget status callback. */
+  postCallback(accountSid: string, req: { url: string; method: HttpMethod; params: Record<string, string> }): void;
+  log: { error(obj: object, msg?: string): void };
+}
+
+type EndReason = NonNullable<ConferenceRecord['reasonConferenceEnded']>;
+
+/** Twilio's join/leave tone: short and soft, mixed over the conversation. */
+const BEEP = beep(300, 880);
+
+export class Participant implements ConferenceSeat {
+  readonly joinedAt = Date.now();
+  dateUpdated = this.joinedAt;
+  muted: boolean;
+  hold = false;
+  readonly startConferenceOnEnter: boolean;
+  readonly endConferenceOnExit: boolean;
+  readonly label: string | null;
+  private readonly out = new AbortController();
+
+  constructor(readonly room: Room, readonly leg: ConferenceLeg, noun: DialConference) {
+    this.muted = noun.muted;
+    this.startConferenceOnEnter = noun.startConferenceOnEnter;
+    this.endConferenceOnExit = noun.endConferenceOnExit;
+    this.label = noun.participantLabel ?? null;
+  }
+
+  get callSid(): string {
+    return this.leg.sid;
+  }
+
+  get conferenceSid(): string {
+    return this.room.sid;
+  }
+
+  get started(): AbortSignal {
+    return this.room.startedSignal;
+  }
+
+  get left(): AbortSignal {
+    return this.out.signal;
+  }
+
+  /** What the mixer asks each tick. */
+  get speaks(): boolean {
+    return !this.muted && !this.hold;
+  }
+
+  get hears(): boolean {
+    return !this.hold;
+  }
+
+  leave(): void {
+    this.room.leave(this, false);
+  }
+
+  /** The room let it go. */
+  release(): void {
+    this.out.abort();
+  }
+}
+
+export class Room {
+  readonly participants = new Map<string, Participant>();
+  private readonly startCtl = new AbortController();
+  private readonly mixer = new ConferenceMixer();
+  private callback: { url: string; method: HttpMethod; events: ReadonlySet<ConferenceEvent> } | undefined;
+  private beeps: DialConference['beep'] = 'true';
+  private sequence = 0;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly conferences: Conferences,
+    public record: ConferenceRecord,
+  ) {}
+
+  get sid(): string {
+    return this.record.sid;
+  }
+
+  get startedSignal(): AbortSignal {
+    return this.startCtl.signal;
+  }
+
+  get over(): boolean {
+    return this.record.status === 'completed';
+  }
+
+  /** Undefined when the room is full (or over). */
+  join(leg: ConferenceLeg, noun: DialConference): Participant | undefined {
+    if (this.over || this.participants.size >= noun.maxParticipants) return undefined;
+    if (!this.callback && noun.statusCallback !== undefined) {
+      // The conference's events go where the first participant asking for them said (as on Twilio).
+      this.callback = { url: noun.statusCallback, method: noun.statusCallbackMethod, events: new Set(noun.statusCallbackEvent) };
+    }
+    if (this.participants.size === 0) this.beeps = noun.beep;
+    const p = new Participant(this, leg, noun);
+    this.participants.set(leg.sid, p);
+    if (this.startCtl.signal.aborted) {
+      if (this.beeps === 'true' || this.beeps === 'onEnter') this.mixer.sound(BEEP);
+      this.mixer.add(p.callSid, p.leg.media, p);
+    }
+    this.event('join', 'participant-join', p);
+    if (!this.startCtl.signal.aborted && p.startConferenceOnEnter) this.start();
+    return p;
+  }
+
+  /** Out of the room (it left, or `kicked` through the API); the room may end with it. */
+  leave(p: Participant, kicked: boolean): void {
+    if (this.participants.get(p.callSid) !== p) return;
+    this.participants.delete(p.callSid);
+    this.mixer.remove(p.callSid);
+    p.release();
+    this.event('leave', 'participant-leave', p);
+    if (this.over) return;
+    const started = this.startCtl.signal.aborted;
+    if (started && p.endConferenceOnExit) {
+      return this.end(kicked ? 'participant-with-end-conference-on-exit-kicked' : 'participant-with-end-conference-on-exit-left', p.callSid);
+    }
+    if (this.participants.size === 0) return this.end(kicked ? 'last-participant-kicked' : 'last-participant-left', p.callSid);
+    if (started && (this.beeps === 'true' || this.beeps === 'onExit')) this.mixer.sound(BEEP);
+  }
+
+  /** Ends the conference: everyone still in it leaves (their <Dial> goes on to its action or next verb). */
+  end(reason: EndReason, callSid: string | null = null): void {
+    if (this.over) return;
+    this.update({ status: 'completed', reasonConferenceEnded: reason, callSidEndingConference: callSid });
+    for (const p of [...this.participants.values()]) this.leave(p, false);
+    this.mixer.stop();
+    this.event('end', 'conference-end', undefined, { ReasonConferenceEnded: reason, ...(callSid && { CallSidEndingConference: callSid }) });
+    this.conferences.closed(this);
+  }
+
+  setMuted(p: Participant, muted: boolean): void {
+    if (p.muted === muted) return;
+    p.muted = muted;
+    p.dateUpdated = Date.now();
+    this.event('mute', muted ? 'participant-mute' : 'participant-unmute', p);
+  }
+
+  setHold(p: Participant, hold: boolean): void {
+    if (p.hold === hold) return;
+    p.hold = hold;
+    p.dateUpdated = Date.now();
+    this.event('hold', hold ? 'participant-hold' : 'participant-unhold', p);
+  }
+
+  /** Stored before the next change is (each save waits for the one before). */
+  whenSaved(): Promise<void> {
+    return this.saving;
+  }
+
+  private start(): void {
+    this.update({ status: 'in-progress' });
+    this.startCtl.abort();
+    for (const p of this.participants.values()) this.mixer.add(p.callSid, p.leg.media, p);
+    this.event('start', 'conference-start');
+  }
+
+  private update(patch: Partial<ConferenceRecord>): void {
+    this.record = { ...this.record, ...patch, dateUpdated: Date.now() };
+    const record = this.record;
+    this.saving = this.saving
+      .then(() => this.conferences.store.save(record))
+      .catch((err: unknown) => this.conferences.log.error({ err, conferenceSid: record.sid }, 'conference record could not be stored'));
+  }
+
+  private event(kind: ConferenceEvent, name: string, p?: Participant, extra: Record<string, string> = {}): void {
+    const cb = this.callback;
+    if (!cb || !cb.events.has(kind)) return;
+    const r = this.record;
+    const params: Record<string, string> = {
+      AccountSid: r.accountSid,
+      ConferenceSid: r.sid,
+      FriendlyName: r.friendlyName,
+      StatusCallbackEvent: name,
+      SequenceNumber: String(this.sequence++),
+      Timestamp: rfc2822(Date.now())!,
+      ...extra,
+    };
+    if (p) {
+      params.CallSid = p.callSid;
+      params.Muted = String(p.muted);
+      params.Hold = String(p.hold);
+      params.Coaching = 'false';
+      params.EndConferenceOnExit = String(p.endConferenceOnExit);
+      params.StartConferenceOnEnter = String(p.startConferenceOnEnter);
+      if (p.label !== null) params.ParticipantLabel = p.label;
+    }
+    this.conferences.postCallback(r.accountSid, { url: cb.url, method: cb.method, params });
+  }
+}
+
+export class Conferences {
+  readonly store: ConferenceStore;
+  readonly log: ConferencesOptions['log'];
+  readonly postCallback: ConferencesOptions['postCallback'];
+  /** Live rooms by `${accountSid} ${friendlyName}`, and by sid. */
+  private readonly byName = new Map<string, Room>();
+  private readonly bySid = new Map<string, Room>();
+
+  constructor(o: ConferencesOptions) {
+    this.store = o.store;
+    this.log = o.log;
+    this.postCallback = o.postCallback;
+  }
+
+  forCall(leg: ConferenceLeg): CallConferenceAccess {
+    return {
+      join: async (noun) => {
+        const key = `${leg.accountSid} ${noun.name}`;
+        let room = this.byName.get(key);
+        if (!room) {
+          room = new Room(this, this.store.fresh(leg.accountSid, noun.name));
+          this.byName.set(key, room);
+          this.bySid.set(room.sid, room);
+          await this.store.save(room.record);
+        }
+        return room.join(leg, noun) ?? { full: true, conferenceSid: room.sid };
+      },
+    };
+  }
+
+  /** A live room of the account. */
+  room(accountSid: string, sid: string): Room | undefined {
+    const r = this.bySid.get(sid);
+    return r?.record.accountSid === accountSid ? r : undefined;
+  }
+
+  /** Participants in every live room of this node (for /metrics). */
+  get participants(): number {
+    let n = 0;
+    for (const r of this.bySid.values()) n += r.participants.size;
+    return n;
+  }
+
+  closed(room: Room): void {
+    this.bySid.delete(room.sid);
+    const key = `${room.record.accountSid} ${room.record.friendlyName}`;
+    if (this.byName.get(key) === room) this.byName.delete(key);
+  }
+}

@@ -1,0 +1,133 @@
+// Conferences end to end: a running tandem, sandbox handsets calling in and answering over real SIP and RTP, TwiML
+// from twilio's VoiceResponse, and the Conferences and Participants API through the official twilio client.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { resourceSchema, responseSchema, shapeProblems } from '../helpers/spec-schema.js';
+import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
+import { buyVoiceNumber, handsetCalls, voiceTwiml, type HandsetCall } from './voice-helpers.js';
+
+let t: Tandem;
+let app: WebhookApp;
+
+before(async () => {
+  t = await startTandem();
+  app = await startWebhookApp(() => t.authToken);
+});
+after(async () => {
+  await app.close();
+  await t.cleanup();
+});
+
+async function callIn(from: string, to: string, hangupAfterS: number): Promise<number> {
+  const r = await fetch(t.url + '/sandbox/Calls', {
+    method: 'POST',
+    body: new URLSearchParams({ From: from, To: to, HangupAfter: String(hangupAfterS) }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  assert.equal(r.status, 201, await r.clone().text());
+  return ((await r.json()) as HandsetCall).id;
+}
+
+const handsetCall = (pred: (h: HandsetCall) => boolean, what: string, timeoutMs = 20_000) =>
+  waitUntil(async () => (await handsetCalls(t)).find(pred), timeoutMs, what);
+
+test('two callers meet in a conference: the API lists, mutes and removes them and ends the room; callbacks report each step', async () => {
+  const client = t.client();
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/standup' });
+  app.respond('/standup', {
+    body: voiceTwiml((r) => {
+      r.dial({ action: app.url + '/standup-done' }).conference(
+        { beep: 'true', statusCallback: app.url + '/standup-events', statusCallbackEvent: ['start', 'end', 'join', 'leave', 'mute'] },
+        'standup',
+      );
+    }),
+  });
+  app.respond('/standup-done', { body: voiceTwiml((r) => { r.say('Bye'); }) });
+
+  const a = await callIn('+15550001001', number, 40);
+  const aSid = (await handsetCall((h) => h.id === a && h.call_sid !== null, 'the first caller')).call_sid!;
+  const room = await waitUntil(async () => (await client.conferences.list({ friendlyName: 'standup', status: 'in-progress' }))[0], 15_000, 'the room to start');
+  assert.match(room.sid, /^CF[0-9a-f]{32}$/);
+  const b = await callIn('+15550001002', number, 40);
+  const bSid = (await handsetCall((h) => h.id === b && h.call_sid !== null, 'the second caller')).call_sid!;
+  const both = await waitUntil(async () => {
+    const ps = await client.conferences(room.sid).participants.list();
+    return ps.length === 2 ? ps : undefined;
+  }, 15_000, 'both in the room');
+  assert.deepEqual(both.map((p) => p.callSid).sort(), [aSid, bSid].sort());
+  assert.ok(both.every((p) => p.conferenceSid === room.sid && p.status === 'connected' && !p.muted));
+  const raw = await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Conferences/${room.sid}/Participants/${aSid}.json`)).json();
+  assert.deepEqual(shapeProblems(raw, resourceSchema('conference.participant')), []);
+
+  assert.match(await (await fetch(t.url + '/metrics')).text(), /^tandem_conference_participants 2$/m);
+
+  const muted = await client.conferences(room.sid).participants(aSid).update({ muted: true });
+  assert.equal(muted.muted, true);
+  assert.deepEqual((await client.conferences(room.sid).participants.list({ muted: true })).map((p) => p.callSid), [aSid]);
+
+  // Removed: the second caller's <Dial> ends, and its action's TwiML plays to them.
+  await client.conferences(room.sid).participants(bSid).remove();
+  const bDone = await handsetCall((h) => h.id === b && h.status === 'completed', 'the removed caller to hear the action and hang up');
+  assert.deepEqual(bDone.verbs, ['Dial conference: standup', 'Say: Bye']);
+
+  const ended = await client.conferences(room.sid).update({ status: 'completed' });
+  assert.equal(ended.status, 'completed');
+  assert.equal(ended.reasonConferenceEnded, 'conference-ended-via-api');
+  const aDone = await handsetCall((h) => h.id === a && h.status === 'completed', 'the first caller to go on after the room ended');
+  assert.deepEqual(aDone.verbs, ['Dial conference: standup', 'Say: Bye']);
+  assert.ok(aDone.audio_heard_ms >= 200, `the first caller heard the second one's join beep (${aDone.audio_heard_ms} ms of audio)`);
+  const done = (await app.waitFor(() => app.requests.filter((r) => r.path === '/standup-done').length === 2)).filter((r) => r.path === '/standup-done');
+  assert.deepEqual(done.map((r) => r.params.DialCallStatus), ['completed', 'completed']);
+
+  const events = (await app.waitFor(() => app.requests.filter((r) => r.path === '/standup-events').length >= 7))
+    .filter((r) => r.path === '/standup-events')
+    .sort((x, y) => Number(x.params.SequenceNumber) - Number(y.params.SequenceNumber));
+  assert.deepEqual(events.map((e) => [e.params.StatusCallbackEvent, e.params.CallSid ?? '']), [
+    ['participant-join', aSid],
+    ['conference-start', ''],
+    ['participant-join', bSid],
+    ['participant-mute', aSid],
+    ['participant-leave', bSid],
+    ['participant-leave', aSid],
+    ['conference-end', ''],
+  ]);
+  assert.ok(events.every((e) => e.signatureValid && e.params.ConferenceSid === room.sid));
+  // Shapes once it ended: while live, reason_conference_ended is null (as Twilio's API answers), which the spec's enum omits.
+  const rawRoom = await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Conferences/${room.sid}.json`)).json();
+  assert.deepEqual(shapeProblems(rawRoom, resourceSchema('conference')), []);
+  const rawList = await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Conferences.json?PageSize=1&Status=completed`)).json();
+  assert.deepEqual(shapeProblems(rawList, responseSchema('/2010-04-01/Accounts/{AccountSid}/Conferences.json')), []);
+  const fetched = await client.conferences(room.sid).fetch();
+  assert.deepEqual([fetched.status, fetched.friendlyName], ['completed', 'standup']);
+});
+
+test('the Participants API adds someone by calling them into a live room; errors have Twilio\'s shape', async () => {
+  const client = t.client();
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/huddle' });
+  app.respond('/huddle', { body: voiceTwiml((r) => { r.dial().conference({ endConferenceOnExit: true }, 'huddle'); }) });
+  const host = await callIn('+15550001003', number, 40);
+  const room = await waitUntil(async () => (await client.conferences.list({ friendlyName: 'huddle', status: 'in-progress' }))[0], 15_000, 'the room to start');
+
+  const added = await client.conferences(room.sid).participants.create({ from: number, to: '+15551113333', label: 'expert', muted: true });
+  assert.match(added.callSid, /^CA/);
+  assert.equal(added.status, 'queued');
+  const joined = await waitUntil(async () => (await client.conferences(room.sid).participants.list()).find((p) => p.callSid === added.callSid), 20_000, 'the added participant to join');
+  assert.equal(joined.label, 'expert');
+  assert.equal(joined.muted, true);
+  const answered = await handsetCall((h) => h.call_sid === added.callSid, 'the handset to be called');
+  assert.equal(answered.direction, 'incoming');
+
+  // The host has endConferenceOnExit: hanging it up ends the room and the added call with it.
+  const hostSid = (await handsetCall((h) => h.id === host, 'the host')).call_sid!;
+  await client.calls(hostSid).update({ status: 'completed' });
+  await waitUntil(async () => ((await client.conferences(room.sid).fetch()).status === 'completed' ? true : undefined), 15_000, 'the room to end');
+  assert.equal((await client.conferences(room.sid).fetch()).reasonConferenceEnded, 'participant-with-end-conference-on-exit-left');
+
+  const rejects = (p: Promise<unknown>, status: number, code?: number) =>
+    assert.rejects(p, (e: { status: number; code: number }) => e.status === status && (code === undefined || e.code === code));
+  await rejects(client.conferences('CF' + '0'.repeat(32)).fetch(), 404, 20404);
+  await rejects(client.conferences(room.sid).participants(hostSid).fetch(), 404);
+  await rejects(client.conferences(room.sid).participants.create({ from: number, to: '+15551113333' }), 400);
+  await rejects(client.conferences.list({ status: 'busy' as 'init' }), 400, 20001);
+});

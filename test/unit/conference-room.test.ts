@@ -1,0 +1,172 @@
+// Conference rooms with real parts: each participant is a real RtpEndpoint leg with a "phone" endpoint on the far
+// end of loopback UDP, the mix runs on this thread's real media clock, records go to a temp LMDB, and status
+// callbacks reach a real webhook app. What the phones hear is what a caller would.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RtpEndpoint, PortPool, tone, type NegotiatedMedia } from '../../protocols/rtp/index.js';
+import { StatusCallbackSender } from '../../protocols/webhook/index.js';
+import type { DialConference } from '../../protocols/twiml/index.js';
+import type { ConferenceSeat } from '../../actors/call/verb-context.js';
+import { closeTables, openTables } from '../../src/store/db.js';
+import { ConferenceStore } from '../../src/voice/conference-store.js';
+import { Conferences, type Participant } from '../../src/voice/conferences.js';
+import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
+import { loudMs, zeroCrossingHz } from './verbs-harness.js';
+import { concat } from '../../protocols/rtp/tone.js';
+
+const ACCOUNT = 'AC' + '1'.repeat(32);
+const TOKEN = 'conference-test-token';
+const ulaw: NegotiatedMedia = { codec: { pt: 0, name: 'PCMU', rate: 8000 }, telephoneEventPt: 101 };
+
+interface Phone {
+  sid: string;
+  leg: RtpEndpoint;
+  phone: RtpEndpoint;
+  heard: Int16Array[];
+}
+
+async function setup(t: TestContext) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-conf-'));
+  const tables = openTables(dataDir);
+  const base = 20000 + 2 * Math.floor(Math.random() * 10000);
+  const pool = new PortPool(`${base}-${base + 99}`);
+  const app = await startWebhookApp(() => TOKEN);
+  const sender = new StatusCallbackSender({ timeoutMs: 3_000 });
+  const conferences = new Conferences({
+    store: new ConferenceStore(tables),
+    postCallback: (_a, req) => void sender.post({ ...req, authToken: TOKEN }),
+    log: { error: () => undefined },
+  });
+  const phones: Phone[] = [];
+  t.after(async () => {
+    for (const p of phones) {
+      await p.leg.close();
+      await p.phone.close();
+    }
+    await app.close();
+    await closeTables(tables);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  let n = 0;
+  return {
+    conferences,
+    tables,
+    app,
+    async phone(): Promise<Phone> {
+      const leg = await RtpEndpoint.open({ pool, media: ulaw });
+      const phone = await RtpEndpoint.open({ pool, media: ulaw });
+      leg.setRemote({ address: '127.0.0.1', port: phone.port });
+      phone.setRemote({ address: '127.0.0.1', port: leg.port });
+      const p: Phone = { sid: 'CA' + String(++n).padStart(32, '0'), leg, phone, heard: [] };
+      phone.on('audio', (f) => p.heard.push(f));
+      phones.push(p);
+      return p;
+    },
+    async join(p: Phone, noun: Partial<DialConference> = {}): Promise<Participant> {
+      const seat = await conferences.forCall({ sid: p.sid, accountSid: ACCOUNT, media: p.leg }).join(room(noun));
+      assert.ok(!('full' in seat), 'joined');
+      return seat as ConferenceSeat as Participant;
+    },
+  };
+}
+
+function room(noun: Partial<DialConference>): DialConference {
+  return {
+    name: 'standup', muted: false, beep: 'false', startConferenceOnEnter: true, endConferenceOnExit: false,
+    waitMethod: 'POST', maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [], ...noun,
+  };
+}
+
+/** Plays `ms` of `hz` from a phone, then what each phone heard meanwhile. */
+async function speak(from: Phone, hz: number, ms: number, all: Phone[]): Promise<Int16Array[][]> {
+  for (const p of all) p.heard.length = 0;
+  assert.equal(await from.phone.play(tone([hz], ms, 0.4)), 'done');
+  await sleep(200);
+  return all.map((p) => [...p.heard]);
+}
+
+test('everyone hears the one who speaks, never themselves; a muted participant is not heard; one on hold hears nothing', async (t) => {
+  const s = await setup(t);
+  const [a, b, c] = [await s.phone(), await s.phone(), await s.phone()];
+  const pa = await s.join(a);
+  await s.join(b);
+  const pc = await s.join(c);
+  assert.ok(pa.started.aborted, 'the first participant started it');
+
+  let [atA, atB, atC] = await speak(a, 600, 800, [a, b, c]);
+  for (const heard of [atB!, atC!]) {
+    assert.ok(loudMs(heard) >= 600, `a listener heard ${loudMs(heard)} ms of the speaker`);
+    assert.ok(Math.abs(zeroCrossingHz(concat(heard.filter((f) => loudMs([f]) > 0))) - 600) < 40, 'and heard 600 Hz');
+  }
+  assert.ok(loudMs(atA!) < 100, `the speaker heard ${loudMs(atA!)} ms of itself`);
+
+  pa.room.setMuted(pa, true);
+  [, atB] = await speak(a, 600, 500, [a, b]);
+  assert.ok(loudMs(atB!) < 60, 'a muted participant is not heard');
+
+  pc.room.setHold(pc, true);
+  [atA, , atC] = await speak(b, 400, 500, [a, b, c]);
+  assert.ok(loudMs(atA!) >= 350, 'the muted one still hears');
+  assert.ok(loudMs(atC!) < 60, 'the one on hold hears nothing');
+});
+
+test('a room waits for a participant who starts it, ends when one with endConferenceOnExit leaves, and reports each step', async (t) => {
+  const s = await setup(t);
+  const [a, b] = [await s.phone(), await s.phone()];
+  const events = { statusCallback: `${s.app.url}/conf`, statusCallbackEvent: ['start', 'end', 'join', 'leave'] as DialConference['statusCallbackEvent'] };
+  const pa = await s.join(a, { startConferenceOnEnter: false, ...events });
+  assert.equal(pa.started.aborted, false, 'a participant who does not start it waits');
+  const sid = pa.conferenceSid;
+  assert.match(sid, /^CF[0-9a-f]{32}$/);
+  assert.equal(s.tables.conferences.get(sid)?.status, 'init');
+
+  const pb = await s.join(b, { endConferenceOnExit: true, beep: 'true' });
+  assert.ok(pa.started.aborted && pb.started.aborted);
+  const [atA] = await speak(b, 500, 300, [a]);
+  assert.ok(loudMs(atA!) >= 200);
+
+  pb.leave();
+  assert.ok(pa.left.aborted, 'everyone leaves when the conference ends');
+  await pa.room.whenSaved();
+  const done = s.tables.conferences.get(sid)!;
+  assert.equal(done.status, 'completed');
+  assert.equal(done.reasonConferenceEnded, 'participant-with-end-conference-on-exit-left');
+  assert.equal(done.callSidEndingConference, b.sid);
+
+  const got = await s.app.waitFor((r) => r.filter((x) => x.path === '/conf').length === 6);
+  // Each callback is its own request: they are put in order by their SequenceNumber, as an app would.
+  const calls = got.filter((x) => x.path === '/conf').sort((x, y) => Number(x.params.SequenceNumber) - Number(y.params.SequenceNumber));
+  assert.deepEqual(calls.map((x) => [x.params.StatusCallbackEvent, x.params.CallSid ?? '']), [
+    ['participant-join', a.sid],
+    ['participant-join', b.sid],
+    ['conference-start', ''],
+    ['participant-leave', b.sid],
+    ['participant-leave', a.sid],
+    ['conference-end', ''],
+  ]);
+  assert.ok(calls.every((x) => x.signatureValid && x.params.ConferenceSid === sid && x.params.FriendlyName === 'standup'));
+  assert.deepEqual(calls.map((x) => x.params.SequenceNumber), ['0', '1', '2', '3', '4', '5'], 'numbered from 0 with no gap');
+  assert.equal(calls[5]!.params.ReasonConferenceEnded, 'participant-with-end-conference-on-exit-left');
+
+  // The name is free again: the next join opens a new room.
+  const again = await s.join(a);
+  assert.notEqual(again.conferenceSid, sid);
+  again.leave();
+});
+
+test('a join beep is heard by those already in the room; a full room refuses the next caller', async (t) => {
+  const s = await setup(t);
+  const [a, b, c] = [await s.phone(), await s.phone(), await s.phone()];
+  await s.join(a, { beep: 'true', maxParticipants: 2 });
+  a.heard.length = 0;
+  await s.join(b, { maxParticipants: 2 });
+  await sleep(500);
+  assert.ok(loudMs(a.heard) >= 200, `the one in the room heard ${loudMs(a.heard)} ms of beep`);
+  assert.ok(Math.abs(zeroCrossingHz(concat(a.heard.filter((f) => loudMs([f]) > 0))) - 880) < 40, 'at 880 Hz');
+  const refused = await s.conferences.forCall({ sid: c.sid, accountSid: ACCOUNT, media: c.leg }).join(room({ maxParticipants: 2 }));
+  assert.ok('full' in refused);
+});
