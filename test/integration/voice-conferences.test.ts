@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { resourceSchema, responseSchema, shapeProblems } from '../helpers/spec-schema.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { buyVoiceNumber, handsetCalls, voiceTwiml, type HandsetCall } from './voice-helpers.js';
+import { buyVoiceNumber, handsetCallsIn, handsetCallWhere, voiceTwiml, type HandsetCall } from './voice-helpers.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -19,18 +19,8 @@ after(async () => {
   await t.cleanup();
 });
 
-async function callIn(from: string, to: string, hangupAfterS: number): Promise<number> {
-  const r = await fetch(t.url + '/sandbox/Calls', {
-    method: 'POST',
-    body: new URLSearchParams({ From: from, To: to, HangupAfter: String(hangupAfterS) }),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  assert.equal(r.status, 201, await r.clone().text());
-  return ((await r.json()) as HandsetCall).id;
-}
-
-const handsetCall = (pred: (h: HandsetCall) => boolean, what: string, timeoutMs = 20_000) =>
-  waitUntil(async () => (await handsetCalls(t)).find(pred), timeoutMs, what);
+const callIn = (from: string, to: string, opts: Parameters<typeof handsetCallsIn>[3]) => handsetCallsIn(t, from, to, opts);
+const handsetCall = (pred: (h: HandsetCall) => boolean, what: string, timeoutMs?: number) => handsetCallWhere(t, pred, what, timeoutMs);
 
 test('two callers meet in a conference: the API lists, mutes and removes them and ends the room; callbacks report each step', async () => {
   const client = t.client();
@@ -45,11 +35,11 @@ test('two callers meet in a conference: the API lists, mutes and removes them an
   });
   app.respond('/standup-done', { body: voiceTwiml((r) => { r.say('Bye'); }) });
 
-  const a = await callIn('+15550001001', number, 40);
+  const a = await callIn('+15550001001', number, { hangupAfterS: 40 });
   const aSid = (await handsetCall((h) => h.id === a && h.call_sid !== null, 'the first caller')).call_sid!;
   const room = await waitUntil(async () => (await client.conferences.list({ friendlyName: 'standup', status: 'in-progress' }))[0], 15_000, 'the room to start');
   assert.match(room.sid, /^CF[0-9a-f]{32}$/);
-  const b = await callIn('+15550001002', number, 40);
+  const b = await callIn('+15550001002', number, { hangupAfterS: 40 });
   const bSid = (await handsetCall((h) => h.id === b && h.call_sid !== null, 'the second caller')).call_sid!;
   const both = await waitUntil(async () => {
     const ps = await client.conferences(room.sid).participants.list();
@@ -106,7 +96,7 @@ test('the Participants API adds someone by calling them into a live room; errors
   const client = t.client();
   const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/huddle' });
   app.respond('/huddle', { body: voiceTwiml((r) => { r.dial().conference({ endConferenceOnExit: true }, 'huddle'); }) });
-  const host = await callIn('+15550001003', number, 40);
+  const host = await callIn('+15550001003', number, { hangupAfterS: 40 });
   const room = await waitUntil(async () => (await client.conferences.list({ friendlyName: 'huddle', status: 'in-progress' }))[0], 15_000, 'the room to start');
 
   const added = await client.conferences(room.sid).participants.create({ from: number, to: '+15551113333', label: 'expert', muted: true });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import type { Tandem } from '../helpers/tandem.js';
+import { waitUntil } from '../helpers/webhook-app.js';
 import { runSipp, type PeerResult } from '../sip/sipp.js';
 
 export type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
@@ -111,4 +112,28 @@ export async function handsetCalls(t: Tandem): Promise<HandsetCall[]> {
   const r = await fetch(t.url + '/sandbox/Calls.json');
   assert.equal(r.status, 200);
   return ((await r.json()) as { calls: HandsetCall[] }).calls;
+}
+
+/** The sandbox handset calls `to` (pressing `digits` once answered, after `digitsDelayMs`); its id in the handset's log. */
+export async function handsetCallsIn(
+  t: Tandem,
+  from: string,
+  to: string,
+  opts: { digits?: string; digitsDelayMs?: number; hangupAfterS: number },
+): Promise<number> {
+  const r = await fetch(t.url + '/sandbox/Calls', {
+    method: 'POST',
+    body: new URLSearchParams({
+      From: from, To: to, HangupAfter: String(opts.hangupAfterS),
+      ...(opts.digits !== undefined && { Digits: opts.digits, DigitsDelayMs: String(opts.digitsDelayMs ?? 1000) }),
+    }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  assert.equal(r.status, 201, await r.clone().text());
+  return ((await r.json()) as HandsetCall).id;
+}
+
+/** Waits for a call in the handset's log that `pred` accepts. */
+export function handsetCallWhere(t: Tandem, pred: (h: HandsetCall) => boolean, what: string, timeoutMs = 20_000): Promise<HandsetCall> {
+  return waitUntil(async () => (await handsetCalls(t)).find(pred), timeoutMs, what);
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { resourceSchema, shapeProblems } from '../helpers/spec-schema.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { buyVoiceNumber, fetchCall, handsetCalls, voiceTwiml, type HandsetCall } from './voice-helpers.js';
+import { buyVoiceNumber, fetchCall, handsetCallsIn, handsetCallWhere, voiceTwiml, type HandsetCall } from './voice-helpers.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -20,21 +20,8 @@ after(async () => {
 });
 
 /** The sandbox handset calls `to`; its entry in the handset's log. */
-async function callIn(from: string, to: string, opts: { digits?: string; digitsDelayMs?: number; hangupAfterS: number }): Promise<number> {
-  const r = await fetch(t.url + '/sandbox/Calls', {
-    method: 'POST',
-    body: new URLSearchParams({
-      From: from, To: to, HangupAfter: String(opts.hangupAfterS),
-      ...(opts.digits !== undefined && { Digits: opts.digits, DigitsDelayMs: String(opts.digitsDelayMs ?? 1000) }),
-    }),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  assert.equal(r.status, 201, await r.clone().text());
-  return ((await r.json()) as HandsetCall).id;
-}
-
-const handsetCall = (pred: (h: HandsetCall) => boolean, what: string, timeoutMs = 20_000) =>
-  waitUntil(async () => (await handsetCalls(t)).find(pred), timeoutMs, what);
+const callIn = (from: string, to: string, opts: Parameters<typeof handsetCallsIn>[3]) => handsetCallsIn(t, from, to, opts);
+const handsetCall = (pred: (h: HandsetCall) => boolean, what: string, timeoutMs?: number) => handsetCallWhere(t, pred, what, timeoutMs);
 
 const requests = (path: string, callSid?: string) => app.requests.filter((r) => r.path === path && (callSid === undefined || r.params.CallSid === callSid));
 
