@@ -9,6 +9,7 @@ import type { Voice } from '../voice/voice.js';
 import type { Participant, Room } from '../voice/conferences.js';
 import { CallQueueFullError } from '../voice/call-pacer.js';
 import { rfc2822 } from '../util/time.js';
+import { isSid } from '../util/sid.js';
 import { escapeXml } from '../util/xml.js';
 import { badRequest, notFound } from './errors.js';
 import { bool, intParam, list, str, url, type RawParams } from './params.js';
@@ -17,6 +18,8 @@ import { ownedBy, parseCreate } from './calls.js';
 import { CONFERENCE_MAX_PARTICIPANTS } from '../../protocols/twiml/voice-conference.js';
 
 const base = '/2010-04-01/Accounts/:AccountSid/Conferences';
+/** How long past its ring timeout a room opened for an added participant waits for them to join. */
+const ROOM_GRACE_S = 30;
 const STATUSES = new Set(['init', 'in-progress', 'completed']);
 const EVENTS = new Set(['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement']);
 
@@ -162,13 +165,17 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
       return reply.code(204).send();
     });
 
-    // Adds a participant: tandem calls `To` from `From`, and the answered call joins this conference.
+    // Adds a participant: tandem calls `To` from `From`, and the answered call joins this conference. As on Twilio,
+    // the conference may be named by its friendly name instead of its SID: a room of that name is opened if none is
+    // live, and ends again if the call never joins it.
     app.post(`${base}/:Sid/Participants.json`, async (req, reply) => {
       const sid = (req.params as { Sid: string }).Sid;
-      const room = liveRoom(req.account.sid, sid);
       const body = (req.body ?? {}) as RawParams;
-      const twiml = joinTwiml(room.record.friendlyName, body);
+      const byName = !isSid(sid, 'CF');
+      const twiml = joinTwiml(byName ? sid : liveRoom(req.account.sid, sid).record.friendlyName, body);
       const c = parseCreate({ ...body, Twiml: twiml, Url: '' }, ownedBy(deps, req.account.sid), undefined);
+      const room = byName ? await conferences.open(req.account.sid, sid) : liveRoom(req.account.sid, sid);
+      if (byName && room.participants.size === 0) room.endIfStillEmpty((c.timeoutS + ROOM_GRACE_S) * 1000);
       try {
         const call = await voice.createCall(req.account.sid, c);
         reply.code(201);

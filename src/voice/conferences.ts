@@ -166,6 +166,13 @@ export class Room {
     this.event('hold', hold ? 'participant-hold' : 'participant-unhold', p);
   }
 
+  /** A room opened ahead of its first participant (the Participants API by name) ends if nobody has joined by then. */
+  endIfStillEmpty(afterMs: number): void {
+    setTimeout(() => {
+      if (this.participants.size === 0 && !this.startCtl.signal.aborted) this.end('last-participant-left');
+    }, afterMs).unref();
+  }
+
   /** Stored before the next change is (each save waits for the one before). */
   whenSaved(): Promise<void> {
     return this.saving;
@@ -229,17 +236,23 @@ export class Conferences {
   forCall(leg: ConferenceLeg): CallConferenceAccess {
     return {
       join: async (noun) => {
-        const key = `${leg.accountSid} ${noun.name}`;
-        let room = this.byName.get(key);
-        if (!room) {
-          room = new Room(this, this.store.fresh(leg.accountSid, noun.name));
-          this.byName.set(key, room);
-          this.bySid.set(room.sid, room);
-          await this.store.save(room.record);
-        }
+        const room = await this.open(leg.accountSid, noun.name);
         return room.join(leg, noun) ?? { full: true, conferenceSid: room.sid };
       },
     };
+  }
+
+  /** The account's live room of that name, opened (status `init`, stored) if it has none. */
+  async open(accountSid: string, friendlyName: string): Promise<Room> {
+    const key = `${accountSid} ${friendlyName}`;
+    let room = this.byName.get(key);
+    if (!room) {
+      room = new Room(this, this.store.fresh(accountSid, friendlyName));
+      this.byName.set(key, room);
+      this.bySid.set(room.sid, room);
+      await this.store.save(room.record);
+    }
+    return room;
   }
 
   /** A live room of the account. */

@@ -114,6 +114,17 @@ test('the Participants API adds someone by calling them into a live room; errors
   await waitUntil(async () => ((await client.conferences(room.sid).fetch()).status === 'completed' ? true : undefined), 15_000, 'the room to end');
   assert.equal((await client.conferences(room.sid).fetch()).reasonConferenceEnded, 'participant-with-end-conference-on-exit-left');
 
+  // By friendly name, as Twilio allows: the room opens for the call, which joins it once answered.
+  const byName = await client.conferences('war-room').participants.create({ from: number, to: '+15551114444', startConferenceOnEnter: true });
+  assert.match(byName.conferenceSid, /^CF[0-9a-f]{32}$/);
+  const warRoom = await waitUntil(async () => {
+    const c = await client.conferences(byName.conferenceSid).fetch();
+    return c.status === 'in-progress' ? c : undefined;
+  }, 20_000, 'the named room to start with the added call');
+  assert.equal(warRoom.friendlyName, 'war-room');
+  assert.deepEqual((await client.conferences(warRoom.sid).participants.list()).map((p) => p.callSid), [byName.callSid]);
+  await client.conferences(warRoom.sid).update({ status: 'completed' });
+
   const rejects = (p: Promise<unknown>, status: number, code?: number) =>
     assert.rejects(p, (e: { status: number; code: number }) => e.status === status && (code === undefined || e.code === code));
   await rejects(client.conferences('CF' + '0'.repeat(32)).fetch(), 404, 20404);
