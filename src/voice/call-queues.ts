@@ -11,7 +11,6 @@ export interface QueueLeg {
   readonly sid: string;
   readonly accountSid: string;
   readonly media: MediaEndpoint;
-  readonly ended: Promise<void>;
   /** Aborts when the call ends or is redirected: an agent's bridge to it ends then. */
   readonly signal: AbortSignal;
   readonly isOver: boolean;

@@ -9,6 +9,7 @@ import type { DialResult, QueueHandoff } from '../../actors/call/verb-context.js
 import type { NewNotification } from '../notifications/notifications.js';
 import type { CallQueues, QueueMember } from './call-queues.js';
 import { recordBridge } from './dial-recording.js';
+import { aborted } from '../../actors/call/verbs/wait-documents.js';
 
 /** Twilio's "Dial: cannot call this destination", used for a queue name the account does not have. */
 const NO_SUCH_QUEUE = 13224;
@@ -49,7 +50,8 @@ export async function dialQueue(parent: CallSession, verb: DialVerb, queues: Cal
     const handoff = new Handoff(parent.sid, target);
     const m = await queues.take(q.sid, handoff, parent.signal, deadline - Date.now());
     if (!m) return { status: parent.signal.aborted ? 'canceled' : 'no-answer', childCallSid: null, durationSeconds: 0, params: { QueueSid: q.sid } };
-    const ready = await Promise.race([handoff.isReady, aborted(parent.signal, false), aborted(m.leg.signal, false)]);
+    const gone = () => false;
+    const ready = await Promise.race([handoff.isReady, aborted(parent.signal).then(gone), aborted(m.leg.signal).then(gone)]);
     if (ready && !parent.signal.aborted && !m.leg.signal.aborted) return bridge(parent, verb, q.sid, m, handoff);
     handoff.end();
     if (parent.signal.aborted) return { status: 'canceled', childCallSid: m.callSid, durationSeconds: 0, params: { QueueSid: q.sid } };
@@ -70,7 +72,7 @@ async function bridge(parent: CallSession, verb: DialVerb, queueSid: string, m: 
   };
   if (verb.hangupOnStar) parent.media.on('dtmf', onKey);
   const limit = setTimeout(() => leave.abort(), verb.timeLimit * 1000);
-  await Promise.race(until.map((s) => aborted(s, undefined)));
+  await Promise.race(until.map(aborted));
   clearTimeout(limit);
   unbridge();
   parent.media.off('dtmf', onKey);
@@ -83,9 +85,4 @@ async function bridge(parent: CallSession, verb: DialVerb, queueSid: string, m: 
   };
   if (recording) result.recording = await recording;
   return result;
-}
-
-function aborted<T>(signal: AbortSignal, value: T): Promise<T> {
-  if (signal.aborted) return Promise.resolve(value);
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(value), { once: true }));
 }

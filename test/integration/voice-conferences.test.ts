@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { resourceSchema, responseSchema, shapeProblems } from '../helpers/spec-schema.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { buyVoiceNumber, handsetCallsIn, handsetCallWhere, voiceTwiml, type HandsetCall } from './voice-helpers.js';
+import { buyVoiceNumber, handsetCallsIn, handsetCallWhere, voiceTwiml } from './voice-helpers.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -18,9 +18,6 @@ after(async () => {
   await app.close();
   await t.cleanup();
 });
-
-const callIn = (from: string, to: string, opts: Parameters<typeof handsetCallsIn>[3]) => handsetCallsIn(t, from, to, opts);
-const handsetCall = (pred: (h: HandsetCall) => boolean, what: string, timeoutMs?: number) => handsetCallWhere(t, pred, what, timeoutMs);
 
 test('two callers meet in a conference: the API lists, mutes and removes them and ends the room; callbacks report each step', async () => {
   const client = t.client();
@@ -35,12 +32,12 @@ test('two callers meet in a conference: the API lists, mutes and removes them an
   });
   app.respond('/standup-done', { body: voiceTwiml((r) => { r.say('Bye'); }) });
 
-  const a = await callIn('+15550001001', number, { hangupAfterS: 40 });
-  const aSid = (await handsetCall((h) => h.id === a && h.call_sid !== null, 'the first caller')).call_sid!;
+  const a = await handsetCallsIn(t, '+15550001001', number, { hangupAfterS: 40 });
+  const aSid = (await handsetCallWhere(t, (h) => h.id === a && h.call_sid !== null, 'the first caller')).call_sid!;
   const room = await waitUntil(async () => (await client.conferences.list({ friendlyName: 'standup', status: 'in-progress' }))[0], 15_000, 'the room to start');
   assert.match(room.sid, /^CF[0-9a-f]{32}$/);
-  const b = await callIn('+15550001002', number, { hangupAfterS: 40 });
-  const bSid = (await handsetCall((h) => h.id === b && h.call_sid !== null, 'the second caller')).call_sid!;
+  const b = await handsetCallsIn(t, '+15550001002', number, { hangupAfterS: 40 });
+  const bSid = (await handsetCallWhere(t, (h) => h.id === b && h.call_sid !== null, 'the second caller')).call_sid!;
   const both = await waitUntil(async () => {
     const ps = await client.conferences(room.sid).participants.list();
     return ps.length === 2 ? ps : undefined;
@@ -58,13 +55,13 @@ test('two callers meet in a conference: the API lists, mutes and removes them an
 
   // Removed: the second caller's <Dial> ends, and its action's TwiML plays to them.
   await client.conferences(room.sid).participants(bSid).remove();
-  const bDone = await handsetCall((h) => h.id === b && h.status === 'completed', 'the removed caller to hear the action and hang up');
+  const bDone = await handsetCallWhere(t, (h) => h.id === b && h.status === 'completed', 'the removed caller to hear the action and hang up');
   assert.deepEqual(bDone.verbs, ['Dial conference: standup', 'Say: Bye']);
 
   const ended = await client.conferences(room.sid).update({ status: 'completed' });
   assert.equal(ended.status, 'completed');
   assert.equal(ended.reasonConferenceEnded, 'conference-ended-via-api');
-  const aDone = await handsetCall((h) => h.id === a && h.status === 'completed', 'the first caller to go on after the room ended');
+  const aDone = await handsetCallWhere(t, (h) => h.id === a && h.status === 'completed', 'the first caller to go on after the room ended');
   assert.deepEqual(aDone.verbs, ['Dial conference: standup', 'Say: Bye']);
   assert.ok(aDone.audio_heard_ms >= 200, `the first caller heard the second one's join beep (${aDone.audio_heard_ms} ms of audio)`);
   const done = (await app.waitFor(() => app.requests.filter((r) => r.path === '/standup-done').length === 2)).filter((r) => r.path === '/standup-done');
@@ -96,7 +93,7 @@ test('the Participants API adds someone by calling them into a live room; errors
   const client = t.client();
   const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/huddle' });
   app.respond('/huddle', { body: voiceTwiml((r) => { r.dial().conference({ endConferenceOnExit: true }, 'huddle'); }) });
-  const host = await callIn('+15550001003', number, { hangupAfterS: 40 });
+  const host = await handsetCallsIn(t, '+15550001003', number, { hangupAfterS: 40 });
   const room = await waitUntil(async () => (await client.conferences.list({ friendlyName: 'huddle', status: 'in-progress' }))[0], 15_000, 'the room to start');
 
   const added = await client.conferences(room.sid).participants.create({ from: number, to: '+15551113333', label: 'expert', muted: true });
@@ -105,11 +102,11 @@ test('the Participants API adds someone by calling them into a live room; errors
   const joined = await waitUntil(async () => (await client.conferences(room.sid).participants.list()).find((p) => p.callSid === added.callSid), 20_000, 'the added participant to join');
   assert.equal(joined.label, 'expert');
   assert.equal(joined.muted, true);
-  const answered = await handsetCall((h) => h.call_sid === added.callSid, 'the handset to be called');
+  const answered = await handsetCallWhere(t, (h) => h.call_sid === added.callSid, 'the handset to be called');
   assert.equal(answered.direction, 'incoming');
 
   // The host has endConferenceOnExit: hanging it up ends the room and the added call with it.
-  const hostSid = (await handsetCall((h) => h.id === host, 'the host')).call_sid!;
+  const hostSid = (await handsetCallWhere(t, (h) => h.id === host, 'the host')).call_sid!;
   await client.calls(hostSid).update({ status: 'completed' });
   await waitUntil(async () => ((await client.conferences(room.sid).fetch()).status === 'completed' ? true : undefined), 15_000, 'the room to end');
   assert.equal((await client.conferences(room.sid).fetch()).reasonConferenceEnded, 'participant-with-end-conference-on-exit-left');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { resourceSchema, shapeProblems } from '../helpers/spec-schema.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { buyVoiceNumber, fetchCall, handsetCallsIn, handsetCallWhere, voiceTwiml, type HandsetCall } from './voice-helpers.js';
+import { buyVoiceNumber, fetchCall, handsetCallsIn, handsetCallWhere, voiceTwiml } from './voice-helpers.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -20,8 +20,6 @@ after(async () => {
 });
 
 /** The sandbox handset calls `to`; its entry in the handset's log. */
-const callIn = (from: string, to: string, opts: Parameters<typeof handsetCallsIn>[3]) => handsetCallsIn(t, from, to, opts);
-const handsetCall = (pred: (h: HandsetCall) => boolean, what: string, timeoutMs?: number) => handsetCallWhere(t, pred, what, timeoutMs);
 
 const requests = (path: string, callSid?: string) => app.requests.filter((r) => r.path === path && (callSid === undefined || r.params.CallSid === callSid));
 
@@ -44,18 +42,18 @@ test('an agent\'s <Dial><Queue> waits for the next caller, announces the agent t
   await waitUntil(async () => ((await fetchCall(t, agentCall.sid)).status === 'in-progress' ? true : undefined), 15_000, 'the agent to answer');
 
   // The caller presses 4 and 2 once connected: the agent must hear them through the bridge.
-  const id = await callIn('+15550004444', number, { digits: '42', digitsDelayMs: 6_000, hangupAfterS: 9 });
-  const caller = await handsetCall((h) => h.id === id && h.call_sid !== null, 'the caller\'s CallSid');
+  const id = await handsetCallsIn(t, '+15550004444', number, { digits: '42', digitsDelayMs: 6_000, hangupAfterS: 9 });
+  const caller = await handsetCallWhere(t, (h) => h.id === id && h.call_sid !== null, 'the caller\'s CallSid');
   const announce = (await app.waitFor(() => requests('/announce').length === 1, 15_000)).find((r) => r.path === '/announce')!;
   assert.equal(announce.params.QueueSid, queue.sid);
   assert.equal(announce.params.DequeingCallSid, agentCall.sid);
   assert.equal(announce.params.CallSid, caller.call_sid);
   assert.equal(announce.signatureValid, true);
 
-  const done = await handsetCall((h) => h.id === id && h.status === 'completed', 'the caller to hang up');
+  const done = await handsetCallWhere(t, (h) => h.id === id && h.status === 'completed', 'the caller to hang up');
   assert.equal(done.digits_heard, '9', 'the caller heard the announcement');
   assert.deepEqual(done.verbs, ['Enqueue: support']);
-  const agentEnd = await handsetCall((h) => h.call_sid === agentCall.sid && h.status === 'completed', 'the agent\'s call to end');
+  const agentEnd = await handsetCallWhere(t, (h) => h.call_sid === agentCall.sid && h.status === 'completed', 'the agent\'s call to end');
   assert.equal(agentEnd.digits_heard, '42', 'the caller\'s keys reached the agent through the bridge');
 
   const dialed = (await app.waitFor(() => requests('/agent-dialed').length === 1)).find((r) => r.path === '/agent-dialed')!.params;
@@ -79,8 +77,8 @@ test('callers wait in order; the Members API lists one and moves it on; a full q
   app.respond('/billing-left', { body: voiceTwiml((r) => { r.say('We are busy'); }) });
   app.respond('/moved', { body: voiceTwiml((r) => { r.say('Moved'); }) });
 
-  const first = await callIn('+15550005555', number, { hangupAfterS: 30 });
-  const firstSid = (await handsetCall((h) => h.id === first && h.call_sid !== null, 'the first caller\'s CallSid')).call_sid!;
+  const first = await handsetCallsIn(t, '+15550005555', number, { hangupAfterS: 30 });
+  const firstSid = (await handsetCallWhere(t, (h) => h.id === first && h.call_sid !== null, 'the first caller\'s CallSid')).call_sid!;
   await app.waitFor(() => requests('/billing-wait', firstSid).length >= 2, 15_000);
   const wait = requests('/billing-wait', firstSid)[0]!.params;
   assert.deepEqual([wait.QueueSid, wait.QueuePosition, wait.CurrentQueueSize, wait.MaxQueueSize], [queue.sid, '1', '1', '1']);
@@ -98,15 +96,15 @@ test('callers wait in order; the Members API lists one and moves it on; a full q
   assert.match(await (await fetch(t.url + '/metrics')).text(), /^tandem_queue_callers_waiting 1$/m);
 
   // The queue holds one: the second caller is told so by action's TwiML at once.
-  const second = await callIn('+15550006666', number, { hangupAfterS: 10 });
-  const secondEnd = await handsetCall((h) => h.id === second && h.status === 'completed', 'the second caller to hear the queue is full');
+  const second = await handsetCallsIn(t, '+15550006666', number, { hangupAfterS: 10 });
+  const secondEnd = await handsetCallWhere(t, (h) => h.id === second && h.status === 'completed', 'the second caller to hear the queue is full');
   assert.deepEqual(secondEnd.verbs, ['Enqueue: billing', 'Say: We are busy']);
   assert.equal(requests('/billing-left', secondEnd.call_sid!)[0]!.params.QueueResult, 'queue-full');
 
   // The Members API moves the first caller on to another document.
   const moved = await client.queues(queue.sid).members('Front').update({ url: app.url + '/moved' });
   assert.equal(moved.callSid, firstSid);
-  const firstEnd = await handsetCall((h) => h.id === first && h.status === 'completed', 'the first caller to be moved on and hung up');
+  const firstEnd = await handsetCallWhere(t, (h) => h.id === first && h.status === 'completed', 'the first caller to be moved on and hung up');
   assert.deepEqual(firstEnd.verbs, ['Enqueue: billing', 'Say: Moved']);
   assert.equal(requests('/billing-left', firstSid)[0]!.params.QueueResult, 'redirected');
   assert.equal((await client.queues(queue.sid).fetch()).currentSize, 0);
@@ -116,8 +114,8 @@ test('callers wait in order; the Members API lists one and moves it on; a full q
   const closed = await buyVoiceNumber(t, { VoiceUrl: app.url + '/closed' });
   app.respond('/closed', { body: voiceTwiml((r) => { r.enqueue({ waitUrl: app.url + '/closed-wait' }, 'billing'); r.say('Goodbye'); }) });
   app.respond('/closed-wait', { body: voiceTwiml((r) => { r.say('We are closed'); r.leave(); }) });
-  const third = await callIn('+15550007777', closed, { hangupAfterS: 20 });
-  const thirdEnd = await handsetCall((h) => h.id === third && h.status === 'completed', 'the third caller to leave the queue');
+  const third = await handsetCallsIn(t, '+15550007777', closed, { hangupAfterS: 20 });
+  const thirdEnd = await handsetCallWhere(t, (h) => h.id === third && h.status === 'completed', 'the third caller to leave the queue');
   assert.deepEqual(thirdEnd.verbs, ['Enqueue: billing', 'Say: Goodbye']);
   assert.ok(thirdEnd.audio_heard_ms > 1_000, 'the caller heard the wait document and the goodbye');
   assert.equal((await client.queues(queue.sid).fetch()).currentSize, 0);

@@ -122,7 +122,7 @@ test('an agent waiting on an empty queue takes the next caller at once', async (
 test('a full queue: action hears queue-full at once and its TwiML goes on', async (t) => {
   const h = await harness(t);
   const q = await h.queues.store.create(ACCOUNT_SID, 'tiny', 1);
-  const other = { sid: 'CA' + 'e'.repeat(32), accountSid: ACCOUNT_SID, media: h.media, ended: new Promise<void>(() => undefined), signal: new AbortController().signal, isOver: false };
+  const other = { sid: 'CA' + 'e'.repeat(32), accountSid: ACCOUNT_SID, media: h.media, signal: new AbortController().signal, isOver: false };
   assert.ok(h.queues.join(q.sid, q.maxSize, other));
   h.app.respond('/left', { body: twiml('<Say>Please call back later.</Say>') });
   const [verb] = h.twiml(`<Response><Enqueue action="/left">tiny</Enqueue></Response>`);

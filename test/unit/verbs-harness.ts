@@ -106,7 +106,7 @@ export async function harness(t: TestContext): Promise<Harness> {
     log: { error: () => undefined },
   });
   const conferenceAccess = conferences.forCall({ sid: call.sid, accountSid: call.accountSid, media });
-  const queueAccess = queues.forCall({ sid: call.sid, accountSid: call.accountSid, media, ended, signal: abort.signal, get isOver() { return abort.signal.aborted; } });
+  const queueAccess = queues.forCall({ sid: call.sid, accountSid: call.accountSid, media, signal: abort.signal, get isOver() { return abort.signal.aborted; } });
   const h: Harness = {
     media,
     caller,
