@@ -21,7 +21,7 @@ const seconds = Number(process.argv[4] ?? 10);
 const ulaw: NegotiatedMedia = { codec: { pt: 0, name: 'PCMU', rate: 8000 }, telephoneEventPt: 101 };
 const noun: DialConference = {
   name: '', muted: false, beep: 'false', startConferenceOnEnter: true, endConferenceOnExit: false, waitMethod: 'POST',
-  maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [],
+  maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [], record: 'do-not-record', recordingStatusCallbackMethod: 'POST', recordingStatusCallbackEvent: ['completed'],
 };
 
 async function busyShare(ms: number): Promise<number> {
@@ -52,7 +52,7 @@ await new Promise((r) => setTimeout(r, 1_000));
 const baseline = await busyShare(seconds * 1000);
 for (const l of legs) l.leg.off('audio', drop);
 
-const conferences = new Conferences({ store: new ConferenceStore(tables), postCallback: () => undefined, log: { error: () => undefined } });
+const conferences = new Conferences({ store: new ConferenceStore(tables), postCallback: () => undefined, saveRecording: async () => ({ sid: '', url: '', durationSeconds: 0 }), log: { error: () => undefined } });
 for (let r = 0; r < rooms; r++) {
   for (let i = 0; i < size; i++) {
     const l = legs[r * size + i]!;

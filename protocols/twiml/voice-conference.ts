@@ -1,13 +1,14 @@
-// <Dial><Conference>: a named conference room of the account. Attributes tandem does not act on (record, trim,
-// coach, jitterBufferSize, region, eventCallbackUrl, …) are accepted and ignored, as a valid document must run.
+// <Dial><Conference>: a named conference room of the account. Attributes tandem does not act on (trim, coach,
+// jitterBufferSize, region, eventCallbackUrl, …) are accepted and ignored, as a valid document must run.
 import * as A from './attributes.js';
 import type { ParseContext } from './attributes.js';
 import { textOnly, type XmlElement } from './document.js';
 import { TwimlCode, TwimlProblem } from './errors.js';
-import type { ConferenceEvent, DialConference } from './voice-types.js';
+import type { ConferenceEvent, DialConference, RecordingEvent } from './voice-types.js';
 
 const C = TwimlCode;
 const EVENTS: readonly ConferenceEvent[] = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement'];
+const RECORDING_EVENTS: readonly RecordingEvent[] = ['in-progress', 'completed', 'absent'];
 /** Twilio's bounds on maxParticipants. */
 export const CONFERENCE_MAX_PARTICIPANTS = 250;
 
@@ -25,6 +26,7 @@ export function dialConference(ctx: ParseContext, el: XmlElement): DialConferenc
   const waitUrl = A.optionalUrl(ctx, el, 'waitUrl', C.ConferenceInvalidWaitUrl);
   const statusCallback = A.optionalUrl(ctx, el, 'statusCallback', C.SchemaValidation);
   const participantLabel = A.attr(el, 'participantLabel');
+  const recordingStatusCallback = A.optionalUrl(ctx, el, 'recordingStatusCallback', C.SchemaValidation);
   return {
     name,
     muted: A.boolean(el, 'muted', C.ConferenceInvalidMuted, false),
@@ -38,5 +40,9 @@ export function dialConference(ctx: ParseContext, el: XmlElement): DialConferenc
     statusCallbackMethod: A.method(el, 'statusCallbackMethod', C.SchemaValidation),
     statusCallbackEvent: A.wordList(el, 'statusCallbackEvent', EVENTS, C.SchemaValidation, []),
     ...(participantLabel !== undefined && { participantLabel }),
+    record: A.oneOf(el, 'record', ['do-not-record', 'record-from-start'] as const, C.SchemaValidation, 'do-not-record'),
+    ...(recordingStatusCallback !== undefined && { recordingStatusCallback }),
+    recordingStatusCallbackMethod: A.method(el, 'recordingStatusCallbackMethod', C.SchemaValidation),
+    recordingStatusCallbackEvent: A.wordList(el, 'recordingStatusCallbackEvent', RECORDING_EVENTS, C.SchemaValidation, ['completed']),
   };
 }

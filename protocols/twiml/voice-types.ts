@@ -150,6 +150,11 @@ export interface DialConference {
   readonly statusCallbackMethod: HttpMethod;
   readonly statusCallbackEvent: ConferenceEvent[];
   readonly participantLabel?: string;
+  /** `record-from-start`: the room's mix is recorded from its start to its end (as the room's first participant asked). */
+  readonly record: 'do-not-record' | 'record-from-start';
+  readonly recordingStatusCallback?: string;
+  readonly recordingStatusCallbackMethod: HttpMethod;
+  readonly recordingStatusCallbackEvent: RecordingEvent[];
 }
 
 export interface DialVerb {

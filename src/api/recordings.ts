@@ -14,7 +14,7 @@ function common(r: RecordingRecord): Record<string, unknown> {
     account_sid: r.accountSid,
     api_version: '2010-04-01',
     call_sid: r.callSid,
-    conference_sid: null,
+    conference_sid: r.conferenceSid ?? null,
     date_created: rfc2822(r.dateCreated),
     date_updated: rfc2822(r.dateUpdated),
     start_time: rfc2822(r.startTime),
@@ -52,6 +52,11 @@ export function callRecordingJson(r: RecordingRecord): Record<string, unknown> {
     // <Record> hears the caller only.
     track: 'inbound',
   };
+}
+
+/** Twilio's api.v2010.account.conference.conference_recording. */
+export function conferenceRecordingJson(r: RecordingRecord): Record<string, unknown> {
+  return { ...common(r), uri: `/2010-04-01/Accounts/${r.accountSid}/Conferences/${r.conferenceSid}/Recordings/${r.sid}.json` };
 }
 
 const DAY = 86_400_000;
@@ -99,11 +104,17 @@ export function recordingRoutes(recordings: Recordings): RouteModule {
     const base = '/2010-04-01/Accounts/:AccountSid/Recordings';
     const callBase = '/2010-04-01/Accounts/:AccountSid/Calls/:CallSid/Recordings';
 
-    const load = (accountSid: string, file: string, callSid?: string) => {
+    const confBase = '/2010-04-01/Accounts/:AccountSid/Conferences/:ConferenceSid/Recordings';
+
+    const load = (accountSid: string, file: string, callSid?: string, conferenceSid?: string) => {
       const { sid, as } = parseFile(file);
       const r = sid ? recordings.get(sid) : undefined;
-      const where = callSid ? `/2010-04-01/Accounts/${accountSid}/Calls/${callSid}/Recordings/${file}` : `/2010-04-01/Accounts/${accountSid}/Recordings/${file}`;
-      if (!r || r.accountSid !== accountSid || (callSid !== undefined && r.callSid !== callSid)) {
+      const where = callSid
+        ? `/2010-04-01/Accounts/${accountSid}/Calls/${callSid}/Recordings/${file}`
+        : conferenceSid
+          ? `/2010-04-01/Accounts/${accountSid}/Conferences/${conferenceSid}/Recordings/${file}`
+          : `/2010-04-01/Accounts/${accountSid}/Recordings/${file}`;
+      if (!r || r.accountSid !== accountSid || (callSid !== undefined && r.callSid !== callSid) || (conferenceSid !== undefined && r.conferenceSid !== conferenceSid)) {
         throw notFound(`The requested resource ${where} was not found`);
       }
       return { r, as };
@@ -177,6 +188,37 @@ export function recordingRoutes(recordings: Recordings): RouteModule {
         records.map(callRecordingJson),
         nextAfter,
       );
+    });
+
+    app.get(`${confBase}.json`, async (req) => {
+      const q = req.query as RawParams;
+      const page = parsePageRequest(q);
+      const conferenceSid = (req.params as { ConferenceSid: string }).ConferenceSid;
+      const sid = req.account.sid;
+      const byDate = dateFilter(q);
+      const { records, nextAfter } = scanPage(
+        recordings.byConference,
+        [conferenceSid, -Infinity, ''],
+        [conferenceSid, Infinity, ''],
+        page,
+        (id) => recordings.get(id),
+        (r) => r.accountSid === sid && byDate(r),
+      );
+      return pageEnvelope(
+        'recordings',
+        `/2010-04-01/Accounts/${sid}/Conferences/${conferenceSid}/Recordings.json`,
+        filtersOf(q, ['DateCreated', 'DateCreated<', 'DateCreated>']),
+        page,
+        records.map(conferenceRecordingJson),
+        nextAfter,
+      );
+    });
+
+    app.get(`${confBase}/:File`, async (req, reply) => {
+      const p = req.params as { File: string; ConferenceSid: string };
+      const { r, as } = load(req.account.sid, p.File, undefined, p.ConferenceSid);
+      if (as === 'json') return conferenceRecordingJson(r);
+      return sendAudio(r, as, reply);
     });
 
     app.get(`${callBase}/:File`, async (req, reply) => {

@@ -49,12 +49,51 @@ interface Seat {
   onAudio: (f: Int16Array) => void;
 }
 
+/** The room's whole mix, appended 20 ms at a time into one-minute blocks, up to `max` samples. */
+class MixRecording {
+  private readonly blocks: Int16Array[] = [];
+  private used = 0;
+  private total = 0;
+
+  constructor(private readonly max: number) {}
+
+  get full(): boolean {
+    return this.total >= this.max;
+  }
+
+  append(frame: Int16Array | undefined): void {
+    if (this.full) return;
+    let block = this.blocks[this.blocks.length - 1];
+    if (!block || this.used === block.length) {
+      block = new Int16Array(8000 * 60);
+      this.blocks.push(block);
+      this.used = 0;
+    }
+    if (frame) block.set(frame, this.used);
+    this.used += FRAME;
+    this.total += FRAME;
+  }
+
+  take(): Int16Array {
+    const out = new Int16Array(this.total);
+    let at = 0;
+    for (const b of this.blocks) {
+      const n = Math.min(b.length, this.total - at);
+      out.set(b.subarray(0, n), at);
+      at += n;
+    }
+    return out;
+  }
+}
+
 export class ConferenceMixer {
   private readonly seats = new Map<string, Seat>();
   private readonly sounds: { pcm: Int16Array; at: number }[] = [];
   private readonly total = new Int32Array(FRAME);
   private readonly out = new Int16Array(FRAME);
   private unsubscribe: (() => void) | undefined;
+  private recording: MixRecording | undefined;
+  private readonly whole = new Int16Array(FRAME);
 
   constructor(private readonly clock: MediaClock = sharedMediaClock()) {}
 
@@ -82,6 +121,23 @@ export class ConferenceMixer {
   /** Plays `pcm` to everyone in the room who can hear, mixed over the conversation. */
   sound(pcm: Int16Array): void {
     this.sounds.push({ pcm, at: 0 });
+  }
+
+  /** Records the room's whole mix (everyone who speaks, and its sounds) from now, at most `maxSamples`. */
+  startRecording(maxSamples: number): void {
+    this.recording = new MixRecording(maxSamples);
+  }
+
+  /** What was recorded (silence where nobody spoke); undefined if nothing was being recorded. */
+  stopRecording(): Int16Array | undefined {
+    const r = this.recording;
+    this.recording = undefined;
+    return r?.take();
+  }
+
+  /** Whether a recording has reached its bound. */
+  get recordingFull(): boolean {
+    return this.recording?.full ?? false;
   }
 
   stop(): void {
@@ -112,7 +168,17 @@ export class ConferenceMixer {
       sound.at += n;
       if (sound.at >= sound.pcm.length) this.sounds.shift();
     }
-    if (speakers === 0 && !sound) return;
+    if (speakers === 0 && !sound) {
+      this.recording?.append(undefined);
+      return;
+    }
+    if (this.recording) {
+      for (let i = 0; i < FRAME; i++) {
+        const v = total[i]!;
+        this.whole[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      }
+      this.recording.append(this.whole);
+    }
     const out = this.out;
     for (const seat of this.seats.values()) {
       if (!seat.voice.hears) continue;

@@ -19,6 +19,8 @@ export interface ConferenceLeg {
 
 export interface ConferencesOptions {
   store: ConferenceStore;
+  /** Stores a room's recording (source Conference) and says where it is served. */
+  saveRecording(r: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number }): Promise<{ sid: string; url: string; durationSeconds: number }>;
   /** A signed, fire-and-forget status callback. */
   postCallback(accountSid: string, req: { url: string; method: HttpMethod; params: Record<string, string> }): void;
   log: { error(obj: object, msg?: string): void };
@@ -28,6 +30,8 @@ type EndReason = NonNullable<ConferenceRecord['reasonConferenceEnded']>;
 
 /** Twilio's join/leave tone: short and soft, mixed over the conversation. */
 const BEEP = beep(300, 880);
+/** A room's recording is held in memory until the room ends: two hours of 8 kHz audio (about 115 MB) at most. */
+export const CONFERENCE_RECORDING_MAX_S = 2 * 3600;
 
 export class Participant implements ConferenceSeat {
   readonly joinedAt = Date.now();
@@ -87,6 +91,9 @@ export class Room {
   private readonly mixer = new ConferenceMixer();
   private callback: { url: string; method: HttpMethod; events: ReadonlySet<ConferenceEvent> } | undefined;
   private beeps: DialConference['beep'] = 'true';
+  /** Set by the room's first participant: record the mix from the start, and where to say so. */
+  private recordAs: Pick<DialConference, 'recordingStatusCallback' | 'recordingStatusCallbackMethod' | 'recordingStatusCallbackEvent'> | undefined;
+  private recordingStarted = 0;
   private sequence = 0;
   private saving: Promise<void> = Promise.resolve();
 
@@ -114,7 +121,10 @@ export class Room {
       // The conference's events go where the first participant asking for them said (as on Twilio).
       this.callback = { url: noun.statusCallback, method: noun.statusCallbackMethod, events: new Set(noun.statusCallbackEvent) };
     }
-    if (this.participants.size === 0) this.beeps = noun.beep;
+    if (this.participants.size === 0 && !this.startCtl.signal.aborted) {
+      this.beeps = noun.beep;
+      this.recordAs = noun.record === 'record-from-start' ? noun : undefined;
+    }
     const p = new Participant(this, leg, noun);
     this.participants.set(leg.sid, p);
     if (this.startCtl.signal.aborted) {
@@ -146,8 +156,10 @@ export class Room {
   end(reason: EndReason, callSid: string | null = null): void {
     if (this.over) return;
     this.update({ status: 'completed', reasonConferenceEnded: reason, callSidEndingConference: callSid });
+    const recorded = this.mixer.stopRecording();
     for (const p of [...this.participants.values()]) this.leave(p, false);
     this.mixer.stop();
+    if (recorded && this.recordAs) void this.saveRecording(recorded, this.recordAs);
     this.event('end', 'conference-end', undefined, { ReasonConferenceEnded: reason, ...(callSid && { CallSidEndingConference: callSid }) });
     this.conferences.closed(this);
   }
@@ -181,8 +193,38 @@ export class Room {
   private start(): void {
     this.update({ status: 'in-progress' });
     this.startCtl.abort();
+    if (this.recordAs) {
+      this.recordingStarted = Date.now();
+      this.mixer.startRecording(CONFERENCE_RECORDING_MAX_S * 8000);
+    }
     for (const p of this.participants.values()) this.mixer.add(p.callSid, p.leg.media, p);
     this.event('start', 'conference-start');
+  }
+
+  /** Stores the mix and tells recordingStatusCallback: `completed`, or `absent` when nobody made a sound. */
+  private async saveRecording(pcm: Int16Array, as: NonNullable<Room['recordAs']>): Promise<void> {
+    const r = this.record;
+    const heard = pcm.some((v) => v !== 0);
+    const tell = (event: 'completed' | 'absent', params: Record<string, string>) => {
+      if (as.recordingStatusCallback === undefined || !as.recordingStatusCallbackEvent.includes(event)) return;
+      this.conferences.postCallback(r.accountSid, {
+        url: as.recordingStatusCallback,
+        method: as.recordingStatusCallbackMethod,
+        params: { AccountSid: r.accountSid, ConferenceSid: r.sid, RecordingStatus: event, RecordingSource: 'Conference', RecordingChannels: '1', ...params },
+      });
+    };
+    if (!heard) return tell('absent', {});
+    try {
+      const saved = await this.conferences.saveRecording({ accountSid: r.accountSid, conferenceSid: r.sid, pcm, startTime: this.recordingStarted });
+      tell('completed', {
+        RecordingSid: saved.sid,
+        RecordingUrl: saved.url,
+        RecordingDuration: String(saved.durationSeconds),
+        RecordingStartTime: rfc2822(this.recordingStarted)!,
+      });
+    } catch (err) {
+      this.conferences.log.error({ err, conferenceSid: r.sid }, 'conference recording could not be stored');
+    }
   }
 
   private update(patch: Partial<ConferenceRecord>): void {
@@ -223,6 +265,7 @@ export class Conferences {
   readonly store: ConferenceStore;
   readonly log: ConferencesOptions['log'];
   readonly postCallback: ConferencesOptions['postCallback'];
+  readonly saveRecording: ConferencesOptions['saveRecording'];
   /** Live rooms by `${accountSid} ${friendlyName}`, and by sid. */
   private readonly byName = new Map<string, Room>();
   private readonly bySid = new Map<string, Room>();
@@ -231,6 +274,7 @@ export class Conferences {
     this.store = o.store;
     this.log = o.log;
     this.postCallback = o.postCallback;
+    this.saveRecording = o.saveRecording;
   }
 
   forCall(leg: ConferenceLeg): CallConferenceAccess {

@@ -7,13 +7,15 @@ import { join } from 'node:path';
 import { writeWav } from '../../protocols/rtp/index.js';
 import { newSid } from '../util/sid.js';
 
-export type RecordingSource = 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'StartCallRecordingAPI';
+export type RecordingSource = 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'StartCallRecordingAPI' | 'Conference';
 export type RecordingStatus = 'completed' | 'absent' | 'deleted';
 
 export interface RecordingRecord {
   sid: string;
   accountSid: string;
   callSid: string | null;
+  /** A conference's recording (its mix); absent on older records. */
+  conferenceSid?: string | null;
   source: RecordingSource;
   status: RecordingStatus;
   channels: number;
@@ -29,6 +31,7 @@ export interface RecordingRecord {
 export interface NewRecording {
   accountSid: string;
   callSid: string | null;
+  conferenceSid?: string;
   /** 8 kHz mono. */
   pcm: Int16Array;
   source: RecordingSource;
@@ -57,6 +60,8 @@ export class Recordings {
   readonly byAccount: Database<string, ListKey>;
   /** key: [callSid, -dateCreated, sid] → sid */
   readonly byCall: Database<string, ListKey>;
+  /** key: [conferenceSid, -dateCreated, sid] → sid */
+  readonly byConference: Database<string, ListKey>;
   private readonly dir: string;
   private readonly publicUrl: string;
 
@@ -64,6 +69,7 @@ export class Recordings {
     this.records = opts.root.openDB<RecordingRecord, string>({ name: 'recordings' });
     this.byAccount = opts.root.openDB<string, ListKey>({ name: 'recordings_by_account' });
     this.byCall = opts.root.openDB<string, ListKey>({ name: 'recordings_by_call' });
+    this.byConference = opts.root.openDB<string, ListKey>({ name: 'recordings_by_conference' });
     this.dir = join(opts.dataDir, 'recordings');
     this.publicUrl = opts.publicUrl.replace(/\/+$/, '');
   }
@@ -76,6 +82,7 @@ export class Recordings {
       sid,
       accountSid: n.accountSid,
       callSid: n.callSid,
+      conferenceSid: n.conferenceSid ?? null,
       source: n.source,
       status: 'completed',
       channels: 1,
@@ -95,6 +102,7 @@ export class Recordings {
       this.records.put(sid, r),
       this.byAccount.put([r.accountSid, -now, sid], sid),
       r.callSid ? this.byCall.put([r.callSid, -now, sid], sid) : true,
+      r.conferenceSid ? this.byConference.put([r.conferenceSid, -now, sid], sid) : true,
     ]);
     return r;
   }
@@ -128,6 +136,7 @@ export class Recordings {
       this.records.remove(r.sid),
       this.byAccount.remove([r.accountSid, -r.dateCreated, r.sid]),
       r.callSid ? this.byCall.remove([r.callSid, -r.dateCreated, r.sid]) : true,
+      r.conferenceSid ? this.byConference.remove([r.conferenceSid, -r.dateCreated, r.sid]) : true,
     ]);
     await rm(this.filePath(r), { force: true });
   }

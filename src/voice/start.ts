@@ -98,6 +98,10 @@ export async function startVoice(opts: {
         const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source });
         return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
       },
+      saveConferenceRecording: async (c) => {
+        const r = await recordings.save({ accountSid: c.accountSid, callSid: null, conferenceSid: c.conferenceSid, pcm: c.pcm, source: 'Conference', startTime: c.startTime });
+        return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
+      },
       runVerb,
       log: voiceLog,
     },

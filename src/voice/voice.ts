@@ -57,6 +57,8 @@ export interface VoiceOptions {
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
   saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
+  /** A conference room's recording (its whole mix). */
+  saveConferenceRecording(r: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number }): Promise<RecordingSaved>;
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
   log: VoiceLogger;
 }
@@ -142,6 +144,7 @@ export class Voice {
       conferences: new Conferences({
         store: new ConferenceStore(o.tables),
         postCallback: (accountSid, req) => this.deps.callbacks.post(accountSid, req),
+        saveRecording: o.saveConferenceRecording,
         log: o.log,
       }),
       dial: (parent, verb) => this.dial(parent, verb),

@@ -25,7 +25,10 @@ test('two callers meet in a conference: the API lists, mutes and removes them an
   app.respond('/standup', {
     body: voiceTwiml((r) => {
       r.dial({ action: app.url + '/standup-done' }).conference(
-        { beep: 'true', statusCallback: app.url + '/standup-events', statusCallbackEvent: ['start', 'end', 'join', 'leave', 'mute'] },
+        {
+          beep: 'true', statusCallback: app.url + '/standup-events', statusCallbackEvent: ['start', 'end', 'join', 'leave', 'mute'],
+          record: 'record-from-start', recordingStatusCallback: app.url + '/standup-recorded',
+        },
         'standup',
       );
     }),
@@ -85,6 +88,17 @@ test('two callers meet in a conference: the API lists, mutes and removes them an
   assert.deepEqual(shapeProblems(rawRoom, resourceSchema('conference')), []);
   const rawList = await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Conferences.json?PageSize=1&Status=completed`)).json();
   assert.deepEqual(shapeProblems(rawList, responseSchema('/2010-04-01/Accounts/{AccountSid}/Conferences.json')), []);
+  // Recorded from the start: the room's mix (here, the join beep) as a Conference recording.
+  const recorded = (await app.waitFor(() => app.requests.some((r) => r.path === '/standup-recorded'))).find((r) => r.path === '/standup-recorded')!;
+  assert.equal(recorded.params.RecordingStatus, 'completed');
+  assert.equal(recorded.signatureValid, true);
+  const recs = await client.conferences(room.sid).recordings.list();
+  assert.deepEqual(recs.map((r) => [r.sid, r.source, r.conferenceSid]), [[recorded.params.RecordingSid, 'Conference', room.sid]]);
+  const rawRec = await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Conferences/${room.sid}/Recordings/${recs[0]!.sid}.json`)).json();
+  assert.deepEqual(shapeProblems(rawRec, resourceSchema('conference.conference_recording')), []);
+  const wav = await fetch(recorded.params.RecordingUrl!.replace(/^https?:\/\/[^/]+/, t.url) + '.wav');
+  assert.equal(wav.status, 200);
+  assert.equal(wav.headers.get('content-type'), 'audio/x-wav');
   const fetched = await client.conferences(room.sid).fetch();
   assert.deepEqual([fetched.status, fetched.friendlyName], ['completed', 'standup']);
 });

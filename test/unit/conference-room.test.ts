@@ -14,6 +14,8 @@ import type { ConferenceSeat } from '../../actors/call/verb-context.js';
 import { closeTables, openTables } from '../../src/store/db.js';
 import { ConferenceStore } from '../../src/voice/conference-store.js';
 import { Conferences, type Participant } from '../../src/voice/conferences.js';
+import { Recordings } from '../../src/voice/recordings.js';
+import { readWav } from '../../protocols/rtp/index.js';
 import { startWebhookApp, type WebhookApp } from '../helpers/webhook-app.js';
 import { loudMs, zeroCrossingHz } from './verbs-harness.js';
 import { concat } from '../../protocols/rtp/tone.js';
@@ -36,9 +38,14 @@ async function setup(t: TestContext) {
   const pool = new PortPool(`${base}-${base + 99}`);
   const app = await startWebhookApp(() => TOKEN);
   const sender = new StatusCallbackSender({ timeoutMs: 3_000 });
+  const recordings = new Recordings({ root: tables.root, dataDir, publicUrl: 'http://127.0.0.1:1' });
   const conferences = new Conferences({
     store: new ConferenceStore(tables),
     postCallback: (_a, req) => void sender.post({ ...req, authToken: TOKEN }),
+    saveRecording: async (c) => {
+      const r = await recordings.save({ accountSid: c.accountSid, callSid: null, conferenceSid: c.conferenceSid, pcm: c.pcm, source: 'Conference', startTime: c.startTime });
+      return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
+    },
     log: { error: () => undefined },
   });
   const phones: Phone[] = [];
@@ -55,6 +62,7 @@ async function setup(t: TestContext) {
   return {
     conferences,
     tables,
+    recordings,
     app,
     async phone(): Promise<Phone> {
       const leg = await RtpEndpoint.open({ pool, media: ulaw });
@@ -77,7 +85,7 @@ async function setup(t: TestContext) {
 function room(noun: Partial<DialConference>): DialConference {
   return {
     name: 'standup', muted: false, beep: 'false', startConferenceOnEnter: true, endConferenceOnExit: false,
-    waitMethod: 'POST', maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [], ...noun,
+    waitMethod: 'POST', maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [], record: 'do-not-record', recordingStatusCallbackMethod: 'POST', recordingStatusCallbackEvent: ['completed'], ...noun,
   };
 }
 
@@ -169,4 +177,30 @@ test('a join beep is heard by those already in the room; a full room refuses the
   assert.ok(Math.abs(zeroCrossingHz(concat(a.heard.filter((f) => loudMs([f]) > 0))) - 880) < 40, 'at 880 Hz');
   const refused = await s.conferences.forCall({ sid: c.sid, accountSid: ACCOUNT, media: c.leg }).join(room({ maxParticipants: 2 }));
   assert.ok('full' in refused);
+});
+
+test('record-from-start: the room\'s whole mix is stored as a Conference recording when it ends, and recordingStatusCallback is told', async (t) => {
+  const s = await setup(t);
+  const [a, b] = [await s.phone(), await s.phone()];
+  const pa = await s.join(a, { record: 'record-from-start', recordingStatusCallback: `${s.app.url}/recorded` });
+  await s.join(b);
+  await speak(a, 600, 600, [b]);
+  await speak(b, 400, 600, [a]);
+  pa.room.end('conference-ended-via-api');
+  const got = (await s.app.waitFor((r) => r.some((x) => x.path === '/recorded'))).find((x) => x.path === '/recorded')!.params;
+  assert.equal(got.RecordingStatus, 'completed');
+  assert.equal(got.RecordingSource, 'Conference');
+  assert.equal(got.ConferenceSid, pa.conferenceSid);
+  const rec = s.recordings.get(got.RecordingSid!)!;
+  assert.equal(rec.conferenceSid, pa.conferenceSid);
+  assert.equal(rec.callSid, null);
+  assert.ok(Number(got.RecordingDuration) >= 1);
+  // Both voices are in it, one after the other.
+  const pcm = readWav(await s.recordings.readWav(rec));
+  const frames: Int16Array[] = [];
+  for (let i = 0; i + 160 <= pcm.length; i += 160) frames.push(pcm.subarray(i, i + 160));
+  const voiced = frames.filter((f) => loudMs([f]) > 0);
+  assert.ok(voiced.length * 20 >= 1_000, `${voiced.length * 20} ms of the two voices recorded`);
+  const hz = voiced.map((f) => zeroCrossingHz(f));
+  assert.ok(hz.some((h) => Math.abs(h - 600) < 60) && hz.some((h) => Math.abs(h - 400) < 60), 'both tones are in the mix');
 });

@@ -191,6 +191,7 @@ describe('voice TwiML built by the twilio package', () => {
     r.dial({ hangupOnStar: true }).conference({
       muted: true, beep: 'onExit', startConferenceOnEnter: false, endConferenceOnExit: true, waitUrl: 'hold.xml', waitMethod: 'GET',
       maxParticipants: 10, statusCallback: '/events', statusCallbackEvent: ['start', 'join', 'mute'], participantLabel: 'host',
+      record: 'record-from-start', recordingStatusCallback: '/recorded', recordingStatusCallbackEvent: ['completed', 'absent'],
     }, 'board');
     const [plain, full] = verbs(r.toString(), 'https://app.example.com/voice/answer');
     if (plain?.verb !== 'Dial' || full?.verb !== 'Dial') return assert.fail('expected two Dials');
@@ -198,12 +199,14 @@ describe('voice TwiML built by the twilio package', () => {
     assert.deepEqual(plain.conference, {
       name: 'standup', muted: false, beep: 'true', startConferenceOnEnter: true, endConferenceOnExit: false, waitMethod: 'POST',
       maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [],
+      record: 'do-not-record', recordingStatusCallbackMethod: 'POST', recordingStatusCallbackEvent: ['completed'],
     });
     assert.deepEqual(full.conference, {
       name: 'board', muted: true, beep: 'onExit', startConferenceOnEnter: false, endConferenceOnExit: true,
       waitUrl: 'https://app.example.com/voice/hold.xml', waitMethod: 'GET', maxParticipants: 10,
       statusCallback: 'https://app.example.com/events', statusCallbackMethod: 'POST', statusCallbackEvent: ['start', 'join', 'mute'],
-      participantLabel: 'host',
+      participantLabel: 'host', record: 'record-from-start', recordingStatusCallback: 'https://app.example.com/recorded',
+      recordingStatusCallbackMethod: 'POST', recordingStatusCallbackEvent: ['completed', 'absent'],
     });
     assert.equal(full.hangupOnStar, true);
   });
@@ -216,6 +219,7 @@ describe('voice TwiML built by the twilio package', () => {
     assert.equal(codeOf(wrap('<Dial><Conference waitMethod="PUT">r</Conference></Dial>')), 13234);
     assert.equal(codeOf(wrap('<Dial><Conference beep="loud">r</Conference></Dial>')), 13235);
     assert.equal(codeOf(wrap('<Dial><Conference maxParticipants="251">r</Conference></Dial>')), 12200);
+    assert.equal(codeOf(wrap('<Dial><Conference record="always">r</Conference></Dial>')), 12200);
     assert.equal(codeOf(wrap('<Dial><Conference></Conference></Dial>')), 12200);
     assert.equal(codeOf(wrap('<Dial><Conference>a</Conference><Queue>b</Queue></Dial>')), 13215);
   });

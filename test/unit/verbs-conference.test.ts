@@ -22,7 +22,7 @@ async function other(h: Harness, t: { after(f: () => Promise<void>): void }, nou
   t.after(() => leg.close());
   const seat = await h.conferences.forCall({ sid: 'CA' + String(++others).padStart(32, 'f'), accountSid: ACCOUNT_SID, media: leg }).join({
     name: 'standup', muted: false, beep: 'false', startConferenceOnEnter: true, endConferenceOnExit: false,
-    waitMethod: 'POST', maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [], ...noun,
+    waitMethod: 'POST', maxParticipants: 250, statusCallbackMethod: 'POST', statusCallbackEvent: [], record: 'do-not-record', recordingStatusCallbackMethod: 'POST', recordingStatusCallbackEvent: ['completed'], ...noun,
   });
   assert.ok(!('full' in seat));
   return seat as Participant;
