@@ -135,11 +135,6 @@ export class ConferenceMixer {
     return r?.take();
   }
 
-  /** Whether a recording has reached its bound. */
-  get recordingFull(): boolean {
-    return this.recording?.full ?? false;
-  }
-
   stop(): void {
     for (const [id] of this.seats) this.remove(id);
     this.unsubscribe?.();
