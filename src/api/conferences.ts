@@ -1,6 +1,7 @@
 // /2010-04-01/Accounts/{AccountSid}/Conferences: conference rooms (src/voice/conference-store.ts, newest first; a live
 // one as src/voice/conferences.ts has it now) and their Participants: list, fetch, mute or hold one, remove one, end
-// the conference (Status=completed), and add one by calling them into it (an API call whose TwiML joins the room).
+// the conference (Status=completed), announce to the room or to one participant (AnnounceUrl: its Say and Play), and
+// add one by calling them into it (an API call whose TwiML joins the room).
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import type { RouteModule } from './app.js';
@@ -12,7 +13,7 @@ import { rfc2822 } from '../util/time.js';
 import { isSid } from '../util/sid.js';
 import { escapeXml } from '../util/xml.js';
 import { badRequest, notFound } from './errors.js';
-import { bool, intParam, list, str, url, type RawParams } from './params.js';
+import { bool, intParam, list, method, str, url, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 import { ownedBy, parseCreate } from './calls.js';
 import { CONFERENCE_MAX_PARTICIPANTS } from '../../protocols/twiml/voice-conference.js';
@@ -86,6 +87,15 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
       return { room, p };
     };
 
+    /** Fetches an AnnounceUrl in the background and plays what it says; a failure is a notification on the account. */
+    const announce = (room: Room, target: { url: string; method: 'GET' | 'POST' }, play: (pcm: Int16Array) => void, callSid?: string) => {
+      const accountSid = room.record.accountSid;
+      void voice.announce(accountSid, target, { ConferenceSid: room.sid, FriendlyName: room.record.friendlyName, ...(callSid && { CallSid: callSid }) }).then((a) => {
+        if (a.ok) return play(a.pcm);
+        voice.notify({ accountSid, callSid: callSid ?? null, errorCode: a.code, text: `Conference ${room.sid} announcement ${target.url}: ${a.message}` });
+      });
+    };
+
     app.get(`${base}.json`, async (req) => {
       const q = req.query as RawParams;
       const page = parsePageRequest(q);
@@ -110,8 +120,12 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
     app.post(`${base}/:Sid.json`, async (req) => {
       const sid = (req.params as { Sid: string }).Sid;
       const p = (req.body ?? {}) as RawParams;
-      if (str(p, 'AnnounceUrl')) throw badRequest(21000, 'AnnounceUrl is not supported by tandem');
+      const announceUrl = url(p, 'AnnounceUrl', 21000);
       const status = str(p, 'Status');
+      if (announceUrl) {
+        const room = liveRoom(req.account.sid, sid);
+        announce(room, { url: announceUrl, method: method(p, 'AnnounceMethod') ?? 'POST' }, (pcm) => room.announce(pcm));
+      }
       if (status !== undefined && status !== 'completed') throw badRequest(20001, "Status can only be 'completed'");
       if (status === 'completed') {
         const room = conferences.room(req.account.sid, sid);
@@ -147,7 +161,12 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
       const { Sid, CallSid } = req.params as { Sid: string; CallSid: string };
       const { room, p } = participantOf(req.account.sid, Sid, CallSid);
       const body = (req.body ?? {}) as RawParams;
-      for (const unsupported of ['AnnounceUrl', 'HoldUrl', 'WaitUrl', 'CallSidToCoach']) {
+      const announceUrl = url(body, 'AnnounceUrl', 21000);
+      if (announceUrl) {
+        // To this participant alone: it plays on their leg, ahead of the room's mix.
+        announce(room, { url: announceUrl, method: method(body, 'AnnounceMethod') ?? 'POST' }, (pcm) => void p.leg.media.play(pcm).catch(() => undefined), p.callSid);
+      }
+      for (const unsupported of ['HoldUrl', 'WaitUrl', 'CallSidToCoach']) {
         if (str(body, unsupported)) throw badRequest(21000, `${unsupported} is not supported by tandem`);
       }
       if (bool(body, 'Coaching') === true) throw badRequest(21000, 'Coaching is not supported by tandem');

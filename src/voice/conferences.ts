@@ -164,6 +164,13 @@ export class Room {
     this.conferences.closed(this);
   }
 
+  /** Plays `pcm` to everyone in the room, over the conversation; false when the room has not started (nobody to hear). */
+  announce(pcm: Int16Array): boolean {
+    if (!this.startCtl.signal.aborted || this.over) return false;
+    this.mixer.sound(pcm);
+    return true;
+  }
+
   setMuted(p: Participant, muted: boolean): void {
     if (p.muted === muted) return;
     p.muted = muted;

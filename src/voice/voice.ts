@@ -31,6 +31,7 @@ import { QueueStore } from './queue-store.js';
 import { dialQueue } from './dial-queue.js';
 import { Conferences } from './conferences.js';
 import { ConferenceStore } from './conference-store.js';
+import { announcement, type Announcement } from './announcements.js';
 
 export interface VoiceOptions {
   srf: Srf;
@@ -202,6 +203,16 @@ export class Voice {
   /** Conference rooms live on this node, and their records. */
   get conferences(): Conferences {
     return this.deps.conferences;
+  }
+
+  /** The audio of an AnnounceUrl's TwiML (its Say and Play), fetched signed with `params`. */
+  announce(accountSid: string, target: { url: string; method: HttpMethod }, params: Record<string, string>): Promise<Announcement> {
+    return announcement(this.o, accountSid, target, params);
+  }
+
+  /** Records a notification on an account (what went wrong where the account's owner must see it). */
+  notify(n: NewNotification): void {
+    this.o.notify(n);
   }
 
   /** Call queues: their records and who waits in them on this node. */

@@ -56,6 +56,14 @@ test('two callers meet in a conference: the API lists, mutes and removes them an
   assert.equal(muted.muted, true);
   assert.deepEqual((await client.conferences(room.sid).participants.list({ muted: true })).map((p) => p.callSid), [aSid]);
 
+  // An announcement to the room: its <Say> is mixed over the conversation for everyone.
+  app.respond('/announce', { body: voiceTwiml((r) => { r.say('The meeting ends in five minutes'); }) });
+  await client.conferences(room.sid).update({ announceUrl: app.url + '/announce' });
+  const announced = (await app.waitFor(() => app.requests.some((r) => r.path === '/announce'))).find((r) => r.path === '/announce')!;
+  assert.equal(announced.params.ConferenceSid, room.sid);
+  assert.equal(announced.signatureValid, true);
+  await new Promise((r) => setTimeout(r, 3_000));
+
   // Removed: the second caller's <Dial> ends, and its action's TwiML plays to them.
   await client.conferences(room.sid).participants(bSid).remove();
   const bDone = await handsetCallWhere(t, (h) => h.id === b && h.status === 'completed', 'the removed caller to hear the action and hang up');
@@ -66,7 +74,7 @@ test('two callers meet in a conference: the API lists, mutes and removes them an
   assert.equal(ended.reasonConferenceEnded, 'conference-ended-via-api');
   const aDone = await handsetCallWhere(t, (h) => h.id === a && h.status === 'completed', 'the first caller to go on after the room ended');
   assert.deepEqual(aDone.verbs, ['Dial conference: standup', 'Say: Bye']);
-  assert.ok(aDone.audio_heard_ms >= 200, `the first caller heard the second one's join beep (${aDone.audio_heard_ms} ms of audio)`);
+  assert.ok(aDone.audio_heard_ms >= 1_200, `the first caller heard the join beep and the announcement (${aDone.audio_heard_ms} ms of audio)`);
   const done = (await app.waitFor(() => app.requests.filter((r) => r.path === '/standup-done').length === 2)).filter((r) => r.path === '/standup-done');
   assert.deepEqual(done.map((r) => r.params.DialCallStatus), ['completed', 'completed']);
 
@@ -118,6 +126,12 @@ test('the Participants API adds someone by calling them into a live room; errors
   assert.equal(joined.muted, true);
   const answered = await handsetCallWhere(t, (h) => h.call_sid === added.callSid, 'the handset to be called');
   assert.equal(answered.direction, 'incoming');
+  // An announcement to that participant alone.
+  app.respond('/brief', { body: voiceTwiml((r) => { r.say('You are on mute'); }) });
+  await client.conferences(room.sid).participants(added.callSid).update({ announceUrl: app.url + '/brief' });
+  const brief = (await app.waitFor(() => app.requests.some((r) => r.path === '/brief'))).find((r) => r.path === '/brief')!;
+  assert.deepEqual([brief.params.ConferenceSid, brief.params.CallSid], [room.sid, added.callSid]);
+  await waitUntil(async () => ((await handsetCallWhere(t, (h) => h.call_sid === added.callSid, 'the added call')).audio_heard_ms >= 800 ? true : undefined), 10_000, 'the participant to hear the announcement');
 
   // The host has endConferenceOnExit: hanging it up ends the room and the added call with it.
   const hostSid = (await handsetCallWhere(t, (h) => h.id === host, 'the host')).call_sid!;
