@@ -14,7 +14,7 @@ import { isSid } from '../util/sid.js';
 import { escapeXml } from '../util/xml.js';
 import { badRequest, notFound } from './errors.js';
 import { bool, intParam, list, method, str, url, type RawParams } from './params.js';
-import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
+import { pageEnvelope, pageOfList, parsePageRequest, scanPage } from './paging.js';
 import { ownedBy, parseCreate } from './calls.js';
 import { CONFERENCE_MAX_PARTICIPANTS } from '../../protocols/twiml/voice-conference.js';
 
@@ -146,9 +146,8 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
       const hold = bool(q, 'Hold');
       const room = conferences.room(req.account.sid, sid);
       const all = room ? [...room.participants.values()].filter((p) => (muted === undefined || p.muted === muted) && (hold === undefined || p.hold === hold)) : [];
-      const from = page.page * page.pageSize;
-      const items = all.slice(from, from + page.pageSize);
-      return pageEnvelope('participants', `/2010-04-01/Accounts/${c.accountSid}/Conferences/${c.sid}/Participants.json`, {}, page, items.map((p) => participantJson(room!, p)), undefined);
+      const { records, nextAfter } = pageOfList(all, page, (p) => p.callSid);
+      return pageEnvelope('participants', `/2010-04-01/Accounts/${c.accountSid}/Conferences/${c.sid}/Participants.json`, {}, page, records.map((p) => participantJson(room!, p)), nextAfter);
     });
 
     app.get(`${base}/:Sid/Participants/:CallSid.json`, async (req) => {

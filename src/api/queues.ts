@@ -12,7 +12,7 @@ import { QUEUE_NAME_MAX } from '../../protocols/twiml/voice-queue.js';
 import { rfc2822 } from '../util/time.js';
 import { badRequest, notFound } from './errors.js';
 import { intParam, method, str, url, type RawParams } from './params.js';
-import { pageEnvelope, parsePageRequest, scanPage, type PageRequest } from './paging.js';
+import { pageEnvelope, pageOfList, parsePageRequest, scanPage } from './paging.js';
 
 const base = '/2010-04-01/Accounts/:AccountSid/Queues';
 
@@ -93,7 +93,7 @@ export function registerQueueRoutes(voice: Voice): RouteModule {
       const q = queueOf(req.account.sid, (req.params as { Sid: string }).Sid);
       const page = parsePageRequest(req.query as RawParams);
       const line = queues.members(q.sid);
-      const { items, nextAfter } = memberPage(line, page);
+      const { records: items, nextAfter } = pageOfList(line, page, (m) => m.callSid);
       return pageEnvelope(
         'queue_members',
         `/2010-04-01/Accounts/${q.accountSid}/Queues/${q.sid}/Members.json`,
@@ -143,14 +143,4 @@ async function named<T>(f: () => Promise<T>): Promise<T> {
     if (err instanceof QueueNameTakenError) throw badRequest(21000, err.message);
     throw err;
   }
-}
-
-/** One page of the live line; the PageToken is the CallSid the previous page ended at. */
-function memberPage(line: readonly QueueMember[], page: PageRequest): { items: QueueMember[]; nextAfter: unknown[] | undefined } {
-  const after = page.after?.[0];
-  let from = 0;
-  if (typeof after === 'string') from = line.findIndex((m) => m.callSid === after) + 1;
-  const items = line.slice(from, from + page.pageSize);
-  const more = from + page.pageSize < line.length;
-  return { items, nextAfter: more && items.length > 0 ? [items[items.length - 1]!.callSid] : undefined };
 }

@@ -168,10 +168,7 @@ export class ConferenceMixer {
       return;
     }
     if (this.recording) {
-      for (let i = 0; i < FRAME; i++) {
-        const v = total[i]!;
-        this.whole[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-      }
+      for (let i = 0; i < FRAME; i++) this.whole[i] = clip(total[i]!);
       this.recording.append(this.whole);
     }
     const out = this.out;
@@ -180,11 +177,12 @@ export class ConferenceMixer {
       // The only one talking, with no room sound: nobody else to hear (the endpoint fills the gap with silence).
       if (!sound && speakers === 1 && only === seat) continue;
       const own = seat.voice.speaks ? seat.frame : undefined;
-      for (let i = 0; i < FRAME; i++) {
-        const v = total[i]! - (own ? own[i]! : 0);
-        out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-      }
+      for (let i = 0; i < FRAME; i++) out[i] = clip(total[i]! - (own ? own[i]! : 0));
       seat.media.feed(out);
     }
   }
+}
+
+function clip(v: number): number {
+  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
 }
