@@ -16,6 +16,7 @@ import { registerShortCodeRoutes } from './api/short-codes.js';
 import { registerAddressRoutes } from './api/addresses.js';
 import { registerUsageRoutes } from './api/usage.js';
 import { registerLookupRoutes } from './api/lookups.js';
+import { registerSipRoutes } from './api/sip.js';
 import { verifyRoutes } from './api/verify.js';
 import { alertRoutes } from './api/alerts.js';
 import { Verify } from './verify/verify.js';
@@ -215,7 +216,7 @@ export async function startSwitch(config: Config, log: Logger): Promise<RunningS
     metrics.gauge('tandem_media_tick_late_p99_seconds', 'media clock tick lateness p99, worst worker and second since the previous scrape', () => (voice.media?.takePacing().tickLateP99Ms ?? 0) / 1000);
   }
 
-  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerAddressRoutes, registerUsageRoutes, registerShortCodeRoutes, registerLookupRoutes, verifyRoutes(verify), registerAvailableNumberRoutes, notificationRoutes(notifications), alertRoutes(notifications)];
+  const modules: RouteModule[] = [...voice.routes, registerMessageRoutes, registerIncomingNumberRoutes, registerAddressRoutes, registerUsageRoutes, registerShortCodeRoutes, registerLookupRoutes, registerSipRoutes, verifyRoutes(verify), registerAvailableNumberRoutes, notificationRoutes(notifications), alertRoutes(notifications)];
   if (sandbox) {
     const s = sandbox;
     modules.push((app) => registerSandboxRoutes(app, s));

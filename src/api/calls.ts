@@ -8,6 +8,7 @@ import { applicationParam } from './applications.js';
 import { MACHINE_DETECTION_DEFAULTS, type MachineDetectionSettings } from '../voice/machine-detection.js';
 import { rfc2822 } from '../util/time.js';
 import { ApiError, badRequest, notFound } from './errors.js';
+import { parseUri } from '../../protocols/sip/sip/message.js';
 import { intParam, list, method, normalizePhoneNumber, str, url, type RawParams } from './params.js';
 import { pageEnvelope, parsePageRequest, scanPage } from './paging.js';
 import { CallStateError, type CallUpdate, type NewCall, type Voice } from '../voice/voice.js';
@@ -70,8 +71,9 @@ export function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean,
   const fromRaw = str(p, 'From');
   if (!toRaw) throw badRequest(21201, "No 'To' number is specified");
   if (!fromRaw) throw badRequest(21213, "No 'From' number is specified");
-  const to = normalizePhoneNumber(toRaw);
-  if (!to) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number.`);
+  // A phone number, or a SIP URI (a registered user of one of the account's SIP domains, or any SIP address).
+  const to = /^sips?:/i.test(toRaw.trim()) ? (parseUri(toRaw.trim()) ? toRaw.trim() : null) : normalizePhoneNumber(toRaw);
+  if (!to) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number or SIP URI.`);
   const from = normalizePhoneNumber(fromRaw);
   if (!from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number.`);
   if (!ownsNumber(from)) throw badRequest(21210, `The source phone number provided, ${from}, is not yet verified for your account.`);

@@ -7,7 +7,7 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountRecord, ApiKeyRecord, ApplicationRecord, ConferenceRecord, QueueRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, AddressRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
+import type { AccountRecord, ApiKeyRecord, ApplicationRecord, ConferenceRecord, QueueRecord, SipCredentialListRecord, SipCredentialRecord, SipIpAccessControlListRecord, SipIpAddressRecord, SipDomainRecord, SipMappingRecord, SipRegistrationRecord, MessagingServiceRecord, CallRecord, InboundPendingRecord, MessageRecord, MoPartRecord, NotificationRecord, NumberRecord, AddressRecord, VerificationRecord, VerifyServiceRecord } from './records.js';
 
 export interface Tables {
   root: RootDatabase;
@@ -86,6 +86,32 @@ export interface Tables {
   callsByAccount: Database<string, [string, number, string]>;
   /** key: CA sid of every call not yet in a final state: what a restart must close. */
   liveCalls: Database<number, string>;
+  /** key: CL sid */
+  sipCredentialLists: Database<SipCredentialListRecord, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's credential lists, oldest first */
+  sipCredentialListsByAccount: Database<string, [string, number, string]>;
+  /** key: CR sid */
+  sipCredentials: Database<SipCredentialRecord, string>;
+  /** key: [CL sid, username] → CR sid: a list's credentials, by username */
+  sipCredentialsByList: Database<string, [string, string]>;
+  /** key: AL sid */
+  sipIpAccessControlLists: Database<SipIpAccessControlListRecord, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's IP access control lists, oldest first */
+  sipIpAccessControlListsByAccount: Database<string, [string, number, string]>;
+  /** key: IP sid */
+  sipIpAddresses: Database<SipIpAddressRecord, string>;
+  /** key: [AL sid, dateCreated, sid] → sid: a list's addresses, oldest first */
+  sipIpAddressesByList: Database<string, [string, number, string]>;
+  /** key: SD sid */
+  sipDomains: Database<SipDomainRecord, string>;
+  /** key: [accountSid, dateCreated, sid] → sid: an account's SIP domains, oldest first */
+  sipDomainsByAccount: Database<string, [string, number, string]>;
+  /** key: domain name (lower case) → SD sid */
+  sipDomainByName: Database<string, string>;
+  /** key: [SD sid, kind, CL or AL sid]: the lists mapped to a domain */
+  sipDomainMappings: Database<SipMappingRecord, [string, string, string]>;
+  /** key: [SD sid, username, contact]: registered endpoints' bindings */
+  sipRegistrations: Database<SipRegistrationRecord, [string, string, string]>;
   /** small singletons: default account, schema version */
   meta: Database<unknown, string>;
   /** nact persistence: key [persistenceKey, sequenceNumber] */
@@ -99,7 +125,7 @@ export function openRoot(dataDir: string): RootDatabase {
   mkdirSync(dataDir, { recursive: true });
   return open({
     path: join(dataDir, 'tandem.lmdb'),
-    maxDbs: 64,
+    maxDbs: 128,
     // 64 GiB of address space; the file only grows as data is written.
     mapSize: 64 * 1024 ** 3,
     compression: false,
@@ -172,6 +198,19 @@ export function openTables(dataDir: string): Tables {
     calls: records<CallRecord, string>('calls'),
     callsByAccount: root.openDB<string, [string, number, string]>({ name: 'calls_by_account' }),
     liveCalls: root.openDB<number, string>({ name: 'live_calls' }),
+    sipCredentialLists: records<SipCredentialListRecord, string>('sip_credential_lists'),
+    sipCredentialListsByAccount: root.openDB<string, [string, number, string]>({ name: 'sip_credential_lists_by_account' }),
+    sipCredentials: records<SipCredentialRecord, string>('sip_credentials'),
+    sipCredentialsByList: root.openDB<string, [string, string]>({ name: 'sip_credentials_by_list' }),
+    sipIpAccessControlLists: records<SipIpAccessControlListRecord, string>('sip_ip_acls'),
+    sipIpAccessControlListsByAccount: root.openDB<string, [string, number, string]>({ name: 'sip_ip_acls_by_account' }),
+    sipIpAddresses: records<SipIpAddressRecord, string>('sip_ip_addresses'),
+    sipIpAddressesByList: root.openDB<string, [string, number, string]>({ name: 'sip_ip_addresses_by_list' }),
+    sipDomains: records<SipDomainRecord, string>('sip_domains'),
+    sipDomainsByAccount: root.openDB<string, [string, number, string]>({ name: 'sip_domains_by_account' }),
+    sipDomainByName: root.openDB<string, string>({ name: 'sip_domain_by_name' }),
+    sipDomainMappings: records<SipMappingRecord, [string, string, string]>('sip_domain_mappings'),
+    sipRegistrations: records<SipRegistrationRecord, [string, string, string]>('sip_registrations'),
     meta,
     actorEvents: records<unknown, [string, number]>('actor_events'),
     actorSnapshots: records<unknown, string>('actor_snapshots'),

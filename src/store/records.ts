@@ -294,6 +294,8 @@ export interface CallRecord {
   answeredBy?: AnsweredBy | null;
   /** SIP Call-ID of this leg, once known. */
   sipCallId: string | null;
+  /** An inbound call through a SIP domain: where from (absent on other calls). */
+  sipDomain?: SipCallOrigin | null;
   /** Milliseconds the call waited in the account's outbound queue. */
   queueTimeMs: number | null;
   startTime: number | null;
@@ -357,6 +359,118 @@ export interface AddressRecord {
   /** ISO 3166-1 alpha-2. */
   isoCountry: string;
   emergencyEnabled: boolean;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+// ---- SIP Domains: SIP endpoints (softphones, PBXs) that register with tandem and call through it ----
+
+/** A credential list (CL…): usernames and passwords a SIP domain checks INVITEs and REGISTERs against. */
+export interface SipCredentialListRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/** A credential (CR…) of a list: the password is kept (digest authentication needs it), never shown. */
+export interface SipCredentialRecord {
+  sid: string;
+  accountSid: string;
+  credentialListSid: string;
+  /** Unique in its list, up to 32 characters. */
+  username: string;
+  password: string;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/** An IP access control list (AL…): source addresses a SIP domain takes INVITEs from without a password. */
+export interface SipIpAccessControlListRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/** An address (IP…) of an IP access control list: an IPv4 address and its CIDR prefix length (32: that one host). */
+export interface SipIpAddressRecord {
+  sid: string;
+  accountSid: string;
+  ipAccessControlListSid: string;
+  friendlyName: string;
+  ipAddress: string;
+  cidrPrefixLength: number;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/** A SIP domain (SD…): INVITEs whose request URI names it run its VoiceUrl; its endpoints may register with it. */
+export interface SipDomainRecord {
+  sid: string;
+  accountSid: string;
+  /** The host part SIP endpoints address (lower case), unique across the node. */
+  domainName: string;
+  friendlyName: string;
+  voiceUrl: string | null;
+  voiceMethod: HttpMethod;
+  voiceFallbackUrl: string | null;
+  voiceFallbackMethod: HttpMethod;
+  voiceStatusCallbackUrl: string | null;
+  voiceStatusCallbackMethod: HttpMethod;
+  /** Whether endpoints may REGISTER (against the domain's registrations credential lists). */
+  sipRegistration: boolean;
+  emergencyCallingEnabled: boolean;
+  secure: boolean;
+  byocTrunkSid: string | null;
+  emergencyCallerSid: string | null;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/**
+ * A list mapped to a domain. `calls-credentials` and `calls-ip` authenticate the domain's INVITEs (the legacy
+ * `/CredentialListMappings` and `/IpAccessControlListMappings` are these too); `registrations-credentials` its REGISTERs.
+ */
+export type SipMappingKind = 'calls-credentials' | 'calls-ip' | 'registrations-credentials';
+
+export interface SipMappingRecord {
+  domainSid: string;
+  kind: SipMappingKind;
+  /** The CL… or AL… mapped; Twilio shows it as the mapping's own sid. */
+  listSid: string;
+  accountSid: string;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/** Where a call that came in through a SIP domain came from: Twilio's SipDomain… parameters on its webhooks. */
+export interface SipCallOrigin {
+  domainSid: string;
+  domainName: string;
+  /** The credential's username when the INVITE was let in by a digest; null when by its source address. */
+  username: string | null;
+  sourceIp: string;
+  sourcePort: number;
+  /** The INVITE's X- headers (SipHeader_X-… on the webhooks). */
+  headers: Record<string, string>;
+}
+
+/** A binding of a registered endpoint: where INVITEs for username@domain go until it expires. */
+export interface SipRegistrationRecord {
+  domainSid: string;
+  username: string;
+  /** The Contact URI the endpoint registered. */
+  contact: string;
+  /** Where the REGISTER came from (a NATed endpoint is reached there, not at its Contact's host). */
+  sourceAddress: string;
+  sourcePort: number;
+  protocol: string;
+  callId: string;
+  expiresAt: number;
+  userAgent: string | null;
   dateCreated: number;
   dateUpdated: number;
 }

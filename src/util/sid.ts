@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 // as an opaque string, so nothing outside notices; inside, records keyed by SID (messages above all)
 // are appended at the end of LMDB's B-tree instead of dirtying a random page each, which cut the LMDB writer's CPU
 // per outbound message by ~25 µs in `npm run bench -- --quick --only outbound`.
-export type SidPrefix = 'AC' | 'SM' | 'MM' | 'CA' | 'PN' | 'RE' | 'NO' | 'ME' | 'AP' | 'SK' | 'MG' | 'AI' | 'SC' | 'VA' | 'VE' | 'VL' | 'AD' | 'MZ' | 'QU' | 'CF';
+export type SidPrefix = 'AC' | 'SM' | 'MM' | 'CA' | 'PN' | 'RE' | 'NO' | 'ME' | 'AP' | 'SK' | 'MG' | 'AI' | 'SC' | 'VA' | 'VE' | 'VL' | 'AD' | 'MZ' | 'QU' | 'CF' | 'CL' | 'CR' | 'AL' | 'IP' | 'SD';
 
 // Drawing random bytes in bulk keeps SID generation off the hot path's syscall budget.
 let pool = Buffer.alloc(0);

@@ -16,7 +16,8 @@ import { MediaPlane, PortPool, TextToSpeech, openOnThisThread, type OpenMedia } 
 import { advertisedHost } from '../../protocols/sip/edge/context.js';
 import { runVerb } from '../../actors/call/verbs/index.js';
 import { connectSip, type SipConnection } from './sip-connect.js';
-import { Voice } from './voice.js';
+import { Voice, INTERNAL_HEADER } from './voice.js';
+import { startSipDomains, type SipDomains } from '../sip-domains/index.js';
 import { AudioFetcher } from './audio-fetch.js';
 import { Recordings } from './recordings.js';
 import { SandboxPhone } from '../sandbox/phone.js';
@@ -35,6 +36,8 @@ export interface VoiceStack {
   startMedia(): void;
   recordings: Recordings;
   sip: SipConnection;
+  /** SIP domains: their registrar, their endpoints' calls, <Dial><Sip> to registered users. */
+  sipDomains: SipDomains;
   phone: SandboxPhone | undefined;
   routes: RouteModule[];
   stop(): Promise<void>;
@@ -74,8 +77,10 @@ export async function startVoice(opts: {
   const audio = new AudioFetcher({ timeoutMs: config.webhookTimeoutMs });
   const voiceLog = log.child({ part: 'voice' });
   const tts = new TextToSpeech({ cacheDir: join(config.dataDir, 'tts-cache'), logger: { warn: (m) => voiceLog.warn(m) } });
+  const sipDomains = startSipDomains({ srf: sip.srf, tables: opts.tables, notify: opts.notify, log, ignoreHeaders: [INTERNAL_HEADER] });
   const voice = new Voice(
     {
+      sipDomains,
       srf: sip.srf,
       tables: opts.tables,
       authToken: opts.authToken,
@@ -128,10 +133,12 @@ export async function startVoice(opts: {
     startMedia: () => void workers?.start(),
     recordings,
     sip,
+    sipDomains,
     phone,
     routes,
     async stop() {
       await voice.close();
+      sipDomains.stop();
       await phone?.close();
       await sip.close();
       await workers?.close();

@@ -1,6 +1,6 @@
 // The parameters Twilio sends on every voice request (twilio-compat §10), from a call record.
 import { putPlace, type NumberGeo } from '../numbers/geo.js';
-import type { CallRecord } from '../store/records.js';
+import type { CallRecord, SipCallOrigin } from '../store/records.js';
 
 export function voiceParams(c: CallRecord, geo: NumberGeo): Record<string, string> {
   const from = geo.of(c.from);
@@ -23,7 +23,19 @@ export function voiceParams(c: CallRecord, geo: NumberGeo): Record<string, strin
   putPlace(p, 'Called', to);
   if (c.parentCallSid) p.ParentCallSid = c.parentCallSid;
   if (c.answeredBy) p.AnsweredBy = c.answeredBy;
+  if (c.sipDomain) putSipOrigin(p, c, c.sipDomain);
   return p;
+}
+
+/** Twilio's parameters for a call that came in through a SIP domain. */
+function putSipOrigin(p: Record<string, string>, c: CallRecord, o: SipCallOrigin): void {
+  p.SipDomain = o.domainName;
+  p.SipDomainSid = o.domainSid;
+  if (c.sipCallId) p.SipCallId = c.sipCallId;
+  p.SipSourceIp = o.sourceIp;
+  p.SipSourcePort = String(o.sourcePort);
+  if (o.username !== null) p.SipUsername = o.username;
+  for (const [name, value] of Object.entries(o.headers)) p[`SipHeader_${name}`] = value;
 }
 
 /** "(415) 555-1212" for NANP numbers, the number itself otherwise (Twilio's to_formatted / from_formatted). */

@@ -32,6 +32,8 @@ import { dialQueue } from './dial-queue.js';
 import { Conferences } from './conferences.js';
 import { ConferenceStore } from './conference-store.js';
 import { announcement, type Announcement } from './announcements.js';
+import type { DomainCalls, DomainInvite } from '../sip-domains/domain-calls.js';
+import type { RegisteredTargets } from '../sip-domains/registered-targets.js';
 
 export interface VoiceOptions {
   srf: Srf;
@@ -61,6 +63,8 @@ export interface VoiceOptions {
   /** A conference room's recording (its whole mix). */
   saveConferenceRecording(r: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number }): Promise<RecordingSaved>;
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
+  /** SIP domains (src/sip-domains/): INVITEs from their endpoints, and <Dial><Sip> to their registered users. */
+  sipDomains?: { calls: DomainCalls; targets: RegisteredTargets };
   log: VoiceLogger;
 }
 
@@ -100,7 +104,7 @@ const CLOSE_WAIT_MS = 3000;
 /** Journals of ended calls kept for the sandbox handset's view. */
 const JOURNALS_KEPT = 500;
 /** Marks INVITEs tandem sends to itself (a <Dial> to another tandem number) so they pass the source check. */
-const INTERNAL_HEADER = 'X-Tandem-Internal';
+export const INTERNAL_HEADER = 'X-Tandem-Internal';
 
 export class Voice {
   readonly store: CallStore;
@@ -244,6 +248,9 @@ export class Voice {
   private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     try {
       const internal = req.get(INTERNAL_HEADER) === this.internalToken;
+      const viaDomain = internal ? undefined : this.o.sipDomains?.calls.screen(req, res);
+      if (viaDomain?.kind === 'answered') return;
+      if (viaDomain?.kind === 'accepted') return await this.onDomainInvite(req, res, viaDomain);
       if (!internal && !this.access.permits(req.source_address)) {
         this.o.log.warn({ source: req.source_address }, 'INVITE from an address that is not a configured SIP trunk: 403');
         return res.send(403);
@@ -259,7 +266,7 @@ export class Voice {
         throw err;
       }
       const from = e164FromSip(req.callingNumber) ?? (req.callingNumber || 'anonymous');
-      const session = await this.startIncoming(num, from, req.get('Call-ID') ?? null, sipPendingAnswer(this.o.srf, req, res));
+      const session = await this.startIncoming(this.inboundRecord(num, from, req.get('Call-ID') ?? null), sipPendingAnswer(this.o.srf, req, res));
       if (!session) return res.send(503);
       res.send(180, { headers: { 'X-Twilio-CallSid': session.sid } });
     } catch (err) {
@@ -268,8 +275,39 @@ export class Voice {
     }
   }
 
+  /** An endpoint of a SIP domain calls: the domain's VoiceUrl runs, as a number's does for a call to it. */
+  private async onDomainInvite(req: Srf.SrfRequest, res: Srf.SrfResponse, d: Extract<DomainInvite, { kind: 'accepted' }>): Promise<void> {
+    try {
+      parseSdp(req.body);
+    } catch (err) {
+      if (err instanceof SdpError) return res.send(488);
+      throw err;
+    }
+    const { domain } = d;
+    const record = newCallRecord({
+      accountSid: domain.accountSid,
+      from: d.from,
+      to: d.to,
+      phoneNumberSid: null,
+      status: 'ringing',
+      direction: 'inbound',
+      url: domain.voiceUrl,
+      method: domain.voiceMethod,
+      fallbackUrl: domain.voiceFallbackUrl,
+      fallbackMethod: domain.voiceFallbackMethod,
+      twiml: domain.voiceUrl ? null : '<Response/>',
+      statusCallback: domain.voiceStatusCallbackUrl,
+      statusCallbackMethod: domain.voiceStatusCallbackMethod,
+      sipCallId: req.get('Call-ID') ?? null,
+      sipDomain: d.origin,
+    });
+    const session = await this.startIncoming(record, sipPendingAnswer(this.o.srf, req, res));
+    if (!session) return res.send(503);
+    res.send(180, { headers: { 'X-Twilio-CallSid': session.sid } });
+  }
+
   /** A new incoming call to a tandem number (over SIP, or a <Dial> from another tandem call): stored, then run. */
-  private async startIncoming(num: NumberRecord, from: string, sipCallId: string | null, pending: PendingAnswer): Promise<CallSession | undefined> {
+  private async startIncoming(record: CallRecord, pending: PendingAnswer): Promise<CallSession | undefined> {
     let media: MediaEndpoint;
     try {
       media = await this.openMedia();
@@ -277,7 +315,6 @@ export class Voice {
       this.o.log.error({ err }, 'no RTP port for an inbound call');
       return undefined;
     }
-    const record = this.inboundRecord(num, from, sipCallId);
     await this.store.create(record);
     const session = new CallSession(this.deps, record, media);
     session.holdIncoming(pending);
@@ -361,11 +398,12 @@ export class Voice {
       let target: SipTarget | undefined;
       if (!owned) {
         try {
-          target = this.targetFor(session.record.to);
+          target = this.targetFor(session.record.to, session);
         } catch (err) {
           this.o.log.error({ err, callSid: sid }, 'outbound call has nowhere to go');
           return session.end('hangup', 'failed');
         }
+        if (!target) return session.end('hangup', 'failed');
       }
       const r = owned ? await this.ringLocal(session, owned) : await ring(session, this.deps, target!);
       if (!r.answered) return session.end('hangup', r.status);
@@ -377,8 +415,16 @@ export class Voice {
     });
   }
 
-  /** Where a call to `to` goes: the trunk, or the sandbox handset. */
-  private targetFor(to: string): SipTarget {
+  /**
+   * Where a call to `to` goes: the trunk, or the sandbox handset; a SIP URI is dialed as written, or for a user of
+   * one of tandem's SIP domains, at the device that registered last (undefined when none is: notified).
+   */
+  private targetFor(to: string, session?: CallSession): SipTarget | undefined {
+    if (/^sips?:/i.test(to)) {
+      const devices = session ? this.o.sipDomains?.targets.resolve(session.record.accountSid, session.sid, to) : undefined;
+      if (devices === undefined) return { uri: to };
+      return devices[0] === undefined ? undefined : { uri: devices[0] };
+    }
     const user = to.replace(/[^\d+*#]/g, '');
     if (this.o.sipTrunk) {
       const trunk = this.o.sipTrunks.find((t) => `${t.host}:${t.port}` === this.o.sipTrunk) ?? this.o.sipTrunks[0];
@@ -463,6 +509,11 @@ export class Voice {
 
   private dial(parent: CallSession, verb: DialVerb): Promise<DialResult> {
     if (verb.queue) return dialQueue(parent, verb, this.deps.queues, this.o.notify);
+    const registered = this.o.sipDomains?.targets;
+    if (registered && verb.targets.some((t) => t.noun === 'Sip')) {
+      const targets = verb.targets.flatMap((t) => (t.noun === 'Sip' ? registered.expand(parent.record.accountSid, parent.sid, t) : [t]));
+      verb = { ...verb, targets };
+    }
     return dialTargets(parent, verb, (p, v, t) => this.startLeg(p, v, t), (child, url, method) => runWhisper(child, this.deps, url, method));
   }
 
@@ -534,7 +585,7 @@ export class Voice {
     const offer = buildOffer({ address: this.o.rtpAdvertise, port: child.media.port });
     const call = localCall(offer);
     await child.update({}, 'initiated');
-    const callee = await this.startIncoming(num, child.record.from, null, call.pending);
+    const callee = await this.startIncoming(this.inboundRecord(num, child.record.from, null), call.pending);
     if (!callee) return { answered: false, status: 'failed', sipStatus: 503 };
     await child.update({ status: 'ringing' }, 'ringing');
     child.cancelInvite = () => call.cancel();
