@@ -250,7 +250,7 @@ export class Voice {
       const internal = req.get(INTERNAL_HEADER) === this.internalToken;
       const viaDomain = internal ? undefined : this.o.sipDomains?.calls.screen(req, res);
       if (viaDomain?.kind === 'answered') return;
-      if (viaDomain?.kind === 'accepted') return await this.onDomainInvite(req, res, viaDomain);
+      if (viaDomain?.kind === 'accepted') return await this.admit(req, res, () => this.domainRecord(req, viaDomain));
       if (!internal && !this.access.permits(req.source_address)) {
         this.o.log.warn({ source: req.source_address }, 'INVITE from an address that is not a configured SIP trunk: 403');
         return res.send(403);
@@ -259,32 +259,31 @@ export class Voice {
       const sid = to ? this.o.tables.numberByE164.get(to) : undefined;
       const num = sid ? this.o.tables.numbers.get(sid) : undefined;
       if (!num || !to) return res.send(404);
-      try {
-        parseSdp(req.body);
-      } catch (err) {
-        if (err instanceof SdpError) return res.send(488);
-        throw err;
-      }
       const from = e164FromSip(req.callingNumber) ?? (req.callingNumber || 'anonymous');
-      const session = await this.startIncoming(this.inboundRecord(num, from, req.get('Call-ID') ?? null), sipPendingAnswer(this.o.srf, req, res));
-      if (!session) return res.send(503);
-      res.send(180, { headers: { 'X-Twilio-CallSid': session.sid } });
+      await this.admit(req, res, () => this.inboundRecord(num, from, req.get('Call-ID') ?? null));
     } catch (err) {
       this.o.log.error({ err }, 'inbound INVITE failed');
       if (!res.finalResponseSent) res.send(500);
     }
   }
 
-  /** An endpoint of a SIP domain calls: the domain's VoiceUrl runs, as a number's does for a call to it. */
-  private async onDomainInvite(req: Srf.SrfRequest, res: Srf.SrfResponse, d: Extract<DomainInvite, { kind: 'accepted' }>): Promise<void> {
+  /** An INVITE let in: its SDP checked (488), then the call stored and run, ringing (180) until its TwiML answers. */
+  private async admit(req: Srf.SrfRequest, res: Srf.SrfResponse, record: () => CallRecord): Promise<void> {
     try {
       parseSdp(req.body);
     } catch (err) {
       if (err instanceof SdpError) return res.send(488);
       throw err;
     }
+    const session = await this.startIncoming(record(), sipPendingAnswer(this.o.srf, req, res));
+    if (!session) return res.send(503);
+    res.send(180, { headers: { 'X-Twilio-CallSid': session.sid } });
+  }
+
+  /** An endpoint of a SIP domain calls: the domain's VoiceUrl runs, as a number's does for a call to it. */
+  private domainRecord(req: Srf.SrfRequest, d: Extract<DomainInvite, { kind: 'accepted' }>): CallRecord {
     const { domain } = d;
-    const record = newCallRecord({
+    return newCallRecord({
       accountSid: domain.accountSid,
       from: d.from,
       to: d.to,
@@ -301,9 +300,6 @@ export class Voice {
       sipCallId: req.get('Call-ID') ?? null,
       sipDomain: d.origin,
     });
-    const session = await this.startIncoming(record, sipPendingAnswer(this.o.srf, req, res));
-    if (!session) return res.send(503);
-    res.send(180, { headers: { 'X-Twilio-CallSid': session.sid } });
   }
 
   /** A new incoming call to a tandem number (over SIP, or a <Dial> from another tandem call): stored, then run. */
