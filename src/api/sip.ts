@@ -1,247 +1,193 @@
-// /2010-04-01/Accounts/{AccountSid}/SIP: SIP domains (src/sip-domains/), their credential lists and IP access control
-// lists, and the mappings that make a list authenticate a domain's calls or registrations. Passwords are taken,
-// checked against Twilio's rules (12+ characters, a digit, mixed case) and never shown.
-import type { FastifyInstance } from 'fastify';
+// /2010-04-01/Accounts/{AccountSid}/SIP: SIP domains (SD…), the credential lists (CL…, with their credentials CR…)
+// and IP access control lists (AL…, with their addresses IP…) that let endpoints in, and the mappings that make a
+// list authenticate a domain's calls or registrations. Stored by src/sip-domains/store.ts; the registrar and the
+// INVITE screen (src/sip-domains/) read what is written here. Passwords are taken, checked against Twilio's rules and
+// never shown.
+//
+// Errors are Twilio's SIP codes, each family its own: 21240 a credential list's parameters (or a FriendlyName the
+// account has already), 21243 a credential's (Username, Password, a username the list has), 21235 an IP access
+// control list's (and an address it holds already), 21238 an address's (FriendlyName, IpAddress, CidrPrefixLength),
+// 21232 a DomainName missing, not a host name or in use on the node, 21231 a domain's other parameters and its
+// mappings (a list not the account's, one mapped already), 21241 / 21236 deleting a list a domain maps. Unknown SIDs
+// are 20404.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import type { RouteModule } from './app.js';
-import type { SipCredentialListRecord, SipCredentialRecord, SipDomainRecord, SipIpAccessControlListRecord, SipIpAddressRecord, SipMappingKind, SipMappingRecord } from '../store/records.js';
-import { SipConflictError, SipDomainStore, ipv4Number, type DomainFields } from '../sip-domains/store.js';
+import type {
+  SipCredentialListRecord,
+  SipCredentialRecord,
+  SipDomainRecord,
+  SipIpAccessControlListRecord,
+  SipIpAddressRecord,
+  SipMappingKind,
+  SipMappingRecord,
+} from '../store/records.js';
+import { SipDomainStore, SipRefusal, ipv4, type DomainSettings, type IpAddressSettings, type SipRefusalReason } from '../sip-domains/store.js';
 import { rfc2822 } from '../util/time.js';
-import { badRequest, notFound } from './errors.js';
+import { ApiError, badRequest, notFound } from './errors.js';
 import { bool, intParam, method, str, url, type RawParams } from './params.js';
-import { pageEnvelope, pageOfList, parsePageRequest } from './paging.js';
+import { pageEnvelope, parsePageRequest, type PageRequest, type PageResult } from './paging.js';
 
-const FRIENDLY_NAME_MAX = 64;
+const CREDENTIAL_LIST_NAME_MAX = 64;
+const DOMAIN_FRIENDLY_NAME_MAX = 64;
+/** An IP access control list's and its addresses' FriendlyName, as the spec has it. */
+const IP_FRIENDLY_NAME_MAX = 255;
 const USERNAME_MAX = 32;
-const HOST_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+const PASSWORD_MIN = 12;
+/** What a SIP URI's user part may hold unescaped (RFC 3261 `user`: unreserved and user-unreserved characters). */
+const USERNAME_CHARS = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/]+$/;
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-type Params = { AccountSid: string; Sid: string; ListSid: string; DomainSid: string };
+const CODE = {
+  credentialList: 21240,
+  credential: 21243,
+  ipAcl: 21235,
+  ipAddress: 21238,
+  domainName: 21232,
+  domain: 21231,
+} as const;
 
-/** The mapping routes: where each lives under a domain, what it maps, and its kind. */
-const MAPPINGS: { path: string; kind: SipMappingKind; param: 'CredentialListSid' | 'IpAccessControlListSid'; legacy: boolean }[] = [
-  { path: 'CredentialListMappings', kind: 'calls-credentials', param: 'CredentialListSid', legacy: true },
-  { path: 'IpAccessControlListMappings', kind: 'calls-ip', param: 'IpAccessControlListSid', legacy: true },
-  { path: 'Auth/Calls/CredentialListMappings', kind: 'calls-credentials', param: 'CredentialListSid', legacy: false },
-  { path: 'Auth/Calls/IpAccessControlListMappings', kind: 'calls-ip', param: 'IpAccessControlListSid', legacy: false },
-  { path: 'Auth/Registrations/CredentialListMappings', kind: 'registrations-credentials', param: 'CredentialListSid', legacy: false },
+/** The Twilio error of each refusal of the store ('gone' is a 404 of the resource asked for). */
+const REFUSAL_CODES: Record<Exclude<SipRefusalReason, 'gone'>, number> = {
+  'credential-list-name-taken': CODE.credentialList,
+  'ip-acl-name-taken': CODE.ipAcl,
+  'username-taken': CODE.credential,
+  'address-taken': CODE.ipAcl,
+  'domain-name-taken': CODE.domainName,
+  'already-mapped': CODE.domain,
+  'list-not-found': CODE.domain,
+  'credential-list-mapped': 21241,
+  'ip-acl-mapped': 21236,
+};
+
+/** The mapping routes under a domain: where each lives, what it maps, and the list key and shape it answers in. */
+interface MappingRoute {
+  path: string;
+  kind: SipMappingKind;
+  param: 'CredentialListSid' | 'IpAccessControlListSid';
+  /** The legacy routes answer with domain_sid and uri, under a named list key; the Auth ones under `contents`. */
+  legacyKey: 'credential_list_mappings' | 'ip_access_control_list_mappings' | null;
+}
+
+const MAPPING_ROUTES: readonly MappingRoute[] = [
+  { path: 'CredentialListMappings', kind: 'calls-credentials', param: 'CredentialListSid', legacyKey: 'credential_list_mappings' },
+  { path: 'IpAccessControlListMappings', kind: 'calls-ip', param: 'IpAccessControlListSid', legacyKey: 'ip_access_control_list_mappings' },
+  { path: 'Auth/Calls/CredentialListMappings', kind: 'calls-credentials', param: 'CredentialListSid', legacyKey: null },
+  { path: 'Auth/Calls/IpAccessControlListMappings', kind: 'calls-ip', param: 'IpAccessControlListSid', legacyKey: null },
+  { path: 'Auth/Registrations/CredentialListMappings', kind: 'registrations-credentials', param: 'CredentialListSid', legacyKey: null },
 ];
 
-export const registerSipRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
-  const store = new SipDomainStore(deps.tables);
-  const root = (a: string) => `/2010-04-01/Accounts/${a}/SIP`;
-  const base = '/2010-04-01/Accounts/:AccountSid/SIP';
-  const body = (req: { body?: unknown }) => (req.body ?? {}) as RawParams;
-  const params = (req: { params: unknown }) => req.params as Params;
-  const missing = (what: string) => notFound(`The requested resource ${what} was not found`);
-  const conflict = async <T>(f: () => Promise<T>): Promise<T> => {
-    try {
-      return await f();
-    } catch (err) {
-      if (err instanceof SipConflictError) throw badRequest(21000, err.message);
-      throw err;
-    }
-  };
-  const page = <R>(name: string, path: string, q: RawParams, items: R[], json: (r: R) => unknown, keyOf: (r: R) => string) => {
-    const req = parsePageRequest(q);
-    const { records, nextAfter } = pageOfList(items, req, keyOf);
-    return pageEnvelope(name, path, {}, req, records.map(json), nextAfter);
-  };
-  const dates = (r: { dateCreated: number; dateUpdated: number }) => ({ date_created: rfc2822(r.dateCreated), date_updated: rfc2822(r.dateUpdated) });
+type Params = { ListSid: string; DomainSid: string; Sid: string };
+type Refused = <T>(path: string, write: () => Promise<T>) => Promise<T>;
 
-  // ---- credential lists ----
+const sipRoot = (accountSid: string) => `/2010-04-01/Accounts/${accountSid}/SIP`;
+const dates = (r: { dateCreated: number; dateUpdated: number }) => ({ date_created: rfc2822(r.dateCreated), date_updated: rfc2822(r.dateUpdated) });
+const body = (req: FastifyRequest) => (req.body ?? {}) as RawParams;
+const params = (req: FastifyRequest) => req.params as Params;
+const missing = (path: string) => notFound(`The requested resource ${path} was not found`);
+const domainPath = (d: { accountSid: string; sid: string }) => `${sipRoot(d.accountSid)}/Domains/${d.sid}.json`;
 
-  const listJson = (l: SipCredentialListRecord) => ({
-    account_sid: l.accountSid, ...dates(l), friendly_name: l.friendlyName, sid: l.sid,
-    subresource_uris: { credentials: `${root(l.accountSid)}/CredentialLists/${l.sid}/Credentials.json` },
-    uri: `${root(l.accountSid)}/CredentialLists/${l.sid}.json`,
-  });
-  const credentialJson = (c: SipCredentialRecord) => ({
-    sid: c.sid, account_sid: c.accountSid, credential_list_sid: c.credentialListSid, username: c.username, ...dates(c),
-    uri: `${root(c.accountSid)}/CredentialLists/${c.credentialListSid}/Credentials/${c.sid}.json`,
-  });
-  const credList = (a: string, sid: string) => store.credentialList(a, sid) ?? (() => { throw missing(`${root(a)}/CredentialLists/${sid}.json`); })();
-
-  app.post(`${base}/CredentialLists.json`, async (req, reply) => {
-    const l = await store.createCredentialList(req.account.sid, friendlyName(body(req), true)!);
-    reply.code(201);
-    return listJson(l);
-  });
-  app.get(`${base}/CredentialLists.json`, async (req) => page('credential_lists', `${root(req.account.sid)}/CredentialLists.json`, req.query as RawParams, store.credentialLists(req.account.sid), listJson, (l) => l.sid));
-  app.get(`${base}/CredentialLists/:Sid.json`, async (req) => listJson(credList(req.account.sid, params(req).Sid)));
-  app.post(`${base}/CredentialLists/:Sid.json`, async (req) => listJson(await store.renameCredentialList(credList(req.account.sid, params(req).Sid), friendlyName(body(req), true)!)));
-  app.delete(`${base}/CredentialLists/:Sid.json`, async (req, reply) => {
-    await store.deleteCredentialList(credList(req.account.sid, params(req).Sid));
-    reply.code(204);
-  });
-
-  const credentialOf = (a: string, listSid: string, sid: string) => {
-    const l = credList(a, listSid);
-    return store.credentialOf(l.sid, sid) ?? (() => { throw missing(`${root(a)}/CredentialLists/${listSid}/Credentials/${sid}.json`); })();
-  };
-  app.post(`${base}/CredentialLists/:ListSid/Credentials.json`, async (req, reply) => {
-    const l = credList(req.account.sid, params(req).ListSid);
-    const p = body(req);
-    const username = str(p, 'Username');
-    if (!username) throw badRequest(21000, "Missing required parameter 'Username'");
-    if (username.length > USERNAME_MAX || /[\s@:;<>"]/.test(username)) throw badRequest(21000, `Username must be up to ${USERNAME_MAX} characters with no spaces or @ : ; < > "`);
-    const c = await conflict(() => store.createCredential(l, username, password(p)));
-    reply.code(201);
-    return credentialJson(c);
-  });
-  app.get(`${base}/CredentialLists/:ListSid/Credentials.json`, async (req) => {
-    const l = credList(req.account.sid, params(req).ListSid);
-    return page('credentials', `${root(l.accountSid)}/CredentialLists/${l.sid}/Credentials.json`, req.query as RawParams, store.credentials(l.sid), credentialJson, (c) => c.sid);
-  });
-  app.get(`${base}/CredentialLists/:ListSid/Credentials/:Sid.json`, async (req) => credentialJson(credentialOf(req.account.sid, params(req).ListSid, params(req).Sid)));
-  app.post(`${base}/CredentialLists/:ListSid/Credentials/:Sid.json`, async (req) => {
-    const c = credentialOf(req.account.sid, params(req).ListSid, params(req).Sid);
-    const p = body(req);
-    return credentialJson(str(p, 'Password') === undefined ? c : await store.setPassword(c, password(p)));
-  });
-  app.delete(`${base}/CredentialLists/:ListSid/Credentials/:Sid.json`, async (req, reply) => {
-    await store.deleteCredential(credentialOf(req.account.sid, params(req).ListSid, params(req).Sid));
-    reply.code(204);
-  });
-
-  // ---- IP access control lists ----
-
-  const aclJson = (l: SipIpAccessControlListRecord) => ({
-    sid: l.sid, account_sid: l.accountSid, friendly_name: l.friendlyName, ...dates(l),
-    subresource_uris: { ip_addresses: `${root(l.accountSid)}/IpAccessControlLists/${l.sid}/IpAddresses.json` },
-    uri: `${root(l.accountSid)}/IpAccessControlLists/${l.sid}.json`,
-  });
-  const addressJson = (a: SipIpAddressRecord) => ({
-    sid: a.sid, account_sid: a.accountSid, friendly_name: a.friendlyName, ip_address: a.ipAddress, cidr_prefix_length: a.cidrPrefixLength,
-    ip_access_control_list_sid: a.ipAccessControlListSid, ...dates(a),
-    uri: `${root(a.accountSid)}/IpAccessControlLists/${a.ipAccessControlListSid}/IpAddresses/${a.sid}.json`,
-  });
-  const acl = (a: string, sid: string) => store.ipAccessControlList(a, sid) ?? (() => { throw missing(`${root(a)}/IpAccessControlLists/${sid}.json`); })();
-  const addressOf = (a: string, listSid: string, sid: string) => {
-    const l = acl(a, listSid);
-    return store.ipAddressOf(l.sid, sid) ?? (() => { throw missing(`${root(a)}/IpAccessControlLists/${listSid}/IpAddresses/${sid}.json`); })();
-  };
-
-  app.post(`${base}/IpAccessControlLists.json`, async (req, reply) => {
-    const l = await store.createIpAccessControlList(req.account.sid, friendlyName(body(req), true)!);
-    reply.code(201);
-    return aclJson(l);
-  });
-  app.get(`${base}/IpAccessControlLists.json`, async (req) => page('ip_access_control_lists', `${root(req.account.sid)}/IpAccessControlLists.json`, req.query as RawParams, store.ipAccessControlLists(req.account.sid), aclJson, (l) => l.sid));
-  app.get(`${base}/IpAccessControlLists/:Sid.json`, async (req) => aclJson(acl(req.account.sid, params(req).Sid)));
-  app.post(`${base}/IpAccessControlLists/:Sid.json`, async (req) => aclJson(await store.renameIpAccessControlList(acl(req.account.sid, params(req).Sid), friendlyName(body(req), true)!)));
-  app.delete(`${base}/IpAccessControlLists/:Sid.json`, async (req, reply) => {
-    await store.deleteIpAccessControlList(acl(req.account.sid, params(req).Sid));
-    reply.code(204);
-  });
-  app.post(`${base}/IpAccessControlLists/:ListSid/IpAddresses.json`, async (req, reply) => {
-    const l = acl(req.account.sid, params(req).ListSid);
-    const p = body(req);
-    const a = await store.createIpAddress(l, { friendlyName: friendlyName(p, true)!, ipAddress: ipAddress(p, true)!, cidrPrefixLength: intParam(p, 'CidrPrefixLength', 0, 32) ?? 32 });
-    reply.code(201);
-    return addressJson(a);
-  });
-  app.get(`${base}/IpAccessControlLists/:ListSid/IpAddresses.json`, async (req) => {
-    const l = acl(req.account.sid, params(req).ListSid);
-    return page('ip_addresses', `${root(l.accountSid)}/IpAccessControlLists/${l.sid}/IpAddresses.json`, req.query as RawParams, store.ipAddresses(l.sid), addressJson, (a) => a.sid);
-  });
-  app.get(`${base}/IpAccessControlLists/:ListSid/IpAddresses/:Sid.json`, async (req) => addressJson(addressOf(req.account.sid, params(req).ListSid, params(req).Sid)));
-  app.post(`${base}/IpAccessControlLists/:ListSid/IpAddresses/:Sid.json`, async (req) => {
-    const a = addressOf(req.account.sid, params(req).ListSid, params(req).Sid);
-    const p = body(req);
-    const fn = friendlyName(p, false);
-    const ip = ipAddress(p, false);
-    const cidr = intParam(p, 'CidrPrefixLength', 0, 32);
-    return addressJson(await store.updateIpAddress(a, { ...(fn !== undefined && { friendlyName: fn }), ...(ip !== undefined && { ipAddress: ip }), ...(cidr !== undefined && { cidrPrefixLength: cidr }) }));
-  });
-  app.delete(`${base}/IpAccessControlLists/:ListSid/IpAddresses/:Sid.json`, async (req, reply) => {
-    await store.deleteIpAddress(addressOf(req.account.sid, params(req).ListSid, params(req).Sid));
-    reply.code(204);
-  });
-
-  // ---- domains ----
-
-  const authType = (d: SipDomainRecord) => {
-    const a = store.callAuth(d.sid);
-    return [a.credentials && 'CREDENTIAL_LIST', a.ip && 'IP_ACL'].filter(Boolean).join(',');
-  };
-  const domainJson = (d: SipDomainRecord) => {
-    const uri = `${root(d.accountSid)}/Domains/${d.sid}`;
-    return {
-      account_sid: d.accountSid, api_version: '2010-04-01', auth_type: authType(d), ...dates(d), domain_name: d.domainName,
-      friendly_name: d.friendlyName, sid: d.sid, uri: `${uri}.json`,
-      voice_fallback_method: d.voiceFallbackMethod, voice_fallback_url: d.voiceFallbackUrl, voice_method: d.voiceMethod,
-      voice_status_callback_method: d.voiceStatusCallbackMethod, voice_status_callback_url: d.voiceStatusCallbackUrl, voice_url: d.voiceUrl,
-      subresource_uris: { ip_access_control_list_mappings: `${uri}/IpAccessControlListMappings.json`, credential_list_mappings: `${uri}/CredentialListMappings.json` },
-      sip_registration: d.sipRegistration, emergency_calling_enabled: d.emergencyCallingEnabled, secure: d.secure,
-      byoc_trunk_sid: d.byocTrunkSid, emergency_caller_sid: d.emergencyCallerSid,
-    };
-  };
-  const domainOf = (a: string, sid: string) => store.domainOf(a, sid) ?? (() => { throw missing(`${root(a)}/Domains/${sid}.json`); })();
-
-  app.post(`${base}/Domains.json`, async (req, reply) => {
-    const f = domainFields(body(req), undefined);
-    const d = await conflict(() => store.createDomain(req.account.sid, f as DomainFields));
-    reply.code(201);
-    return domainJson(d);
-  });
-  app.get(`${base}/Domains.json`, async (req) => page('domains', `${root(req.account.sid)}/Domains.json`, req.query as RawParams, store.domains(req.account.sid), domainJson, (d) => d.sid));
-  app.get(`${base}/Domains/:Sid.json`, async (req) => domainJson(domainOf(req.account.sid, params(req).Sid)));
-  app.post(`${base}/Domains/:Sid.json`, async (req) => {
-    const d = domainOf(req.account.sid, params(req).Sid);
-    return domainJson(await conflict(() => store.updateDomain(d, domainFields(body(req), d))));
-  });
-  app.delete(`${base}/Domains/:Sid.json`, async (req, reply) => {
-    await store.deleteDomain(domainOf(req.account.sid, params(req).Sid));
-    reply.code(204);
-  });
-
-  for (const spec of MAPPINGS) {
-    const listName = (m: SipMappingRecord) => (spec.kind === 'calls-ip' ? store.ipAccessControlList(m.accountSid, m.listSid)?.friendlyName : store.credentialList(m.accountSid, m.listSid)?.friendlyName) ?? '';
-    const mappingJson = (m: SipMappingRecord) => ({
-      account_sid: m.accountSid, ...dates(m), friendly_name: listName(m), sid: m.listSid,
-      ...(spec.legacy && { domain_sid: m.domainSid }),
-      uri: `${root(m.accountSid)}/Domains/${m.domainSid}/${spec.path}/${m.listSid}.json`,
-    });
-    const path = `${base}/Domains/:DomainSid/${spec.path}`;
-    const mappingOf = (a: string, domainSid: string, sid: string) =>
-      store.mapping(domainOf(a, domainSid).sid, spec.kind, sid) ?? (() => { throw missing(`${root(a)}/Domains/${domainSid}/${spec.path}/${sid}.json`); })();
-    app.post(`${path}.json`, async (req, reply) => {
-      const d = domainOf(req.account.sid, params(req).DomainSid);
-      const listSid = str(body(req), spec.param);
-      if (!listSid) throw badRequest(21000, `Missing required parameter '${spec.param}'`);
-      const owned = spec.kind === 'calls-ip' ? store.ipAccessControlList(d.accountSid, listSid) : store.credentialList(d.accountSid, listSid);
-      if (!owned) throw badRequest(21000, `${spec.param} ${listSid} is not one of this account's lists`);
-      const m = await conflict(() => store.map(d, spec.kind, listSid));
-      reply.code(201);
-      return mappingJson(m);
-    });
-    app.get(`${path}.json`, async (req) => {
-      const d = domainOf(req.account.sid, params(req).DomainSid);
-      const key = spec.legacy ? (spec.kind === 'calls-ip' ? 'ip_access_control_list_mappings' : 'credential_list_mappings') : 'contents';
-      return page(key, `${root(d.accountSid)}/Domains/${d.sid}/${spec.path}.json`, req.query as RawParams, store.mappings(d.sid, spec.kind), mappingJson, (m) => m.listSid);
-    });
-    app.get(`${path}/:Sid.json`, async (req) => mappingJson(mappingOf(req.account.sid, params(req).DomainSid, params(req).Sid)));
-    app.delete(`${path}/:Sid.json`, async (req, reply) => {
-      await store.unmap(mappingOf(req.account.sid, params(req).DomainSid, params(req).Sid));
-      reply.code(204);
-    });
+/** Runs a store write; its refusals become Twilio's errors (a record deleted meanwhile is a 404 of `path`). */
+const refused: Refused = async (path, write) => {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof SipRefusal)) throw err;
+    if (err.reason === 'gone') throw missing(path);
+    throw new ApiError(400, REFUSAL_CODES[err.reason], err.message);
   }
 };
 
-function friendlyName(p: RawParams, required: boolean): string | undefined {
-  const n = str(p, 'FriendlyName');
-  if (n === undefined || n === '') {
-    if (required) throw badRequest(21000, "Missing required parameter 'FriendlyName'");
-    return undefined;
-  }
-  if (n.length > FRIENDLY_NAME_MAX) throw badRequest(21000, `FriendlyName must be at most ${FRIENDLY_NAME_MAX} characters`);
-  return n;
+// ---- JSON ----
+
+function credentialListJson(l: SipCredentialListRecord): Record<string, unknown> {
+  const uri = `${sipRoot(l.accountSid)}/CredentialLists/${l.sid}`;
+  return { account_sid: l.accountSid, ...dates(l), friendly_name: l.friendlyName, sid: l.sid, subresource_uris: { credentials: `${uri}/Credentials.json` }, uri: `${uri}.json` };
 }
 
+function credentialJson(c: SipCredentialRecord): Record<string, unknown> {
+  return {
+    sid: c.sid,
+    account_sid: c.accountSid,
+    credential_list_sid: c.credentialListSid,
+    username: c.username,
+    ...dates(c),
+    uri: `${sipRoot(c.accountSid)}/CredentialLists/${c.credentialListSid}/Credentials/${c.sid}.json`,
+  };
+}
+
+function ipAccessControlListJson(l: SipIpAccessControlListRecord): Record<string, unknown> {
+  const uri = `${sipRoot(l.accountSid)}/IpAccessControlLists/${l.sid}`;
+  return { sid: l.sid, account_sid: l.accountSid, friendly_name: l.friendlyName, ...dates(l), subresource_uris: { ip_addresses: `${uri}/IpAddresses.json` }, uri: `${uri}.json` };
+}
+
+function ipAddressJson(a: SipIpAddressRecord): Record<string, unknown> {
+  return {
+    sid: a.sid,
+    account_sid: a.accountSid,
+    friendly_name: a.friendlyName,
+    ip_address: a.ipAddress,
+    cidr_prefix_length: a.cidrPrefixLength,
+    ip_access_control_list_sid: a.ipAccessControlListSid,
+    ...dates(a),
+    uri: `${sipRoot(a.accountSid)}/IpAccessControlLists/${a.ipAccessControlListSid}/IpAddresses/${a.sid}.json`,
+  };
+}
+
+function domainJson(d: SipDomainRecord, auth: { credentials: boolean; ip: boolean }): Record<string, unknown> {
+  const uri = `${sipRoot(d.accountSid)}/Domains/${d.sid}`;
+  return {
+    account_sid: d.accountSid,
+    api_version: '2010-04-01',
+    // What lets the domain's calls in, as Twilio spells it: "CREDENTIAL_LIST", "IP_ACL", both, or "" for neither.
+    auth_type: [auth.credentials && 'CREDENTIAL_LIST', auth.ip && 'IP_ACL'].filter(Boolean).join(','),
+    ...dates(d),
+    domain_name: d.domainName,
+    friendly_name: d.friendlyName,
+    sid: d.sid,
+    uri: `${uri}.json`,
+    voice_fallback_method: d.voiceFallbackMethod,
+    voice_fallback_url: d.voiceFallbackUrl,
+    voice_method: d.voiceMethod,
+    voice_status_callback_method: d.voiceStatusCallbackMethod,
+    voice_status_callback_url: d.voiceStatusCallbackUrl,
+    voice_url: d.voiceUrl,
+    subresource_uris: { credential_list_mappings: `${uri}/CredentialListMappings.json`, ip_access_control_list_mappings: `${uri}/IpAccessControlListMappings.json` },
+    sip_registration: d.sipRegistration,
+    emergency_calling_enabled: d.emergencyCallingEnabled,
+    secure: d.secure,
+    byoc_trunk_sid: d.byocTrunkSid,
+    emergency_caller_sid: d.emergencyCallerSid,
+  };
+}
+
+// ---- parameters ----
+
+/** A required or optional FriendlyName of at most `max` characters; `code` for what is wrong with it. */
+function friendlyName(p: RawParams, o: { required: boolean; max: number; code: number }): string | undefined {
+  const name = str(p, 'FriendlyName');
+  if (name === undefined || name === '') {
+    if (o.required) throw badRequest(o.code, "Missing required parameter 'FriendlyName'");
+    return undefined;
+  }
+  if (name.length > o.max) throw badRequest(o.code, `FriendlyName must be at most ${o.max} characters`);
+  return name;
+}
+
+function username(p: RawParams): string {
+  const u = str(p, 'Username');
+  if (u === undefined || u === '') throw badRequest(CODE.credential, "Missing required parameter 'Username'");
+  if (u.length > USERNAME_MAX) throw badRequest(CODE.credential, `Username must be at most ${USERNAME_MAX} characters`);
+  if (!USERNAME_CHARS.test(u)) throw badRequest(CODE.credential, "Username may hold letters, digits and - _ . ! ~ * ' ( ) & = + $ , ; ? / only (it is the user part of a SIP URI)");
+  return u;
+}
+
+/** Twilio's rule: at least 12 characters, a digit, a lower-case and an upper-case letter. */
 function password(p: RawParams): string {
-  const pw = str(p, 'Password') ?? '';
-  if (pw.length < 12 || !/\d/.test(pw) || !/[a-z]/.test(pw) || !/[A-Z]/.test(pw)) {
-    throw badRequest(21000, 'Password must be at least 12 characters long and contain a digit, a lower-case and an upper-case letter');
+  const pw = str(p, 'Password');
+  if (pw === undefined || pw === '') throw badRequest(CODE.credential, "Missing required parameter 'Password'");
+  if (pw.length < PASSWORD_MIN || !/\d/.test(pw) || !/\p{Ll}/u.test(pw) || !/\p{Lu}/u.test(pw)) {
+    throw badRequest(CODE.credential, `Password must be at least ${PASSWORD_MIN} characters long and contain a digit, a lower-case and an upper-case letter`);
   }
   return pw;
 }
@@ -249,46 +195,304 @@ function password(p: RawParams): string {
 function ipAddress(p: RawParams, required: boolean): string | undefined {
   const ip = str(p, 'IpAddress');
   if (ip === undefined || ip === '') {
-    if (required) throw badRequest(21000, "Missing required parameter 'IpAddress'");
+    if (required) throw badRequest(CODE.ipAddress, "Missing required parameter 'IpAddress'");
     return undefined;
   }
-  if (ipv4Number(ip) === undefined) throw badRequest(21000, `IpAddress ${ip} is not an IPv4 address`);
-  return ip.trim();
+  if (ipv4(ip) === undefined) throw badRequest(CODE.ipAddress, `IpAddress '${ip}' is not an IPv4 address in dotted decimal notation (only IPv4 is supported)`);
+  return ip;
 }
 
-/** A domain's fields from POST Domains (all, with defaults) or an update (`current` given: only those sent). */
-function domainFields(p: RawParams, current: SipDomainRecord | undefined): Partial<DomainFields> {
-  const name = str(p, 'DomainName');
-  if (current === undefined && !name) throw badRequest(21000, "Missing required parameter 'DomainName'");
-  if (name !== undefined && !HOST_NAME.test(name)) throw badRequest(21000, `DomainName ${name} is not a host name`);
-  const fn = str(p, 'FriendlyName');
-  if (fn !== undefined && fn.length > FRIENDLY_NAME_MAX) throw badRequest(21000, `FriendlyName must be at most ${FRIENDLY_NAME_MAX} characters`);
-  const sidOrNull = (k: string) => {
-    const v = str(p, k);
-    return v === undefined ? undefined : v === '' ? null : v;
+function cidrPrefixLength(p: RawParams): number | undefined {
+  return intParam(p, 'CidrPrefixLength', 0, 32, CODE.ipAddress);
+}
+
+/** A DNS host name (RFC 1123 labels; the last not all digits, so no IP literal), in lower case. */
+function domainName(p: RawParams, required: boolean): string | undefined {
+  const raw = str(p, 'DomainName');
+  if (raw === undefined || raw === '') {
+    if (required) throw badRequest(CODE.domainName, "Missing required parameter 'DomainName'");
+    return undefined;
+  }
+  const name = raw.toLowerCase();
+  const labels = name.split('.');
+  if (name.length > 253 || !labels.every((l) => HOST_LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1]!)) {
+    throw badRequest(CODE.domainName, `DomainName '${raw}' is not a valid host name (letters, digits and '-' in dot-separated labels, e.g. office.sip.example.com)`);
+  }
+  return name;
+}
+
+/** A SID parameter of the given prefix; "" clears it (null). */
+function sidParam(p: RawParams, name: string, prefix: string, code: number): string | null | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  if (v === '') return null;
+  if (!new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(v)) throw badRequest(code, `${name} '${v}' is not a valid ${prefix} SID (${prefix} and 32 hex digits)`);
+  return v;
+}
+
+/** The domain settings a create or update sends, parsed; unsent ones are absent. */
+function domainPatch(p: RawParams, creating: boolean): Partial<DomainSettings> {
+  const s: Partial<DomainSettings> = {};
+  const set = <K extends keyof DomainSettings>(key: K, v: DomainSettings[K] | undefined): void => {
+    if (v !== undefined) s[key] = v;
   };
-  const f: Partial<DomainFields> = {
-    ...(name !== undefined && { domainName: name.toLowerCase() }),
-    ...(fn !== undefined && { friendlyName: fn }),
-  };
-  const set = <K extends keyof DomainFields>(k: K, v: DomainFields[K] | undefined) => {
-    if (v !== undefined) f[k] = v;
-  };
-  set('voiceUrl', url(p, 'VoiceUrl', 21502));
-  set('voiceMethod', method(p, 'VoiceMethod'));
-  set('voiceFallbackUrl', url(p, 'VoiceFallbackUrl', 21502));
-  set('voiceFallbackMethod', method(p, 'VoiceFallbackMethod'));
-  set('voiceStatusCallbackUrl', url(p, 'VoiceStatusCallbackUrl', 21502));
-  set('voiceStatusCallbackMethod', method(p, 'VoiceStatusCallbackMethod'));
-  set('sipRegistration', bool(p, 'SipRegistration'));
-  set('emergencyCallingEnabled', bool(p, 'EmergencyCallingEnabled'));
-  set('secure', bool(p, 'Secure'));
-  set('byocTrunkSid', sidOrNull('ByocTrunkSid'));
-  set('emergencyCallerSid', sidOrNull('EmergencyCallerSid'));
-  if (current !== undefined) return f;
+  set('domainName', domainName(p, creating));
+  set('friendlyName', friendlyName(p, { required: false, max: DOMAIN_FRIENDLY_NAME_MAX, code: CODE.domain }));
+  set('voiceUrl', url(p, 'VoiceUrl', CODE.domain));
+  set('voiceMethod', method(p, 'VoiceMethod', CODE.domain));
+  set('voiceFallbackUrl', url(p, 'VoiceFallbackUrl', CODE.domain));
+  set('voiceFallbackMethod', method(p, 'VoiceFallbackMethod', CODE.domain));
+  set('voiceStatusCallbackUrl', url(p, 'VoiceStatusCallbackUrl', CODE.domain));
+  set('voiceStatusCallbackMethod', method(p, 'VoiceStatusCallbackMethod', CODE.domain));
+  set('sipRegistration', bool(p, 'SipRegistration', CODE.domain));
+  set('emergencyCallingEnabled', bool(p, 'EmergencyCallingEnabled', CODE.domain));
+  set('secure', bool(p, 'Secure', CODE.domain));
+  set('byocTrunkSid', sidParam(p, 'ByocTrunkSid', 'BY', CODE.domain));
+  set('emergencyCallerSid', sidParam(p, 'EmergencyCallerSid', 'PN', CODE.domain));
+  return s;
+}
+
+function newDomain(p: RawParams): DomainSettings {
+  const s = domainPatch(p, true);
+  const name = s.domainName!;
   return {
-    domainName: name!.toLowerCase(), friendlyName: fn ?? name!, voiceUrl: null, voiceMethod: 'POST', voiceFallbackUrl: null, voiceFallbackMethod: 'POST',
-    voiceStatusCallbackUrl: null, voiceStatusCallbackMethod: 'POST', sipRegistration: false, emergencyCallingEnabled: false, secure: false,
-    byocTrunkSid: null, emergencyCallerSid: null, ...f,
+    domainName: name,
+    // Without a FriendlyName the domain is known by its name.
+    friendlyName: name,
+    voiceUrl: null,
+    voiceMethod: 'POST',
+    voiceFallbackUrl: null,
+    voiceFallbackMethod: 'POST',
+    voiceStatusCallbackUrl: null,
+    voiceStatusCallbackMethod: 'POST',
+    sipRegistration: false,
+    emergencyCallingEnabled: false,
+    secure: false,
+    byocTrunkSid: null,
+    emergencyCallerSid: null,
+    ...s,
   };
+}
+
+// ---- routes ----
+
+function listed<R>(req: FastifyRequest, key: string, path: string, page: (r: PageRequest) => PageResult<R>, json: (r: R) => unknown): Record<string, unknown> {
+  const pageReq = parsePageRequest(req.query as RawParams);
+  const { records, nextAfter } = page(pageReq);
+  return pageEnvelope(key, path, {}, pageReq, records.map(json), nextAfter);
+}
+
+function created(reply: FastifyReply, json: Record<string, unknown>): Record<string, unknown> {
+  reply.code(201);
+  return json;
+}
+
+export const registerSipRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
+  const store = new SipDomainStore(deps.tables);
+  const base = '/2010-04-01/Accounts/:AccountSid/SIP';
+  registerCredentialListRoutes(app, store, base);
+  registerIpAccessControlListRoutes(app, store, base);
+  const domainOf = registerDomainRoutes(app, store, base);
+  for (const route of MAPPING_ROUTES) registerMappingRoutes(app, store, `${base}/Domains/:DomainSid/${route.path}`, route, domainOf);
+};
+
+function registerCredentialListRoutes(app: FastifyInstance, store: SipDomainStore, base: string): void {
+  const listPath = (a: string, sid: string) => `${sipRoot(a)}/CredentialLists/${sid}.json`;
+  const listOf = (req: FastifyRequest): SipCredentialListRecord => {
+    const { ListSid } = params(req);
+    const l = store.credentialList(req.account.sid, ListSid);
+    if (!l) throw missing(listPath(req.account.sid, ListSid));
+    return l;
+  };
+  const credentialPath = (c: { accountSid: string; credentialListSid: string; sid: string }) => `${sipRoot(c.accountSid)}/CredentialLists/${c.credentialListSid}/Credentials/${c.sid}.json`;
+  const credentialOf = (req: FastifyRequest): SipCredentialRecord => {
+    const l = listOf(req);
+    const { Sid } = params(req);
+    const c = store.credentialOf(l.sid, Sid);
+    if (!c) throw missing(credentialPath({ accountSid: l.accountSid, credentialListSid: l.sid, sid: Sid }));
+    return c;
+  };
+  const name = (p: RawParams) => friendlyName(p, { required: true, max: CREDENTIAL_LIST_NAME_MAX, code: CODE.credentialList })!;
+
+  app.get(`${base}/CredentialLists.json`, async (req) =>
+    listed(req, 'credential_lists', `${sipRoot(req.account.sid)}/CredentialLists.json`, (r) => store.credentialListsPage(req.account.sid, r), credentialListJson),
+  );
+  app.post(`${base}/CredentialLists.json`, async (req, reply) => {
+    const n = name(body(req));
+    return created(reply, credentialListJson(await refused(`${sipRoot(req.account.sid)}/CredentialLists.json`, () => store.createCredentialList(req.account.sid, n))));
+  });
+  app.get(`${base}/CredentialLists/:ListSid.json`, async (req) => credentialListJson(listOf(req)));
+  app.post(`${base}/CredentialLists/:ListSid.json`, async (req) => {
+    const l = listOf(req);
+    const n = name(body(req));
+    return credentialListJson(await refused(listPath(l.accountSid, l.sid), () => store.renameCredentialList(l, n)));
+  });
+  app.delete(`${base}/CredentialLists/:ListSid.json`, async (req, reply) => {
+    const l = listOf(req);
+    await refused(listPath(l.accountSid, l.sid), () => store.deleteCredentialList(l));
+    return reply.code(204).send();
+  });
+
+  app.get(`${base}/CredentialLists/:ListSid/Credentials.json`, async (req) => {
+    const l = listOf(req);
+    return listed(req, 'credentials', `${sipRoot(l.accountSid)}/CredentialLists/${l.sid}/Credentials.json`, (r) => store.credentialsPage(l.sid, r), credentialJson);
+  });
+  app.post(`${base}/CredentialLists/:ListSid/Credentials.json`, async (req, reply) => {
+    const l = listOf(req);
+    const p = body(req);
+    const u = username(p);
+    const pw = password(p);
+    return created(reply, credentialJson(await refused(listPath(l.accountSid, l.sid), () => store.createCredential(l, u, pw))));
+  });
+  app.get(`${base}/CredentialLists/:ListSid/Credentials/:Sid.json`, async (req) => credentialJson(credentialOf(req)));
+  app.post(`${base}/CredentialLists/:ListSid/Credentials/:Sid.json`, async (req) => {
+    const c = credentialOf(req);
+    const p = body(req);
+    // The password is all a credential's update changes; without one the credential stays as it is.
+    if (str(p, 'Password') === undefined) return credentialJson(c);
+    const pw = password(p);
+    return credentialJson(await refused(credentialPath(c), () => store.setPassword(c, pw)));
+  });
+  app.delete(`${base}/CredentialLists/:ListSid/Credentials/:Sid.json`, async (req, reply) => {
+    const c = credentialOf(req);
+    await refused(credentialPath(c), () => store.deleteCredential(c));
+    return reply.code(204).send();
+  });
+}
+
+function registerIpAccessControlListRoutes(app: FastifyInstance, store: SipDomainStore, base: string): void {
+  const aclPath = (a: string, sid: string) => `${sipRoot(a)}/IpAccessControlLists/${sid}.json`;
+  const aclOf = (req: FastifyRequest): SipIpAccessControlListRecord => {
+    const { ListSid } = params(req);
+    const l = store.ipAccessControlList(req.account.sid, ListSid);
+    if (!l) throw missing(aclPath(req.account.sid, ListSid));
+    return l;
+  };
+  const addressPath = (a: { accountSid: string; ipAccessControlListSid: string; sid: string }) =>
+    `${sipRoot(a.accountSid)}/IpAccessControlLists/${a.ipAccessControlListSid}/IpAddresses/${a.sid}.json`;
+  const addressOf = (req: FastifyRequest): SipIpAddressRecord => {
+    const l = aclOf(req);
+    const { Sid } = params(req);
+    const a = store.ipAddressOf(l.sid, Sid);
+    if (!a) throw missing(addressPath({ accountSid: l.accountSid, ipAccessControlListSid: l.sid, sid: Sid }));
+    return a;
+  };
+  const aclName = (p: RawParams) => friendlyName(p, { required: true, max: IP_FRIENDLY_NAME_MAX, code: CODE.ipAcl })!;
+  const addressName = (p: RawParams, required: boolean) => friendlyName(p, { required, max: IP_FRIENDLY_NAME_MAX, code: CODE.ipAddress });
+
+  app.get(`${base}/IpAccessControlLists.json`, async (req) =>
+    listed(req, 'ip_access_control_lists', `${sipRoot(req.account.sid)}/IpAccessControlLists.json`, (r) => store.ipAccessControlListsPage(req.account.sid, r), ipAccessControlListJson),
+  );
+  app.post(`${base}/IpAccessControlLists.json`, async (req, reply) => {
+    const n = aclName(body(req));
+    return created(reply, ipAccessControlListJson(await refused(`${sipRoot(req.account.sid)}/IpAccessControlLists.json`, () => store.createIpAccessControlList(req.account.sid, n))));
+  });
+  app.get(`${base}/IpAccessControlLists/:ListSid.json`, async (req) => ipAccessControlListJson(aclOf(req)));
+  app.post(`${base}/IpAccessControlLists/:ListSid.json`, async (req) => {
+    const l = aclOf(req);
+    const n = aclName(body(req));
+    return ipAccessControlListJson(await refused(aclPath(l.accountSid, l.sid), () => store.renameIpAccessControlList(l, n)));
+  });
+  app.delete(`${base}/IpAccessControlLists/:ListSid.json`, async (req, reply) => {
+    const l = aclOf(req);
+    await refused(aclPath(l.accountSid, l.sid), () => store.deleteIpAccessControlList(l));
+    return reply.code(204).send();
+  });
+
+  app.get(`${base}/IpAccessControlLists/:ListSid/IpAddresses.json`, async (req) => {
+    const l = aclOf(req);
+    return listed(req, 'ip_addresses', `${sipRoot(l.accountSid)}/IpAccessControlLists/${l.sid}/IpAddresses.json`, (r) => store.ipAddressesPage(l.sid, r), ipAddressJson);
+  });
+  app.post(`${base}/IpAccessControlLists/:ListSid/IpAddresses.json`, async (req, reply) => {
+    const l = aclOf(req);
+    const p = body(req);
+    const s: IpAddressSettings = { friendlyName: addressName(p, true)!, ipAddress: ipAddress(p, true)!, cidrPrefixLength: cidrPrefixLength(p) ?? 32 };
+    return created(reply, ipAddressJson(await refused(aclPath(l.accountSid, l.sid), () => store.createIpAddress(l, s))));
+  });
+  app.get(`${base}/IpAccessControlLists/:ListSid/IpAddresses/:Sid.json`, async (req) => ipAddressJson(addressOf(req)));
+  app.post(`${base}/IpAccessControlLists/:ListSid/IpAddresses/:Sid.json`, async (req) => {
+    const a = addressOf(req);
+    const p = body(req);
+    const patch: Partial<IpAddressSettings> = {};
+    const n = addressName(p, false);
+    const ip = ipAddress(p, false);
+    const prefix = cidrPrefixLength(p);
+    if (n !== undefined) patch.friendlyName = n;
+    if (ip !== undefined) patch.ipAddress = ip;
+    if (prefix !== undefined) patch.cidrPrefixLength = prefix;
+    return ipAddressJson(await refused(addressPath(a), () => store.updateIpAddress(a, patch)));
+  });
+  app.delete(`${base}/IpAccessControlLists/:ListSid/IpAddresses/:Sid.json`, async (req, reply) => {
+    const a = addressOf(req);
+    await refused(addressPath(a), () => store.deleteIpAddress(a));
+    return reply.code(204).send();
+  });
+}
+
+/** The Domains routes; returns how the mapping routes find the domain of a request. */
+function registerDomainRoutes(app: FastifyInstance, store: SipDomainStore, base: string): (req: FastifyRequest) => SipDomainRecord {
+  const domainOf = (req: FastifyRequest): SipDomainRecord => {
+    const { DomainSid } = params(req);
+    const d = store.domainOf(req.account.sid, DomainSid);
+    if (!d) throw missing(domainPath({ accountSid: req.account.sid, sid: DomainSid }));
+    return d;
+  };
+  const shown = (d: SipDomainRecord) => domainJson(d, store.callAuth(d.sid));
+
+  app.get(`${base}/Domains.json`, async (req) => listed(req, 'domains', `${sipRoot(req.account.sid)}/Domains.json`, (r) => store.domainsPage(req.account.sid, r), shown));
+  app.post(`${base}/Domains.json`, async (req, reply) => {
+    const s = newDomain(body(req));
+    return created(reply, shown(await refused(`${sipRoot(req.account.sid)}/Domains.json`, () => store.createDomain(req.account.sid, s))));
+  });
+  app.get(`${base}/Domains/:DomainSid.json`, async (req) => shown(domainOf(req)));
+  app.post(`${base}/Domains/:DomainSid.json`, async (req) => {
+    const d = domainOf(req);
+    const patch = domainPatch(body(req), false);
+    return shown(await refused(domainPath(d), () => store.updateDomain(d, patch)));
+  });
+  app.delete(`${base}/Domains/:DomainSid.json`, async (req, reply) => {
+    const d = domainOf(req);
+    await refused(domainPath(d), () => store.deleteDomain(d));
+    return reply.code(204).send();
+  });
+  return domainOf;
+}
+
+/** GET list, POST, GET one and DELETE of one kind of a domain's mappings. */
+function registerMappingRoutes(app: FastifyInstance, store: SipDomainStore, path: string, route: MappingRoute, domainOf: (req: FastifyRequest) => SipDomainRecord): void {
+  const prefix = route.kind === 'calls-ip' ? 'AL' : 'CL';
+  const at = (m: { accountSid: string; domainSid: string }) => `${sipRoot(m.accountSid)}/Domains/${m.domainSid}/${route.path}`;
+  const json = (m: SipMappingRecord): Record<string, unknown> => ({
+    account_sid: m.accountSid,
+    ...dates(m),
+    ...(route.legacyKey !== null && { domain_sid: m.domainSid }),
+    friendly_name: store.mappedListName(m),
+    sid: m.listSid,
+    ...(route.legacyKey !== null && { uri: `${at(m)}/${m.listSid}.json` }),
+  });
+  const mappingOf = (req: FastifyRequest): SipMappingRecord => {
+    const d = domainOf(req);
+    const { Sid } = params(req);
+    const m = store.mapping(d.sid, route.kind, Sid);
+    if (!m) throw missing(`${at({ accountSid: d.accountSid, domainSid: d.sid })}/${Sid}.json`);
+    return m;
+  };
+
+  app.get(`${path}.json`, async (req) => {
+    const d = domainOf(req);
+    return listed(req, route.legacyKey ?? 'contents', `${at({ accountSid: d.accountSid, domainSid: d.sid })}.json`, (r) => store.mappingsPage(d.sid, route.kind, r), json);
+  });
+  app.post(`${path}.json`, async (req, reply) => {
+    const d = domainOf(req);
+    const listSid = str(body(req), route.param);
+    if (listSid === undefined || listSid === '') throw badRequest(CODE.domain, `Missing required parameter '${route.param}'`);
+    if (!new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(listSid)) throw badRequest(CODE.domain, `${route.param} '${listSid}' is not a valid ${prefix} SID (${prefix} and 32 hex digits)`);
+    return created(reply, json(await refused(domainPath(d), () => store.map(d, route.kind, listSid))));
+  });
+  app.get(`${path}/:Sid.json`, async (req) => json(mappingOf(req)));
+  app.delete(`${path}/:Sid.json`, async (req, reply) => {
+    const m = mappingOf(req);
+    await refused(`${at(m)}/${m.listSid}.json`, () => store.unmap(m));
+    return reply.code(204).send();
+  });
 }

@@ -1,27 +1,80 @@
-// SIP domains and what authenticates their endpoints, in LMDB: credential lists (CL…) and their credentials (CR…),
-// IP access control lists (AL…) and their addresses (IP…), domains (SD…) and the lists mapped to them. The REST API
-// (src/api/sip.ts) writes them; the registrar and the INVITE screen read them synchronously on every request. Writes
-// resolve once durable. Deleting a list removes its mappings; deleting a domain removes its mappings and bindings.
+// SIP domains and what lets their endpoints in, in LMDB: credential lists (CL…) and their credentials (CR…), IP
+// access control lists (AL…) and their addresses (IP…), domains (SD…) and the lists mapped to them for calls or for
+// registrations. The REST API (src/api/sip.ts) writes them; the registrar and the INVITE screen read them on every
+// request, synchronously and straight from LMDB (no cache: every thread and every instance sees the same thing).
+//
+// Each write is one LMDB transaction that reads what it depends on again inside it (a name still free, a list still
+// there), so two requests racing cannot both take one domain name, and a write that loses a race with a delete does
+// not bring the record back. A write the store will not make rejects with a SipRefusal saying why; the promise of
+// one it makes resolves once committed (the API then waits for the flush, see src/api/app.ts).
+//
+// Choices: a list still mapped to a domain is not deleted (Twilio's 21236 "IP Access Control List Dependencies
+// Violation", and 21241 for credential lists): unmap it first. Deleting a domain removes its mappings and the
+// bindings of the endpoints registered with it.
 import type { Tables } from '../store/db.js';
-import { durable } from '../store/db.js';
 import type {
-  SipCredentialListRecord, SipCredentialRecord, SipDomainRecord, SipIpAccessControlListRecord, SipIpAddressRecord, SipMappingKind, SipMappingRecord,
+  SipCredentialListRecord,
+  SipCredentialRecord,
+  SipDomainRecord,
+  SipIpAccessControlListRecord,
+  SipIpAddressRecord,
+  SipMappingKind,
+  SipMappingRecord,
 } from '../store/records.js';
 import { newSid } from '../util/sid.js';
+import { pageOfList, scanPage, type PageRequest, type PageResult } from '../api/paging.js';
 
-export class SipConflictError extends Error {}
+export type SipPurpose = 'calls' | 'registrations';
 
-export type DomainFields = Omit<SipDomainRecord, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated'>;
+/** Everything about a domain its owner sets. */
+export type DomainSettings = Omit<SipDomainRecord, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated'>;
 
-const byDate = <R extends { dateCreated: number; sid: string }>(a: R, b: R) => a.dateCreated - b.dateCreated || (a.sid < b.sid ? -1 : 1);
+/** Everything about an address of an IP access control list its owner sets. */
+export type IpAddressSettings = Pick<SipIpAddressRecord, 'friendlyName' | 'ipAddress' | 'cidrPrefixLength'>;
+
+export type SipRefusalReason =
+  /** Another credential list of the account has that FriendlyName. */
+  | 'credential-list-name-taken'
+  /** Another IP access control list of the account has that FriendlyName. */
+  | 'ip-acl-name-taken'
+  /** The credential list has a credential with that username. */
+  | 'username-taken'
+  /** The IP access control list holds that address already. */
+  | 'address-taken'
+  /** Some domain on the node (of any account) has that name. */
+  | 'domain-name-taken'
+  /** The list is mapped to the domain for that purpose already. */
+  | 'already-mapped'
+  /** The list to map is not one of the domain account's. */
+  | 'list-not-found'
+  /** The credential list is mapped to a domain: unmap it before deleting it. */
+  | 'credential-list-mapped'
+  /** The IP access control list is mapped to a domain: unmap it before deleting it. */
+  | 'ip-acl-mapped'
+  /** The record was deleted meanwhile. */
+  | 'gone';
+
+/** A write the store did not make, and why. */
+export class SipRefusal extends Error {
+  constructor(
+    readonly reason: SipRefusalReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const CREDENTIAL_KINDS: readonly SipMappingKind[] = ['calls-credentials', 'registrations-credentials'];
+const MAX_KEY = '\uffff';
 
 export class SipDomainStore {
   constructor(private readonly t: Tables) {}
 
-  // ---- read by the registrar and the INVITE screen ----
+  // ---- what the registrar and the INVITE screen read ----
 
+  /** The domain SIP endpoints address by this host name, in any case (a trailing dot allowed). */
   domainByName(name: string): SipDomainRecord | undefined {
-    const sid = this.t.sipDomainByName.get(name.toLowerCase());
+    const sid = this.t.sipDomainByName.get(domainKey(name));
     return sid === undefined ? undefined : this.t.sipDomains.get(sid);
   }
 
@@ -29,7 +82,8 @@ export class SipDomainStore {
     return this.t.sipDomains.get(sid);
   }
 
-  credential(domainSid: string, purpose: 'calls' | 'registrations', username: string): SipCredentialRecord | undefined {
+  /** The credential of that username in the lists mapped to the domain for `purpose`, the list mapped first first. */
+  credential(domainSid: string, purpose: SipPurpose, username: string): SipCredentialRecord | undefined {
     for (const m of this.mappings(domainSid, purpose === 'calls' ? 'calls-credentials' : 'registrations-credentials')) {
       const sid = this.t.sipCredentialsByList.get([m.listSid, username]);
       const c = sid === undefined ? undefined : this.t.sipCredentials.get(sid);
@@ -38,231 +92,411 @@ export class SipDomainStore {
     return undefined;
   }
 
+  /** Which ways in the domain's calls have: any credential list, any IP access control list mapped for calls. */
   callAuth(domainSid: string): { credentials: boolean; ip: boolean } {
-    return { credentials: this.mappings(domainSid, 'calls-credentials').length > 0, ip: this.mappings(domainSid, 'calls-ip').length > 0 };
+    return { credentials: this.hasMappings(domainSid, 'calls-credentials'), ip: this.hasMappings(domainSid, 'calls-ip') };
   }
 
+  /** Whether an IPv4 address (or IPv4-mapped IPv6 `::ffff:a.b.c.d`) is in an IP access control list mapped for calls. */
   ipPermitted(domainSid: string, address: string): boolean {
-    const ip = ipv4Number(address.startsWith('::ffff:') ? address.slice(7) : address);
+    const ip = ipv4(address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address);
     if (ip === undefined) return false;
-    return this.mappings(domainSid, 'calls-ip').some((m) =>
-      this.ipAddresses(m.listSid).some((a) => {
-        const base = ipv4Number(a.ipAddress);
-        if (base === undefined) return false;
-        const mask = a.cidrPrefixLength === 0 ? 0 : (~0 << (32 - a.cidrPrefixLength)) >>> 0;
-        return ((ip & mask) >>> 0) === ((base & mask) >>> 0);
-      }),
-    );
+    for (const m of this.mappings(domainSid, 'calls-ip')) {
+      for (const a of this.ipAddresses(m.listSid)) {
+        const base = ipv4(a.ipAddress);
+        if (base !== undefined && inPrefix(ip, base, a.cidrPrefixLength)) return true;
+      }
+    }
+    return false;
   }
 
   // ---- credential lists and credentials ----
 
+  /** The credential list `sid` if it is one of `accountSid`'s. */
   credentialList(accountSid: string, sid: string): SipCredentialListRecord | undefined {
     const l = this.t.sipCredentialLists.get(sid);
     return l?.accountSid === accountSid ? l : undefined;
   }
 
-  credentialLists(accountSid: string): SipCredentialListRecord[] {
-    return this.ofAccount(this.t.sipCredentialListsByAccount, accountSid, (sid) => this.t.sipCredentialLists.get(sid));
+  /** The account's credential lists, oldest first. */
+  credentialListsPage(accountSid: string, req: PageRequest): PageResult<SipCredentialListRecord> {
+    return scanPage(this.t.sipCredentialListsByAccount, [accountSid, 0, ''], [accountSid, Number.MAX_SAFE_INTEGER, ''], req, (sid) => this.t.sipCredentialLists.get(sid));
   }
 
   async createCredentialList(accountSid: string, friendlyName: string): Promise<SipCredentialListRecord> {
     const now = Date.now();
     const l: SipCredentialListRecord = { sid: newSid('CL', now), accountSid, friendlyName, dateCreated: now, dateUpdated: now };
-    await durable(this.t, Promise.all([this.t.sipCredentialLists.put(l.sid, l), this.t.sipCredentialListsByAccount.put([accountSid, now, l.sid], l.sid)]));
-    return l;
+    return this.write(() => {
+      if (this.credentialListNamed(accountSid, friendlyName)) return listNameTaken('credential-list-name-taken', 'credential list', friendlyName);
+      void this.t.sipCredentialLists.put(l.sid, l);
+      void this.t.sipCredentialListsByAccount.put([accountSid, now, l.sid], l.sid);
+      return l;
+    });
   }
 
   async renameCredentialList(l: SipCredentialListRecord, friendlyName: string): Promise<SipCredentialListRecord> {
-    const u = { ...l, friendlyName, dateUpdated: Date.now() };
-    await durable(this.t, this.t.sipCredentialLists.put(l.sid, u));
-    return u;
+    return this.write(() => {
+      const current = this.t.sipCredentialLists.get(l.sid);
+      if (!current) return gone(l.sid);
+      const other = this.credentialListNamed(l.accountSid, friendlyName);
+      if (other && other.sid !== l.sid) return listNameTaken('credential-list-name-taken', 'credential list', friendlyName);
+      const next: SipCredentialListRecord = { ...current, friendlyName, dateUpdated: Date.now() };
+      void this.t.sipCredentialLists.put(l.sid, next);
+      return next;
+    });
   }
 
+  /** Deletes the list and its credentials; refused while a domain maps it. */
   async deleteCredentialList(l: SipCredentialListRecord): Promise<void> {
-    const writes: Promise<unknown>[] = [this.t.sipCredentialLists.remove(l.sid), this.t.sipCredentialListsByAccount.remove([l.accountSid, l.dateCreated, l.sid])];
-    for (const c of this.credentials(l.sid)) writes.push(this.t.sipCredentials.remove(c.sid), this.t.sipCredentialsByList.remove([l.sid, c.username]));
-    writes.push(...this.unmapEverywhere(l.sid));
-    await durable(this.t, Promise.all(writes));
+    await this.write(() => {
+      if (!this.t.sipCredentialLists.get(l.sid)) return gone(l.sid);
+      const users = this.domainsMapping(l.accountSid, l.sid, CREDENTIAL_KINDS);
+      if (users.length > 0) return new SipRefusal('credential-list-mapped', `Credential list ${l.sid} is mapped to the SIP domain ${users.join(', ')}: remove its mappings before deleting it`);
+      for (const { key, value } of this.t.sipCredentialsByList.getRange({ start: [l.sid, ''], end: [l.sid, MAX_KEY] })) {
+        void this.t.sipCredentials.remove(value);
+        void this.t.sipCredentialsByList.remove(key);
+      }
+      void this.t.sipCredentialLists.remove(l.sid);
+      void this.t.sipCredentialListsByAccount.remove([l.accountSid, l.dateCreated, l.sid]);
+      return undefined;
+    });
   }
 
-  credentials(listSid: string): SipCredentialRecord[] {
-    const out: SipCredentialRecord[] = [];
-    for (const { value } of this.t.sipCredentialsByList.getRange({ start: [listSid, ''], end: [listSid, '\uffff'] })) {
-      const c = this.t.sipCredentials.get(value);
-      if (c) out.push(c);
-    }
-    return out.sort(byDate);
-  }
-
+  /** The credential `sid` if it is in the list `listSid`. */
   credentialOf(listSid: string, sid: string): SipCredentialRecord | undefined {
     const c = this.t.sipCredentials.get(sid);
     return c?.credentialListSid === listSid ? c : undefined;
   }
 
+  /** A list's credentials, by username. */
+  credentialsPage(listSid: string, req: PageRequest): PageResult<SipCredentialRecord> {
+    return scanPage(this.t.sipCredentialsByList, [listSid, ''], [listSid, MAX_KEY], req, (sid) => this.t.sipCredentials.get(sid));
+  }
+
   async createCredential(l: SipCredentialListRecord, username: string, password: string): Promise<SipCredentialRecord> {
-    if (this.t.sipCredentialsByList.get([l.sid, username]) !== undefined) throw new SipConflictError(`The credential list ${l.sid} already has the username '${username}'`);
     const now = Date.now();
     const c: SipCredentialRecord = { sid: newSid('CR', now), accountSid: l.accountSid, credentialListSid: l.sid, username, password, dateCreated: now, dateUpdated: now };
-    await durable(this.t, Promise.all([this.t.sipCredentials.put(c.sid, c), this.t.sipCredentialsByList.put([l.sid, username], c.sid)]));
-    return c;
+    return this.write(() => {
+      if (!this.t.sipCredentialLists.get(l.sid)) return gone(l.sid);
+      if (this.t.sipCredentialsByList.get([l.sid, username]) !== undefined) {
+        return new SipRefusal('username-taken', `Credential list ${l.sid} already has a credential with the username '${username}'`);
+      }
+      void this.t.sipCredentials.put(c.sid, c);
+      void this.t.sipCredentialsByList.put([l.sid, username], c.sid);
+      return c;
+    });
   }
 
   async setPassword(c: SipCredentialRecord, password: string): Promise<SipCredentialRecord> {
-    const u = { ...c, password, dateUpdated: Date.now() };
-    await durable(this.t, this.t.sipCredentials.put(c.sid, u));
-    return u;
+    return this.write(() => {
+      const current = this.t.sipCredentials.get(c.sid);
+      if (!current) return gone(c.sid);
+      const next: SipCredentialRecord = { ...current, password, dateUpdated: Date.now() };
+      void this.t.sipCredentials.put(c.sid, next);
+      return next;
+    });
   }
 
   async deleteCredential(c: SipCredentialRecord): Promise<void> {
-    await durable(this.t, Promise.all([this.t.sipCredentials.remove(c.sid), this.t.sipCredentialsByList.remove([c.credentialListSid, c.username])]));
+    await this.write(() => {
+      if (!this.t.sipCredentials.get(c.sid)) return gone(c.sid);
+      void this.t.sipCredentials.remove(c.sid);
+      void this.t.sipCredentialsByList.remove([c.credentialListSid, c.username]);
+      return undefined;
+    });
   }
 
-  // ---- IP access control lists and addresses ----
+  // ---- IP access control lists and their addresses ----
 
+  /** The IP access control list `sid` if it is one of `accountSid`'s. */
   ipAccessControlList(accountSid: string, sid: string): SipIpAccessControlListRecord | undefined {
     const l = this.t.sipIpAccessControlLists.get(sid);
     return l?.accountSid === accountSid ? l : undefined;
   }
 
-  ipAccessControlLists(accountSid: string): SipIpAccessControlListRecord[] {
-    return this.ofAccount(this.t.sipIpAccessControlListsByAccount, accountSid, (sid) => this.t.sipIpAccessControlLists.get(sid));
+  /** The account's IP access control lists, oldest first. */
+  ipAccessControlListsPage(accountSid: string, req: PageRequest): PageResult<SipIpAccessControlListRecord> {
+    return scanPage(this.t.sipIpAccessControlListsByAccount, [accountSid, 0, ''], [accountSid, Number.MAX_SAFE_INTEGER, ''], req, (sid) => this.t.sipIpAccessControlLists.get(sid));
   }
 
   async createIpAccessControlList(accountSid: string, friendlyName: string): Promise<SipIpAccessControlListRecord> {
     const now = Date.now();
     const l: SipIpAccessControlListRecord = { sid: newSid('AL', now), accountSid, friendlyName, dateCreated: now, dateUpdated: now };
-    await durable(this.t, Promise.all([this.t.sipIpAccessControlLists.put(l.sid, l), this.t.sipIpAccessControlListsByAccount.put([accountSid, now, l.sid], l.sid)]));
-    return l;
+    return this.write(() => {
+      if (this.ipAccessControlListNamed(accountSid, friendlyName)) return listNameTaken('ip-acl-name-taken', 'IP access control list', friendlyName);
+      void this.t.sipIpAccessControlLists.put(l.sid, l);
+      void this.t.sipIpAccessControlListsByAccount.put([accountSid, now, l.sid], l.sid);
+      return l;
+    });
   }
 
   async renameIpAccessControlList(l: SipIpAccessControlListRecord, friendlyName: string): Promise<SipIpAccessControlListRecord> {
-    const u = { ...l, friendlyName, dateUpdated: Date.now() };
-    await durable(this.t, this.t.sipIpAccessControlLists.put(l.sid, u));
-    return u;
+    return this.write(() => {
+      const current = this.t.sipIpAccessControlLists.get(l.sid);
+      if (!current) return gone(l.sid);
+      const other = this.ipAccessControlListNamed(l.accountSid, friendlyName);
+      if (other && other.sid !== l.sid) return listNameTaken('ip-acl-name-taken', 'IP access control list', friendlyName);
+      const next: SipIpAccessControlListRecord = { ...current, friendlyName, dateUpdated: Date.now() };
+      void this.t.sipIpAccessControlLists.put(l.sid, next);
+      return next;
+    });
   }
 
+  /** Deletes the list and its addresses; refused while a domain maps it. */
   async deleteIpAccessControlList(l: SipIpAccessControlListRecord): Promise<void> {
-    const writes: Promise<unknown>[] = [this.t.sipIpAccessControlLists.remove(l.sid), this.t.sipIpAccessControlListsByAccount.remove([l.accountSid, l.dateCreated, l.sid])];
-    for (const a of this.ipAddresses(l.sid)) writes.push(this.t.sipIpAddresses.remove(a.sid), this.t.sipIpAddressesByList.remove([l.sid, a.dateCreated, a.sid]));
-    writes.push(...this.unmapEverywhere(l.sid));
-    await durable(this.t, Promise.all(writes));
+    await this.write(() => {
+      if (!this.t.sipIpAccessControlLists.get(l.sid)) return gone(l.sid);
+      const users = this.domainsMapping(l.accountSid, l.sid, ['calls-ip']);
+      if (users.length > 0) return new SipRefusal('ip-acl-mapped', `IP access control list ${l.sid} is mapped to the SIP domain ${users.join(', ')}: remove its mappings before deleting it`);
+      for (const { key, value } of this.t.sipIpAddressesByList.getRange(addressRange(l.sid))) {
+        void this.t.sipIpAddresses.remove(value);
+        void this.t.sipIpAddressesByList.remove(key);
+      }
+      void this.t.sipIpAccessControlLists.remove(l.sid);
+      void this.t.sipIpAccessControlListsByAccount.remove([l.accountSid, l.dateCreated, l.sid]);
+      return undefined;
+    });
   }
 
+  /** The address `sid` if it is in the list `listSid`. */
+  ipAddressOf(listSid: string, sid: string): SipIpAddressRecord | undefined {
+    const a = this.t.sipIpAddresses.get(sid);
+    return a?.ipAccessControlListSid === listSid ? a : undefined;
+  }
+
+  /** A list's addresses, oldest first. */
   ipAddresses(listSid: string): SipIpAddressRecord[] {
     const out: SipIpAddressRecord[] = [];
-    for (const { value } of this.t.sipIpAddressesByList.getRange({ start: [listSid, 0, ''], end: [listSid, Number.MAX_SAFE_INTEGER, ''] })) {
+    for (const { value } of this.t.sipIpAddressesByList.getRange(addressRange(listSid))) {
       const a = this.t.sipIpAddresses.get(value);
       if (a) out.push(a);
     }
     return out;
   }
 
-  ipAddressOf(listSid: string, sid: string): SipIpAddressRecord | undefined {
-    const a = this.t.sipIpAddresses.get(sid);
-    return a?.ipAccessControlListSid === listSid ? a : undefined;
+  ipAddressesPage(listSid: string, req: PageRequest): PageResult<SipIpAddressRecord> {
+    const { start, end } = addressRange(listSid);
+    return scanPage(this.t.sipIpAddressesByList, start, end, req, (sid) => this.t.sipIpAddresses.get(sid));
   }
 
-  async createIpAddress(l: SipIpAccessControlListRecord, f: { friendlyName: string; ipAddress: string; cidrPrefixLength: number }): Promise<SipIpAddressRecord> {
+  async createIpAddress(l: SipIpAccessControlListRecord, s: IpAddressSettings): Promise<SipIpAddressRecord> {
     const now = Date.now();
-    const a: SipIpAddressRecord = { sid: newSid('IP', now), accountSid: l.accountSid, ipAccessControlListSid: l.sid, ...f, dateCreated: now, dateUpdated: now };
-    await durable(this.t, Promise.all([this.t.sipIpAddresses.put(a.sid, a), this.t.sipIpAddressesByList.put([l.sid, now, a.sid], a.sid)]));
-    return a;
+    const a: SipIpAddressRecord = { sid: newSid('IP', now), accountSid: l.accountSid, ipAccessControlListSid: l.sid, ...s, dateCreated: now, dateUpdated: now };
+    return this.write(() => {
+      if (!this.t.sipIpAccessControlLists.get(l.sid)) return gone(l.sid);
+      if (this.ipAddresses(l.sid).some((x) => x.ipAddress === s.ipAddress)) return addressTaken(l.sid, s.ipAddress);
+      void this.t.sipIpAddresses.put(a.sid, a);
+      void this.t.sipIpAddressesByList.put([l.sid, now, a.sid], a.sid);
+      return a;
+    });
   }
 
-  async updateIpAddress(a: SipIpAddressRecord, patch: Partial<Pick<SipIpAddressRecord, 'friendlyName' | 'ipAddress' | 'cidrPrefixLength'>>): Promise<SipIpAddressRecord> {
-    const u = { ...a, ...patch, dateUpdated: Date.now() };
-    await durable(this.t, this.t.sipIpAddresses.put(a.sid, u));
-    return u;
+  async updateIpAddress(a: SipIpAddressRecord, patch: Partial<IpAddressSettings>): Promise<SipIpAddressRecord> {
+    return this.write(() => {
+      const current = this.t.sipIpAddresses.get(a.sid);
+      if (!current) return gone(a.sid);
+      const next: SipIpAddressRecord = { ...current, ...patch, dateUpdated: Date.now() };
+      const list = current.ipAccessControlListSid;
+      if (next.ipAddress !== current.ipAddress && this.ipAddresses(list).some((x) => x.ipAddress === next.ipAddress)) return addressTaken(list, next.ipAddress);
+      void this.t.sipIpAddresses.put(a.sid, next);
+      return next;
+    });
   }
 
   async deleteIpAddress(a: SipIpAddressRecord): Promise<void> {
-    await durable(this.t, Promise.all([this.t.sipIpAddresses.remove(a.sid), this.t.sipIpAddressesByList.remove([a.ipAccessControlListSid, a.dateCreated, a.sid])]));
+    await this.write(() => {
+      if (!this.t.sipIpAddresses.get(a.sid)) return gone(a.sid);
+      void this.t.sipIpAddresses.remove(a.sid);
+      void this.t.sipIpAddressesByList.remove([a.ipAccessControlListSid, a.dateCreated, a.sid]);
+      return undefined;
+    });
   }
 
-  // ---- domains and their mappings ----
+  // ---- domains ----
 
+  /** The domain `sid` if it is one of `accountSid`'s. */
   domainOf(accountSid: string, sid: string): SipDomainRecord | undefined {
     const d = this.t.sipDomains.get(sid);
     return d?.accountSid === accountSid ? d : undefined;
   }
 
-  domains(accountSid: string): SipDomainRecord[] {
-    return this.ofAccount(this.t.sipDomainsByAccount, accountSid, (sid) => this.t.sipDomains.get(sid));
+  /** The account's domains, oldest first. */
+  domainsPage(accountSid: string, req: PageRequest): PageResult<SipDomainRecord> {
+    return scanPage(this.t.sipDomainsByAccount, [accountSid, 0, ''], [accountSid, Number.MAX_SAFE_INTEGER, ''], req, (sid) => this.t.sipDomains.get(sid));
   }
 
-  async createDomain(accountSid: string, f: DomainFields): Promise<SipDomainRecord> {
-    const name = f.domainName.toLowerCase();
-    if (this.t.sipDomainByName.get(name) !== undefined) throw new SipConflictError(`The domain name ${name} is already taken`);
+  /** `s.domainName` is kept in lower case; refused when any domain on the node has it. */
+  async createDomain(accountSid: string, s: DomainSettings): Promise<SipDomainRecord> {
     const now = Date.now();
-    const d: SipDomainRecord = { ...f, domainName: name, sid: newSid('SD', now), accountSid, dateCreated: now, dateUpdated: now };
-    await durable(this.t, Promise.all([this.t.sipDomains.put(d.sid, d), this.t.sipDomainsByAccount.put([accountSid, now, d.sid], d.sid), this.t.sipDomainByName.put(name, d.sid)]));
-    return d;
+    const d: SipDomainRecord = { ...s, domainName: domainKey(s.domainName), sid: newSid('SD', now), accountSid, dateCreated: now, dateUpdated: now };
+    return this.write(() => {
+      if (this.t.sipDomainByName.get(d.domainName) !== undefined) return domainNameTaken(d.domainName);
+      void this.t.sipDomains.put(d.sid, d);
+      void this.t.sipDomainsByAccount.put([accountSid, now, d.sid], d.sid);
+      void this.t.sipDomainByName.put(d.domainName, d.sid);
+      return d;
+    });
   }
 
-  async updateDomain(d: SipDomainRecord, patch: Partial<DomainFields>): Promise<SipDomainRecord> {
-    const name = (patch.domainName ?? d.domainName).toLowerCase();
-    const writes: Promise<unknown>[] = [];
-    if (name !== d.domainName) {
-      if (this.t.sipDomainByName.get(name) !== undefined) throw new SipConflictError(`The domain name ${name} is already taken`);
-      writes.push(this.t.sipDomainByName.remove(d.domainName), this.t.sipDomainByName.put(name, d.sid));
-    }
-    const u: SipDomainRecord = { ...d, ...patch, domainName: name, dateUpdated: Date.now() };
-    writes.push(this.t.sipDomains.put(d.sid, u));
-    await durable(this.t, Promise.all(writes));
-    return u;
+  /** Applies the settings given to the domain as it is now; a new name must be free. */
+  async updateDomain(d: SipDomainRecord, patch: Partial<DomainSettings>): Promise<SipDomainRecord> {
+    return this.write(() => {
+      const current = this.t.sipDomains.get(d.sid);
+      if (!current) return gone(d.sid);
+      const next: SipDomainRecord = { ...current, ...patch, domainName: domainKey(patch.domainName ?? current.domainName), dateUpdated: Date.now() };
+      if (next.domainName !== current.domainName) {
+        const holder = this.t.sipDomainByName.get(next.domainName);
+        if (holder !== undefined && holder !== d.sid) return domainNameTaken(next.domainName);
+        void this.t.sipDomainByName.remove(current.domainName);
+        void this.t.sipDomainByName.put(next.domainName, d.sid);
+      }
+      void this.t.sipDomains.put(d.sid, next);
+      return next;
+    });
   }
 
+  /** Deletes the domain, its mappings, and the bindings of the endpoints registered with it. */
   async deleteDomain(d: SipDomainRecord): Promise<void> {
-    const writes: Promise<unknown>[] = [this.t.sipDomains.remove(d.sid), this.t.sipDomainsByAccount.remove([d.accountSid, d.dateCreated, d.sid]), this.t.sipDomainByName.remove(d.domainName)];
-    for (const key of this.t.sipDomainMappings.getKeys({ start: [d.sid, '', ''], end: [d.sid, '\uffff', ''] })) writes.push(this.t.sipDomainMappings.remove(key));
-    for (const key of this.t.sipRegistrations.getKeys({ start: [d.sid, '', ''], end: [d.sid, '\uffff', ''] })) writes.push(this.t.sipRegistrations.remove(key));
-    await durable(this.t, Promise.all(writes));
+    await this.write(() => {
+      const current = this.t.sipDomains.get(d.sid);
+      if (!current) return gone(d.sid);
+      for (const key of this.t.sipDomainMappings.getKeys({ start: [d.sid, '', ''], end: [d.sid, MAX_KEY, ''] })) void this.t.sipDomainMappings.remove(key);
+      for (const key of this.t.sipRegistrations.getKeys({ start: [d.sid, '', ''], end: [d.sid, MAX_KEY, ''] })) void this.t.sipRegistrations.remove(key);
+      void this.t.sipDomains.remove(d.sid);
+      void this.t.sipDomainsByAccount.remove([current.accountSid, current.dateCreated, d.sid]);
+      if (this.t.sipDomainByName.get(current.domainName) === d.sid) void this.t.sipDomainByName.remove(current.domainName);
+      return undefined;
+    });
   }
 
+  // ---- mappings ----
+
+  /** The lists mapped to the domain for `kind`, the first mapped first. */
   mappings(domainSid: string, kind: SipMappingKind): SipMappingRecord[] {
     const out: SipMappingRecord[] = [];
-    for (const { value } of this.t.sipDomainMappings.getRange({ start: [domainSid, kind, ''], end: [domainSid, kind, '\uffff'] })) out.push(value);
-    return out.sort((a, b) => a.dateCreated - b.dateCreated);
+    for (const { value } of this.t.sipDomainMappings.getRange({ start: [domainSid, kind, ''], end: [domainSid, kind, MAX_KEY] })) out.push(value);
+    return out.sort((a, b) => a.dateCreated - b.dateCreated || (a.listSid < b.listSid ? -1 : 1));
+  }
+
+  mappingsPage(domainSid: string, kind: SipMappingKind, req: PageRequest): PageResult<SipMappingRecord> {
+    return pageOfList(this.mappings(domainSid, kind), req, (m) => m.listSid);
   }
 
   mapping(domainSid: string, kind: SipMappingKind, listSid: string): SipMappingRecord | undefined {
     return this.t.sipDomainMappings.get([domainSid, kind, listSid]);
   }
 
+  /** The FriendlyName of the list a mapping maps (what Twilio shows as the mapping's own). */
+  mappedListName(m: SipMappingRecord): string {
+    const l = m.kind === 'calls-ip' ? this.t.sipIpAccessControlLists.get(m.listSid) : this.t.sipCredentialLists.get(m.listSid);
+    return l?.friendlyName ?? '';
+  }
+
+  /** Maps one of the domain account's lists (a credential list, or an IP access control list for `calls-ip`). */
   async map(d: SipDomainRecord, kind: SipMappingKind, listSid: string): Promise<SipMappingRecord> {
-    if (this.mapping(d.sid, kind, listSid)) throw new SipConflictError(`${listSid} is already mapped to ${d.sid}`);
     const now = Date.now();
     const m: SipMappingRecord = { domainSid: d.sid, kind, listSid, accountSid: d.accountSid, dateCreated: now, dateUpdated: now };
-    await durable(this.t, this.t.sipDomainMappings.put([d.sid, kind, listSid], m));
-    return m;
+    return this.write(() => {
+      if (!this.t.sipDomains.get(d.sid)) return gone(d.sid);
+      const list = kind === 'calls-ip' ? this.t.sipIpAccessControlLists.get(listSid) : this.t.sipCredentialLists.get(listSid);
+      if (list?.accountSid !== d.accountSid) {
+        const what = kind === 'calls-ip' ? 'IP access control lists' : 'credential lists';
+        return new SipRefusal('list-not-found', `${listSid} is not one of the ${what} of account ${d.accountSid}`);
+      }
+      if (this.t.sipDomainMappings.get([d.sid, kind, listSid]) !== undefined) {
+        return new SipRefusal('already-mapped', `${listSid} is already mapped to the SIP domain ${d.sid} for ${kind === 'registrations-credentials' ? 'registrations' : 'calls'}`);
+      }
+      void this.t.sipDomainMappings.put([d.sid, kind, listSid], m);
+      return m;
+    });
   }
 
   async unmap(m: SipMappingRecord): Promise<void> {
-    await durable(this.t, this.t.sipDomainMappings.remove([m.domainSid, m.kind, m.listSid]));
+    await this.write(() => {
+      if (this.t.sipDomainMappings.get([m.domainSid, m.kind, m.listSid]) === undefined) return gone(m.listSid);
+      void this.t.sipDomainMappings.remove([m.domainSid, m.kind, m.listSid]);
+      return undefined;
+    });
   }
 
-  private unmapEverywhere(listSid: string): Promise<unknown>[] {
-    const writes: Promise<unknown>[] = [];
-    for (const { key, value } of this.t.sipDomainMappings.getRange({})) if (value.listSid === listSid) writes.push(this.t.sipDomainMappings.remove(key));
-    return writes;
+  // ---- inside ----
+
+  /** Runs `f` in one write transaction; a SipRefusal it returns rejects (nothing written), anything else resolves. */
+  private async write<T>(f: () => T | SipRefusal): Promise<T> {
+    const r = await this.t.root.transaction(f);
+    if (r instanceof SipRefusal) throw r;
+    return r;
   }
 
-  private ofAccount<R extends { dateCreated: number; sid: string }>(index: Tables['sipDomainsByAccount'], accountSid: string, load: (sid: string) => R | undefined): R[] {
-    const out: R[] = [];
-    for (const { value } of index.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
-      const r = load(value);
-      if (r) out.push(r);
+  private hasMappings(domainSid: string, kind: SipMappingKind): boolean {
+    for (const _ of this.t.sipDomainMappings.getKeys({ start: [domainSid, kind, ''], end: [domainSid, kind, MAX_KEY], limit: 1 })) return true;
+    return false;
+  }
+
+  /** The names of the account's domains that map `listSid` for any of `kinds`. */
+  private domainsMapping(accountSid: string, listSid: string, kinds: readonly SipMappingKind[]): string[] {
+    const names: string[] = [];
+    for (const { value } of this.t.sipDomainsByAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
+      const d = this.t.sipDomains.get(value);
+      if (d && kinds.some((k) => this.t.sipDomainMappings.get([d.sid, k, listSid]) !== undefined)) names.push(d.domainName);
     }
-    return out;
+    return names;
+  }
+
+  private credentialListNamed(accountSid: string, friendlyName: string): SipCredentialListRecord | undefined {
+    for (const { value } of this.t.sipCredentialListsByAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
+      const l = this.t.sipCredentialLists.get(value);
+      if (l?.friendlyName === friendlyName) return l;
+    }
+    return undefined;
+  }
+
+  private ipAccessControlListNamed(accountSid: string, friendlyName: string): SipIpAccessControlListRecord | undefined {
+    for (const { value } of this.t.sipIpAccessControlListsByAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
+      const l = this.t.sipIpAccessControlLists.get(value);
+      if (l?.friendlyName === friendlyName) return l;
+    }
+    return undefined;
   }
 }
 
-/** A dotted IPv4 address as an unsigned 32-bit number; undefined for anything else. */
-export function ipv4Number(a: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a.trim());
+/** A dotted-quad IPv4 address (no leading zeros) as an unsigned 32-bit number; undefined for anything else. */
+export function ipv4(text: string): number | undefined {
+  const m = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(text);
   if (!m) return undefined;
   const parts = m.slice(1).map(Number);
   if (parts.some((p) => p > 255)) return undefined;
   return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}
+
+/** Whether `ip` is inside base/prefix (prefix 0 holds every address, 32 only `base`). */
+function inPrefix(ip: number, base: number, prefix: number): boolean {
+  if (prefix <= 0) return true;
+  const mask = (0xffffffff << (32 - Math.min(prefix, 32))) >>> 0;
+  return ((ip ^ base) & mask) >>> 0 === 0;
+}
+
+/** How a domain name is kept and looked up: lower case, no trailing dot. */
+function domainKey(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+function addressRange(listSid: string): { start: [string, number, string]; end: [string, number, string] } {
+  return { start: [listSid, 0, ''], end: [listSid, Number.MAX_SAFE_INTEGER, ''] };
+}
+
+function gone(sid: string): SipRefusal {
+  return new SipRefusal('gone', `${sid} was deleted`);
+}
+
+function listNameTaken(reason: 'credential-list-name-taken' | 'ip-acl-name-taken', what: string, friendlyName: string): SipRefusal {
+  return new SipRefusal(reason, `A ${what} named '${friendlyName}' already exists in this account`);
+}
+
+function addressTaken(listSid: string, ipAddress: string): SipRefusal {
+  return new SipRefusal('address-taken', `IP access control list ${listSid} already holds the address ${ipAddress}`);
+}
+
+function domainNameTaken(name: string): SipRefusal {
+  return new SipRefusal('domain-name-taken', `The SIP domain name ${name} is already in use`);
 }
