@@ -7,6 +7,7 @@
 // password, an unknown user, or a To user other than the one authenticated, and for a domain without SipRegistration
 // (Twilio's 32210); 404 for a domain tandem does not have; 423 for an Expires under MIN_EXPIRES_S; 400 for a
 // REGISTER it cannot read.
+import { isIP } from 'node:net';
 import type Srf from 'drachtio-srf';
 import { parseDigest, type DigestAuthority } from '../../protocols/sip/digest.js';
 import { parseNameAddr, parseUri } from '../../protocols/sip/sip/message.js';
@@ -183,5 +184,5 @@ function splitTopLevel(v: string): string[] {
 }
 
 function isAddress(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
+  return isIP(host.replace(/^\[|\]$/g, '')) !== 0;
 }
