@@ -13,16 +13,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import type { RouteModule } from './app.js';
-import type {
-  SipCredentialListRecord,
-  SipCredentialRecord,
-  SipDomainRecord,
-  SipIpAccessControlListRecord,
-  SipIpAddressRecord,
-  SipMappingKind,
-  SipMappingRecord,
-} from '../store/records.js';
-import { SipDomainStore, SipRefusal, ipv4, type DomainSettings, type IpAddressSettings, type SipRefusalReason } from '../sip-domains/store.js';
+import type { SipCredentialRecord, SipDomainRecord, SipIpAddressRecord, SipMappingKind, SipMappingRecord } from '../store/records.js';
+import {
+  LIST_SID_PREFIX,
+  SipDomainStore,
+  SipRefusal,
+  ipv4,
+  listKindOf,
+  type DomainSettings,
+  type IpAddressSettings,
+  type SipListKind,
+  type SipListRecord,
+  type SipRefusalReason,
+} from '../sip-domains/store.js';
 import { rfc2822 } from '../util/time.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { bool, intParam, method, str, url, type RawParams } from './params.js';
@@ -100,11 +103,6 @@ const refused: Refused = async (path, write) => {
 
 // ---- JSON ----
 
-function credentialListJson(l: SipCredentialListRecord): Record<string, unknown> {
-  const uri = `${sipRoot(l.accountSid)}/CredentialLists/${l.sid}`;
-  return { account_sid: l.accountSid, ...dates(l), friendly_name: l.friendlyName, sid: l.sid, subresource_uris: { credentials: `${uri}/Credentials.json` }, uri: `${uri}.json` };
-}
-
 function credentialJson(c: SipCredentialRecord): Record<string, unknown> {
   return {
     sid: c.sid,
@@ -114,11 +112,6 @@ function credentialJson(c: SipCredentialRecord): Record<string, unknown> {
     ...dates(c),
     uri: `${sipRoot(c.accountSid)}/CredentialLists/${c.credentialListSid}/Credentials/${c.sid}.json`,
   };
-}
-
-function ipAccessControlListJson(l: SipIpAccessControlListRecord): Record<string, unknown> {
-  const uri = `${sipRoot(l.accountSid)}/IpAccessControlLists/${l.sid}`;
-  return { sid: l.sid, account_sid: l.accountSid, friendly_name: l.friendlyName, ...dates(l), subresource_uris: { ip_addresses: `${uri}/IpAddresses.json` }, uri: `${uri}.json` };
 }
 
 function ipAddressJson(a: SipIpAddressRecord): Record<string, unknown> {
@@ -287,23 +280,84 @@ function created(reply: FastifyReply, json: Record<string, unknown>): Record<str
   return json;
 }
 
+/** What the API says differently of the two kinds of list: where they live and how their names are checked. */
+interface ListRoute {
+  kind: SipListKind;
+  /** The path segment under …/SIP and the list key of a page. */
+  path: 'CredentialLists' | 'IpAccessControlLists';
+  key: 'credential_lists' | 'ip_access_control_lists';
+  /** The subresource a list holds: its credentials or its addresses. */
+  members: { key: 'credentials' | 'ip_addresses'; path: 'Credentials' | 'IpAddresses' };
+  nameMax: number;
+  code: number;
+}
+
+const CREDENTIAL_LISTS: ListRoute = {
+  kind: 'credential-list',
+  path: 'CredentialLists',
+  key: 'credential_lists',
+  members: { key: 'credentials', path: 'Credentials' },
+  nameMax: CREDENTIAL_LIST_NAME_MAX,
+  code: CODE.credentialList,
+};
+
+const IP_ACCESS_CONTROL_LISTS: ListRoute = {
+  kind: 'ip-access-control-list',
+  path: 'IpAccessControlLists',
+  key: 'ip_access_control_lists',
+  members: { key: 'ip_addresses', path: 'IpAddresses' },
+  nameMax: IP_FRIENDLY_NAME_MAX,
+  code: CODE.ipAcl,
+};
+
+type ListOf = (req: FastifyRequest) => SipListRecord;
+
 export const registerSipRoutes: RouteModule = (app: FastifyInstance, deps: ApiDeps) => {
   const store = new SipDomainStore(deps.tables);
   const base = '/2010-04-01/Accounts/:AccountSid/SIP';
-  registerCredentialListRoutes(app, store, base);
-  registerIpAccessControlListRoutes(app, store, base);
+  registerCredentialRoutes(app, store, base, registerListRoutes(app, store, base, CREDENTIAL_LISTS));
+  registerIpAddressRoutes(app, store, base, registerListRoutes(app, store, base, IP_ACCESS_CONTROL_LISTS));
   const domainOf = registerDomainRoutes(app, store, base);
   for (const route of MAPPING_ROUTES) registerMappingRoutes(app, store, `${base}/Domains/:DomainSid/${route.path}`, route, domainOf);
 };
 
-function registerCredentialListRoutes(app: FastifyInstance, store: SipDomainStore, base: string): void {
-  const listPath = (a: string, sid: string) => `${sipRoot(a)}/CredentialLists/${sid}.json`;
-  const listOf = (req: FastifyRequest): SipCredentialListRecord => {
+/** List, create, fetch, rename and delete one kind of list; returns how its member routes find the list of a request. */
+function registerListRoutes(app: FastifyInstance, store: SipDomainStore, base: string, route: ListRoute): ListOf {
+  const listsPath = (a: string) => `${sipRoot(a)}/${route.path}.json`;
+  const listPath = (a: string, sid: string) => `${sipRoot(a)}/${route.path}/${sid}.json`;
+  const listOf: ListOf = (req) => {
     const { ListSid } = params(req);
-    const l = store.credentialList(req.account.sid, ListSid);
+    const l = store.list(route.kind, req.account.sid, ListSid);
     if (!l) throw missing(listPath(req.account.sid, ListSid));
     return l;
   };
+  const json = (l: SipListRecord): Record<string, unknown> => {
+    const uri = `${sipRoot(l.accountSid)}/${route.path}/${l.sid}`;
+    return { sid: l.sid, account_sid: l.accountSid, friendly_name: l.friendlyName, ...dates(l), subresource_uris: { [route.members.key]: `${uri}/${route.members.path}.json` }, uri: `${uri}.json` };
+  };
+  const name = (p: RawParams) => friendlyName(p, { required: true, max: route.nameMax, code: route.code })!;
+
+  app.get(`${base}/${route.path}.json`, async (req) => listed(req, route.key, listsPath(req.account.sid), (r) => store.listsPage(route.kind, req.account.sid, r), json));
+  app.post(`${base}/${route.path}.json`, async (req, reply) => {
+    const n = name(body(req));
+    return created(reply, json(await refused(listsPath(req.account.sid), () => store.createList(route.kind, req.account.sid, n))));
+  });
+  app.get(`${base}/${route.path}/:ListSid.json`, async (req) => json(listOf(req)));
+  app.post(`${base}/${route.path}/:ListSid.json`, async (req) => {
+    const l = listOf(req);
+    const n = name(body(req));
+    return json(await refused(listPath(l.accountSid, l.sid), () => store.renameList(route.kind, l, n)));
+  });
+  app.delete(`${base}/${route.path}/:ListSid.json`, async (req, reply) => {
+    const l = listOf(req);
+    await refused(listPath(l.accountSid, l.sid), () => store.deleteList(route.kind, l));
+    return reply.code(204).send();
+  });
+  return listOf;
+}
+
+function registerCredentialRoutes(app: FastifyInstance, store: SipDomainStore, base: string, listOf: ListOf): void {
+  const listPath = (l: SipListRecord) => `${sipRoot(l.accountSid)}/CredentialLists/${l.sid}.json`;
   const credentialPath = (c: { accountSid: string; credentialListSid: string; sid: string }) => `${sipRoot(c.accountSid)}/CredentialLists/${c.credentialListSid}/Credentials/${c.sid}.json`;
   const credentialOf = (req: FastifyRequest): SipCredentialRecord => {
     const l = listOf(req);
@@ -312,26 +366,6 @@ function registerCredentialListRoutes(app: FastifyInstance, store: SipDomainStor
     if (!c) throw missing(credentialPath({ accountSid: l.accountSid, credentialListSid: l.sid, sid: Sid }));
     return c;
   };
-  const name = (p: RawParams) => friendlyName(p, { required: true, max: CREDENTIAL_LIST_NAME_MAX, code: CODE.credentialList })!;
-
-  app.get(`${base}/CredentialLists.json`, async (req) =>
-    listed(req, 'credential_lists', `${sipRoot(req.account.sid)}/CredentialLists.json`, (r) => store.credentialListsPage(req.account.sid, r), credentialListJson),
-  );
-  app.post(`${base}/CredentialLists.json`, async (req, reply) => {
-    const n = name(body(req));
-    return created(reply, credentialListJson(await refused(`${sipRoot(req.account.sid)}/CredentialLists.json`, () => store.createCredentialList(req.account.sid, n))));
-  });
-  app.get(`${base}/CredentialLists/:ListSid.json`, async (req) => credentialListJson(listOf(req)));
-  app.post(`${base}/CredentialLists/:ListSid.json`, async (req) => {
-    const l = listOf(req);
-    const n = name(body(req));
-    return credentialListJson(await refused(listPath(l.accountSid, l.sid), () => store.renameCredentialList(l, n)));
-  });
-  app.delete(`${base}/CredentialLists/:ListSid.json`, async (req, reply) => {
-    const l = listOf(req);
-    await refused(listPath(l.accountSid, l.sid), () => store.deleteCredentialList(l));
-    return reply.code(204).send();
-  });
 
   app.get(`${base}/CredentialLists/:ListSid/Credentials.json`, async (req) => {
     const l = listOf(req);
@@ -342,7 +376,7 @@ function registerCredentialListRoutes(app: FastifyInstance, store: SipDomainStor
     const p = body(req);
     const u = username(p);
     const pw = password(p);
-    return created(reply, credentialJson(await refused(listPath(l.accountSid, l.sid), () => store.createCredential(l, u, pw))));
+    return created(reply, credentialJson(await refused(listPath(l), () => store.createCredential(l, u, pw))));
   });
   app.get(`${base}/CredentialLists/:ListSid/Credentials/:Sid.json`, async (req) => credentialJson(credentialOf(req)));
   app.post(`${base}/CredentialLists/:ListSid/Credentials/:Sid.json`, async (req) => {
@@ -360,14 +394,8 @@ function registerCredentialListRoutes(app: FastifyInstance, store: SipDomainStor
   });
 }
 
-function registerIpAccessControlListRoutes(app: FastifyInstance, store: SipDomainStore, base: string): void {
-  const aclPath = (a: string, sid: string) => `${sipRoot(a)}/IpAccessControlLists/${sid}.json`;
-  const aclOf = (req: FastifyRequest): SipIpAccessControlListRecord => {
-    const { ListSid } = params(req);
-    const l = store.ipAccessControlList(req.account.sid, ListSid);
-    if (!l) throw missing(aclPath(req.account.sid, ListSid));
-    return l;
-  };
+function registerIpAddressRoutes(app: FastifyInstance, store: SipDomainStore, base: string, aclOf: ListOf): void {
+  const aclPath = (l: SipListRecord) => `${sipRoot(l.accountSid)}/IpAccessControlLists/${l.sid}.json`;
   const addressPath = (a: { accountSid: string; ipAccessControlListSid: string; sid: string }) =>
     `${sipRoot(a.accountSid)}/IpAccessControlLists/${a.ipAccessControlListSid}/IpAddresses/${a.sid}.json`;
   const addressOf = (req: FastifyRequest): SipIpAddressRecord => {
@@ -377,27 +405,7 @@ function registerIpAccessControlListRoutes(app: FastifyInstance, store: SipDomai
     if (!a) throw missing(addressPath({ accountSid: l.accountSid, ipAccessControlListSid: l.sid, sid: Sid }));
     return a;
   };
-  const aclName = (p: RawParams) => friendlyName(p, { required: true, max: IP_FRIENDLY_NAME_MAX, code: CODE.ipAcl })!;
   const addressName = (p: RawParams, required: boolean) => friendlyName(p, { required, max: IP_FRIENDLY_NAME_MAX, code: CODE.ipAddress });
-
-  app.get(`${base}/IpAccessControlLists.json`, async (req) =>
-    listed(req, 'ip_access_control_lists', `${sipRoot(req.account.sid)}/IpAccessControlLists.json`, (r) => store.ipAccessControlListsPage(req.account.sid, r), ipAccessControlListJson),
-  );
-  app.post(`${base}/IpAccessControlLists.json`, async (req, reply) => {
-    const n = aclName(body(req));
-    return created(reply, ipAccessControlListJson(await refused(`${sipRoot(req.account.sid)}/IpAccessControlLists.json`, () => store.createIpAccessControlList(req.account.sid, n))));
-  });
-  app.get(`${base}/IpAccessControlLists/:ListSid.json`, async (req) => ipAccessControlListJson(aclOf(req)));
-  app.post(`${base}/IpAccessControlLists/:ListSid.json`, async (req) => {
-    const l = aclOf(req);
-    const n = aclName(body(req));
-    return ipAccessControlListJson(await refused(aclPath(l.accountSid, l.sid), () => store.renameIpAccessControlList(l, n)));
-  });
-  app.delete(`${base}/IpAccessControlLists/:ListSid.json`, async (req, reply) => {
-    const l = aclOf(req);
-    await refused(aclPath(l.accountSid, l.sid), () => store.deleteIpAccessControlList(l));
-    return reply.code(204).send();
-  });
 
   app.get(`${base}/IpAccessControlLists/:ListSid/IpAddresses.json`, async (req) => {
     const l = aclOf(req);
@@ -407,7 +415,7 @@ function registerIpAccessControlListRoutes(app: FastifyInstance, store: SipDomai
     const l = aclOf(req);
     const p = body(req);
     const s: IpAddressSettings = { friendlyName: addressName(p, true)!, ipAddress: ipAddress(p, true)!, cidrPrefixLength: cidrPrefixLength(p) ?? 32 };
-    return created(reply, ipAddressJson(await refused(aclPath(l.accountSid, l.sid), () => store.createIpAddress(l, s))));
+    return created(reply, ipAddressJson(await refused(aclPath(l), () => store.createIpAddress(l, s))));
   });
   app.get(`${base}/IpAccessControlLists/:ListSid/IpAddresses/:Sid.json`, async (req) => ipAddressJson(addressOf(req)));
   app.post(`${base}/IpAccessControlLists/:ListSid/IpAddresses/:Sid.json`, async (req) => {
@@ -460,7 +468,7 @@ function registerDomainRoutes(app: FastifyInstance, store: SipDomainStore, base:
 
 /** GET list, POST, GET one and DELETE of one kind of a domain's mappings. */
 function registerMappingRoutes(app: FastifyInstance, store: SipDomainStore, path: string, route: MappingRoute, domainOf: (req: FastifyRequest) => SipDomainRecord): void {
-  const prefix = route.kind === 'calls-ip' ? 'AL' : 'CL';
+  const prefix = LIST_SID_PREFIX[listKindOf(route.kind)];
   const at = (m: { accountSid: string; domainSid: string }) => `${sipRoot(m.accountSid)}/Domains/${m.domainSid}/${route.path}`;
   const json = (m: SipMappingRecord): Record<string, unknown> => ({
     account_sid: m.accountSid,

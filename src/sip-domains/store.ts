@@ -11,6 +11,7 @@
 // Choices: a list still mapped to a domain is not deleted (Twilio's 21236 "IP Access Control List Dependencies
 // Violation", and 21241 for credential lists): unmap it first. Deleting a domain removes its mappings and the
 // bindings of the endpoints registered with it.
+import type { Database, Key } from 'lmdb';
 import type { Tables } from '../store/db.js';
 import type {
   SipCredentialListRecord,
@@ -25,6 +26,20 @@ import { newSid } from '../util/sid.js';
 import { pageOfList, scanPage, type PageRequest, type PageResult } from '../api/paging.js';
 
 export type SipPurpose = 'calls' | 'registrations';
+
+/** The two kinds of list a domain maps. Both are a named, account-owned set of members kept in their own tables. */
+export type SipListKind = 'credential-list' | 'ip-access-control-list';
+
+/** A credential list (CL…) or an IP access control list (AL…): the two records have the same fields. */
+export type SipListRecord = SipCredentialListRecord | SipIpAccessControlListRecord;
+
+/** Which kind of list a mapping maps: IP access control lists for `calls-ip`, credential lists otherwise. */
+export function listKindOf(kind: SipMappingKind): SipListKind {
+  return kind === 'calls-ip' ? 'ip-access-control-list' : 'credential-list';
+}
+
+/** The SID prefix of each kind of list. */
+export const LIST_SID_PREFIX: Record<SipListKind, 'CL' | 'AL'> = { 'credential-list': 'CL', 'ip-access-control-list': 'AL' };
 
 /** Everything about a domain its owner sets. */
 export type DomainSettings = Omit<SipDomainRecord, 'sid' | 'accountSid' | 'dateCreated' | 'dateUpdated'>;
@@ -65,10 +80,54 @@ export class SipRefusal extends Error {
 }
 
 const CREDENTIAL_KINDS: readonly SipMappingKind[] = ['calls-credentials', 'registrations-credentials'];
+
+/** Where one kind of list lives, and how its refusals are named. */
+interface ListTables {
+  /** As messages say it: "credential list". */
+  what: string;
+  lists: Database<SipListRecord, string>;
+  /** [accountSid, dateCreated, sid] → sid */
+  byAccount: Database<string, [string, number, string]>;
+  /** The members' records (credentials, addresses) and their index by list, whose value is the member's SID. */
+  members: Database<unknown, string>;
+  memberIndex: Database<string, Key>;
+  memberRange(listSid: string): { start: Key; end: Key };
+  nameTaken: SipRefusalReason;
+  mapped: SipRefusalReason;
+  /** The mapping kinds that use this kind of list. */
+  mappedAs: readonly SipMappingKind[];
+}
 const MAX_KEY = '\uffff';
 
 export class SipDomainStore {
-  constructor(private readonly t: Tables) {}
+  private readonly kinds: Record<SipListKind, ListTables>;
+
+  constructor(private readonly t: Tables) {
+    this.kinds = {
+      'credential-list': {
+        what: 'credential list',
+        lists: t.sipCredentialLists,
+        byAccount: t.sipCredentialListsByAccount,
+        members: t.sipCredentials,
+        memberIndex: t.sipCredentialsByList,
+        memberRange: (listSid) => ({ start: [listSid, ''], end: [listSid, MAX_KEY] }),
+        nameTaken: 'credential-list-name-taken',
+        mapped: 'credential-list-mapped',
+        mappedAs: CREDENTIAL_KINDS,
+      },
+      'ip-access-control-list': {
+        what: 'IP access control list',
+        lists: t.sipIpAccessControlLists,
+        byAccount: t.sipIpAccessControlListsByAccount,
+        members: t.sipIpAddresses,
+        memberIndex: t.sipIpAddressesByList,
+        memberRange: addressRange,
+        nameTaken: 'ip-acl-name-taken',
+        mapped: 'ip-acl-mapped',
+        mappedAs: ['calls-ip'],
+      },
+    };
+  }
 
   // ---- what the registrar and the INVITE screen read ----
 
@@ -110,57 +169,64 @@ export class SipDomainStore {
     return false;
   }
 
-  // ---- credential lists and credentials ----
+  // ---- lists: credential lists and IP access control lists ----
 
-  /** The credential list `sid` if it is one of `accountSid`'s. */
-  credentialList(accountSid: string, sid: string): SipCredentialListRecord | undefined {
-    const l = this.t.sipCredentialLists.get(sid);
+  /** The list `sid` of that kind if it is one of `accountSid`'s. */
+  list(kind: SipListKind, accountSid: string, sid: string): SipListRecord | undefined {
+    const l = this.kinds[kind].lists.get(sid);
     return l?.accountSid === accountSid ? l : undefined;
   }
 
-  /** The account's credential lists, oldest first. */
-  credentialListsPage(accountSid: string, req: PageRequest): PageResult<SipCredentialListRecord> {
-    return scanPage(this.t.sipCredentialListsByAccount, [accountSid, 0, ''], [accountSid, Number.MAX_SAFE_INTEGER, ''], req, (sid) => this.t.sipCredentialLists.get(sid));
+  /** The account's lists of that kind, oldest first. */
+  listsPage(kind: SipListKind, accountSid: string, req: PageRequest): PageResult<SipListRecord> {
+    const k = this.kinds[kind];
+    return scanPage(k.byAccount, [accountSid, 0, ''], [accountSid, Number.MAX_SAFE_INTEGER, ''], req, (sid) => k.lists.get(sid));
   }
 
-  async createCredentialList(accountSid: string, friendlyName: string): Promise<SipCredentialListRecord> {
+  /** Refused when another list of that kind of the account has the name. */
+  async createList(kind: SipListKind, accountSid: string, friendlyName: string): Promise<SipListRecord> {
+    const k = this.kinds[kind];
     const now = Date.now();
-    const l: SipCredentialListRecord = { sid: newSid('CL', now), accountSid, friendlyName, dateCreated: now, dateUpdated: now };
+    const l: SipListRecord = { sid: newSid(LIST_SID_PREFIX[kind], now), accountSid, friendlyName, dateCreated: now, dateUpdated: now };
     return this.write(() => {
-      if (this.credentialListNamed(accountSid, friendlyName)) return listNameTaken('credential-list-name-taken', 'credential list', friendlyName);
-      void this.t.sipCredentialLists.put(l.sid, l);
-      void this.t.sipCredentialListsByAccount.put([accountSid, now, l.sid], l.sid);
+      if (this.listNamed(k, accountSid, friendlyName)) return listNameTaken(k, friendlyName);
+      void k.lists.put(l.sid, l);
+      void k.byAccount.put([accountSid, now, l.sid], l.sid);
       return l;
     });
   }
 
-  async renameCredentialList(l: SipCredentialListRecord, friendlyName: string): Promise<SipCredentialListRecord> {
+  async renameList(kind: SipListKind, l: SipListRecord, friendlyName: string): Promise<SipListRecord> {
+    const k = this.kinds[kind];
     return this.write(() => {
-      const current = this.t.sipCredentialLists.get(l.sid);
+      const current = k.lists.get(l.sid);
       if (!current) return gone(l.sid);
-      const other = this.credentialListNamed(l.accountSid, friendlyName);
-      if (other && other.sid !== l.sid) return listNameTaken('credential-list-name-taken', 'credential list', friendlyName);
-      const next: SipCredentialListRecord = { ...current, friendlyName, dateUpdated: Date.now() };
-      void this.t.sipCredentialLists.put(l.sid, next);
+      const other = this.listNamed(k, l.accountSid, friendlyName);
+      if (other && other.sid !== l.sid) return listNameTaken(k, friendlyName);
+      const next: SipListRecord = { ...current, friendlyName, dateUpdated: Date.now() };
+      void k.lists.put(l.sid, next);
       return next;
     });
   }
 
-  /** Deletes the list and its credentials; refused while a domain maps it. */
-  async deleteCredentialList(l: SipCredentialListRecord): Promise<void> {
+  /** Deletes the list and its members (credentials or addresses); refused while a domain maps it. */
+  async deleteList(kind: SipListKind, l: SipListRecord): Promise<void> {
+    const k = this.kinds[kind];
     await this.write(() => {
-      if (!this.t.sipCredentialLists.get(l.sid)) return gone(l.sid);
-      const users = this.domainsMapping(l.accountSid, l.sid, CREDENTIAL_KINDS);
-      if (users.length > 0) return new SipRefusal('credential-list-mapped', `Credential list ${l.sid} is mapped to the SIP domain ${users.join(', ')}: remove its mappings before deleting it`);
-      for (const { key, value } of this.t.sipCredentialsByList.getRange({ start: [l.sid, ''], end: [l.sid, MAX_KEY] })) {
-        void this.t.sipCredentials.remove(value);
-        void this.t.sipCredentialsByList.remove(key);
+      if (!k.lists.get(l.sid)) return gone(l.sid);
+      const users = this.domainsMapping(l.accountSid, l.sid, k.mappedAs);
+      if (users.length > 0) return new SipRefusal(k.mapped, `${capitalised(k.what)} ${l.sid} is mapped to the SIP domain ${users.join(', ')}: remove its mappings before deleting it`);
+      for (const { key, value } of k.memberIndex.getRange(k.memberRange(l.sid))) {
+        void k.members.remove(value);
+        void k.memberIndex.remove(key);
       }
-      void this.t.sipCredentialLists.remove(l.sid);
-      void this.t.sipCredentialListsByAccount.remove([l.accountSid, l.dateCreated, l.sid]);
+      void k.lists.remove(l.sid);
+      void k.byAccount.remove([l.accountSid, l.dateCreated, l.sid]);
       return undefined;
     });
   }
+
+  // ---- credentials ----
 
   /** The credential `sid` if it is in the list `listSid`. */
   credentialOf(listSid: string, sid: string): SipCredentialRecord | undefined {
@@ -206,57 +272,7 @@ export class SipDomainStore {
     });
   }
 
-  // ---- IP access control lists and their addresses ----
-
-  /** The IP access control list `sid` if it is one of `accountSid`'s. */
-  ipAccessControlList(accountSid: string, sid: string): SipIpAccessControlListRecord | undefined {
-    const l = this.t.sipIpAccessControlLists.get(sid);
-    return l?.accountSid === accountSid ? l : undefined;
-  }
-
-  /** The account's IP access control lists, oldest first. */
-  ipAccessControlListsPage(accountSid: string, req: PageRequest): PageResult<SipIpAccessControlListRecord> {
-    return scanPage(this.t.sipIpAccessControlListsByAccount, [accountSid, 0, ''], [accountSid, Number.MAX_SAFE_INTEGER, ''], req, (sid) => this.t.sipIpAccessControlLists.get(sid));
-  }
-
-  async createIpAccessControlList(accountSid: string, friendlyName: string): Promise<SipIpAccessControlListRecord> {
-    const now = Date.now();
-    const l: SipIpAccessControlListRecord = { sid: newSid('AL', now), accountSid, friendlyName, dateCreated: now, dateUpdated: now };
-    return this.write(() => {
-      if (this.ipAccessControlListNamed(accountSid, friendlyName)) return listNameTaken('ip-acl-name-taken', 'IP access control list', friendlyName);
-      void this.t.sipIpAccessControlLists.put(l.sid, l);
-      void this.t.sipIpAccessControlListsByAccount.put([accountSid, now, l.sid], l.sid);
-      return l;
-    });
-  }
-
-  async renameIpAccessControlList(l: SipIpAccessControlListRecord, friendlyName: string): Promise<SipIpAccessControlListRecord> {
-    return this.write(() => {
-      const current = this.t.sipIpAccessControlLists.get(l.sid);
-      if (!current) return gone(l.sid);
-      const other = this.ipAccessControlListNamed(l.accountSid, friendlyName);
-      if (other && other.sid !== l.sid) return listNameTaken('ip-acl-name-taken', 'IP access control list', friendlyName);
-      const next: SipIpAccessControlListRecord = { ...current, friendlyName, dateUpdated: Date.now() };
-      void this.t.sipIpAccessControlLists.put(l.sid, next);
-      return next;
-    });
-  }
-
-  /** Deletes the list and its addresses; refused while a domain maps it. */
-  async deleteIpAccessControlList(l: SipIpAccessControlListRecord): Promise<void> {
-    await this.write(() => {
-      if (!this.t.sipIpAccessControlLists.get(l.sid)) return gone(l.sid);
-      const users = this.domainsMapping(l.accountSid, l.sid, ['calls-ip']);
-      if (users.length > 0) return new SipRefusal('ip-acl-mapped', `IP access control list ${l.sid} is mapped to the SIP domain ${users.join(', ')}: remove its mappings before deleting it`);
-      for (const { key, value } of this.t.sipIpAddressesByList.getRange(addressRange(l.sid))) {
-        void this.t.sipIpAddresses.remove(value);
-        void this.t.sipIpAddressesByList.remove(key);
-      }
-      void this.t.sipIpAccessControlLists.remove(l.sid);
-      void this.t.sipIpAccessControlListsByAccount.remove([l.accountSid, l.dateCreated, l.sid]);
-      return undefined;
-    });
-  }
+  // ---- addresses of IP access control lists ----
 
   /** The address `sid` if it is in the list `listSid`. */
   ipAddressOf(listSid: string, sid: string): SipIpAddressRecord | undefined {
@@ -388,8 +404,7 @@ export class SipDomainStore {
 
   /** The FriendlyName of the list a mapping maps (what Twilio shows as the mapping's own). */
   mappedListName(m: SipMappingRecord): string {
-    const l = m.kind === 'calls-ip' ? this.t.sipIpAccessControlLists.get(m.listSid) : this.t.sipCredentialLists.get(m.listSid);
-    return l?.friendlyName ?? '';
+    return this.kinds[listKindOf(m.kind)].lists.get(m.listSid)?.friendlyName ?? '';
   }
 
   /** Maps one of the domain account's lists (a credential list, or an IP access control list for `calls-ip`). */
@@ -398,10 +413,9 @@ export class SipDomainStore {
     const m: SipMappingRecord = { domainSid: d.sid, kind, listSid, accountSid: d.accountSid, dateCreated: now, dateUpdated: now };
     return this.write(() => {
       if (!this.t.sipDomains.get(d.sid)) return gone(d.sid);
-      const list = kind === 'calls-ip' ? this.t.sipIpAccessControlLists.get(listSid) : this.t.sipCredentialLists.get(listSid);
-      if (list?.accountSid !== d.accountSid) {
-        const what = kind === 'calls-ip' ? 'IP access control lists' : 'credential lists';
-        return new SipRefusal('list-not-found', `${listSid} is not one of the ${what} of account ${d.accountSid}`);
+      const k = this.kinds[listKindOf(kind)];
+      if (k.lists.get(listSid)?.accountSid !== d.accountSid) {
+        return new SipRefusal('list-not-found', `${listSid} is not one of the ${k.what}s of account ${d.accountSid}`);
       }
       if (this.t.sipDomainMappings.get([d.sid, kind, listSid]) !== undefined) {
         return new SipRefusal('already-mapped', `${listSid} is already mapped to the SIP domain ${d.sid} for ${kind === 'registrations-credentials' ? 'registrations' : 'calls'}`);
@@ -443,17 +457,9 @@ export class SipDomainStore {
     return names;
   }
 
-  private credentialListNamed(accountSid: string, friendlyName: string): SipCredentialListRecord | undefined {
-    for (const { value } of this.t.sipCredentialListsByAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
-      const l = this.t.sipCredentialLists.get(value);
-      if (l?.friendlyName === friendlyName) return l;
-    }
-    return undefined;
-  }
-
-  private ipAccessControlListNamed(accountSid: string, friendlyName: string): SipIpAccessControlListRecord | undefined {
-    for (const { value } of this.t.sipIpAccessControlListsByAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
-      const l = this.t.sipIpAccessControlLists.get(value);
+  private listNamed(k: ListTables, accountSid: string, friendlyName: string): SipListRecord | undefined {
+    for (const { value } of k.byAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
+      const l = k.lists.get(value);
       if (l?.friendlyName === friendlyName) return l;
     }
     return undefined;
@@ -489,8 +495,12 @@ function gone(sid: string): SipRefusal {
   return new SipRefusal('gone', `${sid} was deleted`);
 }
 
-function listNameTaken(reason: 'credential-list-name-taken' | 'ip-acl-name-taken', what: string, friendlyName: string): SipRefusal {
-  return new SipRefusal(reason, `A ${what} named '${friendlyName}' already exists in this account`);
+function listNameTaken(k: ListTables, friendlyName: string): SipRefusal {
+  return new SipRefusal(k.nameTaken, `A ${k.what} named '${friendlyName}' already exists in this account`);
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function addressTaken(listSid: string, ipAddress: string): SipRefusal {

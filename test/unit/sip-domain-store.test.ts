@@ -83,9 +83,9 @@ test('two creates of one domain name at once: exactly one gets it', async (t) =>
 test('credential(): the lists mapped for that purpose only, the first mapped first; usernames are exact', async (t) => {
   const { store } = open(t);
   const d = await store.createDomain(ACCOUNT, settings('phones.sip.example.com'));
-  const callers = await store.createCredentialList(ACCOUNT, 'callers');
-  const devices = await store.createCredentialList(ACCOUNT, 'devices');
-  const spare = await store.createCredentialList(ACCOUNT, 'spare');
+  const callers = await store.createList('credential-list', ACCOUNT, 'callers');
+  const devices = await store.createList('credential-list', ACCOUNT, 'devices');
+  const spare = await store.createList('credential-list', ACCOUNT, 'spare');
   const aliceCalls = await store.createCredential(callers, 'alice', 'CallerSecret2026');
   const aliceDevice = await store.createCredential(devices, 'alice', 'DeviceSecret2026');
   await store.createCredential(devices, 'bob', 'BobDevice2026xx');
@@ -117,8 +117,8 @@ test('credential(): the lists mapped for that purpose only, the first mapped fir
 test('callAuth(): the kinds of calls mappings a domain has; a registrations mapping is not a way in for calls', async (t) => {
   const { store } = open(t);
   const d = await store.createDomain(ACCOUNT, settings('auth.sip.example.com'));
-  const creds = await store.createCredentialList(ACCOUNT, 'creds');
-  const acl = await store.createIpAccessControlList(ACCOUNT, 'office');
+  const creds = await store.createList('credential-list', ACCOUNT, 'creds');
+  const acl = await store.createList('ip-access-control-list', ACCOUNT, 'office');
   assert.deepEqual(store.callAuth(d.sid), { credentials: false, ip: false });
   await store.map(d, 'registrations-credentials', creds.sid);
   assert.deepEqual(store.callAuth(d.sid), { credentials: false, ip: false });
@@ -134,8 +134,8 @@ test('callAuth(): the kinds of calls mappings a domain has; a registrations mapp
 test('ipPermitted(): CIDR ranges of the calls IP lists, IPv4-mapped IPv6 sources, nothing else', async (t) => {
   const { store } = open(t);
   const d = await store.createDomain(ACCOUNT, settings('pbx.sip.example.com'));
-  const office = await store.createIpAccessControlList(ACCOUNT, 'office');
-  const unmapped = await store.createIpAccessControlList(ACCOUNT, 'unmapped');
+  const office = await store.createList('ip-access-control-list', ACCOUNT, 'office');
+  const unmapped = await store.createList('ip-access-control-list', ACCOUNT, 'unmapped');
   await store.createIpAddress(office, { friendlyName: 'lan', ipAddress: '192.168.10.0', cidrPrefixLength: 24 });
   const pbx = await store.createIpAddress(office, { friendlyName: 'pbx', ipAddress: '203.0.113.7', cidrPrefixLength: 32 });
   await store.createIpAddress(office, { friendlyName: 'pair', ipAddress: '198.51.100.4', cidrPrefixLength: 31 });
@@ -173,7 +173,7 @@ test('ipPermitted(): CIDR ranges of the calls IP lists, IPv4-mapped IPv6 sources
   await store.updateIpAddress(pbx, { ipAddress: '203.0.113.8' });
   assert.equal(store.ipPermitted(d.sid, '203.0.113.7'), false, 'an updated address applies at once');
   assert.equal(store.ipPermitted(d.sid, '203.0.113.8'), true);
-  const everyone = await store.createIpAccessControlList(ACCOUNT, 'everyone');
+  const everyone = await store.createList('ip-access-control-list', ACCOUNT, 'everyone');
   await store.createIpAddress(everyone, { friendlyName: 'all', ipAddress: '0.0.0.0', cidrPrefixLength: 0 });
   await store.map(d, 'calls-ip', everyone.sid);
   assert.equal(store.ipPermitted(d.sid, '8.8.8.8'), true, '/0 holds every IPv4 address');
@@ -182,19 +182,19 @@ test('ipPermitted(): CIDR ranges of the calls IP lists, IPv4-mapped IPv6 sources
 
 test('names, usernames and addresses are unique where Twilio makes them so; a list is mapped once, and only its own account\'s', async (t) => {
   const { store } = open(t);
-  const list = await store.createCredentialList(ACCOUNT, 'phones');
-  await refusedWith(store.createCredentialList(ACCOUNT, 'phones'), 'credential-list-name-taken');
-  const other = await store.createCredentialList(OTHER, 'phones');
-  const second = await store.createCredentialList(ACCOUNT, 'second');
-  await refusedWith(store.renameCredentialList(second, 'phones'), 'credential-list-name-taken');
-  assert.equal((await store.renameCredentialList(list, 'phones')).friendlyName, 'phones');
+  const list = await store.createList('credential-list', ACCOUNT, 'phones');
+  await refusedWith(store.createList('credential-list', ACCOUNT, 'phones'), 'credential-list-name-taken');
+  const other = await store.createList('credential-list', OTHER, 'phones');
+  const second = await store.createList('credential-list', ACCOUNT, 'second');
+  await refusedWith(store.renameList('credential-list', second, 'phones'), 'credential-list-name-taken');
+  assert.equal((await store.renameList('credential-list', list, 'phones')).friendlyName, 'phones');
 
   await store.createCredential(list, 'alice', 'AlicePhone2026x');
   await refusedWith(store.createCredential(list, 'alice', 'AnotherOne2026x'), 'username-taken');
   await store.createCredential(second, 'alice', 'AlicePhone2026x');
 
-  const acl = await store.createIpAccessControlList(ACCOUNT, 'office');
-  await refusedWith(store.createIpAccessControlList(ACCOUNT, 'office'), 'ip-acl-name-taken');
+  const acl = await store.createList('ip-access-control-list', ACCOUNT, 'office');
+  await refusedWith(store.createList('ip-access-control-list', ACCOUNT, 'office'), 'ip-acl-name-taken');
   await store.createIpAddress(acl, { friendlyName: 'a', ipAddress: '10.0.0.1', cidrPrefixLength: 32 });
   const b = await store.createIpAddress(acl, { friendlyName: 'b', ipAddress: '10.0.0.2', cidrPrefixLength: 32 });
   await refusedWith(store.createIpAddress(acl, { friendlyName: 'again', ipAddress: '10.0.0.1', cidrPrefixLength: 24 }), 'address-taken');
@@ -216,26 +216,26 @@ test('names, usernames and addresses are unique where Twilio makes them so; a li
 test('a mapped list is not deleted; unmapped, it goes with its credentials or addresses', async (t) => {
   const { store, tables } = open(t);
   const d = await store.createDomain(ACCOUNT, settings('keep.sip.example.com'));
-  const list = await store.createCredentialList(ACCOUNT, 'phones');
+  const list = await store.createList('credential-list', ACCOUNT, 'phones');
   const c = await store.createCredential(list, 'alice', 'AlicePhone2026x');
-  const acl = await store.createIpAccessControlList(ACCOUNT, 'office');
+  const acl = await store.createList('ip-access-control-list', ACCOUNT, 'office');
   const a = await store.createIpAddress(acl, { friendlyName: 'lan', ipAddress: '10.0.0.0', cidrPrefixLength: 8 });
   await store.map(d, 'registrations-credentials', list.sid);
   await store.map(d, 'calls-ip', acl.sid);
 
-  await refusedWith(store.deleteCredentialList(list), 'credential-list-mapped');
-  await refusedWith(store.deleteIpAccessControlList(acl), 'ip-acl-mapped');
+  await refusedWith(store.deleteList('credential-list', list), 'credential-list-mapped');
+  await refusedWith(store.deleteList('ip-access-control-list', acl), 'ip-acl-mapped');
   assert.equal(store.credential(d.sid, 'registrations', 'alice')?.sid, c.sid, 'a refused delete changes nothing');
 
   await store.unmap(store.mapping(d.sid, 'registrations-credentials', list.sid)!);
   await store.unmap(store.mapping(d.sid, 'calls-ip', acl.sid)!);
-  await store.deleteCredentialList(list);
-  await store.deleteIpAccessControlList(acl);
-  assert.equal(store.credentialList(ACCOUNT, list.sid), undefined);
+  await store.deleteList('credential-list', list);
+  await store.deleteList('ip-access-control-list', acl);
+  assert.equal(store.list('credential-list', ACCOUNT, list.sid), undefined);
   assert.equal(tables.sipCredentials.get(c.sid), undefined);
   assert.equal(tables.sipCredentialsByList.get([list.sid, 'alice']), undefined);
   assert.equal(tables.sipIpAddresses.get(a.sid), undefined);
-  await refusedWith(store.deleteCredentialList(list), 'gone');
+  await refusedWith(store.deleteList('credential-list', list), 'gone');
   await refusedWith(store.createCredential(list, 'bob', 'BobPhone2026xxx'), 'gone');
 });
 
@@ -243,7 +243,7 @@ test('deleting a domain takes its mappings and its registered endpoints, frees i
   const { store, tables } = open(t);
   const d = await store.createDomain(ACCOUNT, settings('gone.sip.example.com'));
   const other = await store.createDomain(ACCOUNT, settings('stays.sip.example.com'));
-  const list = await store.createCredentialList(ACCOUNT, 'phones');
+  const list = await store.createList('credential-list', ACCOUNT, 'phones');
   await store.map(d, 'calls-credentials', list.sid);
   await store.map(d, 'registrations-credentials', list.sid);
   await store.map(other, 'registrations-credentials', list.sid);
@@ -270,15 +270,15 @@ test('deleting a domain takes its mappings and its registered endpoints, frees i
   assert.equal([...tables.sipRegistrations.getKeys({ start: [d.sid, '', ''], end: [d.sid, '\uffff', ''] })].length, 0);
   assert.equal([...tables.sipRegistrations.getKeys({ start: [other.sid, '', ''], end: [other.sid, '\uffff', ''] })].length, 1, "another domain's endpoints stay");
   assert.equal(store.mappings(other.sid, 'registrations-credentials').length, 1);
-  assert.ok(store.credentialList(ACCOUNT, list.sid), 'the lists are the account\'s, not the domain\'s');
+  assert.ok(store.list('credential-list', ACCOUNT, list.sid), 'the lists are the account\'s, not the domain\'s');
   await store.createDomain(OTHER, settings('gone.sip.example.com'));
 });
 
 test('records are the account\'s own, pages follow one another, and everything reads back after a restart', async (t) => {
   const { store, tables, dir } = open(t);
-  const list = await store.createCredentialList(ACCOUNT, 'many');
+  const list = await store.createList('credential-list', ACCOUNT, 'many');
   for (const u of ['dave', 'alice', 'carol', 'bob', 'erin']) await store.createCredential(list, u, 'SamePassword2026');
-  assert.equal(store.credentialList(OTHER, list.sid), undefined);
+  assert.equal(store.list('credential-list', OTHER, list.sid), undefined);
   assert.equal(store.credentialOf('CL' + '0'.repeat(32), store.credentialsPage(list.sid, { pageSize: 1, page: 0, after: undefined }).records[0]!.sid), undefined);
 
   const seen: string[] = [];
