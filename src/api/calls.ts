@@ -65,15 +65,25 @@ export function callJson(c: CallRecord): Record<string, unknown> {
   };
 }
 
+/**
+ * A phone number; a SIP URI (a registered user of one of the account's SIP domains, or any SIP address); or
+ * `client:identity` (Twilio's limit of 121 characters, no spaces), a device registered as that user.
+ */
+function parseCallee(raw: string): string | null {
+  const t = raw.trim();
+  if (/^sips?:/i.test(t)) return parseUri(t) ? t : null;
+  if (t.startsWith('client:')) return /^client:[^\s\x00-\x1f]{1,121}$/.test(t) ? t : null;
+  return normalizePhoneNumber(raw);
+}
+
 /** `app`: the request's ApplicationSid, already checked to be the account's: its voice URLs stand in for Url. */
 export function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean, app: ApplicationRecord | null | undefined): NewCall {
   const toRaw = str(p, 'To');
   const fromRaw = str(p, 'From');
   if (!toRaw) throw badRequest(21201, "No 'To' number is specified");
   if (!fromRaw) throw badRequest(21213, "No 'From' number is specified");
-  // A phone number, or a SIP URI (a registered user of one of the account's SIP domains, or any SIP address).
-  const to = /^sips?:/i.test(toRaw.trim()) ? (parseUri(toRaw.trim()) ? toRaw.trim() : null) : normalizePhoneNumber(toRaw);
-  if (!to) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number or SIP URI.`);
+  const to = parseCallee(toRaw);
+  if (!to) throw badRequest(21211, `The 'To' number ${toRaw} is not a valid phone number, SIP URI or client identifier.`);
   const from = normalizePhoneNumber(fromRaw);
   if (!from) throw badRequest(21212, `The 'From' number ${fromRaw} is not a valid phone number.`);
   if (!ownsNumber(from)) throw badRequest(21210, `The source phone number provided, ${from}, is not yet verified for your account.`);

@@ -1,7 +1,8 @@
 // `<Dial><Sip>user@domain</Sip>` where the domain is one of tandem's: the call forks to every device registered as
 // that user (as Twilio's does), each ringing as its own leg of the <Dial>, the first to answer taking the call. A
 // device is reached where its REGISTER came from when that differs from its Contact (an endpoint behind NAT names
-// an address nobody can reach). Any other <Sip> URI is dialed as written.
+// an address nobody can reach). Any other <Sip> URI is dialed as written. `<Dial><Client>alice</Client>` and the Calls
+// API's `To=client:alice` ring the devices registered as alice on any of the account's domains.
 import type { DialSip, DialTarget } from '../../protocols/twiml/index.js';
 import { parseUri } from '../../protocols/sip/sip/message.js';
 import type { NewNotification } from '../notifications/notifications.js';
@@ -22,6 +23,23 @@ export class RegisteredTargets {
   expand(accountSid: string, callSid: string, t: DialSip): DialTarget[] {
     const uris = this.resolve(accountSid, callSid, t.uri);
     return uris === undefined ? [t] : uris.map((uri) => ({ ...t, uri }));
+  }
+
+  /**
+   * Where a call to `client:identity` goes: tandem has no Voice SDK, so a client is a SIP device registered as that
+   * user on any of the account's domains that take registrations. Their URIs, most recent first; none (with a
+   * notification) when no device is registered.
+   */
+  resolveClient(accountSid: string, callSid: string, identity: string): string[] {
+    const devices = this.o.store
+      .domainsOf(accountSid)
+      .filter((d) => d.sipRegistration)
+      .flatMap((d) => this.o.registrations.bindings(d.sid, identity))
+      .sort((a, b) => b.dateUpdated - a.dateUpdated);
+    if (devices.length === 0) {
+      this.o.notify({ accountSid, callSid, errorCode: 32009, text: `Dial: client:${identity} is not registered; a client is a SIP device registered as ${identity} with one of this account's SIP domains.`, log: 1 });
+    }
+    return devices.map(reachable);
   }
 
   /**

@@ -121,7 +121,7 @@ export class SipDomainStore {
         byAccount: t.sipIpAccessControlListsByAccount,
         members: t.sipIpAddresses,
         memberIndex: t.sipIpAddressesByList,
-        memberRange: addressRange,
+        memberRange: ownedRange,
         nameTaken: 'ip-acl-name-taken',
         mapped: 'ip-acl-mapped',
         mappedAs: ['calls-ip'],
@@ -180,7 +180,8 @@ export class SipDomainStore {
   /** The account's lists of that kind, oldest first. */
   listsPage(kind: SipListKind, accountSid: string, req: PageRequest): PageResult<SipListRecord> {
     const k = this.kinds[kind];
-    return scanPage(k.byAccount, [accountSid, 0, ''], [accountSid, Number.MAX_SAFE_INTEGER, ''], req, (sid) => k.lists.get(sid));
+    const { start, end } = ownedRange(accountSid);
+    return scanPage(k.byAccount, start, end, req, (sid) => k.lists.get(sid));
   }
 
   /** Refused when another list of that kind of the account has the name. */
@@ -283,7 +284,7 @@ export class SipDomainStore {
   /** A list's addresses, oldest first. */
   ipAddresses(listSid: string): SipIpAddressRecord[] {
     const out: SipIpAddressRecord[] = [];
-    for (const { value } of this.t.sipIpAddressesByList.getRange(addressRange(listSid))) {
+    for (const { value } of this.t.sipIpAddressesByList.getRange(ownedRange(listSid))) {
       const a = this.t.sipIpAddresses.get(value);
       if (a) out.push(a);
     }
@@ -291,7 +292,7 @@ export class SipDomainStore {
   }
 
   ipAddressesPage(listSid: string, req: PageRequest): PageResult<SipIpAddressRecord> {
-    const { start, end } = addressRange(listSid);
+    const { start, end } = ownedRange(listSid);
     return scanPage(this.t.sipIpAddressesByList, start, end, req, (sid) => this.t.sipIpAddresses.get(sid));
   }
 
@@ -337,8 +338,19 @@ export class SipDomainStore {
   }
 
   /** The account's domains, oldest first. */
+  domainsOf(accountSid: string): SipDomainRecord[] {
+    const out: SipDomainRecord[] = [];
+    for (const { value } of this.t.sipDomainsByAccount.getRange(ownedRange(accountSid))) {
+      const d = this.t.sipDomains.get(value);
+      if (d) out.push(d);
+    }
+    return out;
+  }
+
+  /** The account's domains, oldest first, a page at a time. */
   domainsPage(accountSid: string, req: PageRequest): PageResult<SipDomainRecord> {
-    return scanPage(this.t.sipDomainsByAccount, [accountSid, 0, ''], [accountSid, Number.MAX_SAFE_INTEGER, ''], req, (sid) => this.t.sipDomains.get(sid));
+    const { start, end } = ownedRange(accountSid);
+    return scanPage(this.t.sipDomainsByAccount, start, end, req, (sid) => this.t.sipDomains.get(sid));
   }
 
   /** `s.domainName` is kept in lower case; refused when any domain on the node has it. */
@@ -449,16 +461,13 @@ export class SipDomainStore {
 
   /** The names of the account's domains that map `listSid` for any of `kinds`. */
   private domainsMapping(accountSid: string, listSid: string, kinds: readonly SipMappingKind[]): string[] {
-    const names: string[] = [];
-    for (const { value } of this.t.sipDomainsByAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
-      const d = this.t.sipDomains.get(value);
-      if (d && kinds.some((k) => this.t.sipDomainMappings.get([d.sid, k, listSid]) !== undefined)) names.push(d.domainName);
-    }
-    return names;
+    return this.domainsOf(accountSid)
+      .filter((d) => kinds.some((k) => this.t.sipDomainMappings.get([d.sid, k, listSid]) !== undefined))
+      .map((d) => d.domainName);
   }
 
   private listNamed(k: ListTables, accountSid: string, friendlyName: string): SipListRecord | undefined {
-    for (const { value } of k.byAccount.getRange({ start: [accountSid, 0, ''], end: [accountSid, Number.MAX_SAFE_INTEGER, ''] })) {
+    for (const { value } of k.byAccount.getRange(ownedRange(accountSid))) {
       const l = k.lists.get(value);
       if (l?.friendlyName === friendlyName) return l;
     }
@@ -487,8 +496,9 @@ function domainKey(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
-function addressRange(listSid: string): { start: [string, number, string]; end: [string, number, string] } {
-  return { start: [listSid, 0, ''], end: [listSid, Number.MAX_SAFE_INTEGER, ''] };
+/** The keys `[owner, dateCreated, sid]` of one owner (an account's domains or lists, a list's addresses), oldest first. */
+function ownedRange(owner: string): { start: [string, number, string]; end: [string, number, string] } {
+  return { start: [owner, 0, ''], end: [owner, Number.MAX_SAFE_INTEGER, ''] };
 }
 
 function gone(sid: string): SipRefusal {

@@ -5,7 +5,7 @@ import type Srf from 'drachtio-srf';
 import nact from 'nact';
 import { PortPool, SdpError, openOnThisThread, buildOffer, negotiate, parseSdp, type MediaEndpoint, type OpenMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
 import { localCall, sipPendingAnswer, type PendingAnswer } from '../../actors/call/call-leg.js';
-import type { DialTarget, DialVerb, StreamNoun, VoiceVerb } from '../../protocols/twiml/index.js';
+import type { DialClient, DialTarget, DialVerb, StreamNoun, VoiceVerb } from '../../protocols/twiml/index.js';
 import { CallDirectory } from '../../actors/call/call-actor.js';
 import { CallSession, type RedirectTarget } from '../../actors/call/call-session.js';
 import { runCall, runWhisper } from '../../actors/call/interpreter.js';
@@ -413,13 +413,18 @@ export class Voice {
 
   /**
    * Where a call to `to` goes: the trunk, or the sandbox handset; a SIP URI is dialed as written, or for a user of
-   * one of tandem's SIP domains, at the device that registered last (undefined when none is: notified).
+   * one of tandem's SIP domains, at the device that registered last (undefined when none is: notified); so is
+   * `client:identity`, a user of any of the account's domains.
    */
   private targetFor(to: string, session?: CallSession): SipTarget | undefined {
     if (/^sips?:/i.test(to)) {
       const devices = session ? this.o.sipDomains?.targets.resolve(session.record.accountSid, session.sid, to) : undefined;
       if (devices === undefined) return { uri: to };
       return devices[0] === undefined ? undefined : { uri: devices[0] };
+    }
+    if (to.startsWith('client:')) {
+      const devices = session ? this.o.sipDomains?.targets.resolveClient(session.record.accountSid, session.sid, to.slice('client:'.length)) : undefined;
+      return devices?.[0] === undefined ? undefined : { uri: devices[0] };
     }
     const user = to.replace(/[^\d+*#]/g, '');
     if (this.o.sipTrunk) {
@@ -506,8 +511,13 @@ export class Voice {
   private dial(parent: CallSession, verb: DialVerb): Promise<DialResult> {
     if (verb.queue) return dialQueue(parent, verb, this.deps.queues, this.o.notify);
     const registered = this.o.sipDomains?.targets;
-    if (registered && verb.targets.some((t) => t.noun === 'Sip')) {
-      const targets = verb.targets.flatMap((t) => (t.noun === 'Sip' ? registered.expand(parent.record.accountSid, parent.sid, t) : [t]));
+    if (registered && verb.targets.some((t) => t.noun !== 'Number')) {
+      const { accountSid } = parent.record;
+      const targets = verb.targets.flatMap((t): DialTarget[] => {
+        if (t.noun === 'Sip') return registered.expand(accountSid, parent.sid, t);
+        if (t.noun === 'Client') return registered.resolveClient(accountSid, parent.sid, t.identity).map((device): ClientDevice => ({ ...t, device }));
+        return [t];
+      });
       verb = { ...verb, targets };
     }
     return dialTargets(parent, verb, (p, v, t) => this.startLeg(p, v, t), (child, url, method) => runWhisper(child, this.deps, url, method));
@@ -520,6 +530,8 @@ export class Voice {
     let sipTarget: SipTarget | undefined;
     if (target.noun === 'Sip') {
       sipTarget = { uri: target.uri, ...(target.username !== undefined && { auth: { username: target.username, password: target.password ?? '' } }) };
+    } else if (target.noun === 'Client') {
+      sipTarget = isClientDevice(target) ? { uri: target.device, headers: clientHeaders(target.parameters) } : undefined;
     } else if (to && !owned) {
       try {
         sipTarget = this.targetFor(to);
@@ -618,8 +630,25 @@ export function e164FromSip(user: string | undefined): string | undefined {
   return u.startsWith('+') ? u : '+' + u;
 }
 
+/** A <Client> resolved to one registered SIP device (one leg of the <Dial> per device). */
+type ClientDevice = DialClient & { readonly device: string };
+
+function isClientDevice(t: DialClient): t is ClientDevice {
+  return typeof (t as Partial<ClientDevice>).device === 'string';
+}
+
+/** A client's `<Parameter>`s reach its SIP device as X- headers (Twilio hands them to its Voice SDK); names that are not SIP tokens, or values with line breaks, are left out. */
+function clientHeaders(parameters: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parameters)) {
+    if (/^[A-Za-z0-9\-.!%*_+`'~]+$/.test(name) && !/[\r\n]/.test(value)) headers[/^x-/i.test(name) ? name : `X-${name}`] = value;
+  }
+  return headers;
+}
+
 function dialNumber(t: DialTarget): string | undefined {
   if (t.noun === 'Sip') return t.uri;
+  if (t.noun === 'Client') return `client:${t.identity}`;
   if (t.noun === 'Number') {
     const digits = t.number.replace(/[\s\-().]/g, '');
     if (/^\+\d{7,15}$/.test(digits)) return digits;

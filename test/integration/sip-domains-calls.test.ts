@@ -177,3 +177,58 @@ test('<Dial><Sip>user@domain</Sip> and the Calls API ring the registered softpho
     await teardown(s);
   }
 });
+
+test('<Dial><Client> and the Calls API To=client:… ring the device registered as that user, with its <Parameter>s as X- headers; an unregistered client is warned of (32009)', async () => {
+  const s = await setup();
+  try {
+    const port = await freePort();
+    const reg = await register(s, 'alice', { port });
+    assert.equal(reg.code, 0, reg.stderr + reg.errors);
+    // The softphone fails the call unless the INVITE carries X-Floor: 3 (the client's <Parameter>).
+    const softphone = await prepareSipp({ port, scenario: { file: 'uas-client.xml', vars: { HEADER: 'Floor', VALUE: '3' } }, killAfterMs: 40_000 });
+    const answering = softphone.start();
+
+    const number = await buyVoiceNumber(s.t, { VoiceUrl: s.app.url + '/reception' });
+    s.app.respond('/reception', {
+      body: voiceTwiml((r) => {
+        const client = r.dial({ action: s.app.url + '/after', timeout: 10 }).client();
+        client.identity('alice');
+        client.parameter({ name: 'Floor', value: '3' });
+      }),
+    });
+    await handsetCallsIn(s.t, '+15550004444', number, { hangupAfterS: 2 });
+    const after = (await s.app.waitFor((rs) => rs.some((x) => x.path === '/after'), 20_000)).find((x) => x.path === '/after')!;
+    assert.equal(after.params.DialCallStatus, 'completed');
+    const uas = await answering.done;
+    assert.equal(uas.code, 0, uas.stderr + uas.errors);
+    const [leg] = await listCalls(s.t, `?ParentCallSid=${after.params.CallSid}`);
+    assert.equal(leg?.to, 'client:alice', 'the leg is to the client, as Twilio shows it');
+    assert.equal(leg?.direction, 'outbound-dial');
+
+    // The Calls API reaches her by her client name too.
+    const again = await prepareSipp({ port, scenario: { builtin: 'uas' }, killAfterMs: 40_000 });
+    const answeringAgain = again.start();
+    const apiCall = await s.t.client().calls.create({ to: 'client:alice', from: number, twiml: '<Response><Pause length="1"/><Hangup/></Response>' });
+    assert.equal(apiCall.to, 'client:alice');
+    const done = await waitUntil(async () => {
+      const c = await s.t.client().calls(apiCall.sid).fetch();
+      return c.status === 'completed' ? c : undefined;
+    }, 20_000, 'the API call to the client completed');
+    assert.ok(Number(done.duration) >= 1, `answered and talked: ${done.duration}`);
+    const uas2 = await answeringAgain.done;
+    assert.equal(uas2.code, 0, uas2.stderr + uas2.errors);
+
+    // Nobody registered as carol: the Dial fails and the account is told why.
+    s.app.respond('/reception', { body: voiceTwiml((r) => { r.dial({ action: s.app.url + '/after2', timeout: 5 }).client('carol'); }) });
+    await handsetCallsIn(s.t, '+15550005555', number, { hangupAfterS: 5 });
+    const after2 = (await s.app.waitFor((rs) => rs.some((x) => x.path === '/after2'), 20_000)).find((x) => x.path === '/after2')!;
+    assert.equal(after2.params.DialCallStatus, 'failed');
+    const warnings = await callNotifications(s.t, after2.params.CallSid!);
+    assert.ok(warnings.some((n) => n.error_code === '32009' && new URLSearchParams(n.message_text).get('Msg')?.includes('client:carol is not registered')), JSON.stringify(warnings));
+
+    // A client name with a space is not an address: 21211.
+    await assert.rejects(s.t.client().calls.create({ to: 'client:no one', from: number, twiml: '<Response/>' }), (e: { code?: number }) => e.code === 21211);
+  } finally {
+    await teardown(s);
+  }
+});
