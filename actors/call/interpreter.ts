@@ -4,7 +4,7 @@ import type { VoiceVerb } from '../../protocols/twiml/index.js';
 import type { CallSession } from './call-session.js';
 import { actionDocument, firstDocument, redirectDocument, type DocumentResult, type VoiceDocument } from './documents.js';
 import { sessionContext } from './session-context.js';
-import { detectAnsweredBy } from './answering-machine.js';
+import { detectAnsweredBy, detectBeside } from './answering-machine.js';
 import type { VerbContext, VerbOutcome } from './verb-context.js';
 import type { VoiceDeps } from './voice-deps.js';
 
@@ -16,7 +16,9 @@ const ERROR_PROMPT_MAX_MS = 8_000;
 export async function runCall(s: CallSession, deps: VoiceDeps): Promise<void> {
   try {
     const amd = s.record.machineDetection;
-    if (amd && s.record.direction === 'outbound-api') {
+    if (amd && s.record.direction === 'outbound-api' && s.record.asyncAmd) {
+      detectBeside(s, deps, amd, s.record.asyncAmd);
+    } else if (amd && s.record.direction === 'outbound-api') {
       // MachineDetection: listen first, then fetch the TwiML with AnsweredBy.
       const { answeredBy } = await detectAnsweredBy(s, amd);
       if (s.isOver) return;

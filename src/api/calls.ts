@@ -98,6 +98,7 @@ export function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean,
   for (const e of events) if (!EVENTS.has(e)) throw badRequest(21626, `StatusCallbackEvent '${e}' is not one of initiated, ringing, answered, completed`);
   const recording = parseRecording(p);
   const machineDetection = parseMachineDetection(p);
+  const asyncAmd = machineDetection ? parseAsyncAmd(p) : undefined;
   const sendDigits = str(p, 'SendDigits');
   if (sendDigits !== undefined && sendDigits !== '' && !SEND_DIGITS.test(sendDigits)) {
     throw badRequest(21630, 'SendDigits may hold up to 32 of 0-9, A-D, #, * and w/W pauses');
@@ -119,6 +120,7 @@ export function parseCreate(p: RawParams, ownsNumber: (e164: string) => boolean,
     timeLimitS: intParam(p, 'TimeLimit', 1, 86_400) ?? 14_400,
     ...(recording && { recording }),
     ...(machineDetection && { machineDetection }),
+    ...(asyncAmd && { asyncAmd }),
   };
 }
 
@@ -128,9 +130,6 @@ function parseMachineDetection(p: RawParams): MachineDetectionSettings | undefin
   if (mode === undefined || mode === '') return undefined;
   if (mode !== 'Enable' && mode !== 'DetectMessageEnd') throw badRequest(21000, `MachineDetection must be Enable or DetectMessageEnd, got '${mode}'`);
   const d = MACHINE_DETECTION_DEFAULTS;
-  // Asynchronous detection would run the TwiML at once and report AnsweredBy to a callback later: not built, and
-  // running it synchronously instead would change when the app's TwiML runs, so it is refused rather than ignored.
-  if ((str(p, 'AsyncAmd') ?? '').toLowerCase() === 'true') throw badRequest(21000, 'AsyncAmd is not supported by tandem; use MachineDetection without it');
   const timeoutS = intParam(p, 'MachineDetectionTimeout', 3, 59);
   return {
     mode,
@@ -138,6 +137,17 @@ function parseMachineDetection(p: RawParams): MachineDetectionSettings | undefin
     speechThresholdMs: intParam(p, 'MachineDetectionSpeechThreshold', 1000, 6000) ?? d.speechThresholdMs,
     speechEndThresholdMs: intParam(p, 'MachineDetectionSpeechEndThreshold', 500, 5000) ?? d.speechEndThresholdMs,
     silenceTimeoutMs: intParam(p, 'MachineDetectionSilenceTimeout', 2000, 10_000) ?? d.silenceTimeoutMs,
+  };
+}
+
+/** `AsyncAmd=true` with its AsyncAmdStatusCallback (+ Method); undefined for detection that runs before the TwiML. */
+function parseAsyncAmd(p: RawParams): NonNullable<NewCall['asyncAmd']> | undefined {
+  const flag = (str(p, 'AsyncAmd') ?? '').toLowerCase();
+  if (flag !== '' && flag !== 'true' && flag !== 'false') throw badRequest(21000, `AsyncAmd must be true or false, got '${flag}'`);
+  if (flag !== 'true') return undefined;
+  return {
+    statusCallback: url(p, 'AsyncAmdStatusCallback', 21609) ?? null,
+    statusCallbackMethod: method(p, 'AsyncAmdStatusCallbackMethod', 21609) ?? 'POST',
   };
 }
 

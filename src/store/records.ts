@@ -290,6 +290,8 @@ export interface CallRecord {
   recording?: { statusCallback: string | null; statusCallbackMethod: HttpMethod; statusCallbackEvents: RecordingEvent[] } | null;
   /** Calls API `MachineDetection`: listen after the answer before fetching the TwiML; absent on older records. */
   machineDetection?: MachineDetectionSettings | null;
+  /** `AsyncAmd=true`: the TwiML runs at once, detection beside it, its decision sent here (url null: only recorded). */
+  asyncAmd?: { statusCallback: string | null; statusCallbackMethod: HttpMethod } | null;
   /** What machine detection decided (Twilio's answered_by / AnsweredBy); absent when it did not run. */
   answeredBy?: AnsweredBy | null;
   /** SIP Call-ID of this leg, once known. */

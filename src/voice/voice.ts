@@ -86,6 +86,7 @@ export type NewCall = Pick<
   | 'timeLimitS'
   | 'recording'
   | 'machineDetection'
+  | 'asyncAmd'
 >;
 
 export interface CallUpdate {
@@ -369,6 +370,7 @@ export class Voice {
       timeLimitS: c.timeLimitS,
       ...(c.recording && { recording: c.recording }),
       ...(c.machineDetection && { machineDetection: c.machineDetection }),
+      ...(c.asyncAmd && { asyncAmd: c.asyncAmd }),
     });
     if (this.pacer.queued(accountSid) >= this.pacer.maxQueued) throw new CallQueueFullError(`more than ${this.pacer.maxQueued} calls queued`);
     await this.store.create(record);
