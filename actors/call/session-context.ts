@@ -21,7 +21,8 @@ export function sessionContext(s: CallSession, deps: VoiceDeps): VerbContext {
       return r.ok ? { next: 'document', verbs: r.doc.verbs, documentUrl: r.doc.url ?? req.url } : { next: 'hangup', reason: 'error' };
     },
     reject: (reason) => s.reject(reason),
-    dial: (verb) => deps.dial(s, verb),
+    dial: (verb, recordingStarted) => deps.dial(s, verb, recordingStarted),
+    newRecording: () => deps.newRecording(s.info),
     saveRecording: (pcm, meta) => deps.saveRecording(s.info, pcm, meta),
     postStatusCallback: (req) => deps.callbacks.post(s.record.accountSid, req),
     streams: deps.streams.forCall(s),

@@ -33,6 +33,18 @@ export interface ActionRequest {
   params: Record<string, string>;
 }
 
+/** Where a recording of the call comes from, and the SID reserved for it when it started (newRecording). */
+export interface RecordingMeta {
+  source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI';
+  sid?: string;
+}
+
+/** A recording's SID and URL, known from the moment it starts. */
+export interface RecordingId {
+  sid: string;
+  url: string;
+}
+
 export interface RecordingSaved {
   sid: string;
   /** Public URL of the recording (TANDEM_PUBLIC_URL based, without extension; `.wav` serves the audio). */
@@ -144,10 +156,15 @@ export interface VerbContext {
   fetchDocument(req: ActionRequest): Promise<VerbOutcome>;
   /** Reject an unanswered call with a SIP status (486 busy, 603 rejected). */
   reject(reason: 'busy' | 'rejected'): Promise<void>;
-  /** Place the child leg(s) of a <Dial> and bridge media until either side hangs up or limits run out. */
-  dial(verb: DialVerb): Promise<DialResult>;
+  /**
+   * Place the child leg(s) of a <Dial> and bridge media until either side hangs up or limits run out;
+   * `recordingStarted` is told the moment a `record` dial starts recording (the bridge).
+   */
+  dial(verb: DialVerb, recordingStarted?: () => void): Promise<DialResult>;
+  /** A SID and URL for a recording starting now (for its in-progress callback); saveRecording takes the SID. */
+  newRecording(): RecordingId;
   /** Store a recording of this call and return where it is served. */
-  saveRecording(pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
+  saveRecording(pcm: Int16Array, meta: RecordingMeta): Promise<RecordingSaved>;
   readonly streams: CallStreams;
   readonly queues: CallQueueAccess;
   readonly conferences: CallConferenceAccess;

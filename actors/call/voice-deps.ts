@@ -9,7 +9,7 @@ import type { NumberGeo } from '../../src/numbers/geo.js';
 import type { MediaStreams } from '../../src/voice/media-streams.js';
 import type { CallQueues } from '../../src/voice/call-queues.js';
 import type { Conferences } from '../../src/voice/conferences.js';
-import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from './verb-context.js';
+import type { CallInfo, DialResult, RecordingId, RecordingMeta, RecordingSaved, VerbContext, VerbOutcome } from './verb-context.js';
 import type { CallSession } from './call-session.js';
 
 export interface VoiceLogger {
@@ -30,7 +30,8 @@ export interface VoiceDeps {
   rtpAdvertise: string;
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
-  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
+  newRecording(call: CallInfo): RecordingId;
+  saveRecording(call: CallInfo, pcm: Int16Array, meta: RecordingMeta): Promise<RecordingSaved>;
   notify(n: NewNotification): void;
   webhookTimeoutMs: number;
   /** Where callers and callees are: the FromCity…CalledCountry parameters of every voice request. */
@@ -44,7 +45,7 @@ export interface VoiceDeps {
   queues: CallQueues;
   /** Every live conference room on this node. */
   conferences: Conferences;
-  dial(parent: CallSession, verb: DialVerb): Promise<DialResult>;
+  dial(parent: CallSession, verb: DialVerb, recordingStarted?: () => void): Promise<DialResult>;
   /** Told when a session has ended and its record is final. */
   ended(session: CallSession): void;
   log: VoiceLogger;

@@ -4,8 +4,7 @@
 import type { CallSession } from '../../actors/call/call-session.js';
 import type { VoiceDeps } from '../../actors/call/voice-deps.js';
 import { sessionContext } from '../../actors/call/session-context.js';
-import { completedRecordingParams, recordingStatusCallback } from '../../actors/call/verbs/record.js';
-import { rfc2822 } from '../util/time.js';
+import { absentRecordingParams, completedRecordingParams, recordingStarted, recordingStatusCallback } from '../../actors/call/verbs/record.js';
 
 export function recordWholeCall(session: CallSession, deps: VoiceDeps): void {
   const config = session.record.recording;
@@ -17,14 +16,15 @@ export function recordWholeCall(session: CallSession, deps: VoiceDeps): void {
     recordingStatusCallbackMethod: config.statusCallbackMethod,
     recordingStatusCallbackEvent: config.statusCallbackEvents,
   };
+  const ctx = sessionContext(session, deps);
+  const id = recordingStarted(callback, ctx, startedAt, 'OutboundAPI');
   session.beforeMediaClose(async () => {
-    const ctx = sessionContext(session, deps);
     const pcm = await session.media.stopRecording();
     if (pcm.length === 0) {
-      recordingStatusCallback(callback, ctx, 'absent', { RecordingStatus: 'absent', RecordingStartTime: rfc2822(startedAt) ?? '' });
+      recordingStatusCallback(callback, ctx, 'absent', absentRecordingParams(id, startedAt));
       return;
     }
-    const saved = await deps.saveRecording(session.info, pcm, { source: 'OutboundAPI' });
+    const saved = await deps.saveRecording(session.info, pcm, { source: 'OutboundAPI', sid: id.sid });
     recordingStatusCallback(callback, ctx, 'completed', completedRecordingParams(saved, startedAt, 'OutboundAPI'));
   });
 }

@@ -21,7 +21,7 @@ export type RunWhisper = (child: CallSession, url: string, method: 'GET' | 'POST
 /** Places one child leg (record stored, actor started, ringing); undefined when the target cannot be called. */
 export type StartLeg = (parent: CallSession, verb: DialVerb, target: DialTarget) => Promise<StartedLeg | undefined>;
 
-export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg: StartLeg, whisper: RunWhisper): Promise<DialResult> {
+export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg: StartLeg, whisper: RunWhisper, recordingStarted?: () => void): Promise<DialResult> {
   const signal = parent.signal;
   const legs: StartedLeg[] = [];
   const stopAll = () => legs.forEach((l) => void l.child.end('hangup'));
@@ -53,7 +53,7 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     await parent.answer();
     if (child.record.sendDigits) await child.media.sendDigits(child.record.sendDigits).catch(() => undefined);
     // Every record-from-… mode records from the bridge: tandem plays no ringback to record before it.
-    const recording = verb.record !== 'do-not-record' ? recordBridge(parent.media, child.media, [parent.signal, child.signal]) : undefined;
+    const recording = verb.record !== 'do-not-record' ? recordBridge(parent.media, child.media, [parent.signal, child.signal], recordingStarted) : undefined;
     const unbridge = bridgeMedia(parent.media, child.media);
     const onKey = (d: string) => {
       if (d === '*') void child.end('hangup');

@@ -38,7 +38,7 @@ class Handoff implements QueueHandoff {
   }
 }
 
-export async function dialQueue(parent: CallSession, verb: DialVerb, queues: CallQueues, notify: (n: NewNotification) => void): Promise<DialResult> {
+export async function dialQueue(parent: CallSession, verb: DialVerb, queues: CallQueues, notify: (n: NewNotification) => void, recordingStarted?: () => void): Promise<DialResult> {
   const target = verb.queue!;
   const q = queues.store.named(parent.accountSid, target.name);
   if (!q) {
@@ -52,19 +52,19 @@ export async function dialQueue(parent: CallSession, verb: DialVerb, queues: Cal
     if (!m) return { status: parent.signal.aborted ? 'canceled' : 'no-answer', childCallSid: null, durationSeconds: 0, params: { QueueSid: q.sid } };
     const gone = () => false;
     const ready = await Promise.race([handoff.isReady, aborted(parent.signal).then(gone), aborted(m.leg.signal).then(gone)]);
-    if (ready && !parent.signal.aborted && !m.leg.signal.aborted) return bridge(parent, verb, q.sid, m, handoff);
+    if (ready && !parent.signal.aborted && !m.leg.signal.aborted) return bridge(parent, verb, q.sid, m, handoff, recordingStarted);
     handoff.end();
     if (parent.signal.aborted) return { status: 'canceled', childCallSid: m.callSid, durationSeconds: 0, params: { QueueSid: q.sid } };
     // That caller hung up (or was taken elsewhere) before being connected: the next one, while time is left.
   }
 }
 
-async function bridge(parent: CallSession, verb: DialVerb, queueSid: string, m: QueueMember, handoff: Handoff): Promise<DialResult> {
+async function bridge(parent: CallSession, verb: DialVerb, queueSid: string, m: QueueMember, handoff: Handoff, recordingStarted?: () => void): Promise<DialResult> {
   // answerOnBridge: the agent is answered only now.
   await parent.answer();
   const leave = new AbortController();
   const until = [parent.signal, m.leg.signal, leave.signal];
-  const recording = verb.record !== 'do-not-record' ? recordBridge(parent.media, m.leg.media, until) : undefined;
+  const recording = verb.record !== 'do-not-record' ? recordBridge(parent.media, m.leg.media, until, recordingStarted) : undefined;
   const unbridge = bridgeMedia(parent.media, m.leg.media);
   const bridgedAt = Date.now();
   const onKey = (d: string) => {

@@ -6,10 +6,12 @@ import { mixEndAligned, type MediaEndpoint } from '../../protocols/rtp/index.js'
 /**
  * Starts recording both legs; resolves with the mix once any of `until` aborts. Both recordings stop at the same
  * instant but may have started apart (a party whose first packet came later), so they are lined up at their ends.
+ * `started` is told once both are recording (the <Dial>'s in-progress recording callback).
  */
-export function recordBridge(a: MediaEndpoint, b: MediaEndpoint, until: readonly AbortSignal[]): Promise<Int16Array> {
+export function recordBridge(a: MediaEndpoint, b: MediaEndpoint, until: readonly AbortSignal[], started?: () => void): Promise<Int16Array> {
   a.startRecording();
   b.startRecording();
+  started?.();
   return new Promise((resolve) => {
     let stopped = false;
     const stop = () => {

@@ -37,6 +37,8 @@ export interface NewRecording {
   source: RecordingSource;
   /** Epoch ms the audio started; defaults to now minus its length. */
   startTime?: number;
+  /** The SID reserved (and announced) when the recording started; a new one when absent. */
+  sid?: string;
 }
 
 export interface RecordingsOptions {
@@ -74,10 +76,16 @@ export class Recordings {
     this.publicUrl = opts.publicUrl.replace(/\/+$/, '');
   }
 
+  /** A SID and URL for a recording that has just started (its in-progress callback names them); save() takes the SID. */
+  reserve(accountSid: string): { sid: string; url: string } {
+    const sid = newSid('RE');
+    return { sid, url: this.url({ sid, accountSid }) };
+  }
+
   /** Writes the WAV, then the record and its list entries in one commit. */
   async save(n: NewRecording): Promise<RecordingRecord> {
     const now = Date.now();
-    const sid = newSid('RE');
+    const sid = n.sid ?? newSid('RE');
     const r: RecordingRecord = {
       sid,
       accountSid: n.accountSid,

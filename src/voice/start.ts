@@ -99,8 +99,9 @@ export async function startVoice(opts: {
       geo: opts.geo,
       tts,
       fetchAudio: (url) => audio.fetch(url),
+      newRecording: (call) => recordings.reserve(call.accountSid),
       saveRecording: async (call, pcm, meta) => {
-        const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source });
+        const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source, ...(meta.sid !== undefined && { sid: meta.sid }) });
         return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
       },
       saveConferenceRecording: async (c) => {

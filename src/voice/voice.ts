@@ -10,7 +10,7 @@ import { CallDirectory } from '../../actors/call/call-actor.js';
 import { CallSession, type RedirectTarget } from '../../actors/call/call-session.js';
 import { runCall, runWhisper } from '../../actors/call/interpreter.js';
 import { recordWholeCall } from './call-recording.js';
-import type { CallInfo, DialResult, RecordingSaved, VerbContext, VerbOutcome } from '../../actors/call/verb-context.js';
+import type { CallInfo, DialResult, RecordingId, RecordingMeta, RecordingSaved, VerbContext, VerbOutcome } from '../../actors/call/verb-context.js';
 import type { VoiceDeps, VoiceLogger } from '../../actors/call/voice-deps.js';
 import type { NewNotification } from '../notifications/notifications.js';
 import type { Tables } from '../store/db.js';
@@ -59,7 +59,8 @@ export interface VoiceOptions {
   mediaTimeoutMs?: number;
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
-  saveRecording(call: CallInfo, pcm: Int16Array, meta: { source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): Promise<RecordingSaved>;
+  newRecording(call: CallInfo): RecordingId;
+  saveRecording(call: CallInfo, pcm: Int16Array, meta: RecordingMeta): Promise<RecordingSaved>;
   /** A conference room's recording (its whole mix). */
   saveConferenceRecording(r: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number }): Promise<RecordingSaved>;
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
@@ -134,6 +135,7 @@ export class Voice {
       rtpAdvertise: o.rtpAdvertise,
       tts: o.tts,
       fetchAudio: o.fetchAudio,
+      newRecording: o.newRecording,
       saveRecording: o.saveRecording,
       notify: o.notify,
       webhookTimeoutMs: o.webhookTimeoutMs,
@@ -153,7 +155,7 @@ export class Voice {
         saveRecording: o.saveConferenceRecording,
         log: o.log,
       }),
-      dial: (parent, verb) => this.dial(parent, verb),
+      dial: (parent, verb, recordingStarted) => this.dial(parent, verb, recordingStarted),
       ended: (s) => this.remember(s),
       log: o.log,
     };
@@ -510,8 +512,8 @@ export class Voice {
 
   // ---- <Dial> ----
 
-  private dial(parent: CallSession, verb: DialVerb): Promise<DialResult> {
-    if (verb.queue) return dialQueue(parent, verb, this.deps.queues, this.o.notify);
+  private dial(parent: CallSession, verb: DialVerb, recordingStarted?: () => void): Promise<DialResult> {
+    if (verb.queue) return dialQueue(parent, verb, this.deps.queues, this.o.notify, recordingStarted);
     const registered = this.o.sipDomains?.targets;
     if (registered && verb.targets.some((t) => t.noun !== 'Number')) {
       const { accountSid } = parent.record;
@@ -522,7 +524,7 @@ export class Voice {
       });
       verb = { ...verb, targets };
     }
-    return dialTargets(parent, verb, (p, v, t) => this.startLeg(p, v, t), (child, url, method) => runWhisper(child, this.deps, url, method));
+    return dialTargets(parent, verb, (p, v, t) => this.startLeg(p, v, t), (child, url, method) => runWhisper(child, this.deps, url, method), recordingStarted);
   }
 
   /** One child leg of a <Dial>: stored as outbound-dial, its actor started, ringing the target. */

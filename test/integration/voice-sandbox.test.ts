@@ -74,6 +74,22 @@ test('Record=true on an API call: what tandem played to the handset is recorded 
     const seconds = pcm.length / 8000;
     assert.ok(seconds >= 1.3 && seconds <= 3, `the call lasted ~1.5 s, the recording ${seconds} s`);
     assert.ok(powerAt(pcm, 880) > 50 * powerAt(pcm, 1_300), 'the played 880 Hz tone is in the recording');
+
+    // RecordingStatusCallbackEvent "in-progress completed": the answer is told too, under the SID the recording keeps.
+    const again = await createCall({
+      From: from,
+      To: '+15551113334',
+      Record: 'true',
+      RecordingStatusCallback: app.url + '/call-recording-2',
+      RecordingStatusCallbackEvent: 'in-progress completed',
+      Twiml: voiceTwiml((r) => { r.play(toneUrl); r.hangup(); }),
+    });
+    const both = (await app.waitFor((rs) => rs.filter((r) => r.path === '/call-recording-2').length >= 2, 15_000)).filter((r) => r.path === '/call-recording-2');
+    assert.deepEqual(both.map((r) => r.params.RecordingStatus), ['in-progress', 'completed']);
+    assert.ok(both.every((r) => r.signatureValid && r.params.CallSid === again.sid && r.params.RecordingSource === 'OutboundAPI'));
+    assert.equal(both[0]!.params.RecordingSid, both[1]!.params.RecordingSid);
+    assert.equal(both[0]!.params.RecordingUrl, both[1]!.params.RecordingUrl);
+    assert.ok(both[1]!.at - both[0]!.at >= 1_000, 'in-progress came at the answer, completed after the 1.5 s call');
   } finally {
     await audio.close();
   }

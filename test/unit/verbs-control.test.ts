@@ -114,6 +114,20 @@ test('Dial record: the bridged audio is stored (source DialVerb); the action hea
   assert.equal(status!.params.RecordingSource, 'DialVerb');
   assert.deepEqual(h.notes, []);
 
+  // recordingStatusCallbackEvent with in-progress: told at the bridge, then completed, under one SID.
+  h.app.requests.length = 0;
+  const [told] = h.twiml(
+    `<Response><Dial record="record-from-answer" action="${h.app.url}/dialed" recordingStatusCallback="${h.app.url}/rec" recordingStatusCallbackEvent="in-progress completed">+15005550123</Dial></Response>`,
+  );
+  await runVerb(told!, h.ctx);
+  const told2 = (await h.app.waitFor((rs) => rs.filter((r) => r.path === '/rec').length >= 2)).filter((r) => r.path === '/rec');
+  const toldSid = h.app.requests.find((r) => r.path === '/dialed')!.params.RecordingSid!;
+  // Here the bridge ends the moment it starts, so the two callbacks race each other over HTTP: compare them unordered.
+  const byStatus = new Map(told2.map((r) => [r.params.RecordingStatus, r.params]));
+  assert.deepEqual([...byStatus.keys()].sort(), ['completed', 'in-progress']);
+  for (const p of byStatus.values()) assert.deepEqual([p.RecordingSid, p.RecordingSource], [toldSid, 'DialVerb']);
+  assert.equal(byStatus.get('in-progress')!.RecordingUrl, h.recordings.url(h.recordings.get(toldSid)!));
+
   // trim="trim-silence": the silence around the conversation is cut (2 s of tone inside 3 s of silence → 2 s).
   h.dialResult = { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 5, recording: concat([silence(1500), tone([440], 2000, 0.5), silence(1500)]) };
   h.app.requests.length = 0;

@@ -150,13 +150,16 @@ export async function harness(t: TestContext): Promise<Harness> {
       async reject(reason) {
         events.push(`reject:${reason}`);
       },
-      async dial(verb) {
+      async dial(verb, recordingStarted) {
         events.push('dial');
         dialed.push(verb);
+        // The bridge of a recorded dial is where its recording starts.
+        if (verb.record !== 'do-not-record' && h.dialResult.recording) recordingStarted?.();
         return h.dialResult;
       },
+      newRecording: () => recordings.reserve(call.accountSid),
       async saveRecording(pcm, meta) {
-        const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source });
+        const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source, ...(meta.sid !== undefined && { sid: meta.sid }) });
         return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
       },
       notify(code, detail) {

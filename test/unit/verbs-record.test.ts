@@ -100,6 +100,32 @@ test('Record: nothing but silence is absent: no action request, the next verb ru
   assert.equal(h.recordings.byAccount.getCount(), 0);
 });
 
+test('Record: recordingStatusCallbackEvent="in-progress completed" tells of the start, then the end, under one RecordingSid', async (t) => {
+  const h = await harness(t);
+  const [record] = h.twiml(
+    `<Response><Record playBeep="false" timeout="1" recordingStatusCallback="${h.app.url}/rec-status" recordingStatusCallbackEvent="in-progress completed"/></Response>`,
+  );
+  const running = runVerb(record!, h.ctx);
+  // The start is told while the caller is still being recorded.
+  const [started] = await h.app.waitFor((rs) => rs.some((r) => r.path === '/rec-status'), 3_000);
+  void h.caller.play(concat([tone([440], 800, 0.5), silence(2000)]));
+  assert.equal(started!.signatureValid, true);
+  assert.equal(started!.params.RecordingStatus, 'in-progress');
+  assert.equal(started!.params.RecordingSource, 'RecordVerb');
+  assert.equal(started!.params.RecordingChannels, '1');
+  assert.equal(started!.params.CallSid, CALL_SID);
+  assert.match(started!.params.RecordingStartTime!, /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
+  const sid = started!.params.RecordingSid!;
+  assert.match(sid, /^RE[0-9a-f]{32}$/);
+  assert.equal(started!.params.RecordingUrl, `http://127.0.0.1:1/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${sid}`);
+  assert.equal(h.recordings.get(sid), undefined, 'nothing is stored while it records');
+  await running;
+  h.caller.stopPlayback();
+  const statuses = (await h.app.waitFor((rs) => rs.filter((r) => r.path === '/rec-status').length >= 2, 3_000)).filter((r) => r.path === '/rec-status');
+  assert.deepEqual(statuses.map((r) => [r.params.RecordingStatus, r.params.RecordingSid]), [['in-progress', sid], ['completed', sid]]);
+  assert.equal(h.recordings.get(sid)?.source, 'RecordVerb', 'the stored recording has the SID the start announced');
+});
+
 test('Record: maxLength cuts a caller who keeps talking', async (t) => {
   const h = await harness(t);
   h.app.respond('/voice', { body: NEXT });

@@ -4,20 +4,25 @@
 // With `record`, the bridged call (both parties, mono) is stored as a recording: the action also gets RecordingUrl,
 // RecordingSid and RecordingDuration, and recordingStatusCallback is told, as for <Record>.
 import type { DialVerb } from '../../../protocols/twiml/index.js';
-import type { VerbContext, VerbOutcome } from '../verb-context.js';
+import type { RecordingId, VerbContext, VerbOutcome } from '../verb-context.js';
 import { CONTINUE, ENDED } from './media.js';
-import { completedRecordingParams, recordingStatusCallback, trimSilence } from './record.js';
+import { absentRecordingParams, completedRecordingParams, recordingStarted, recordingStatusCallback, trimSilence } from './record.js';
 import { conference } from './conference.js';
 
 export async function dial(verb: DialVerb, ctx: VerbContext): Promise<VerbOutcome> {
   if (verb.conference) return conference(verb, ctx);
   if (!verb.answerOnBridge) await ctx.answer();
   if (ctx.signal.aborted) return ENDED;
-  const result = await ctx.dial(verb);
+  let started: { id: RecordingId; at: number } | undefined;
+  const result = await ctx.dial(verb, () => {
+    const at = Date.now();
+    started = { id: recordingStarted(verb, ctx, at, 'DialVerb'), at };
+  });
   const hungUp = ctx.signal.aborted;
   const heard = result.recording && verb.trim === 'trim-silence' ? trimSilence(result.recording) : result.recording;
-  const recording = heard && heard.length > 0 ? await ctx.saveRecording(heard, { source: 'DialVerb' }) : undefined;
-  if (recording) recordingStatusCallback(verb, ctx, 'completed', completedRecordingParams(recording, Date.now() - recording.durationSeconds * 1000, 'DialVerb'));
+  const recording = heard && heard.length > 0 ? await ctx.saveRecording(heard, { source: 'DialVerb', ...(started && { sid: started.id.sid }) }) : undefined;
+  if (recording) recordingStatusCallback(verb, ctx, 'completed', completedRecordingParams(recording, started?.at ?? Date.now() - recording.durationSeconds * 1000, 'DialVerb'));
+  else if (started) recordingStatusCallback(verb, ctx, 'absent', absentRecordingParams(started.id, started.at));
   if (verb.action === undefined) return hungUp ? ENDED : CONTINUE;
   const params: Record<string, string> = {
     DialCallStatus: result.status,

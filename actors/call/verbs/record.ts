@@ -5,7 +5,7 @@
 import { beep, FRAME_SAMPLES, rms, type DtmfDigit } from '../../../protocols/rtp/index.js';
 import type { RecordVerb, RecordingEvent } from '../../../protocols/twiml/index.js';
 import { rfc2822 } from '../../../src/util/time.js';
-import type { RecordingSaved, VerbContext, VerbOutcome } from '../verb-context.js';
+import type { RecordingId, RecordingMeta, RecordingSaved, VerbContext, VerbOutcome } from '../verb-context.js';
 import './callbacks.js';
 import { CONTINUE, ENDED, playAudio } from './media.js';
 
@@ -25,16 +25,17 @@ export async function record(verb: RecordVerb, ctx: VerbContext): Promise<VerbOu
   }
   const startedAt = Date.now();
   ctx.media.startRecording({ maxMs: verb.maxLength * 1000 });
+  const id = recordingStarted(verb, ctx, startedAt, 'RecordVerb');
   const ending = await listen(verb, ctx);
   const heard = await ctx.media.stopRecording();
   const pcm = verb.trim === 'trim-silence' ? trimSilence(heard) : heard;
   const hungUp = ending.by === 'hangup';
 
   if (!hasSound(pcm)) {
-    recordingStatusCallback(verb, ctx, 'absent', { RecordingStatus: 'absent', RecordingStartTime: rfc2822(startedAt) ?? '' });
+    recordingStatusCallback(verb, ctx, 'absent', absentRecordingParams(id, startedAt));
     return hungUp ? ENDED : CONTINUE;
   }
-  const saved = await ctx.saveRecording(pcm, { source: 'RecordVerb' });
+  const saved = await ctx.saveRecording(pcm, { source: 'RecordVerb', sid: id.sid });
   recordingStatusCallback(verb, ctx, 'completed', completedRecordingParams(saved, startedAt, 'RecordVerb'));
 
   const url = verb.action ?? ctx.call.documentUrl;
@@ -108,7 +109,9 @@ export function trimSilence(pcm: Int16Array): Int16Array {
 }
 
 /** A recordingStatusCallback's parameters for a stored recording (of <Record> or of <Dial record>). */
-export function completedRecordingParams(saved: RecordingSaved, startedAt: number, source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI'): Record<string, string> {
+type RecordingSource = RecordingMeta['source'];
+
+export function completedRecordingParams(saved: RecordingSaved, startedAt: number, source: RecordingSource): Record<string, string> {
   return {
     RecordingSid: saved.sid,
     RecordingUrl: saved.url,
@@ -121,9 +124,33 @@ export function completedRecordingParams(saved: RecordingSaved, startedAt: numbe
   };
 }
 
+type CallbackSettings = Pick<RecordVerb, 'recordingStatusCallback' | 'recordingStatusCallbackMethod' | 'recordingStatusCallbackEvent'>;
+
+/**
+ * A recording has just started: its SID and URL are reserved, and the status callback is told `in-progress` when
+ * it asked for that event. The same SID names the recording when it is saved (or reported `absent`).
+ */
+export function recordingStarted(verb: CallbackSettings, ctx: VerbContext, startedAt: number, source: RecordingSource): RecordingId {
+  const id = ctx.newRecording();
+  recordingStatusCallback(verb, ctx, 'in-progress', {
+    RecordingSid: id.sid,
+    RecordingUrl: id.url,
+    RecordingStatus: 'in-progress',
+    RecordingChannels: '1',
+    RecordingSource: source,
+    RecordingStartTime: rfc2822(startedAt) ?? '',
+  });
+  return id;
+}
+
+/** A recording that heard no sound: nothing is stored. */
+export function absentRecordingParams(id: RecordingId, startedAt: number): Record<string, string> {
+  return { RecordingSid: id.sid, RecordingStatus: 'absent', RecordingStartTime: rfc2822(startedAt) ?? '' };
+}
+
 /** The recording's status callback, when the verb names one and asked for this event. */
 export function recordingStatusCallback(
-  verb: Pick<RecordVerb, 'recordingStatusCallback' | 'recordingStatusCallbackMethod' | 'recordingStatusCallbackEvent'>,
+  verb: CallbackSettings,
   ctx: VerbContext,
   event: RecordingEvent,
   params: Record<string, string>,
