@@ -30,7 +30,8 @@ export interface VoiceDeps {
   rtpAdvertise: string;
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
-  newRecording(call: CallInfo): RecordingId;
+  /** A SID and URL for a recording of the account's that starts now. */
+  newRecording(accountSid: string): RecordingId;
   saveRecording(call: CallInfo, pcm: Int16Array, meta: RecordingMeta): Promise<RecordingSaved>;
   notify(n: NewNotification): void;
   webhookTimeoutMs: number;

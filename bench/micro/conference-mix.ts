@@ -52,7 +52,7 @@ await new Promise((r) => setTimeout(r, 1_000));
 const baseline = await busyShare(seconds * 1000);
 for (const l of legs) l.leg.off('audio', drop);
 
-const conferences = new Conferences({ store: new ConferenceStore(tables), postCallback: () => undefined, saveRecording: async () => ({ sid: '', url: '', durationSeconds: 0 }), log: { error: () => undefined } });
+const conferences = new Conferences({ store: new ConferenceStore(tables), postCallback: () => undefined, newRecording: () => ({ sid: '', url: '' }), saveRecording: async () => ({ sid: '', url: '', durationSeconds: 0 }), log: { error: () => undefined } });
 for (let r = 0; r < rooms; r++) {
   for (let i = 0; i < size; i++) {
     const l = legs[r * size + i]!;

@@ -4,7 +4,7 @@
 // The audio is conference-mixer.ts; the records conference-store.ts. A room lives on the node its calls run on.
 import { beep } from '../../protocols/rtp/index.js';
 import type { MediaEndpoint } from '../../protocols/rtp/index.js';
-import type { ConferenceEvent, DialConference, HttpMethod } from '../../protocols/twiml/index.js';
+import type { ConferenceEvent, DialConference, HttpMethod, RecordingEvent } from '../../protocols/twiml/index.js';
 import type { CallConferenceAccess, ConferenceSeat } from '../../actors/call/verb-context.js';
 import type { ConferenceRecord } from '../store/records.js';
 import { rfc2822 } from '../util/time.js';
@@ -19,8 +19,10 @@ export interface ConferenceLeg {
 
 export interface ConferencesOptions {
   store: ConferenceStore;
-  /** Stores a room's recording (source Conference) and says where it is served. */
-  saveRecording(r: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number }): Promise<{ sid: string; url: string; durationSeconds: number }>;
+  /** A SID and URL for a room's recording that starts now (its in-progress callback names them). */
+  newRecording(accountSid: string): { sid: string; url: string };
+  /** Stores a room's recording (source Conference) under the SID reserved at its start, and says where it is served. */
+  saveRecording(r: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number; sid: string }): Promise<{ sid: string; url: string; durationSeconds: number }>;
   /** A signed, fire-and-forget status callback. */
   postCallback(accountSid: string, req: { url: string; method: HttpMethod; params: Record<string, string> }): void;
   log: { error(obj: object, msg?: string): void };
@@ -94,6 +96,8 @@ export class Room {
   /** Set by the room's first participant: record the mix from the start, and where to say so. */
   private recordAs: Pick<DialConference, 'recordingStatusCallback' | 'recordingStatusCallbackMethod' | 'recordingStatusCallbackEvent'> | undefined;
   private recordingStarted = 0;
+  /** The SID the recording was announced under when it started. */
+  private recordingId: { sid: string; url: string } | undefined;
   private sequence = 0;
   private saving: Promise<void> = Promise.resolve();
 
@@ -203,26 +207,37 @@ export class Room {
     if (this.recordAs) {
       this.recordingStarted = Date.now();
       this.mixer.startRecording(CONFERENCE_RECORDING_MAX_S * 8000);
+      this.recordingId = this.conferences.newRecording(this.record.accountSid);
+      this.tellRecording(this.recordAs, 'in-progress', {
+        RecordingSid: this.recordingId.sid,
+        RecordingUrl: this.recordingId.url,
+        RecordingStartTime: rfc2822(this.recordingStarted)!,
+      });
     }
     for (const p of this.participants.values()) this.mixer.add(p.callSid, p.leg.media, p);
     this.event('start', 'conference-start');
   }
 
+  /** Tells recordingStatusCallback of `event` when it asked for it. */
+  private tellRecording(as: NonNullable<Room['recordAs']>, event: RecordingEvent, params: Record<string, string>): void {
+    const r = this.record;
+    if (as.recordingStatusCallback === undefined || !as.recordingStatusCallbackEvent.includes(event)) return;
+    this.conferences.postCallback(r.accountSid, {
+      url: as.recordingStatusCallback,
+      method: as.recordingStatusCallbackMethod,
+      params: { AccountSid: r.accountSid, ConferenceSid: r.sid, RecordingStatus: event, RecordingSource: 'Conference', RecordingChannels: '1', ...params },
+    });
+  }
+
   /** Stores the mix and tells recordingStatusCallback: `completed`, or `absent` when nobody made a sound. */
   private async saveRecording(pcm: Int16Array, as: NonNullable<Room['recordAs']>): Promise<void> {
     const r = this.record;
+    const id = this.recordingId ?? this.conferences.newRecording(r.accountSid);
     const heard = pcm.some((v) => v !== 0);
-    const tell = (event: 'completed' | 'absent', params: Record<string, string>) => {
-      if (as.recordingStatusCallback === undefined || !as.recordingStatusCallbackEvent.includes(event)) return;
-      this.conferences.postCallback(r.accountSid, {
-        url: as.recordingStatusCallback,
-        method: as.recordingStatusCallbackMethod,
-        params: { AccountSid: r.accountSid, ConferenceSid: r.sid, RecordingStatus: event, RecordingSource: 'Conference', RecordingChannels: '1', ...params },
-      });
-    };
+    const tell = (event: 'completed' | 'absent', params: Record<string, string>) => this.tellRecording(as, event, { RecordingSid: id.sid, ...params });
     if (!heard) return tell('absent', {});
     try {
-      const saved = await this.conferences.saveRecording({ accountSid: r.accountSid, conferenceSid: r.sid, pcm, startTime: this.recordingStarted });
+      const saved = await this.conferences.saveRecording({ accountSid: r.accountSid, conferenceSid: r.sid, pcm, startTime: this.recordingStarted, sid: id.sid });
       tell('completed', {
         RecordingSid: saved.sid,
         RecordingUrl: saved.url,
@@ -273,6 +288,7 @@ export class Conferences {
   readonly log: ConferencesOptions['log'];
   readonly postCallback: ConferencesOptions['postCallback'];
   readonly saveRecording: ConferencesOptions['saveRecording'];
+  readonly newRecording: ConferencesOptions['newRecording'];
   /** Live rooms by `${accountSid} ${friendlyName}`, and by sid. */
   private readonly byName = new Map<string, Room>();
   private readonly bySid = new Map<string, Room>();
@@ -282,6 +298,7 @@ export class Conferences {
     this.log = o.log;
     this.postCallback = o.postCallback;
     this.saveRecording = o.saveRecording;
+    this.newRecording = o.newRecording;
   }
 
   forCall(leg: ConferenceLeg): CallConferenceAccess {

@@ -82,6 +82,20 @@ export class Recordings {
     return { sid, url: this.url({ sid, accountSid }) };
   }
 
+  /** What a conference room needs: a SID when its recording starts, and the mix stored under it (source Conference). */
+  conferenceRecorder(): {
+    newRecording(accountSid: string): { sid: string; url: string };
+    saveRecording(c: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number; sid: string }): Promise<{ sid: string; url: string; durationSeconds: number }>;
+  } {
+    return {
+      newRecording: (accountSid) => this.reserve(accountSid),
+      saveRecording: async (c) => {
+        const r = await this.save({ accountSid: c.accountSid, callSid: null, conferenceSid: c.conferenceSid, pcm: c.pcm, source: 'Conference', startTime: c.startTime, sid: c.sid });
+        return { sid: r.sid, url: this.url(r), durationSeconds: r.durationSeconds };
+      },
+    };
+  }
+
   /** Writes the WAV, then the record and its list entries in one commit. */
   async save(n: NewRecording): Promise<RecordingRecord> {
     const now = Date.now();

@@ -99,15 +99,12 @@ export async function startVoice(opts: {
       geo: opts.geo,
       tts,
       fetchAudio: (url) => audio.fetch(url),
-      newRecording: (call) => recordings.reserve(call.accountSid),
+      newRecording: (accountSid) => recordings.reserve(accountSid),
       saveRecording: async (call, pcm, meta) => {
         const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source, ...(meta.sid !== undefined && { sid: meta.sid }) });
         return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
       },
-      saveConferenceRecording: async (c) => {
-        const r = await recordings.save({ accountSid: c.accountSid, callSid: null, conferenceSid: c.conferenceSid, pcm: c.pcm, source: 'Conference', startTime: c.startTime });
-        return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
-      },
+      saveConferenceRecording: recordings.conferenceRecorder().saveRecording,
       runVerb,
       log: voiceLog,
     },

@@ -59,10 +59,10 @@ export interface VoiceOptions {
   mediaTimeoutMs?: number;
   tts: TextToSpeech;
   fetchAudio(url: string): Promise<Int16Array>;
-  newRecording(call: CallInfo): RecordingId;
+  newRecording(accountSid: string): RecordingId;
   saveRecording(call: CallInfo, pcm: Int16Array, meta: RecordingMeta): Promise<RecordingSaved>;
   /** A conference room's recording (its whole mix). */
-  saveConferenceRecording(r: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number }): Promise<RecordingSaved>;
+  saveConferenceRecording(r: { accountSid: string; conferenceSid: string; pcm: Int16Array; startTime: number; sid: string }): Promise<RecordingSaved>;
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
   /** SIP domains (src/sip-domains/): INVITEs from their endpoints, and <Dial><Sip> to their registered users. */
   sipDomains?: { calls: DomainCalls; targets: RegisteredTargets };
@@ -152,6 +152,7 @@ export class Voice {
       conferences: new Conferences({
         store: new ConferenceStore(o.tables),
         postCallback: (accountSid, req) => this.deps.callbacks.post(accountSid, req),
+        newRecording: o.newRecording,
         saveRecording: o.saveConferenceRecording,
         log: o.log,
       }),

@@ -42,10 +42,7 @@ async function setup(t: TestContext) {
   const conferences = new Conferences({
     store: new ConferenceStore(tables),
     postCallback: (_a, req) => void sender.post({ ...req, authToken: TOKEN }),
-    saveRecording: async (c) => {
-      const r = await recordings.save({ accountSid: c.accountSid, callSid: null, conferenceSid: c.conferenceSid, pcm: c.pcm, source: 'Conference', startTime: c.startTime });
-      return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
-    },
+    ...recordings.conferenceRecorder(),
     log: { error: () => undefined },
   });
   const phones: Phone[] = [];
@@ -203,4 +200,23 @@ test('record-from-start: the room\'s whole mix is stored as a Conference recordi
   assert.ok(voiced.length * 20 >= 1_000, `${voiced.length * 20} ms of the two voices recorded`);
   const hz = voiced.map((f) => zeroCrossingHz(f));
   assert.ok(hz.some((h) => Math.abs(h - 600) < 60) && hz.some((h) => Math.abs(h - 400) < 60), 'both tones are in the mix');
+});
+
+test('record-from-start with recordingStatusCallbackEvent="in-progress completed": the start is told when the room starts, under the SID it is stored as', async (t) => {
+  const s = await setup(t);
+  const [a, b] = [await s.phone(), await s.phone()];
+  const pa = await s.join(a, { record: 'record-from-start', recordingStatusCallback: `${s.app.url}/rec`, recordingStatusCallbackEvent: ['in-progress', 'completed'] });
+  await s.join(b);
+  const [started] = (await s.app.waitFor((r) => r.some((x) => x.path === '/rec'))).filter((x) => x.path === '/rec');
+  assert.equal(started!.params.RecordingStatus, 'in-progress');
+  assert.equal(started!.params.ConferenceSid, pa.conferenceSid);
+  assert.equal(started!.signatureValid, true);
+  const sid = started!.params.RecordingSid!;
+  assert.match(sid, /^RE[0-9a-f]{32}$/);
+  await speak(a, 600, 600, [b]);
+  pa.room.end('conference-ended-via-api');
+  const both = (await s.app.waitFor((r) => r.filter((x) => x.path === '/rec').length >= 2)).filter((x) => x.path === '/rec');
+  assert.deepEqual(both.map((x) => [x.params.RecordingStatus, x.params.RecordingSid]), [['in-progress', sid], ['completed', sid]]);
+  assert.equal(both[1]!.params.RecordingUrl, started!.params.RecordingUrl);
+  assert.equal(s.recordings.get(sid)?.conferenceSid, pa.conferenceSid);
 });

@@ -103,10 +103,7 @@ export async function harness(t: TestContext): Promise<Harness> {
   const conferences = new Conferences({
     store: new ConferenceStore(tables),
     postCallback: (_accountSid, req) => void callbacks.post({ ...req, authToken: AUTH_TOKEN }),
-    saveRecording: async (c) => {
-      const r = await recordings.save({ accountSid: c.accountSid, callSid: null, conferenceSid: c.conferenceSid, pcm: c.pcm, source: 'Conference', startTime: c.startTime });
-      return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
-    },
+    ...recordings.conferenceRecorder(),
     log: { error: () => undefined },
   });
   const conferenceAccess = conferences.forCall({ sid: call.sid, accountSid: call.accountSid, media });
