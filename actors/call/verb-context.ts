@@ -133,6 +133,19 @@ export interface ConferenceSeat {
   readonly left: AbortSignal;
   /** Leaves the conference (hangupOnStar, timeLimit, the call ending); once. */
   leave(): void;
+  /** The next hold with music (the Participants API's HoldUrl), or the one now; undefined once `signal` aborts. */
+  nextHold(signal: AbortSignal): Promise<HeldWithMusic | undefined>;
+}
+
+/** The Participants API's HoldUrl and HoldMethod: a TwiML document of <Play>, <Say>, <Pause>, <Redirect>. */
+export interface HoldMusic {
+  url: string;
+  method: 'GET' | 'POST';
+}
+
+export interface HeldWithMusic extends HoldMusic {
+  /** Aborted when the participant is taken off hold, or other music replaces this. */
+  over: AbortSignal;
 }
 
 /** The conferences, as one call sees them. */

@@ -165,14 +165,17 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
         // To this participant alone: it plays on their leg, ahead of the room's mix.
         announce(room, { url: announceUrl, method: method(body, 'AnnounceMethod') ?? 'POST' }, (pcm) => void p.leg.media.play(pcm).catch(() => undefined), p.callSid);
       }
-      for (const unsupported of ['HoldUrl', 'WaitUrl', 'CallSidToCoach']) {
+      for (const unsupported of ['WaitUrl', 'CallSidToCoach']) {
         if (str(body, unsupported)) throw badRequest(21000, `${unsupported} is not supported by tandem`);
       }
       if (bool(body, 'Coaching') === true) throw badRequest(21000, 'Coaching is not supported by tandem');
       const muted = bool(body, 'Muted');
       const hold = bool(body, 'Hold');
+      // HoldUrl's TwiML (<Play>, <Say>, <Pause>, <Redirect>) plays while the participant is held; HoldMethod is GET by default, as on Twilio.
+      const holdUrl = url(body, 'HoldUrl', 21000);
+      const music = holdUrl ? { url: holdUrl, method: method(body, 'HoldMethod') ?? 'GET' } : undefined;
       if (muted !== undefined) room.setMuted(p, muted);
-      if (hold !== undefined) room.setHold(p, hold);
+      if (hold !== undefined || (music && p.hold)) room.setHold(p, hold ?? true, music);
       return participantJson(room, p);
     });
 

@@ -5,7 +5,7 @@
 import { beep } from '../../protocols/rtp/index.js';
 import type { MediaEndpoint } from '../../protocols/rtp/index.js';
 import type { ConferenceEvent, DialConference, HttpMethod, RecordingEvent } from '../../protocols/twiml/index.js';
-import type { CallConferenceAccess, ConferenceSeat } from '../../actors/call/verb-context.js';
+import type { CallConferenceAccess, ConferenceSeat, HeldWithMusic, HoldMusic } from '../../actors/call/verb-context.js';
 import type { ConferenceRecord } from '../store/records.js';
 import { rfc2822 } from '../util/time.js';
 import { ConferenceMixer } from './conference-mixer.js';
@@ -40,6 +40,9 @@ export class Participant implements ConferenceSeat {
   dateUpdated = this.joinedAt;
   muted: boolean;
   hold = false;
+  /** The HoldUrl music of the hold now, if it has one; aborted when the hold ends or other music replaces it. */
+  private holding: { music: HoldMusic; over: AbortController } | undefined;
+  private holdWaiter: ((h: HeldWithMusic) => void) | undefined;
   readonly startConferenceOnEnter: boolean;
   readonly endConferenceOnExit: boolean;
   readonly label: string | null;
@@ -79,6 +82,30 @@ export class Participant implements ConferenceSeat {
 
   leave(): void {
     this.room.leave(this, false);
+  }
+
+  nextHold(signal: AbortSignal): Promise<HeldWithMusic | undefined> {
+    const now = this.holding;
+    if (now && !now.over.signal.aborted) return Promise.resolve({ ...now.music, over: now.over.signal });
+    return new Promise((resolve) => {
+      const give = (h: HeldWithMusic | undefined) => {
+        this.holdWaiter = undefined;
+        signal.removeEventListener('abort', none);
+        resolve(h);
+      };
+      const none = () => give(undefined);
+      if (signal.aborted) return none();
+      this.holdWaiter = give;
+      signal.addEventListener('abort', none, { once: true });
+    });
+  }
+
+  /** On or off hold; on hold with music, the participant's call plays it (nextHold) until the hold ends. */
+  setHold(hold: boolean, music: HoldMusic | undefined): void {
+    this.hold = hold;
+    this.holding?.over.abort();
+    this.holding = hold && music ? { music, over: new AbortController() } : undefined;
+    if (this.holding) this.holdWaiter?.({ ...this.holding.music, over: this.holding.over.signal });
   }
 
   /** The room let it go. */
@@ -182,11 +209,13 @@ export class Room {
     this.event('mute', muted ? 'participant-mute' : 'participant-unmute', p);
   }
 
-  setHold(p: Participant, hold: boolean): void {
-    if (p.hold === hold) return;
-    p.hold = hold;
+  /** Hold with `music` (a HoldUrl) plays it to the participant; a held participant given new music hears that instead. */
+  setHold(p: Participant, hold: boolean, music?: HoldMusic): void {
+    const changed = p.hold !== hold;
+    if (!changed && !(hold && music)) return;
+    p.setHold(hold, music);
     p.dateUpdated = Date.now();
-    this.event('hold', hold ? 'participant-hold' : 'participant-unhold', p);
+    if (changed) this.event('hold', hold ? 'participant-hold' : 'participant-unhold', p);
   }
 
   /** A room opened ahead of its first participant (the Participants API by name) ends if nobody has joined by then. */

@@ -6,6 +6,8 @@ import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { resourceSchema, responseSchema, shapeProblems } from '../helpers/spec-schema.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { buyVoiceNumber, handsetCallsIn, handsetCallWhere, voiceTwiml } from './voice-helpers.js';
+import { serveWav } from '../helpers/audio.js';
+import { tone } from '../../protocols/rtp/index.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -156,4 +158,48 @@ test('the Participants API adds someone by calling them into a live room; errors
   await rejects(client.conferences(room.sid).participants(hostSid).fetch(), 404);
   await rejects(client.conferences(room.sid).participants.create({ from: number, to: '+15551113333' }), 400);
   await rejects(client.conferences.list({ status: 'busy' as 'init' }), 400, 20001);
+});
+
+test('a participant held with a HoldUrl hears its TwiML, fetched again as it runs out, until taken off hold', async () => {
+  const client = t.client();
+  const music = await serveWav(tone([500], 1000, 0.4));
+  let roomSid: string | undefined;
+  try {
+    const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/hold-room' });
+    app.respond('/hold-room', { body: voiceTwiml((r) => { r.dial().conference({ beep: 'false' }, 'holdroom'); }) });
+    app.respond('/hold-music', { body: voiceTwiml((r) => { r.play(music.url); }) });
+    const a = await handsetCallsIn(t, '+15550001011', number, { hangupAfterS: 40 });
+    const aSid = (await handsetCallWhere(t, (h) => h.id === a && h.call_sid !== null, 'the first caller')).call_sid!;
+    const b = await handsetCallsIn(t, '+15550001012', number, { hangupAfterS: 40 });
+    await handsetCallWhere(t, (h) => h.id === b && h.call_sid !== null, 'the second caller');
+    const room = await waitUntil(async () => {
+      const [r] = await client.conferences.list({ friendlyName: 'holdroom', status: 'in-progress' });
+      return r && (await client.conferences(r.sid).participants.list()).length === 2 ? r : undefined;
+    }, 15_000, 'both in the room');
+    roomSid = room.sid;
+
+    const heardBefore = (await handsetCallWhere(t, (h) => h.id === a, 'the first caller')).audio_heard_ms;
+    await assert.rejects(client.conferences(room.sid).participants(aSid).update({ hold: true, holdUrl: 'not a url' }), (e: { status: number; code: number }) => e.status === 400 && e.code === 21000);
+    const held = await client.conferences(room.sid).participants(aSid).update({ hold: true, holdUrl: app.url + '/hold-music' });
+    assert.equal(held.hold, true);
+    // Twilio's HoldMethod default is GET; the document is signed and asked for again each time it runs out.
+    const asks = await app.waitFor((rs) => rs.filter((r) => r.path === '/hold-music').length >= 2, 15_000);
+    const first = asks.find((r) => r.path === '/hold-music')!;
+    assert.equal(first.method, 'GET');
+    assert.equal(first.signatureValid, true);
+    assert.equal(first.params.CallSid, aSid);
+
+    const back = await client.conferences(room.sid).participants(aSid).update({ hold: false });
+    assert.equal(back.hold, false);
+    const askedWhileHeld = app.requests.filter((r) => r.path === '/hold-music').length;
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal(app.requests.filter((r) => r.path === '/hold-music').length, askedWhileHeld, 'off hold, the music is not asked for again');
+    // Nobody talks in the room and it has no beep: what the held caller heard was the music, at least one round of it.
+    const heardAfter = (await handsetCallWhere(t, (h) => h.id === a, 'the held caller')).audio_heard_ms;
+    assert.ok(heardAfter - heardBefore >= 900, `the held caller heard ${heardAfter - heardBefore} ms of hold music`);
+  } finally {
+    // However it went, the room ends (its callers go on) and the music server closes, so nothing outlives the test.
+    if (roomSid) await client.conferences(roomSid).update({ status: 'completed' }).catch(() => undefined);
+    await music.close();
+  }
 });

@@ -1,11 +1,12 @@
 // <Dial><Conference>: the caller joins the account's conference room of that name (src/voice/conferences.ts). Until
 // the room starts they hear its waitUrl (silence without one); then they talk with everyone in it until they hang
-// up, press * (hangupOnStar), reach timeLimit, are removed through the API, or the conference ends. Then the Dial's
+// up, press * (hangupOnStar), reach timeLimit, are removed through the API, or the conference ends; held with a HoldUrl
+// (the Participants API) they hear its music meanwhile. Then the Dial's
 // `action` gets DialCallStatus (completed; failed for a full room) and DialCallDuration, or the next verb runs.
 import type { DialVerb, VoiceVerb } from '../../../protocols/twiml/index.js';
 import type { VerbContext, VerbOutcome } from '../verb-context.js';
 import { CONTINUE, ENDED } from './media.js';
-import { aborted, playWaitDocuments } from './wait-documents.js';
+import { playWaitDocuments } from './wait-documents.js';
 
 /** What a conference's waitUrl document may hold (Twilio's list). */
 const WAIT_VERBS: ReadonlySet<VoiceVerb['verb']> = new Set(['Play', 'Say', 'Pause', 'Redirect']);
@@ -38,7 +39,11 @@ export async function conference(verb: DialVerb, ctx: VerbContext): Promise<Verb
         what: "a <Conference>'s waitUrl",
       });
     }
-    await aborted(out);
+    // In the room: on hold with a HoldUrl the participant hears its music (the mix does not reach them meanwhile).
+    for (let hold = await seat.nextHold(out); hold; hold = await seat.nextHold(out)) {
+      const music = { url: hold.url, method: hold.method, params: () => ({}), allowed: WAIT_VERBS, what: "a participant's HoldUrl" };
+      await playWaitDocuments(ctx, AbortSignal.any([out, hold.over]), music);
+    }
   } finally {
     clearTimeout(limit);
     ctx.media.off('dtmf', onKey);
