@@ -189,11 +189,20 @@ test('a participant held with a HoldUrl hears its TwiML, fetched again as it run
     assert.equal(first.signatureValid, true);
     assert.equal(first.params.CallSid, aSid);
 
+    // New music while held replaces the old: the next rounds ask the new URL, with the method given.
+    app.respond('/hold-music-2', { body: voiceTwiml((r) => { r.play(music.url); }) });
+    await client.conferences(room.sid).participants(aSid).update({ holdUrl: app.url + '/hold-music-2', holdMethod: 'POST' });
+    const second = (await app.waitFor((rs) => rs.some((r) => r.path === '/hold-music-2'), 15_000)).find((r) => r.path === '/hold-music-2')!;
+    assert.equal(second.method, 'POST');
+    assert.equal(second.params.CallSid, aSid);
+
     const back = await client.conferences(room.sid).participants(aSid).update({ hold: false });
     assert.equal(back.hold, false);
-    const askedWhileHeld = app.requests.filter((r) => r.path === '/hold-music').length;
+    const music1 = app.requests.filter((r) => r.path === '/hold-music').length;
+    const music2 = app.requests.filter((r) => r.path === '/hold-music-2').length;
     await new Promise((r) => setTimeout(r, 3_000));
-    assert.equal(app.requests.filter((r) => r.path === '/hold-music').length, askedWhileHeld, 'off hold, the music is not asked for again');
+    assert.equal(app.requests.filter((r) => r.path === '/hold-music').length, music1, 'replaced, the first music is not asked for again');
+    assert.equal(app.requests.filter((r) => r.path === '/hold-music-2').length, music2, 'off hold, the music is not asked for again');
     // Nobody talks in the room and it has no beep: what the held caller heard was the music, at least one round of it.
     const heardAfter = (await handsetCallWhere(t, (h) => h.id === a, 'the held caller')).audio_heard_ms;
     assert.ok(heardAfter - heardBefore >= 900, `the held caller heard ${heardAfter - heardBefore} ms of hold music`);
