@@ -12,6 +12,11 @@ export interface SayOptions {
   voice?: string;
   /** Twilio language tag such as en-US, en-GB, es-ES, fr-FR, de-DE. Default en-US. */
   language?: string;
+  /**
+   * SSML to speak instead of the text (a <Say>'s tags: <break>, <prosody>, <say-as>, …), read by espeak-ng's SSML
+   * mode, which skips tags it does not know (amazon:effect and the like). The text stays the silent placeholder's measure.
+   */
+  ssml?: string;
 }
 
 export interface TextToSpeechOptions {
@@ -95,7 +100,9 @@ export class TextToSpeech {
   synthesize(text: string, opts: SayOptions = {}): Promise<Int16Array> {
     const clipped = text.slice(0, MAX_TEXT_CHARS);
     const voice = espeakVoice(opts.voice, opts.language);
-    const key = createHash('sha256').update(`${voice}\0${opts.voice ?? ''}\0${opts.language ?? ''}\0${clipped}`).digest('hex');
+    // SSML is spoken as one <speak> document; a document clipped mid-tag would not parse, so it is taken whole or not at all.
+    const ssml = opts.ssml !== undefined && opts.ssml.length <= MAX_TEXT_CHARS * 2 ? `<speak>${opts.ssml}</speak>` : undefined;
+    const key = createHash('sha256').update(`${voice}\0${opts.voice ?? ''}\0${opts.language ?? ''}\0${ssml ?? clipped}`).digest('hex');
     const hot = this.recent.get(key);
     if (hot) {
       this.recent.delete(key); // re-insert: Map order is the LRU order
@@ -104,12 +111,12 @@ export class TextToSpeech {
     }
     const pending = this.inFlight.get(key);
     if (pending) return pending;
-    const work = this.lookupOrSpeak(key, clipped, voice).finally(() => this.inFlight.delete(key));
+    const work = this.lookupOrSpeak(key, clipped, voice, ssml).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, work);
     return work;
   }
 
-  private async lookupOrSpeak(key: string, text: string, voice: string): Promise<Int16Array> {
+  private async lookupOrSpeak(key: string, text: string, voice: string, ssml: string | undefined): Promise<Int16Array> {
     const file = join(this.cacheDir, `tts-${key}.wav`);
     try {
       return this.remember(key, readWav(await readFile(file)));
@@ -120,7 +127,7 @@ export class TextToSpeech {
     if (this.espeakMissing) return this.placeholder(text);
     let pcm: Int16Array;
     try {
-      pcm = readWav(await this.runEspeak(text, voice));
+      pcm = readWav(await this.runEspeak(ssml ?? text, voice, ssml !== undefined));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         this.espeakMissing = true;
@@ -156,10 +163,11 @@ export class TextToSpeech {
     return silence(text.length * SILENT_MS_PER_CHAR);
   }
 
-  private runEspeak(text: string, voice: string): Promise<Buffer> {
+  private runEspeak(text: string, voice: string, ssml: boolean): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       // Text goes in on stdin, so nothing the webhook wrote can be read as a command-line option.
-      const child = spawn(this.espeakPath, ['--stdout', '--stdin', '-v', voice], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const args = ['--stdout', '--stdin', ...(ssml ? ['-m'] : []), '-v', voice];
+      const child = spawn(this.espeakPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       let err = '';
       const timer = setTimeout(() => child.kill('SIGKILL'), this.timeoutMs);

@@ -147,6 +147,25 @@ export function deepText(el: XmlElement): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** The element's content written back as XML (text escaped, attributes quoted): what SSML inside a <Say> says. */
+export function innerXml(el: XmlElement): string {
+  let out = '';
+  for (const child of el.children) {
+    if (typeof child === 'string') {
+      out += escapeXml(child);
+      continue;
+    }
+    const attrs = Object.entries(child.attrs).map(([k, v]) => ` ${k}="${escapeXml(v).replace(/"/g, '&quot;')}"`).join('');
+    const inner = innerXml(child);
+    out += inner === '' ? `<${child.name}${attrs}/>` : `<${child.name}${attrs}>${inner}</${child.name}>`;
+  }
+  return out;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** Rejects any non-whitespace text directly inside an element that takes none. */
 export function noText(el: XmlElement, code: number): void {
   for (const child of el.children) {

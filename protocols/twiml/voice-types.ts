@@ -5,8 +5,10 @@ export type { HttpMethod };
 
 export interface SayVerb {
   readonly verb: 'Say';
-  /** Text to speak; SSML tags inside <Say> are flattened to their text. */
+  /** Text to speak; SSML tags inside <Say> are flattened to their text here. */
   readonly text: string;
+  /** The <Say>'s content as SSML when it holds tags (<break>, <prosody>, <say-as>, <emphasis>, …): what is spoken. */
+  readonly ssml?: string;
   readonly voice: string;
   readonly language: string;
   /** Times to repeat; 0 = until the call ends. */

@@ -1,6 +1,6 @@
 import * as A from './attributes.js';
 import type { ParseContext } from './attributes.js';
-import { deepText, noText, readTwimlDocument, textOnly, type XmlElement } from './document.js';
+import { deepText, innerXml, noText, readTwimlDocument, textOnly, type XmlElement } from './document.js';
 import { TwimlCode, TwimlProblem } from './errors.js';
 import type { TwimlParseOptions } from './messaging.js';
 import { dial } from './voice-dial.js';
@@ -82,9 +82,11 @@ function say(el: XmlElement, loopCode: number): SayVerb {
   if (text === '') throw new TwimlProblem(C.SayInvalidText, '<Say> has no text to speak');
   const voice = A.attr(el, 'voice') ?? 'man';
   if (!/^[A-Za-z][\w.-]*$/.test(voice)) throw new TwimlProblem(C.SayInvalidVoice, `<Say> voice="${voice}" is invalid`);
+  const hasTags = el.children.some((c) => typeof c !== 'string');
   return {
     verb: 'Say',
     text,
+    ...(hasTags && { ssml: innerXml(el).trim() }),
     voice,
     language: A.attr(el, 'language') ?? 'en-US',
     loop: A.integer(el, 'loop', loopCode, 1),

@@ -37,7 +37,7 @@ export async function announcement(
   try {
     for (const v of fetched.value) {
       let pcm: Int16Array | undefined;
-      if (v.verb === 'Say') pcm = await deps.tts.synthesize(v.text, { voice: v.voice, language: v.language });
+      if (v.verb === 'Say') pcm = await deps.tts.synthesize(v.text, { voice: v.voice, language: v.language, ssml: v.ssml });
       else if (v.verb === 'Play' && v.url !== undefined) pcm = await deps.fetchAudio(v.url);
       if (!pcm) continue;
       const times = v.verb === 'Say' || v.verb === 'Play' ? Math.max(1, v.loop) : 1;

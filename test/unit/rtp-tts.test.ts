@@ -50,3 +50,18 @@ test('with espeak-ng: speech at 8 kHz, cached on disk and served from the cache'
   assert.deepEqual(await cachedOnly.synthesize('Thank you for calling', { voice: 'alice', language: 'en-GB' }), speech);
   await rm(dir, { recursive: true });
 });
+
+test('SSML from a <Say> is spoken by espeak-ng: a <break> is that much silence, unknown tags are skipped, not read out', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-tts-'));
+  const tts = new TextToSpeech({ cacheDir: dir });
+  const plain = await tts.synthesize('Hello world', { ssml: 'Hello world' });
+  const paused = await tts.synthesize('Hello world', { ssml: 'Hello <break time="1500ms"/> world' });
+  const gapMs = ((paused.length - plain.length) / 8000) * 1000;
+  assert.ok(gapMs > 1_300 && gapMs < 1_800, `the break added ${gapMs} ms`);
+  // A tag espeak-ng does not know (Amazon's) is left out: the speech is as long as without it.
+  const wrapped = await tts.synthesize('Hello world', { ssml: '<amazon:effect name="whispered">Hello world</amazon:effect>' });
+  assert.ok(Math.abs(wrapped.length - plain.length) < 800, `${wrapped.length} samples against ${plain.length}`);
+  // Text and SSML are cached apart: the same words with and without a break are two entries.
+  assert.equal((await readdir(dir)).length, 3);
+  await rm(dir, { recursive: true });
+});

@@ -277,12 +277,22 @@ describe('voice TwiML built by the twilio package', () => {
     }
   });
 
-  test('SSML inside Say is flattened to its text', () => {
+  test('SSML inside Say is kept for speech, escaped as it was written, and flattened to its text', () => {
     const r = new VoiceResponse();
     const s = r.say('Hello');
     s.break({ time: "1s" });
-    s.emphasis('world');
-    assert.deepEqual(verbs(r.toString())[0], { verb: 'Say', text: 'Hello world', voice: 'man', language: 'en-US', loop: 1 });
+    s.emphasis('world & "friends"');
+    s.sayAs({ 'interpret-as': 'characters' }, 'abc');
+    assert.deepEqual(verbs(r.toString())[0], {
+      verb: 'Say',
+      text: 'Hello world & "friends" abc',
+      ssml: 'Hello<break time="1s"/><emphasis>world &amp; "friends"</emphasis><say-as interpret-as="characters">abc</say-as>',
+      voice: 'man',
+      language: 'en-US',
+      loop: 1,
+    });
+    // Plain text has no SSML to speak.
+    assert.equal((verbs(new VoiceResponse().say('Just words').toString())[0] as { ssml?: string }).ssml, undefined);
   });
 });
 

@@ -26,6 +26,28 @@ test('Say: the call is answered and the caller hears speech as long as the synth
   assert.ok(loudMs(heard.frames) > speechMs * 0.4, `only ${loudMs(heard.frames)} ms of it was audible`);
 });
 
+test('Say with SSML: the caller hears the words with the <break> between them as silence', async (t) => {
+  const h = await harness(t);
+  const plain = await h.ctx.tts.synthesize('One two.', { voice: 'man', language: 'en-US' });
+  const heard = h.listen();
+  const [say] = h.twiml('<Response><Say>One <break time="2s"/> two.</Say></Response>');
+  const startedAt = performance.now();
+  await runVerb(say!, h.ctx);
+  const tookMs = performance.now() - startedAt;
+  const plainMs = (plain.length / 8000) * 1000;
+  assert.ok(tookMs - plainMs > 1_700, `the Say took ${tookMs} ms, the words alone ${plainMs} ms`);
+  // Loud, then a quiet stretch of about the break's length, then loud again.
+  const loud = heard.frames.map((f) => loudMs([f]) > 0);
+  const first = loud.indexOf(true);
+  const last = loud.lastIndexOf(true);
+  let longestQuiet = 0;
+  for (let i = first, run = 0; i <= last; i++) {
+    run = loud[i] ? 0 : run + 1;
+    longestQuiet = Math.max(longestQuiet, run);
+  }
+  assert.ok(longestQuiet * 20 >= 1_700, `the longest quiet between the words was ${longestQuiet * 20} ms`);
+});
+
 test('Say loop="2" speaks twice; loop="0" speaks until the call ends', async (t) => {
   const h = await harness(t);
   const once = await h.ctx.tts.synthesize('One two.', { voice: 'man', language: 'en-US' });

@@ -6,7 +6,7 @@ import { CONTINUE, ENDED, playAudio } from './media.js';
 
 /** Speaks without answering first: also the nested prompt of a Gather, whose key press (`stop`) cuts it short. */
 export async function speak(verb: SayVerb, ctx: VerbContext, stop?: AbortSignal): Promise<VerbOutcome> {
-  const pcm = await ctx.tts.synthesize(verb.text, { voice: verb.voice, language: verb.language });
+  const pcm = await ctx.tts.synthesize(verb.text, { voice: verb.voice, language: verb.language, ssml: verb.ssml });
   if (ctx.signal.aborted) return ENDED;
   await playAudio(ctx, pcm, verb.loop, stop);
   return ctx.signal.aborted ? ENDED : CONTINUE;
