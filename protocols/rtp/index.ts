@@ -32,6 +32,7 @@ export {
   type SdpCodec,
   type SdpMedia,
 } from './sdp.js';
+export { ringback, RING_TONES } from './ringback.js';
 export { beep, concat, dtmfTone, mixEndAligned, rms, SAMPLE_RATE, samplesFor, silence, tone } from './tone.js';
 export { espeakVoice, TextToSpeech, type SayOptions, type TextToSpeechOptions } from './tts.js';
 export { decodeWav, durationSeconds, readWav, resample, WavError, writeWav } from './wav.js';

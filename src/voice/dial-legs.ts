@@ -1,7 +1,7 @@
 // <Dial>'s child legs: every target rings (in parallel, or one after another with `sequential`), the first to
 // answer is bridged to the caller and the others are canceled; the result is what Twilio reports as
 // DialCallStatus / DialCallSid / DialCallDuration.
-import { bridgeMedia } from '../../protocols/rtp/index.js';
+import { bridgeMedia, ringback } from '../../protocols/rtp/index.js';
 import type { DialTarget, DialVerb } from '../../protocols/twiml/index.js';
 import type { CallSession } from '../../actors/call/call-session.js';
 import type { DialResult } from '../../actors/call/verb-context.js';
@@ -26,6 +26,14 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
   const legs: StartedLeg[] = [];
   const stopAll = () => legs.forEach((l) => void l.child.end('hangup'));
   signal.addEventListener('abort', stopAll, { once: true });
+  // An answered caller hears ringback (the `ringTone` country's) until someone takes the call or nobody does; one
+  // not yet answered (answerOnBridge) has no media to hear it on.
+  let ringing = parent.answered;
+  if (ringing) void parent.media.play(ringback(verb.ringTone), { loop: 0 }).catch(() => undefined);
+  const stopRinging = () => {
+    if (ringing) parent.media.stopPlayback();
+    ringing = false;
+  };
   try {
     let winner: StartedLeg | undefined;
     const outcomes: RingResult[] = [];
@@ -45,6 +53,7 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
         winner = undefined;
       }
     }
+    stopRinging();
     if (!winner || signal.aborted) {
       return { status: signal.aborted ? 'canceled' : summarize(outcomes), childCallSid: winner?.child.sid ?? legs[0]?.child.sid ?? null, durationSeconds: 0 };
     }
@@ -52,7 +61,7 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     // answerOnBridge: the caller is answered only now that the callee has.
     await parent.answer();
     if (child.record.sendDigits) await child.media.sendDigits(child.record.sendDigits).catch(() => undefined);
-    // Every record-from-… mode records from the bridge: tandem plays no ringback to record before it.
+    // Every record-from-… mode records from the bridge: the ringback before it is not part of the call.
     const recording = verb.record !== 'do-not-record' ? recordBridge(parent.media, child.media, [parent.signal, child.signal], recordingStarted) : undefined;
     const unbridge = bridgeMedia(parent.media, child.media);
     const onKey = (d: string) => {
@@ -66,6 +75,7 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     if (recording) result.recording = await recording;
     return result;
   } finally {
+    stopRinging();
     signal.removeEventListener('abort', stopAll);
     await Promise.all(legs.map((l) => l.child.ended));
   }

@@ -9,7 +9,7 @@ import { readWav, tone } from '../../protocols/rtp/index.js';
 import { powerAt, serveWav } from '../helpers/audio.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
-import { buyVoiceNumber, callTandem, fetchCall, form, handsetCalls, listCalls, voiceTwiml, type CallJson, type HandsetCall } from './voice-helpers.js';
+import { buyVoiceNumber, callTandem, fetchCall, form, handsetCalls, handsetCallsIn, handsetCallWhere, listCalls, voiceTwiml, type CallJson, type HandsetCall } from './voice-helpers.js';
 
 
 let t: Tandem;
@@ -139,6 +139,26 @@ test('<Dial> to another tandem number bridges the two; the caller hanging up tea
   const bCall = await waitUntil(async () => { const c = await fetchCall(t, bReq!.params.CallSid!); return c.status === 'completed' ? c : undefined; }, 10_000, 'B completed');
   assert.equal(bCall.direction, 'inbound');
   assert.equal((await fetchCall(t, parentSid)).status, 'completed');
+});
+
+test('while a <Dial> rings, the answered caller hears ringback in its ringTone country\'s cadence; with answerOnBridge, nothing', async () => {
+  // B rings for 3 s (a leading <Pause> holds off its answer, as on Twilio) and never answers.
+  const b = await buyVoiceNumber(t, { VoiceUrl: app.url + '/rb-b' });
+  app.respond('/rb-b', { body: voiceTwiml((r) => { r.pause({ length: 3 }); r.hangup(); }) });
+  app.respond('/rb-done', { body: voiceTwiml((r) => r.hangup()) });
+  const heard: Record<string, number> = {};
+  for (const [i, ringTone] of (['us', 'uk', 'bridge'] as const).entries()) {
+    const a = await buyVoiceNumber(t, { VoiceUrl: app.url + `/rb-a-${ringTone}` });
+    const attrs = ringTone === 'bridge' ? { answerOnBridge: true } : { ringTone };
+    app.respond(`/rb-a-${ringTone}`, { body: voiceTwiml((r) => { r.dial({ ...attrs, timeout: 10, action: app.url + '/rb-done' }, b); }) });
+    const id = await handsetCallsIn(t, `+1555000440${i}`, a, { hangupAfterS: 20 });
+    heard[ringTone] = (await handsetCallWhere(t, (h) => h.id === id && h.status === 'completed', `the ${ringTone} caller done`, 30_000)).audio_heard_ms;
+  }
+  // us: 2 s on, 4 s off, so about 2 s of the 3 s ring; uk: 0.4 on, 0.2 off, 0.4 on, 2 off, about 0.8 s.
+  assert.ok(heard.us! >= 1_500 && heard.us! <= 2_600, `us ringback: ${heard.us} ms heard`);
+  assert.ok(heard.uk! >= 500 && heard.uk! <= 1_700, `uk ringback: ${heard.uk} ms heard`);
+  assert.ok(heard.us! > heard.uk! + 300, 'the two countries ring differently');
+  assert.equal(heard.bridge, 0, 'a caller not yet answered hears nothing in-band');
 });
 
 test('<Number url> whisper: the called party hears it first and presses 1 to take the call, then the two are bridged', async () => {
