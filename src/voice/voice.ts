@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type Srf from 'drachtio-srf';
 import nact from 'nact';
-import { PortPool, SdpError, openOnThisThread, buildOffer, negotiate, parseSdp, type MediaEndpoint, type OpenMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
+import { PortPool, RING_TONES, SdpError, openOnThisThread, buildOffer, negotiate, parseSdp, type MediaEndpoint, type OpenMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
 import { localCall, sipPendingAnswer, type PendingAnswer } from '../../actors/call/call-leg.js';
 import type { DialClient, DialTarget, DialVerb, StreamNoun, VoiceVerb } from '../../protocols/twiml/index.js';
 import { CallDirectory } from '../../actors/call/call-actor.js';
@@ -514,6 +514,9 @@ export class Voice {
   // ---- <Dial> ----
 
   private dial(parent: CallSession, verb: DialVerb, recordingStarted?: () => void): Promise<DialResult> {
+    if (verb.ringTone !== undefined && !RING_TONES.has(verb.ringTone)) {
+      this.o.notify({ accountSid: parent.record.accountSid, callSid: parent.sid, errorCode: 13220, text: `Dial: ringTone "${verb.ringTone}" is not one of Twilio's; ringing as us`, log: 1 });
+    }
     if (verb.queue) return dialQueue(parent, verb, this.deps.queues, this.o.notify, recordingStarted);
     const registered = this.o.sipDomains?.targets;
     if (registered && verb.targets.some((t) => t.noun !== 'Number')) {
