@@ -16,13 +16,16 @@ const ERROR_PROMPT_MAX_MS = 8_000;
 export async function runCall(s: CallSession, deps: VoiceDeps): Promise<void> {
   try {
     const amd = s.record.machineDetection;
-    if (amd && s.record.direction === 'outbound-api' && s.record.asyncAmd) {
-      detectBeside(s, deps, amd, s.record.asyncAmd);
-    } else if (amd && s.record.direction === 'outbound-api') {
-      // MachineDetection: listen first, then fetch the TwiML with AnsweredBy.
-      const { answeredBy } = await detectAnsweredBy(s, amd);
-      if (s.isOver) return;
-      await s.update({ answeredBy });
+    if (amd && s.record.direction === 'outbound-api') {
+      if (s.record.asyncAmd) {
+        // AsyncAmd: the TwiML runs now, detection beside it.
+        detectBeside(s, deps, amd, s.record.asyncAmd);
+      } else {
+        // MachineDetection: listen first, then fetch the TwiML with AnsweredBy.
+        const { answeredBy } = await detectAnsweredBy(s, amd);
+        if (s.isOver) return;
+        await s.update({ answeredBy });
+      }
     }
     await interpret(s, deps, await firstDocument(s, deps));
   } catch (err) {

@@ -57,7 +57,7 @@ const CADENCES: Readonly<Record<string, Cadence>> = {
   pl: EUROPEAN_1_4,
 };
 
-/** The ringTone values tandem knows; another value rings as `us`, Twilio's default. */
+/** Twilio's ringTone values; any other value rings as `us`, which is also what a <Dial> without one rings. */
 export const RING_TONES: ReadonlySet<string> = new Set(Object.keys(CADENCES));
 
 const built = new Map<string, Int16Array>();
