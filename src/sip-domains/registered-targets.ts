@@ -22,7 +22,9 @@ export class RegisteredTargets {
   /** The targets a <Sip> noun rings: itself, one per registered device, or none (with a notification saying why). */
   expand(accountSid: string, callSid: string, t: DialSip): DialTarget[] {
     const uris = this.resolve(accountSid, callSid, t.uri);
-    return uris === undefined ? [t] : uris.map((uri) => ({ ...t, uri }));
+    // Headers written on the address of record (`?x-…=…`) go to every device it rings.
+    const headers = t.uri.includes('?') ? t.uri.slice(t.uri.indexOf('?')) : '';
+    return uris === undefined ? [t] : uris.map((uri) => ({ ...t, uri: uri + headers }));
   }
 
   /**

@@ -55,7 +55,11 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     }
     stopRinging();
     if (!winner || signal.aborted) {
-      return { status: signal.aborted ? 'canceled' : summarize(outcomes), childCallSid: winner?.child.sid ?? legs[0]?.child.sid ?? null, durationSeconds: 0 };
+      const failed: DialResult = { status: signal.aborted ? 'canceled' : summarize(outcomes), childCallSid: winner?.child.sid ?? legs[0]?.child.sid ?? null, durationSeconds: 0 };
+      // A <Sip> dial tells its action how the far end answered, as Twilio does.
+      const sipStatus = outcomes.find((o): o is RingResult & { answered: false } => !o.answered && o.sipStatus !== undefined)?.sipStatus;
+      if (verb.targets.some((t) => t.noun === 'Sip') && sipStatus !== undefined) failed.params = { DialSipResponseCode: String(sipStatus) };
+      return failed;
     }
     const child = winner.child;
     // answerOnBridge: the caller is answered only now that the callee has.
@@ -72,6 +76,7 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     unbridge();
     parent.media.off('dtmf', onKey);
     const result: DialResult = { status: 'completed', childCallSid: child.sid, durationSeconds: child.record.duration ?? 0 };
+    if (winner.target.noun === 'Sip') result.params = { DialSipResponseCode: '200', ...(child.record.sipCallId && { DialSipCallId: child.record.sipCallId }) };
     if (recording) result.recording = await recording;
     return result;
   } finally {

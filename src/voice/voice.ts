@@ -25,6 +25,7 @@ import { CallStore, isFinal } from './call-store.js';
 import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
 import { SipAccess } from './sip-access.js';
 import { MediaStreams, type StreamView } from './media-streams.js';
+import { sipUriHeaders } from './sip-headers.js';
 import { dialTargets, type StartedLeg } from './dial-legs.js';
 import { CallQueues } from './call-queues.js';
 import { QueueStore } from './queue-store.js';
@@ -537,7 +538,11 @@ export class Voice {
     const owned = target.noun === 'Number' && to ? this.ownedNumber(to) : undefined;
     let sipTarget: SipTarget | undefined;
     if (target.noun === 'Sip') {
-      sipTarget = { uri: target.uri, ...(target.username !== undefined && { auth: { username: target.username, password: target.password ?? '' } }) };
+      const { uri, headers, refused } = sipUriHeaders(target.uri);
+      for (const name of refused) {
+        this.o.notify({ accountSid: parent.record.accountSid, callSid: parent.sid, errorCode: 13252, text: `Dial: header "${name}" on ${uri} is not sent: use an X- header, or one of User-to-User, Remote-Party-ID, P-Preferred-Identity, P-Called-Party-ID`, log: 1 });
+      }
+      sipTarget = { uri, headers, ...(target.username !== undefined && { auth: { username: target.username, password: target.password ?? '' } }) };
     } else if (target.noun === 'Client') {
       sipTarget = isClientDevice(target) ? { uri: target.device, headers: clientHeaders(target.parameters) } : undefined;
     } else if (to && !owned) {
@@ -655,7 +660,7 @@ function clientHeaders(parameters: Record<string, string>): Record<string, strin
 }
 
 function dialNumber(t: DialTarget): string | undefined {
-  if (t.noun === 'Sip') return t.uri;
+  if (t.noun === 'Sip') return sipUriHeaders(t.uri).uri;
   if (t.noun === 'Client') return `client:${t.identity}`;
   if (t.noun === 'Number') {
     const digits = t.number.replace(/[\s\-().]/g, '');
