@@ -1,5 +1,6 @@
-// <Dial><Conference>: a named conference room of the account. Attributes tandem does not act on (trim, coach,
-// jitterBufferSize, region, eventCallbackUrl, …) are accepted and ignored, as a valid document must run.
+// <Dial><Conference>: a named conference room of the account. `coach="CA…"` joins as that participant's coach.
+// Attributes tandem does not act on (trim, jitterBufferSize, region, eventCallbackUrl, …) are accepted and ignored,
+// as a valid document must run.
 import * as A from './attributes.js';
 import type { ParseContext } from './attributes.js';
 import { textOnly, type XmlElement } from './document.js';
@@ -27,6 +28,8 @@ export function dialConference(ctx: ParseContext, el: XmlElement): DialConferenc
   const statusCallback = A.optionalUrl(ctx, el, 'statusCallback', C.SchemaValidation);
   const participantLabel = A.attr(el, 'participantLabel');
   const recordingStatusCallback = A.optionalUrl(ctx, el, 'recordingStatusCallback', C.SchemaValidation);
+  const coach = A.attr(el, 'coach');
+  if (coach !== undefined && !/^CA[0-9a-f]{32}$/.test(coach)) throw new TwimlProblem(C.SchemaValidation, `<Conference> coach="${coach}" is not a call SID`);
   return {
     name,
     muted: A.boolean(el, 'muted', C.ConferenceInvalidMuted, false),
@@ -40,6 +43,7 @@ export function dialConference(ctx: ParseContext, el: XmlElement): DialConferenc
     statusCallbackMethod: A.method(el, 'statusCallbackMethod', C.SchemaValidation),
     statusCallbackEvent: A.wordList(el, 'statusCallbackEvent', EVENTS, C.SchemaValidation, []),
     ...(participantLabel !== undefined && { participantLabel }),
+    ...(coach !== undefined && { coach }),
     record: A.oneOf(el, 'record', ['do-not-record', 'record-from-start'] as const, C.SchemaValidation, 'do-not-record'),
     ...(recordingStatusCallback !== undefined && { recordingStatusCallback }),
     recordingStatusCallbackMethod: A.method(el, 'recordingStatusCallbackMethod', C.SchemaValidation),

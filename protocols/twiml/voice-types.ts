@@ -152,6 +152,8 @@ export interface DialConference {
   readonly statusCallbackMethod: HttpMethod;
   readonly statusCallbackEvent: ConferenceEvent[];
   readonly participantLabel?: string;
+  /** The call SID of the participant this one coaches: only they hear this one (Twilio's coaching). */
+  readonly coach?: string;
   /** `record-from-start`: the room's mix is recorded from its start to its end (as the room's first participant asked). */
   readonly record: 'do-not-record' | 'record-from-start';
   readonly recordingStatusCallback?: string;

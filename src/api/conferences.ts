@@ -46,8 +46,8 @@ function participantJson(room: Room, p: Participant): Record<string, unknown> {
   return {
     account_sid: room.record.accountSid,
     call_sid: p.callSid,
-    call_sid_to_coach: null,
-    coaching: false,
+    call_sid_to_coach: p.coaching ?? null,
+    coaching: p.coaching !== undefined,
     conference_sid: room.sid,
     date_created: rfc2822(p.joinedAt),
     date_updated: rfc2822(p.dateUpdated),
@@ -165,16 +165,19 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
         // To this participant alone: it plays on their leg, ahead of the room's mix.
         announce(room, { url: announceUrl, method: method(body, 'AnnounceMethod') ?? 'POST' }, (pcm) => void p.leg.media.play(pcm).catch(() => undefined), p.callSid);
       }
-      for (const unsupported of ['WaitUrl', 'CallSidToCoach']) {
-        if (str(body, unsupported)) throw badRequest(21000, `${unsupported} is not supported by tandem`);
+      if (str(body, 'WaitUrl')) throw badRequest(21000, 'WaitUrl is not supported by tandem on a participant update');
+      const coaching = parseCoaching(body, p.coaching !== undefined);
+      if (coaching !== undefined && coaching !== null && !room.participants.has(coaching)) {
+        throw badRequest(21000, `CallSidToCoach ${coaching} is not a participant of conference ${room.sid}`);
       }
-      if (bool(body, 'Coaching') === true) throw badRequest(21000, 'Coaching is not supported by tandem');
+      if (coaching === p.callSid) throw badRequest(21000, 'A participant cannot coach itself');
       const muted = bool(body, 'Muted');
       const hold = bool(body, 'Hold');
       // HoldUrl's TwiML (<Play>, <Say>, <Pause>, <Redirect>) plays while the participant is held; HoldMethod is GET by default, as on Twilio.
       const holdUrl = url(body, 'HoldUrl', 21000);
       const music = holdUrl ? { url: holdUrl, method: method(body, 'HoldMethod') ?? 'GET' } : undefined;
       if (muted !== undefined) room.setMuted(p, muted);
+      if (coaching !== undefined) room.setCoaching(p, coaching ?? undefined);
       if (hold !== undefined || (music && p.hold)) room.setHold(p, hold ?? true, music);
       return participantJson(room, p);
     });
@@ -197,14 +200,16 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
       const c = parseCreate({ ...body, Twiml: twiml, Url: '' }, ownedBy(deps, req.account.sid), undefined);
       const room = byName ? await conferences.open(req.account.sid, sid) : liveRoom(req.account.sid, sid);
       if (byName && room.participants.size === 0) room.endIfStillEmpty((c.timeoutS + ROOM_GRACE_S) * 1000);
+      const coach = parseCoaching(body, false);
+      if (coach && !room.participants.has(coach)) throw badRequest(21000, `CallSidToCoach ${coach} is not a participant of conference ${room.sid}`);
       try {
         const call = await voice.createCall(req.account.sid, c);
         reply.code(201);
         return {
           account_sid: call.accountSid,
           call_sid: call.sid,
-          call_sid_to_coach: null,
-          coaching: false,
+          call_sid_to_coach: coach ?? null,
+          coaching: coach !== undefined && coach !== null,
           conference_sid: room.sid,
           date_created: rfc2822(call.dateCreated),
           date_updated: rfc2822(call.dateUpdated),
@@ -223,6 +228,19 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
       }
     });
   };
+}
+
+/**
+ * `Coaching` and `CallSidToCoach`: the SID to coach, null to stop coaching, undefined to leave it as it is. As on
+ * Twilio, Coaching=true needs CallSidToCoach (unless already coaching someone on an update).
+ */
+function parseCoaching(p: RawParams, coachingNow: boolean): string | null | undefined {
+  const coaching = bool(p, 'Coaching');
+  const target = str(p, 'CallSidToCoach');
+  if (coaching === false) return null;
+  if (target !== undefined && target !== '' && !isSid(target, 'CA')) throw badRequest(21000, `CallSidToCoach ${target} is not a call SID`);
+  if (coaching === true && !target && !coachingNow) throw badRequest(21000, 'Coaching=true needs CallSidToCoach');
+  return target || undefined;
 }
 
 /** The TwiML that joins an added participant to the room with the request's conference settings. */
@@ -248,6 +266,8 @@ function joinTwiml(room: string, p: RawParams): string {
   if (max !== undefined) attrs.push(['maxParticipants', String(max)]);
   const label = str(p, 'Label');
   if (label) attrs.push(['participantLabel', label]);
+  const coach = parseCoaching(p, false);
+  if (coach) attrs.push(['coach', coach]);
   const callback = url(p, 'ConferenceStatusCallback', 21000);
   if (callback) attrs.push(['statusCallback', callback]);
   const callbackMethod = str(p, 'ConferenceStatusCallbackMethod');

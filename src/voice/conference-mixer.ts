@@ -1,6 +1,7 @@
 // A conference's audio: every 20 ms (the main thread's media clock) each participant who can hear gets the sum of
 // everyone else who may speak (mix-minus: never their own voice back), plus the room's own sounds (the join and
-// leave beeps), clipped to 16 bits. Participants' endpoints may live in any media worker: their decoded frames come
+// leave beeps), clipped to 16 bits. A coach (Twilio's Coaching) is heard by the one participant they coach alone,
+// and is not in the room's recording. Participants' endpoints may live in any media worker: their decoded frames come
 // here as 'audio' events and the mix goes back through feed(), as a cross-worker <Dial> bridge does.
 import { sharedMediaClock, type MediaClock, type MediaEndpoint } from '../../protocols/rtp/index.js';
 
@@ -13,6 +14,8 @@ export interface MixerVoice {
   readonly speaks: boolean;
   /** Fed the mix (not on hold). */
   readonly hears: boolean;
+  /** Coaching: the id (call SID) of the only participant who hears this one. */
+  readonly coaches?: string | undefined;
 }
 
 class Input {
@@ -147,10 +150,20 @@ export class ConferenceMixer {
     total.fill(0);
     let speakers = 0;
     let only: Seat | undefined;
+    // What coaches say, by whom they coach: heard by that one participant only.
+    let whispers: Map<string, Int32Array> | undefined;
     for (const seat of this.seats.values()) {
       const got = seat.input.take(seat.frame);
       // Digital silence (a phone sending comfort frames) adds nothing: it is not counted as speaking.
       if (!got || !seat.voice.speaks || !seat.frame.some((v) => v !== 0)) continue;
+      const coached = seat.voice.coaches;
+      if (coached !== undefined) {
+        whispers ??= new Map();
+        let w = whispers.get(coached);
+        if (!w) whispers.set(coached, (w = new Int32Array(FRAME)));
+        for (let i = 0; i < FRAME; i++) w[i]! += seat.frame[i]!;
+        continue;
+      }
       speakers++;
       only = seat;
       const f = seat.frame;
@@ -165,19 +178,20 @@ export class ConferenceMixer {
     }
     if (speakers === 0 && !sound) {
       this.recording?.append(undefined);
-      return;
-    }
-    if (this.recording) {
+      if (!whispers) return;
+    } else if (this.recording) {
       for (let i = 0; i < FRAME; i++) this.whole[i] = clip(total[i]!);
       this.recording.append(this.whole);
     }
     const out = this.out;
-    for (const seat of this.seats.values()) {
+    for (const [id, seat] of this.seats) {
       if (!seat.voice.hears) continue;
-      // The only one talking, with no room sound: nobody else to hear (the endpoint fills the gap with silence).
-      if (!sound && speakers === 1 && only === seat) continue;
-      const own = seat.voice.speaks ? seat.frame : undefined;
-      for (let i = 0; i < FRAME; i++) out[i] = clip(total[i]! - (own ? own[i]! : 0));
+      const whisper = whispers?.get(id);
+      // Nothing but their own voice to hear (or nothing at all): the endpoint fills the gap with silence.
+      if (!whisper && !sound && (speakers === 0 || (speakers === 1 && only === seat))) continue;
+      // A coach's voice never went into the total, so there is none of it to take out.
+      const own = seat.voice.speaks && seat.voice.coaches === undefined ? seat.frame : undefined;
+      for (let i = 0; i < FRAME; i++) out[i] = clip(total[i]! - (own ? own[i]! : 0) + (whisper ? whisper[i]! : 0));
       seat.media.feed(out);
     }
   }

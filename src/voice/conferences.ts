@@ -40,6 +40,8 @@ export class Participant implements ConferenceSeat {
   dateUpdated = this.joinedAt;
   muted: boolean;
   hold = false;
+  /** Coaching: the call SID of the participant who alone hears this one. */
+  coaching: string | undefined;
   /** The HoldUrl music of the hold now, if it has one; aborted when the hold ends or other music replaces it. */
   private holding: { music: HoldMusic; over: AbortController } | undefined;
   private holdWaiter: ((h: HeldWithMusic) => void) | undefined;
@@ -50,6 +52,7 @@ export class Participant implements ConferenceSeat {
 
   constructor(readonly room: Room, readonly leg: ConferenceLeg, noun: DialConference) {
     this.muted = noun.muted;
+    this.coaching = noun.coach;
     this.startConferenceOnEnter = noun.startConferenceOnEnter;
     this.endConferenceOnExit = noun.endConferenceOnExit;
     this.label = noun.participantLabel ?? null;
@@ -78,6 +81,10 @@ export class Participant implements ConferenceSeat {
 
   get hears(): boolean {
     return !this.hold;
+  }
+
+  get coaches(): string | undefined {
+    return this.coaching;
   }
 
   leave(): void {
@@ -200,6 +207,12 @@ export class Room {
     if (!this.startCtl.signal.aborted || this.over) return false;
     this.mixer.sound(pcm);
     return true;
+  }
+
+  /** Coaching `callSid` (a participant of this room), or coaching nobody: heard by everyone again. */
+  setCoaching(p: Participant, callSid: string | undefined): void {
+    p.coaching = callSid;
+    p.dateUpdated = Date.now();
   }
 
   setMuted(p: Participant, muted: boolean): void {

@@ -160,7 +160,7 @@ test('the Participants API adds someone by calling them into a live room; errors
   await rejects(client.conferences.list({ status: 'busy' as 'init' }), 400, 20001);
 });
 
-test('a participant held with a HoldUrl hears its TwiML, fetched again as it runs out, until taken off hold', async () => {
+test('a participant held with a HoldUrl hears its TwiML, fetched again as it runs out, until taken off hold; coaching is set and cleared', async () => {
   const client = t.client();
   const music = await serveWav(tone([500], 1000, 0.4));
   let roomSid: string | undefined;
@@ -171,7 +171,7 @@ test('a participant held with a HoldUrl hears its TwiML, fetched again as it run
     const a = await handsetCallsIn(t, '+15550001011', number, { hangupAfterS: 40 });
     const aSid = (await handsetCallWhere(t, (h) => h.id === a && h.call_sid !== null, 'the first caller')).call_sid!;
     const b = await handsetCallsIn(t, '+15550001012', number, { hangupAfterS: 40 });
-    await handsetCallWhere(t, (h) => h.id === b && h.call_sid !== null, 'the second caller');
+    const bSid = (await handsetCallWhere(t, (h) => h.id === b && h.call_sid !== null, 'the second caller')).call_sid!;
     const room = await waitUntil(async () => {
       const [r] = await client.conferences.list({ friendlyName: 'holdroom', status: 'in-progress' });
       return r && (await client.conferences(r.sid).participants.list()).length === 2 ? r : undefined;
@@ -206,6 +206,18 @@ test('a participant held with a HoldUrl hears its TwiML, fetched again as it run
     // Nobody talks in the room and it has no beep: what the held caller heard was the music, at least one round of it.
     const heardAfter = (await handsetCallWhere(t, (h) => h.id === a, 'the held caller')).audio_heard_ms;
     assert.ok(heardAfter - heardBefore >= 900, `the held caller heard ${heardAfter - heardBefore} ms of hold music`);
+
+    // Coaching through the Participants API: A coaches B (only B hears A), then stops.
+    const coaching = await client.conferences(room.sid).participants(aSid).update({ coaching: true, callSidToCoach: bSid });
+    assert.deepEqual([coaching.coaching, coaching.callSidToCoach], [true, bSid]);
+    const listed = await client.conferences(room.sid).participants(aSid).fetch();
+    assert.deepEqual([listed.coaching, listed.callSidToCoach], [true, bSid]);
+    const stopped = await client.conferences(room.sid).participants(aSid).update({ coaching: false });
+    assert.deepEqual([stopped.coaching, stopped.callSidToCoach], [false, null]);
+    const refused = (e: { status: number; code: number }) => e.status === 400 && e.code === 21000;
+    await assert.rejects(client.conferences(room.sid).participants(aSid).update({ coaching: true }), refused);
+    await assert.rejects(client.conferences(room.sid).participants(aSid).update({ coaching: true, callSidToCoach: 'CA' + '0'.repeat(32) }), refused);
+    await assert.rejects(client.conferences(room.sid).participants(aSid).update({ coaching: true, callSidToCoach: aSid }), refused);
   } finally {
     // However it went, the room ends (its callers go on) and the music server closes, so nothing outlives the test.
     if (roomSid) await client.conferences(roomSid).update({ status: 'completed' }).catch(() => undefined);

@@ -119,6 +119,45 @@ test('everyone hears the one who speaks, never themselves; a muted participant i
   assert.ok(loudMs(atC!) < 60, 'the one on hold hears nothing');
 });
 
+test('a coach is heard by the participant they coach alone, hears everyone, and is not in the recording; stopping makes them heard by all', async (t) => {
+  const s = await setup(t);
+  const [agent, customer, supervisor] = [await s.phone(), await s.phone(), await s.phone()];
+  const pa = await s.join(agent, { record: 'record-from-start', recordingStatusCallback: `${s.app.url}/coached` });
+  await s.join(customer);
+  const ps = await s.join(supervisor, { coach: agent.sid });
+  assert.equal(ps.coaching, agent.sid);
+
+  let [atAgent, atCustomer, atSupervisor] = await speak(supervisor, 700, 600, [agent, customer, supervisor]);
+  assert.ok(loudMs(atAgent!) >= 450, `the coached agent heard ${loudMs(atAgent!)} ms of the coach`);
+  assert.ok(Math.abs(zeroCrossingHz(concat(atAgent!.filter((f) => loudMs([f]) > 0))) - 700) < 40, 'and heard 700 Hz');
+  assert.ok(loudMs(atCustomer!) < 60, `the customer heard ${loudMs(atCustomer!)} ms of the coach`);
+  assert.ok(loudMs(atSupervisor!) < 60, 'the coach does not hear themselves');
+
+  // The coach hears the call: both the agent and the customer.
+  [, , atSupervisor] = await speak(customer, 400, 500, [agent, customer, supervisor]);
+  assert.ok(loudMs(atSupervisor!) >= 350, `the coach heard ${loudMs(atSupervisor!)} ms of the customer`);
+  [, , atSupervisor] = await speak(agent, 500, 500, [agent, customer, supervisor]);
+  assert.ok(loudMs(atSupervisor!) >= 350, `the coach heard ${loudMs(atSupervisor!)} ms of the agent`);
+
+  // Barge in: coaching stops, and everyone hears the supervisor.
+  pa.room.setCoaching(ps, undefined);
+  [atAgent, atCustomer] = await speak(supervisor, 900, 500, [agent, customer]);
+  assert.ok(loudMs(atAgent!) >= 350 && loudMs(atCustomer!) >= 350, `after coaching: agent ${loudMs(atAgent!)} ms, customer ${loudMs(atCustomer!)} ms`);
+
+  // The room's recording has the call and the barge-in, not the whispered coaching.
+  pa.room.end('conference-ended-via-api');
+  const got = (await s.app.waitFor((r) => r.some((x) => x.path === '/coached'))).find((x) => x.path === '/coached')!.params;
+  const pcm = readWav(await s.recordings.readWav(s.recordings.get(got.RecordingSid!)!));
+  const hz: number[] = [];
+  for (let i = 0; i + 160 <= pcm.length; i += 160) {
+    const f = pcm.subarray(i, i + 160);
+    if (loudMs([f]) > 0) hz.push(zeroCrossingHz(f));
+  }
+  const near = (target: number) => hz.filter((h) => Math.abs(h - target) < 40).length;
+  assert.ok(near(400) > 10 && near(500) > 10 && near(900) > 10, `the customer, the agent and the barge-in are recorded: ${near(400)}/${near(500)}/${near(900)} frames`);
+  assert.ok(near(700) <= 2, `${near(700)} frames of the coaching were recorded`);
+});
+
 test('a room waits for a participant who starts it, ends when one with endConferenceOnExit leaves, and reports each step', async (t) => {
   const s = await setup(t);
   const [a, b] = [await s.phone(), await s.phone()];

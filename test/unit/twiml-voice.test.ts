@@ -222,6 +222,13 @@ describe('voice TwiML built by the twilio package', () => {
     assert.equal(codeOf(wrap('<Dial><Conference record="always">r</Conference></Dial>')), 12200);
     assert.equal(codeOf(wrap('<Dial><Conference></Conference></Dial>')), 12200);
     assert.equal(codeOf(wrap('<Dial><Conference>a</Conference><Queue>b</Queue></Dial>')), 13215);
+    assert.equal(codeOf(wrap('<Dial><Conference coach="alice">r</Conference></Dial>')), 12200);
+  });
+
+  test('Conference coach names the call SID the participant coaches', () => {
+    const sid = 'CA' + 'a'.repeat(32);
+    const [dial] = verbs(wrap(`<Dial><Conference coach="${sid}">r</Conference></Dial>`)) as { conference?: { coach?: string } }[];
+    assert.equal(dial!.conference!.coach, sid);
   });
 
   test('queue TwiML errors carry Twilio\'s Enqueue and Dial->Queue codes', () => {
