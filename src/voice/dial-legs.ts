@@ -57,8 +57,8 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     if (!winner || signal.aborted) {
       const failed: DialResult = { status: signal.aborted ? 'canceled' : summarize(outcomes), childCallSid: winner?.child.sid ?? legs[0]?.child.sid ?? null, durationSeconds: 0 };
       // A <Sip> dial tells its action how the far end answered, as Twilio does.
-      const sipStatus = outcomes.find((o): o is RingResult & { answered: false } => !o.answered && o.sipStatus !== undefined)?.sipStatus;
-      if (verb.targets.some((t) => t.noun === 'Sip') && sipStatus !== undefined) failed.params = { DialSipResponseCode: String(sipStatus) };
+      const refusal = outcomes.find((o): o is RingResult & { answered: false } => !o.answered && o.sipStatus !== undefined);
+      if (verb.targets.some((t) => t.noun === 'Sip') && refusal) failed.params = { DialSipResponseCode: String(refusal.sipStatus), ...sipHeaderParams(refusal.xHeaders) };
       return failed;
     }
     const child = winner.child;
@@ -76,7 +76,10 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     unbridge();
     parent.media.off('dtmf', onKey);
     const result: DialResult = { status: 'completed', childCallSid: child.sid, durationSeconds: child.record.duration ?? 0 };
-    if (winner.target.noun === 'Sip') result.params = { DialSipResponseCode: '200', ...(child.record.sipCallId && { DialSipCallId: child.record.sipCallId }) };
+    if (winner.target.noun === 'Sip') {
+      const answer = await winner.rung;
+      result.params = { DialSipResponseCode: '200', ...(child.record.sipCallId && { DialSipCallId: child.record.sipCallId }), ...sipHeaderParams(answer.xHeaders) };
+    }
     if (recording) result.recording = await recording;
     return result;
   } finally {
@@ -84,6 +87,13 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     signal.removeEventListener('abort', stopAll);
     await Promise.all(legs.map((l) => l.child.ended));
   }
+}
+
+/** The far end's X- headers as Twilio hands them to a <Sip> dial's action: DialSipHeader_<name>. */
+function sipHeaderParams(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[`DialSipHeader_${name}`] = value;
+  return out;
 }
 
 /** Resolves with the first leg to answer (the rest are canceled), or undefined once every leg failed. */

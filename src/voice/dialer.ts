@@ -14,7 +14,16 @@ export interface SipTarget {
   headers?: Record<string, string>;
 }
 
-export type RingResult = { answered: true } | { answered: false; status: CallStatus; sipStatus?: number };
+/** `xHeaders`: the X- headers of the far end's final response (a <Sip> dial's action hears them as DialSipHeader_…). */
+export type RingResult = { answered: true; xHeaders?: Record<string, string> } | { answered: false; status: CallStatus; sipStatus?: number; xHeaders?: Record<string, string> };
+
+/** The X- headers of a SIP response as drachtio-srf gives it (names as sent). */
+export function xHeadersOf(res: unknown): Record<string, string> {
+  const headers = (res as { headers?: Record<string, unknown> } | undefined)?.headers ?? {};
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (/^x-/i.test(name) && typeof value === 'string') out[name] = value;
+  return out;
+}
 
 /** SIP final response → Twilio call status (when the call was not canceled by us). */
 export function statusForSipFailure(status: number): CallStatus {
@@ -82,14 +91,14 @@ export async function ring(s: CallSession, deps: VoiceDeps, target: SipTarget): 
     await markRinging();
     s.connected(dialog);
     await s.update({ status: 'in-progress', startTime: Date.now(), sipCallId: dialog.sip.callId }, 'answered');
-    return { answered: true };
+    return { answered: true, xHeaders: xHeadersOf((dialog as { res?: unknown }).res) };
   } catch (err) {
     clearTimeout(timer);
     s.cancelInvite = undefined;
     const sipStatus = (err as { status?: number }).status;
     if (why === 'canceled') return { answered: false, status: 'canceled', ...(sipStatus && { sipStatus }) };
     if (why === 'timeout') return { answered: false, status: 'no-answer', ...(sipStatus && { sipStatus }) };
-    if (typeof sipStatus === 'number') return { answered: false, status: statusForSipFailure(sipStatus), sipStatus };
+    if (typeof sipStatus === 'number') return { answered: false, status: statusForSipFailure(sipStatus), sipStatus, xHeaders: xHeadersOf((err as { res?: unknown }).res) };
     deps.log.warn({ err, callSid: s.sid, uri: target.uri }, 'outbound INVITE failed');
     return { answered: false, status: 'failed' };
   }

@@ -1,6 +1,6 @@
 // <Dial><Sip> to a SIP endpoint outside tandem (a sipp UAS), called from the sandbox handset: custom headers written
 // on the URI reach the INVITE as headers (not in its Request-URI), headers Twilio would not send are warned of
-// (13252), and the action hears DialSipResponseCode and DialSipCallId, as on Twilio.
+// (13252), and the action hears DialSipResponseCode, DialSipCallId and the far end's X- headers, as on Twilio.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
@@ -36,6 +36,7 @@ test('<Sip> URI headers: X- and the standard ones Twilio passes go on the INVITE
   assert.equal(done.params.DialCallStatus, 'completed');
   assert.equal(done.params.DialSipResponseCode, '200');
   assert.ok((done.params.DialSipCallId ?? '').length > 0, 'the SIP Call-ID of the leg');
+  assert.equal(done.params['DialSipHeader_X-Answered-By'], 'desk', "the X- headers of the far end's answer");
   const [leg] = await listCalls(t, `?ParentCallSid=${done.params.CallSid}`);
   assert.equal(leg?.to, uri, 'the leg is to the address, without its headers');
   const warnings = await callNotifications(t, done.params.CallSid!);
@@ -51,5 +52,6 @@ test('<Sip> URI headers: X- and the standard ones Twilio passes go on the INVITE
   const refused = (await app.waitFor((rs) => rs.some((r) => r.path === '/sip-busy'), 20_000)).find((r) => r.path === '/sip-busy')!;
   assert.equal(refused.params.DialCallStatus, 'busy');
   assert.equal(refused.params.DialSipResponseCode, '486');
+  assert.equal(refused.params['DialSipHeader_X-Reason'], 'on-another-call');
   await refusing.done;
 });
