@@ -11,6 +11,17 @@ export interface CallLeg {
   on(event: 'modify', fn: (req: { body: string }, res: { send(status: number, opts?: { body?: string; headers?: Record<string, string> }): void }) => void): unknown;
   /** Our current SDP on a SIP leg. */
   readonly local?: { sdp: string };
+  /** An in-dialog request such as REFER, answered with the far end's final response; SIP legs only. */
+  request?(opts: { method: string; headers?: Record<string, string> }): Promise<{ status: number }>;
+  /** A NOTIFY in the dialog (how a REFER's transfer is going); SIP legs only. */
+  on(event: 'notify', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
+  off?(event: 'notify', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
+}
+
+/** What tandem reads of a NOTIFY: its sipfrag body and its Subscription-State. */
+export interface SipNotify {
+  readonly body?: string;
+  get(name: string): string | undefined;
 }
 
 /** An unanswered incoming leg: answer it with our SDP, or refuse it with a SIP status. */

@@ -3,6 +3,7 @@
 import { buildAnswer, negotiate, parseSdp, type MediaEndpoint } from '../../protocols/rtp/index.js';
 import type { CallRecord, CallStatus, HttpMethod } from '../../src/store/records.js';
 import type { CallLeg, PendingAnswer } from './call-leg.js';
+import { referLeg, type ReferOutcome } from './sip-refer.js';
 import type { CallInfo } from './verb-context.js';
 import type { VoiceDeps } from './voice-deps.js';
 
@@ -145,6 +146,17 @@ export class CallSession {
     }
     const limit = this.record.timeLimitS;
     if (limit > 0) this.timeLimit = setTimeout(() => void this.end('hangup'), limit * 1000);
+  }
+
+  /**
+   * A SIP REFER of this call's far end to `target` (<Refer>); undefined when the call is not a SIP leg: only a call
+   * that came in through a SIP domain, or went out to a SIP address, is one (a phone number is not, as on Twilio).
+   */
+  refer(target: string): Promise<ReferOutcome | undefined> {
+    const r = this.record;
+    const sipLeg = r.sipDomain ? true : r.direction !== 'inbound' && /^sips?:/i.test(r.to);
+    if (!sipLeg || !this.dialog?.request) return Promise.resolve(undefined);
+    return referLeg(this.dialog, target, this.signal);
   }
 
   /** Refuses an unanswered inbound call with 486 (busy) or 603 (rejected). */

@@ -148,6 +148,8 @@ export function describe(v: VoiceVerb): string {
       return `Reject: ${v.reason}`;
     case 'Redirect':
       return `Redirect: ${v.url}`;
+    case 'Refer':
+      return `Refer: ${v.uri}`;
     case 'Start':
       return `Start stream: ${v.stream.name ?? v.stream.url}`;
     case 'Stop':

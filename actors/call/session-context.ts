@@ -23,6 +23,7 @@ export function sessionContext(s: CallSession, deps: VoiceDeps): VerbContext {
     reject: (reason) => s.reject(reason),
     dial: (verb, recordingStarted) => deps.dial(s, verb, recordingStarted),
     newRecording: () => deps.newRecording(s.record.accountSid),
+    refer: (target) => s.refer(target),
     saveRecording: (pcm, meta) => deps.saveRecording(s.info, pcm, meta),
     postStatusCallback: (req) => deps.callbacks.post(s.record.accountSid, req),
     streams: deps.streams.forCall(s),

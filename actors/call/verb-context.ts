@@ -3,6 +3,7 @@
 // uses what this context offers, so verbs stay small and the call-session actor stays thin.
 import type { MediaEndpoint, TextToSpeech } from '../../protocols/rtp/index.js';
 import type { VoiceVerb, DialVerb, DialConference, StreamNoun } from '../../protocols/twiml/index.js';
+import type { ReferOutcome } from './sip-refer.js';
 
 export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
 
@@ -174,6 +175,8 @@ export interface VerbContext {
    * `recordingStarted` is told the moment a `record` dial starts recording (the bridge).
    */
   dial(verb: DialVerb, recordingStarted?: () => void): Promise<DialResult>;
+  /** A SIP REFER of this call to `target` (<Refer>): how it went, or undefined when this is not a SIP call leg. */
+  refer(target: string): Promise<ReferOutcome | undefined>;
   /** A SID and URL for a recording starting now (for its in-progress callback); saveRecording takes the SID. */
   newRecording(): RecordingId;
   /** Store a recording of this call and return where it is served. */

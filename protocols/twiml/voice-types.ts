@@ -267,6 +267,15 @@ export interface UnsupportedVerb {
   readonly within?: string;
 }
 
+/** `<Refer action method><Sip>uri</Sip></Refer>`: a SIP REFER to the caller's own SIP side (a call transfer). */
+export interface ReferVerb {
+  readonly verb: 'Refer';
+  /** The transfer target, as written (headers after `?` included). */
+  readonly uri: string;
+  readonly action?: string;
+  readonly method: HttpMethod;
+}
+
 export type VoiceVerb =
   | SayVerb
   | PlayVerb
@@ -282,6 +291,7 @@ export type VoiceVerb =
   | ConnectVerb
   | EnqueueVerb
   | LeaveVerb
+  | ReferVerb
   | UnsupportedVerb;
 
 export type VoiceTwimlResult = { ok: true; verbs: VoiceVerb[] } | TwimlFailure;

@@ -7,14 +7,14 @@ import { dial } from './voice-dial.js';
 import { connect, start, stop } from './voice-stream.js';
 import { enqueue } from './voice-queue.js';
 import type {
-  GatherInput, GatherVerb, HangupVerb, LeaveVerb, PauseVerb, PlayVerb, RecordingEvent, RecordVerb, RejectVerb, SayVerb,
+  GatherInput, GatherVerb, HangupVerb, LeaveVerb, PauseVerb, PlayVerb, RecordingEvent, RecordVerb, ReferVerb, RejectVerb, SayVerb,
   VoiceRedirectVerb, VoiceTwimlResult, VoiceVerb,
 } from './voice-types.js';
 
 const C = TwimlCode;
 
 /** Valid voice TwiML verbs tandem does not run; parsed as Unsupported so the interpreter can say so. */
-const UNSUPPORTED_VERBS = new Set(['Refer', 'Sms', 'Pay', 'Echo']);
+const UNSUPPORTED_VERBS = new Set(['Sms', 'Pay', 'Echo']);
 
 /**
  * Parses a voice webhook's TwiML. Defaults follow twilio-compat §14. The first problem rejects
@@ -61,6 +61,8 @@ function voiceVerb(ctx: ParseContext, el: XmlElement): VoiceVerb {
       return reject(el);
     case 'Redirect':
       return redirect(ctx, el);
+    case 'Refer':
+      return refer(ctx, el);
     case 'Start':
       return start(ctx, el);
     case 'Stop':
@@ -215,6 +217,18 @@ function redirect(ctx: ParseContext, el: XmlElement): VoiceRedirectVerb {
     url: A.url(ctx, el, 'Redirect', ref, C.SchemaValidation),
     method: A.method(el, 'method', C.RedirectInvalidMethod),
   };
+}
+
+function refer(ctx: ParseContext, el: XmlElement): ReferVerb {
+  noText(el, C.SchemaValidation);
+  const sips = el.children.filter((c): c is XmlElement => typeof c !== 'string');
+  const other = sips.find((c) => c.name !== 'Sip');
+  if (other) throw new TwimlProblem(C.SchemaValidation, `<Refer> cannot contain <${other.name}>`);
+  if (sips.length !== 1) throw new TwimlProblem(C.SchemaValidation, '<Refer> needs exactly one <Sip> to transfer to');
+  const uri = textOnly(sips[0]!, C.SchemaValidation);
+  if (!/^sips?:[^\s]+$/i.test(uri)) throw new TwimlProblem(C.SchemaValidation, `<Refer><Sip> "${uri}" is not a SIP URI`);
+  const action = A.optionalUrl(ctx, el, 'action', C.SchemaValidation);
+  return { verb: 'Refer', uri, ...(action !== undefined && { action }), method: A.method(el, 'method', C.SchemaValidation) };
 }
 
 /** Verbs that take neither text nor nested elements. */

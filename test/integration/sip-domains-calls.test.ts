@@ -232,3 +232,28 @@ test('<Dial><Client> and the Calls API To=client:… ring the device registered 
     await teardown(s);
   }
 });
+
+test('<Refer> hands a SIP domain call to another address: the phone gets the REFER, reports the new call, and the action hears how it went', async () => {
+  const s = await setup({ ipAcl: '127.0.0.0' });
+  try {
+    s.app.respond('/domain', { body: voiceTwiml((r) => { r.refer({ action: s.app.url + '/referred' }).sip('sip:reception@pbx.example.com?X-Ticket=77'); }) });
+    s.app.respond('/referred', { body: voiceTwiml((r) => r.hangup()) });
+    const phone = await domainCall(s, 'sip-domain-call-refer.xml', { REFER_TO_RE: 'sip:reception@pbx\\.example\\.com\\?X-Ticket=77', NOTIFY: '200 OK' });
+    assert.equal(phone.code, 0, phone.stderr + phone.errors);
+    const referred = (await s.app.waitFor((rs) => rs.some((x) => x.path === '/referred'), 10_000)).find((x) => x.path === '/referred')!;
+    assert.equal(referred.signatureValid, true);
+    assert.deepEqual([referred.params.ReferCallStatus, referred.params.ReferSipResponseCode, referred.params.NotifySipResponseCode], ['in-progress', '202', '200']);
+
+    // A call that is not a SIP leg (the sandbox handset over the trunk side) cannot be referred: 13801, and the call goes on.
+    const number = await buyVoiceNumber(s.t, { VoiceUrl: s.app.url + '/pstn' });
+    s.app.respond('/pstn', { body: voiceTwiml((r) => { r.refer().sip('sip:reception@pbx.example.com'); r.say('still here'); }) });
+    await handsetCallsIn(s.t, '+15550007777', number, { hangupAfterS: 5 });
+    const pstn = (await s.app.waitFor((rs) => rs.some((x) => x.path === '/pstn'), 10_000)).find((x) => x.path === '/pstn')!;
+    const h = await handsetCallWhere(s.t, (c) => c.from === '+15550007777' && c.status === 'completed', 'the handset call over');
+    assert.deepEqual(h.verbs, ['Refer: sip:reception@pbx.example.com', 'Say: still here']);
+    const warnings = await callNotifications(s.t, pstn.params.CallSid!);
+    assert.deepEqual(warnings.map((n) => n.error_code), ['13801']);
+  } finally {
+    await teardown(s);
+  }
+});

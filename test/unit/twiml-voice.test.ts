@@ -225,6 +225,15 @@ describe('voice TwiML built by the twilio package', () => {
     assert.equal(codeOf(wrap('<Dial><Conference coach="alice">r</Conference></Dial>')), 12200);
   });
 
+  test('Refer holds exactly one SIP URI to transfer to', () => {
+    assert.deepEqual(verbs(wrap('<Refer action="https://app.example.com/done" method="GET"><Sip>sip:desk@pbx.example.com?X-A=1</Sip></Refer>')), [
+      { verb: 'Refer', uri: 'sip:desk@pbx.example.com?X-A=1', action: 'https://app.example.com/done', method: 'GET' },
+    ]);
+    assert.equal(codeOf(wrap('<Refer></Refer>')), 12200);
+    assert.equal(codeOf(wrap('<Refer><Sip>+15551234567</Sip></Refer>')), 12200);
+    assert.equal(codeOf(wrap('<Refer><Number>+15551234567</Number></Refer>')), 12200);
+  });
+
   test('Conference coach names the call SID the participant coaches', () => {
     const sid = 'CA' + 'a'.repeat(32);
     const [dial] = verbs(wrap(`<Dial><Conference coach="${sid}">r</Conference></Dial>`)) as { conference?: { coach?: string } }[];

@@ -53,6 +53,36 @@ test('Dial with action: ctx.dial places the call, then DialCallStatus, DialCallS
   assert.equal(req.params.DialCallDuration, '7');
 });
 
+test('Refer: the target goes to ctx.refer; the action hears ReferCallStatus and the SIP codes; a call that is not a SIP leg is 13801', async (t) => {
+  const h = await harness(t);
+  h.app.respond('/referred', { body: '<Response><Hangup/></Response>' });
+  const [refer] = h.twiml(`<Response><Refer action="${h.app.url}/referred"><Sip>sip:reception@pbx.example.com?X-Ticket=77</Sip></Refer></Response>`);
+  h.referResult = { referStatus: 202, notifyStatus: 200 };
+  assert.equal((await runVerb(refer!, h.ctx)).next, 'document');
+  assert.deepEqual(h.referred, ['sip:reception@pbx.example.com?X-Ticket=77']);
+  assert.deepEqual(h.events, ['answer']);
+  const req = h.app.requests.find((r) => r.path === '/referred')!;
+  assert.equal(req.signatureValid, true);
+  assert.deepEqual([req.params.ReferCallStatus, req.params.ReferSipResponseCode, req.params.NotifySipResponseCode], ['in-progress', '202', '200']);
+
+  // The target was busy; the REFER itself refused; no action: the next verb runs.
+  h.app.requests.length = 0;
+  h.referResult = { referStatus: 202, notifyStatus: 486 };
+  await runVerb(refer!, h.ctx);
+  assert.equal(h.app.requests[0]!.params.ReferCallStatus, 'busy');
+  h.app.requests.length = 0;
+  h.referResult = { referStatus: 403 };
+  await runVerb(refer!, h.ctx);
+  assert.deepEqual([h.app.requests[0]!.params.ReferCallStatus, h.app.requests[0]!.params.ReferSipResponseCode, h.app.requests[0]!.params.NotifySipResponseCode], ['failed', '403', undefined]);
+  const [bare] = h.twiml('<Response><Refer><Sip>sip:desk@pbx.example.com</Sip></Refer></Response>');
+  assert.deepEqual(await runVerb(bare!, h.ctx), { next: 'continue' });
+
+  // Not a SIP leg: Twilio's 13801, and the document goes on.
+  h.referResult = undefined;
+  assert.deepEqual(await runVerb(bare!, h.ctx), { next: 'continue' });
+  assert.deepEqual(h.notes.map((n) => n.code), [13801]);
+});
+
 test('Dial without action continues with the next verb; answerOnBridge leaves answering to the dial; busy is reported', async (t) => {
   const h = await harness(t);
   h.dialResult = { status: 'busy', childCallSid: null, durationSeconds: 0 };

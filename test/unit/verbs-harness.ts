@@ -2,6 +2,7 @@
 // call's leg, `caller` is the handset: it presses keys, talks and listens), the real TextToSpeech, a real HTTP
 // webhook app answered through protocols/webhook + parseVoiceTwiml, AudioFetcher, and Recordings on a temp LMDB.
 // Only the call session's own jobs (answering, rejecting, placing a <Dial>) are recorded instead of done.
+import type { ReferOutcome } from '../../actors/call/sip-refer.js';
 import type { TestContext } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,6 +54,9 @@ export interface Harness {
   conferences: Conferences;
   /** What ctx.dial returns. */
   dialResult: DialResult;
+  /** What ctx.refer answers (undefined: not a SIP leg); the targets it was asked for. */
+  referResult: ReferOutcome | undefined;
+  referred: string[];
   hangUp(): void;
   /** Everything the caller hears from now on. */
   listen(): Heard;
@@ -121,6 +125,8 @@ export async function harness(t: TestContext): Promise<Harness> {
     queues,
     conferences,
     dialResult: { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 7 },
+    referResult: undefined,
+    referred: [],
     ctx: {
       call,
       media,
@@ -155,6 +161,10 @@ export async function harness(t: TestContext): Promise<Harness> {
         return h.dialResult;
       },
       newRecording: () => recordings.reserve(call.accountSid),
+      async refer(target) {
+        h.referred.push(target);
+        return h.referResult;
+      },
       async saveRecording(pcm, meta) {
         const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source, ...(meta.sid !== undefined && { sid: meta.sid }) });
         return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };

@@ -11,6 +11,7 @@ import { pause } from './pause.js';
 import { play } from './play.js';
 import { record } from './record.js';
 import { redirect } from './redirect.js';
+import { refer } from './refer.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
 import { connect, start, stop } from './stream.js';
@@ -41,6 +42,8 @@ export function runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>
       return reject(verb, ctx);
     case 'Redirect':
       return redirect(verb, ctx);
+    case 'Refer':
+      return refer(verb, ctx);
     case 'Start':
       return start(verb, ctx);
     case 'Stop':
