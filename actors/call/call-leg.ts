@@ -12,15 +12,19 @@ export interface CallLeg {
   /** Our current SDP on a SIP leg. */
   readonly local?: { sdp: string };
   /** An in-dialog request such as REFER, answered with the far end's final response; SIP legs only. */
-  request?(opts: { method: string; headers?: Record<string, string> }): Promise<{ status: number }>;
+  request?(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number }>;
   /** A NOTIFY in the dialog (how a REFER's transfer is going); SIP legs only. */
   on(event: 'notify', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
   off?(event: 'notify', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
+  /** A REFER from the far end (it transfers the call); SIP legs only. */
+  on(event: 'refer', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
+  off?(event: 'refer', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
 }
 
-/** What tandem reads of a NOTIFY: its sipfrag body and its Subscription-State. */
+/** What tandem reads of an in-dialog request (a NOTIFY's sipfrag body and Subscription-State, a REFER's Refer-To). */
 export interface SipNotify {
   readonly body?: string;
+  readonly headers?: Record<string, unknown>;
   get(name: string): string | undefined;
 }
 

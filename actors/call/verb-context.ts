@@ -62,6 +62,10 @@ export interface DialResult {
   recording?: Int16Array;
   /** More parameters for the action URL (a <Dial><Queue>'s QueueSid, DequeuedCallSid, …). */
   params?: Record<string, string>;
+  /** The called party transferred the call with a SIP REFER: its Refer-To target and the REFER's X- headers. */
+  referred?: { target: string; xHeaders: Record<string, string> };
+  /** The called party sent a REFER, and the <Dial> has no referUrl to take it (refused, 13802). */
+  referRefused?: true;
 }
 
 /** A Media Stream of the call (<Start><Stream>, <Connect><Stream>, or the Streams API). */

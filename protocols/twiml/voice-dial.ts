@@ -38,6 +38,8 @@ export function dial(ctx: ParseContext, el: XmlElement): DialVerb | UnsupportedV
   const answerOnBridge = A.boolean(el, 'answerOnBridge', C.SchemaValidation, false);
   const ringTone = A.attr(el, 'ringTone');
   const sequential = A.boolean(el, 'sequential', C.SchemaValidation, false);
+  const referUrl = A.optionalUrl(ctx, el, 'referUrl', C.SchemaValidation);
+  const referMethod = A.method(el, 'referMethod', C.DialInvalidMethod);
   const recordingStatusCallback = A.optionalUrl(ctx, el, 'recordingStatusCallback', C.SchemaValidation);
   const recordingStatusCallbackMethod = A.method(el, 'recordingStatusCallbackMethod', C.DialInvalidMethod);
   const recordingStatusCallbackEvent = A.wordList(
@@ -91,6 +93,8 @@ export function dial(ctx: ParseContext, el: XmlElement): DialVerb | UnsupportedV
     answerOnBridge,
     ...(ringTone !== undefined && { ringTone }),
     sequential,
+    ...(referUrl !== undefined && { referUrl }),
+    referMethod,
     ...(recordingStatusCallback !== undefined && { recordingStatusCallback }),
     recordingStatusCallbackMethod,
     recordingStatusCallbackEvent,

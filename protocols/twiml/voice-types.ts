@@ -183,6 +183,9 @@ export interface DialVerb {
   readonly answerOnBridge: boolean;
   readonly ringTone?: string;
   readonly sequential: boolean;
+  /** Where a SIP REFER from the called party goes (Twilio's "Refer to Twilio"): its TwiML runs for the caller. */
+  readonly referUrl?: string;
+  readonly referMethod: HttpMethod;
   readonly recordingStatusCallback?: string;
   readonly recordingStatusCallbackMethod: HttpMethod;
   readonly recordingStatusCallbackEvent: RecordingEvent[];

@@ -5,7 +5,8 @@ import { bridgeMedia, ringback } from '../../protocols/rtp/index.js';
 import type { DialTarget, DialVerb } from '../../protocols/twiml/index.js';
 import type { CallSession } from '../../actors/call/call-session.js';
 import type { DialResult } from '../../actors/call/verb-context.js';
-import type { RingResult } from './dialer.js';
+import { xHeadersOf, type RingResult } from './dialer.js';
+import type { SipNotify } from '../../actors/call/call-leg.js';
 import { recordBridge } from './dial-recording.js';
 
 export interface StartedLeg {
@@ -72,10 +73,14 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
       if (d === '*') void child.end('hangup');
     };
     if (verb.hangupOnStar) parent.media.on('dtmf', onKey);
+    const transfer = acceptTransfer(child, verb.referUrl !== undefined);
     await child.ended;
+    transfer.stop();
     unbridge();
     parent.media.off('dtmf', onKey);
     const result: DialResult = { status: 'completed', childCallSid: child.sid, durationSeconds: child.record.duration ?? 0 };
+    if (transfer.referred) result.referred = transfer.referred;
+    if (transfer.refused) result.referRefused = true;
     if (winner.target.noun === 'Sip') {
       const answer = await winner.rung;
       result.params = { DialSipResponseCode: '200', ...(child.record.sipCallId && { DialSipCallId: child.record.sipCallId }), ...sipHeaderParams(answer.xHeaders) };
@@ -87,6 +92,40 @@ export async function dialTargets(parent: CallSession, verb: DialVerb, startLeg:
     signal.removeEventListener('abort', stopAll);
     await Promise.all(legs.map((l) => l.child.ended));
   }
+}
+
+/**
+ * The called party may transfer the caller with a SIP REFER ("Refer to Twilio"). With a referUrl it is taken: 202,
+ * a final NOTIFY (the transfer is ours to carry out), and the called leg is let go; the <Dial> then reports the
+ * target. Without one it is declined (603) and the call goes on.
+ */
+function acceptTransfer(child: CallSession, allowed: boolean): { referred?: DialResult['referred']; refused?: true; stop(): void } {
+  const leg = child.dialog;
+  const state: { referred?: DialResult['referred']; refused?: true; stop(): void } = { stop: () => undefined };
+  if (!leg) return state;
+  const onRefer = (req: SipNotify, res: { send(status: number): void }) => {
+    const target = referTarget(req.get('refer-to'));
+    if (!allowed || !target || state.referred) {
+      if (!allowed) state.refused = true;
+      res.send(target ? 603 : 400);
+      return;
+    }
+    res.send(202);
+    state.referred = { target, xHeaders: xHeadersOf(req) };
+    const notify = { method: 'NOTIFY', headers: { Event: 'refer', 'Subscription-State': 'terminated;reason=noresource', 'Content-Type': 'message/sipfrag;version=2.0' }, body: 'SIP/2.0 200 OK\r\n' };
+    void (leg.request?.(notify) ?? Promise.resolve()).catch(() => undefined).finally(() => void child.end('hangup'));
+  };
+  leg.on('refer', onRefer);
+  state.stop = () => leg.off?.('refer', onRefer);
+  return state;
+}
+
+/** The URI a Refer-To header names (`<sip:…>` or bare), without its header parameters. */
+function referTarget(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  const inner = v.startsWith('<') ? v.slice(1, v.indexOf('>') > 0 ? v.indexOf('>') : undefined) : v.split(';')[0]!;
+  return /^(sips?|tel):\S+$/i.test(inner) ? inner : undefined;
 }
 
 /** The far end's X- headers as Twilio hands them to a <Sip> dial's action: DialSipHeader_<name>. */

@@ -373,3 +373,22 @@ test('<Sip> URI headers: X- and the standard ones Twilio passes go on the INVITE
   assert.equal(refused.params['DialSipHeader_X-Reason'], 'on-another-call');
   await refusing.done;
 });
+
+test('a called SIP phone that transfers the caller with REFER: tandem takes it (202, NOTIFY, BYE) and the caller runs the referUrl TwiML', async () => {
+  const port = await freePort();
+  const desk = await prepareSipp({ port, scenario: { file: 'uas-refer.xml', vars: { REFER_TO: 'sip:+15551112222@pbx.example.com' } }, killAfterMs: 30_000 });
+  const transferring = desk.start();
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/to-desk' });
+  app.respond('/to-desk', { body: voiceTwiml((r) => { r.dial({ referUrl: app.url + '/transfer', action: app.url + '/desk-done' }).sip(`sip:desk@127.0.0.1:${port}`); }) });
+  app.respond('/transfer', { body: voiceTwiml((r) => { r.say('Transferring you now'); r.hangup(); }) });
+  const id = await handsetCallsIn(t, '+15550008001', number, { hangupAfterS: 20 });
+  const transfer = (await app.waitFor((rs) => rs.some((r) => r.path === '/transfer'), 20_000)).find((r) => r.path === '/transfer')!;
+  assert.equal(transfer.signatureValid, true);
+  assert.equal(transfer.params.ReferTransferTarget, 'sip:+15551112222@pbx.example.com');
+  assert.equal(transfer.params['SipHeader_X-Ticket'], '77');
+  const uas = await transferring.done;
+  assert.equal(uas.code, 0, uas.stderr + uas.errors);
+  const caller = await handsetCallWhere(t, (h) => h.id === id && h.status === 'completed', 'the transferred caller done');
+  assert.deepEqual(caller.verbs, [`Dial: sip:desk@127.0.0.1:${port}`, 'Say: Transferring you now', 'Hangup']);
+  assert.equal(app.requests.some((r) => r.path === '/desk-done'), false, 'the referUrl, not the action, tells what follows');
+});

@@ -120,7 +120,7 @@ describe('voice TwiML built by the twilio package', () => {
       verb: 'Dial',
       targets: [{ noun: 'Number', number: '+15551112222', method: 'POST', statusCallbackMethod: 'POST', statusCallbackEvent: ['completed'] }],
       method: 'POST', timeout: 30, timeLimit: 14400, hangupOnStar: false, record: 'do-not-record', trim: 'do-not-trim',
-      answerOnBridge: false, sequential: false, recordingStatusCallbackMethod: 'POST', recordingStatusCallbackEvent: ['completed'],
+      answerOnBridge: false, sequential: false, referMethod: 'POST', recordingStatusCallbackMethod: 'POST', recordingStatusCallbackEvent: ['completed'],
     });
     assert.ok(full?.verb === 'Dial');
     assert.equal(full.action, 'https://app.example.com/after');

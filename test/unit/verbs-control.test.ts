@@ -83,6 +83,26 @@ test('Refer: the target goes to ctx.refer; the action hears ReferCallStatus and 
   assert.deepEqual(h.notes.map((n) => n.code), [13801]);
 });
 
+test('Dial referUrl: a transfer by the called party runs the referUrl TwiML (told the target and X- headers) instead of the action; without one, 13802', async (t) => {
+  const h = await harness(t);
+  h.app.respond('/transfer', { body: '<Response><Say>Moving you</Say></Response>' });
+  const [dial] = h.twiml(`<Response><Dial referUrl="${h.app.url}/transfer" referMethod="GET" action="${h.app.url}/dialed"><Sip>sip:desk@pbx.example.com</Sip></Dial></Response>`);
+  h.dialResult = { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 3, referred: { target: 'sip:+15551112222@pbx.example.com', xHeaders: { 'X-Ticket': '77' } } };
+  const outcome = await runVerb(dial!, h.ctx);
+  assert.equal(outcome.next, 'document');
+  assert.deepEqual(h.app.requests.map((r) => [r.path, r.method]), [['/transfer', 'GET']]);
+  assert.equal(h.app.requests[0]!.params.ReferTransferTarget, 'sip:+15551112222@pbx.example.com');
+  assert.equal(h.app.requests[0]!.params['SipHeader_X-Ticket'], '77');
+
+  h.app.requests.length = 0;
+  h.app.respond('/dialed', { body: '<Response/>' });
+  const [plain] = h.twiml(`<Response><Dial action="${h.app.url}/dialed"><Sip>sip:desk@pbx.example.com</Sip></Dial></Response>`);
+  h.dialResult = { status: 'completed', childCallSid: 'CA' + 'c'.repeat(32), durationSeconds: 3, referRefused: true };
+  await runVerb(plain!, h.ctx);
+  assert.deepEqual(h.notes.map((n) => n.code), [13802]);
+  assert.deepEqual(h.app.requests.map((r) => r.path), ['/dialed'], 'the call went on: the action hears how the dial ended');
+});
+
 test('Dial without action continues with the next verb; answerOnBridge leaves answering to the dial; busy is reported', async (t) => {
   const h = await harness(t);
   h.dialResult = { status: 'busy', childCallSid: null, durationSeconds: 0 };
