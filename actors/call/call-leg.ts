@@ -18,7 +18,6 @@ export interface CallLeg {
   off?(event: 'notify', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
   /** A REFER from the far end (it transfers the call); SIP legs only. */
   on(event: 'refer', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
-  off?(event: 'refer', fn: (req: SipNotify, res: { send(status: number): void }) => void): unknown;
 }
 
 /** What tandem reads of an in-dialog request (a NOTIFY's sipfrag body and Subscription-State, a REFER's Refer-To). */

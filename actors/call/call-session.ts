@@ -2,7 +2,7 @@
 // callbacks). The TwiML interpreter (interpreter.ts) drives it; the call actor (call-actor.ts) feeds it events.
 import { buildAnswer, negotiate, parseSdp, type MediaEndpoint } from '../../protocols/rtp/index.js';
 import type { CallRecord, CallStatus, HttpMethod } from '../../src/store/records.js';
-import type { CallLeg, PendingAnswer } from './call-leg.js';
+import type { CallLeg, PendingAnswer, SipNotify } from './call-leg.js';
 import { referLeg, type ReferOutcome } from './sip-refer.js';
 import type { CallInfo } from './verb-context.js';
 import type { VoiceDeps } from './voice-deps.js';
@@ -20,6 +20,8 @@ export class CallSession {
   record: CallRecord;
   readonly media: MediaEndpoint;
   dialog: CallLeg | undefined;
+  /** Takes a REFER from the far end while set (see connected()). */
+  onRefer: ((req: SipNotify, res: { send(status: number): void }) => void) | undefined;
   /** The URL the running document came from. */
   documentUrl: string | null = null;
   /** What the call ran, in order ("Say: Hello", "Gather: 1#"): the sandbox handset shows it. */
@@ -131,6 +133,9 @@ export class CallSession {
   connected(dialog: CallLeg): void {
     this.dialog = dialog;
     dialog.on('destroy', () => void this.end('remote'));
+    // A REFER from the far end is taken only by what asked to (a <Dial referUrl> bridge); otherwise it is declined,
+    // never accepted and ignored.
+    dialog.on('refer', (req, res) => (this.onRefer ? this.onRefer(req, res) : res.send(603)));
     // A re-INVITE moves or holds the far end's media: follow it, and answer with our unchanged SDP.
     dialog.on('modify', (req, res) => {
       try {

@@ -103,7 +103,7 @@ function acceptTransfer(child: CallSession, allowed: boolean): { referred?: Dial
   const leg = child.dialog;
   const state: { referred?: DialResult['referred']; refused?: true; stop(): void } = { stop: () => undefined };
   if (!leg) return state;
-  const onRefer = (req: SipNotify, res: { send(status: number): void }) => {
+  child.onRefer = (req: SipNotify, res: { send(status: number): void }) => {
     const target = referTarget(req.get('refer-to'));
     if (!allowed || !target || state.referred) {
       if (!allowed) state.refused = true;
@@ -115,8 +115,7 @@ function acceptTransfer(child: CallSession, allowed: boolean): { referred?: Dial
     const notify = { method: 'NOTIFY', headers: { Event: 'refer', 'Subscription-State': 'terminated;reason=noresource', 'Content-Type': 'message/sipfrag;version=2.0' }, body: 'SIP/2.0 200 OK\r\n' };
     void (leg.request?.(notify) ?? Promise.resolve()).catch(() => undefined).finally(() => void child.end('hangup'));
   };
-  leg.on('refer', onRefer);
-  state.stop = () => leg.off?.('refer', onRefer);
+  state.stop = () => (child.onRefer = undefined);
   return state;
 }
 

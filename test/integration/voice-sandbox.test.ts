@@ -392,3 +392,19 @@ test('a called SIP phone that transfers the caller with REFER: tandem takes it (
   assert.deepEqual(caller.verbs, [`Dial: sip:desk@127.0.0.1:${port}`, 'Say: Transferring you now', 'Hangup']);
   assert.equal(app.requests.some((r) => r.path === '/desk-done'), false, 'the referUrl, not the action, tells what follows');
 });
+
+test('a REFER from a called phone on a <Dial> without referUrl is declined (603, 13802) and the call goes on to its end', async () => {
+  const port = await freePort();
+  const desk = await prepareSipp({ port, scenario: { file: 'uas-refer-declined.xml', vars: { REFER_TO: 'sip:+15551112222@pbx.example.com' } }, killAfterMs: 30_000 });
+  const declining = desk.start();
+  const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/to-desk-2' });
+  app.respond('/to-desk-2', { body: voiceTwiml((r) => { r.dial({ action: app.url + '/desk-2-done' }).sip(`sip:desk@127.0.0.1:${port}`); }) });
+  app.respond('/desk-2-done', { body: voiceTwiml((r) => r.hangup()) });
+  await handsetCallsIn(t, '+15550008002', number, { hangupAfterS: 3 });
+  const done = (await app.waitFor((rs) => rs.some((r) => r.path === '/desk-2-done'), 20_000)).find((r) => r.path === '/desk-2-done')!;
+  assert.equal(done.params.DialCallStatus, 'completed');
+  assert.ok(Number(done.params.DialCallDuration) >= 2, `the call went on after the REFER: ${done.params.DialCallDuration} s`);
+  const uas = await declining.done;
+  assert.equal(uas.code, 0, uas.stderr + uas.errors);
+  assert.deepEqual((await callNotifications(t, done.params.CallSid!)).map((n) => n.error_code), ['13802']);
+});
