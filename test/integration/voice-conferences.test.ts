@@ -189,6 +189,13 @@ test('a participant held with a HoldUrl hears its TwiML, fetched again as it run
     assert.equal(first.signatureValid, true);
     assert.equal(first.params.CallSid, aSid);
 
+    // A HoldUrl that names an audio file is played as it is (looped), not asked for TwiML.
+    const heardBeforeFile = (await handsetCallWhere(t, (h) => h.id === a, 'the held caller')).audio_heard_ms;
+    await client.conferences(room.sid).participants(aSid).update({ holdUrl: music.url });
+    await new Promise((r) => setTimeout(r, 2_500));
+    const heardFile = (await handsetCallWhere(t, (h) => h.id === a, 'the held caller')).audio_heard_ms - heardBeforeFile;
+    assert.ok(heardFile >= 1_200, `the held caller heard ${heardFile} ms of the WAV in 2.5 s (it loops)`);
+
     // New music while held replaces the old: the next rounds ask the new URL, with the method given.
     app.respond('/hold-music-2', { body: voiceTwiml((r) => { r.play(music.url); }) });
     await client.conferences(room.sid).participants(aSid).update({ holdUrl: app.url + '/hold-music-2', holdMethod: 'POST' });

@@ -1,6 +1,8 @@
 // Hold: what a caller hears while waiting for something else (a queue's agent, a conference to start). A waitUrl's
 // TwiML runs, and is requested again each time it runs out, until the wait is over; without a waitUrl the caller
-// waits in silence (tandem has no hold music of its own). Shared by <Enqueue> and <Dial><Conference>.
+// waits in silence (tandem has no hold music of its own). A waitUrl that names an audio file (a URL ending in .mp3
+// or .wav) is played as it is, looped, as Twilio plays one. Shared by <Enqueue>, <Dial><Conference> and a
+// participant's HoldUrl.
 import type { VoiceVerb } from '../../../protocols/twiml/index.js';
 import type { VerbContext } from '../verb-context.js';
 import { UNSUPPORTED_VERB } from './unsupported.js';
@@ -9,6 +11,8 @@ import { runDocument } from './index.js';
 
 /** Without a waitUrl, or while it fails, the caller waits in silence this long a round before it is tried again. */
 export const HOLD_ROUND_MS = 5_000;
+/** A wait URL naming an audio file rather than a TwiML document (by its path's extension). */
+const AUDIO_FILE = /\.(mp3|wav)(\?.*)?$/i;
 /** A wait document that ends at once is requested again only after this long, so a bare <Response/> cannot spin. */
 const MIN_WAIT_ROUND_MS = 1_000;
 
@@ -39,6 +43,10 @@ export async function playWaitDocuments(ctx: VerbContext, signal: AbortSignal, m
           continue;
         }
         documentUrl = music.url;
+        if (AUDIO_FILE.test(music.url)) {
+          doc = [{ verb: 'Play', url: music.url, loop: 0 }];
+          continue;
+        }
         // Whatever ends the wait must not wait for a slow wait document.
         const fetched = await orAborted(signal, ctx.fetchDocument({ url: music.url, method: music.method, params: music.params() }));
         if (fetched === undefined) break;
