@@ -196,11 +196,11 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
       const sid = (req.params as { Sid: string }).Sid;
       const body = (req.body ?? {}) as RawParams;
       const byName = !isSid(sid, 'CF');
-      const twiml = joinTwiml(byName ? sid : liveRoom(req.account.sid, sid).record.friendlyName, body);
+      const coach = parseCoaching(body, false);
+      const twiml = joinTwiml(byName ? sid : liveRoom(req.account.sid, sid).record.friendlyName, body, coach);
       const c = parseCreate({ ...body, Twiml: twiml, Url: '' }, ownedBy(deps, req.account.sid), undefined);
       const room = byName ? await conferences.open(req.account.sid, sid) : liveRoom(req.account.sid, sid);
       if (byName && room.participants.size === 0) room.endIfStillEmpty((c.timeoutS + ROOM_GRACE_S) * 1000);
-      const coach = parseCoaching(body, false);
       if (coach && !room.participants.has(coach)) throw badRequest(21000, `CallSidToCoach ${coach} is not a participant of conference ${room.sid}`);
       try {
         const call = await voice.createCall(req.account.sid, c);
@@ -244,7 +244,7 @@ function parseCoaching(p: RawParams, coachingNow: boolean): string | null | unde
 }
 
 /** The TwiML that joins an added participant to the room with the request's conference settings. */
-function joinTwiml(room: string, p: RawParams): string {
+function joinTwiml(room: string, p: RawParams, coach: string | null | undefined): string {
   const attrs: [string, string][] = [];
   const flag = (param: string, attr: string) => {
     const v = bool(p, param);
@@ -266,7 +266,6 @@ function joinTwiml(room: string, p: RawParams): string {
   if (max !== undefined) attrs.push(['maxParticipants', String(max)]);
   const label = str(p, 'Label');
   if (label) attrs.push(['participantLabel', label]);
-  const coach = parseCoaching(p, false);
   if (coach) attrs.push(['coach', coach]);
   const callback = url(p, 'ConferenceStatusCallback', 21000);
   if (callback) attrs.push(['statusCallback', callback]);

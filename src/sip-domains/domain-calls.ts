@@ -9,6 +9,7 @@ import { parseNameAddr, parseUri } from '../../protocols/sip/sip/message.js';
 import type { Logger } from '../logger.js';
 import type { SipCallOrigin, SipDomainRecord } from '../store/records.js';
 import type { SipDomainStore } from './store.js';
+import { xHeadersOf } from '../voice/sip-headers.js';
 
 export type DomainInvite =
   /** Not addressed to a domain of tandem's: the caller is a trunk, or nobody. */
@@ -16,9 +17,6 @@ export type DomainInvite =
   /** Challenged or refused: the response has been sent. */
   | { kind: 'answered' }
   | { kind: 'accepted'; domain: SipDomainRecord; from: string; to: string; origin: SipCallOrigin };
-
-/** Custom headers a SIP call hands its webhook (as SipHeader_X-…), at most this many. */
-const MAX_CUSTOM_HEADERS = 20;
 
 export class DomainCalls {
   constructor(private readonly o: { store: SipDomainStore; digest: DigestAuthority; log: Logger; ignoreHeaders: ReadonlySet<string> }) {}
@@ -67,22 +65,12 @@ export class DomainCalls {
         username,
         sourceIp: req.source_address,
         sourcePort: req.source_port,
-        headers: this.customHeaders(req),
+        // The INVITE's X- headers (Twilio's SipHeader_ parameters), tandem's own left out.
+        headers: xHeadersOf(req, this.o.ignoreHeaders),
       },
     };
   }
 
-  /** The X- headers of the INVITE (Twilio's SipHeader_ parameters), tandem's own left out. */
-  private customHeaders(req: Srf.SrfRequest): Record<string, string> {
-    const out: Record<string, string> = {};
-    let n = 0;
-    for (const [name, value] of Object.entries((req as unknown as { headers: Record<string, unknown> }).headers ?? {})) {
-      if (!/^x-/i.test(name) || this.o.ignoreHeaders.has(name.toLowerCase()) || /^x-twilio-/i.test(name)) continue;
-      if (typeof value !== 'string' || n++ >= MAX_CUSTOM_HEADERS) continue;
-      out[name] = value.slice(0, 1024);
-    }
-    return out;
-  }
 }
 
 /** scheme:user@host[:port], without parameters or headers (what Twilio reports as From and To). */

@@ -283,12 +283,7 @@ export class SipDomainStore {
 
   /** A list's addresses, oldest first. */
   ipAddresses(listSid: string): SipIpAddressRecord[] {
-    const out: SipIpAddressRecord[] = [];
-    for (const { value } of this.t.sipIpAddressesByList.getRange(ownedRange(listSid))) {
-      const a = this.t.sipIpAddresses.get(value);
-      if (a) out.push(a);
-    }
-    return out;
+    return ownedBy(this.t.sipIpAddressesByList, listSid, this.t.sipIpAddresses);
   }
 
   ipAddressesPage(listSid: string, req: PageRequest): PageResult<SipIpAddressRecord> {
@@ -339,12 +334,7 @@ export class SipDomainStore {
 
   /** The account's domains, oldest first. */
   domainsOf(accountSid: string): SipDomainRecord[] {
-    const out: SipDomainRecord[] = [];
-    for (const { value } of this.t.sipDomainsByAccount.getRange(ownedRange(accountSid))) {
-      const d = this.t.sipDomains.get(value);
-      if (d) out.push(d);
-    }
-    return out;
+    return ownedBy(this.t.sipDomainsByAccount, accountSid, this.t.sipDomains);
   }
 
   /** The account's domains, oldest first, a page at a time. */
@@ -467,11 +457,7 @@ export class SipDomainStore {
   }
 
   private listNamed(k: ListTables, accountSid: string, friendlyName: string): SipListRecord | undefined {
-    for (const { value } of k.byAccount.getRange(ownedRange(accountSid))) {
-      const l = k.lists.get(value);
-      if (l?.friendlyName === friendlyName) return l;
-    }
-    return undefined;
+    return ownedBy(k.byAccount, accountSid, k.lists).find((l) => l.friendlyName === friendlyName);
   }
 }
 
@@ -494,6 +480,16 @@ function inPrefix(ip: number, base: number, prefix: number): boolean {
 /** How a domain name is kept and looked up: lower case, no trailing dot. */
 function domainKey(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** The records one owner's index names (the index maps `[owner, dateCreated, sid]` to a sid of `table`), oldest first. */
+function ownedBy<T>(index: Database<string, Key>, owner: string, table: Database<T, string>): T[] {
+  const out: T[] = [];
+  for (const { value } of index.getRange(ownedRange(owner))) {
+    const r = table.get(value);
+    if (r !== undefined) out.push(r);
+  }
+  return out;
 }
 
 /** The keys `[owner, dateCreated, sid]` of one owner (an account's domains or lists, a list's addresses), oldest first. */

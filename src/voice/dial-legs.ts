@@ -5,7 +5,8 @@ import { bridgeMedia, ringback } from '../../protocols/rtp/index.js';
 import type { DialTarget, DialVerb } from '../../protocols/twiml/index.js';
 import type { CallSession } from '../../actors/call/call-session.js';
 import type { DialResult } from '../../actors/call/verb-context.js';
-import { xHeadersOf, type RingResult } from './dialer.js';
+import type { RingResult } from './dialer.js';
+import { xHeadersOf } from './sip-headers.js';
 import type { SipNotify } from '../../actors/call/call-leg.js';
 import { recordBridge } from './dial-recording.js';
 

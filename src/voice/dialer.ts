@@ -6,6 +6,7 @@ import { buildOffer, negotiate, parseSdp } from '../../protocols/rtp/index.js';
 import type { CallSession } from '../../actors/call/call-session.js';
 import type { VoiceDeps } from '../../actors/call/voice-deps.js';
 import type { CallStatus } from '../store/records.js';
+import { xHeadersOf } from './sip-headers.js';
 
 export interface SipTarget {
   /** Request-URI, e.g. sip:+15551234567@127.0.0.1:5070 */
@@ -17,13 +18,6 @@ export interface SipTarget {
 /** `xHeaders`: the X- headers of the far end's final response (a <Sip> dial's action hears them as DialSipHeader_…). */
 export type RingResult = { answered: true; xHeaders?: Record<string, string> } | { answered: false; status: CallStatus; sipStatus?: number; xHeaders?: Record<string, string> };
 
-/** The X- headers of a SIP response as drachtio-srf gives it (names as sent). */
-export function xHeadersOf(res: unknown): Record<string, string> {
-  const headers = (res as { headers?: Record<string, unknown> } | undefined)?.headers ?? {};
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (/^x-/i.test(name) && typeof value === 'string') out[name] = value;
-  return out;
-}
 
 /** SIP final response → Twilio call status (when the call was not canceled by us). */
 export function statusForSipFailure(status: number): CallStatus {

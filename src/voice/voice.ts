@@ -25,7 +25,7 @@ import { CallStore, isFinal } from './call-store.js';
 import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
 import { SipAccess } from './sip-access.js';
 import { MediaStreams, type StreamView } from './media-streams.js';
-import { sipUriHeaders } from './sip-headers.js';
+import { clientHeaders, sipUriHeaders } from './sip-headers.js';
 import { dialTargets, type StartedLeg } from './dial-legs.js';
 import { CallQueues } from './call-queues.js';
 import { QueueStore } from './queue-store.js';
@@ -648,15 +648,6 @@ type ClientDevice = DialClient & { readonly device: string };
 
 function isClientDevice(t: DialClient): t is ClientDevice {
   return typeof (t as Partial<ClientDevice>).device === 'string';
-}
-
-/** A client's `<Parameter>`s reach its SIP device as X- headers (Twilio hands them to its Voice SDK); names that are not SIP tokens, or values with line breaks, are left out. */
-function clientHeaders(parameters: Record<string, string>): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parameters)) {
-    if (/^[A-Za-z0-9\-.!%*_+`'~]+$/.test(name) && !/[\r\n]/.test(value)) headers[/^x-/i.test(name) ? name : `X-${name}`] = value;
-  }
-  return headers;
 }
 
 function dialNumber(t: DialTarget): string | undefined {
