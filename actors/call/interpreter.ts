@@ -154,6 +154,10 @@ export function describe(v: VoiceVerb): string {
       return `Start stream: ${v.stream.name ?? v.stream.url}`;
     case 'Stop':
       return `Stop stream${v.name !== undefined ? ': ' + v.name : 's'}`;
+    case 'StartRecording':
+      return `Start recording${v.recording.name !== undefined ? ': ' + v.recording.name : ''}`;
+    case 'StopRecording':
+      return `Stop recording${v.name !== undefined ? ': ' + v.name : 's'}`;
     case 'Connect':
       return `Connect stream: ${v.stream.url}`;
     case 'Enqueue':

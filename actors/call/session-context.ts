@@ -27,6 +27,7 @@ export function sessionContext(s: CallSession, deps: VoiceDeps): VerbContext {
     saveRecording: (pcm, meta) => deps.saveRecording(s.info, pcm, meta),
     postStatusCallback: (req) => deps.callbacks.post(s.record.accountSid, req),
     streams: deps.streams.forCall(s),
+    recordings: deps.liveRecordings.forCall(s),
     queues: deps.queues.forCall(s),
     conferences: deps.conferences.forCall(s),
     notify: (code, detail) => deps.notify({ accountSid: s.record.accountSid, callSid: s.sid, errorCode: code, text: detail }),

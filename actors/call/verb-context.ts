@@ -2,7 +2,7 @@
 // The call session owns the SIP dialog, the RTP endpoint, the call record and the webhooks; a verb handler only
 // uses what this context offers, so verbs stay small and the call-session actor stays thin.
 import type { MediaEndpoint, TextToSpeech } from '../../protocols/rtp/index.js';
-import type { VoiceVerb, DialVerb, DialConference, StreamNoun } from '../../protocols/twiml/index.js';
+import type { VoiceVerb, DialVerb, DialConference, StreamNoun, CallRecordingSpec } from '../../protocols/twiml/index.js';
 import type { ReferOutcome } from './sip-refer.js';
 
 export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
@@ -36,8 +36,12 @@ export interface ActionRequest {
 
 /** Where a recording of the call comes from, and the SID reserved for it when it started (newRecording). */
 export interface RecordingMeta {
-  source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI';
+  source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'StartCallRecordingAPI' | 'StartCallRecordingTwiML';
   sid?: string;
+  /** 2: `pcm` is interleaved stereo (what the far party said, then what tandem sent). Default 1. */
+  channels?: 1 | 2;
+  /** What it took of the call; by default what its source takes (<Record>: inbound; the rest: both). */
+  track?: 'inbound' | 'outbound' | 'both';
 }
 
 /** A recording's SID and URL, known from the moment it starts. */
@@ -51,6 +55,7 @@ export interface RecordingSaved {
   /** Public URL of the recording (TANDEM_PUBLIC_URL based, without extension; `.wav` serves the audio). */
   url: string;
   durationSeconds: number;
+  channels?: 1 | 2;
 }
 
 export interface DialResult {
@@ -74,6 +79,14 @@ export interface StreamHandle {
   /** Resolves once the stream is over: the app closed it, it was stopped, it could not connect, or the call ended. */
   readonly over: Promise<void>;
   stop(): void;
+}
+
+/** The call's recordings that run beside its TwiML (<Start><Recording>, the Call Recordings API). */
+export interface CallRecordingControl {
+  /** Starts one; false when the call already has its share (a notification says so). */
+  start(spec: CallRecordingSpec): boolean;
+  /** Stops the recording of that name, or every one <Start><Recording> began when none is named; how many. */
+  stop(name?: string): Promise<number>;
 }
 
 /** The call's Media Streams. */
@@ -186,6 +199,7 @@ export interface VerbContext {
   /** Store a recording of this call and return where it is served. */
   saveRecording(pcm: Int16Array, meta: RecordingMeta): Promise<RecordingSaved>;
   readonly streams: CallStreams;
+  readonly recordings: CallRecordingControl;
   readonly queues: CallQueueAccess;
   readonly conferences: CallConferenceAccess;
   /** Record an error the account's owner must see (a Notification), e.g. 13xxx. */

@@ -7,6 +7,7 @@ import type { CallCallbacks } from '../../src/voice/call-callbacks.js';
 import type { NewNotification } from '../../src/notifications/notifications.js';
 import type { NumberGeo } from '../../src/numbers/geo.js';
 import type { MediaStreams } from '../../src/voice/media-streams.js';
+import type { LiveRecordings } from '../../src/voice/live-recordings.js';
 import type { CallQueues } from '../../src/voice/call-queues.js';
 import type { Conferences } from '../../src/voice/conferences.js';
 import type { CallInfo, DialResult, RecordingId, RecordingMeta, RecordingSaved, VerbContext, VerbOutcome } from './verb-context.js';
@@ -42,6 +43,7 @@ export interface VoiceDeps {
   runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>;
   /** Every live call's Media Streams. */
   streams: MediaStreams;
+  liveRecordings: LiveRecordings;
   /** Every call queue's waiting callers on this node. */
   queues: CallQueues;
   /** Every live conference room on this node. */

@@ -20,7 +20,7 @@ import {
 import { codecForPayloadType, decodeG711, encodeG711, FRAME_SAMPLES, SILENCE_BYTE, type G711Codec } from './g711.js';
 import { PacketRing, parseRtp, RTP_HEADER_LENGTH, type RtpPacket } from './packet.js';
 import { PortPoolExhaustedError, type PortPool } from './port-pool.js';
-import { concat, dtmfTone, mixEndAligned, silence } from './tone.js';
+import { concat, dtmfTone, interleaveEndAligned, mixEndAligned, silence } from './tone.js';
 import type { NegotiatedMedia } from './sdp.js';
 
 export interface RemoteAddress {
@@ -57,11 +57,32 @@ export interface PlayOptions {
   loop?: number;
 }
 
+/** What a recording takes: what the endpoint hears (the far party), what it sends (tandem's side), or both. */
+export type RecordTrack = 'inbound' | 'outbound' | 'both';
+
 export interface RecordOptions {
   /** Recording stops collecting after this much audio. Default 1 hour (Twilio's maxLength ceiling). */
   maxMs?: number;
-  /** Also what this endpoint sends, one frame per clock tick (silence when it sends none), mixed into the result. */
-  both?: boolean;
+  /**
+   * Default inbound. What is sent is taken one frame per clock tick (silence when nothing is sent); with both,
+   * the two are mixed, lined up at their ends.
+   */
+  track?: RecordTrack;
+  /** Two channels instead of one mix: interleaved stereo, heard on the first, sent on the second (silent if not taken). */
+  dual?: boolean;
+  /** An endpoint keeps one recording per slot (a <Record> beside the call's own); default ''. */
+  slot?: string;
+}
+
+interface Recording {
+  /** Heard audio, when the inbound track is taken. */
+  chunks: Int16Array[] | undefined;
+  samples: number;
+  maxSamples: number;
+  nextTs: number | undefined;
+  /** Sent frames, when the outbound track is taken. */
+  sent: Int16Array[] | undefined;
+  dual: boolean;
 }
 
 export interface RtpEndpointStats {
@@ -215,8 +236,11 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
   private lastRxMs: number;
   private timedOut = false;
   private closed = false;
-  private recording: { chunks: Int16Array[]; samples: number; maxSamples: number; nextTs: number | undefined; sent?: Int16Array[] } | undefined;
-  /** The audio frame sent on this tick, kept only while a recording takes both directions or 'sent' has listeners. */
+  private readonly recordings = new Map<string, Recording>();
+  /** Whether any recording takes what is heard, or what is sent: checked per packet and per tick. */
+  private recordsHeard = false;
+  private recordsSent = false;
+  /** The audio frame sent on this tick, kept only while a recording takes what is sent or 'sent' has listeners. */
   private sentFrame: Int16Array | undefined;
 
   private readonly seqStates = new Map<number, SequenceState>();
@@ -343,27 +367,46 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     return this.queue.length > 0;
   }
 
-  /** Starts collecting decoded inbound audio, replacing any recording in progress. */
+  /** Starts collecting decoded audio in the slot, replacing any recording in progress there. */
   startRecording(opts: RecordOptions = {}): void {
-    this.recording = {
-      chunks: [],
+    const track = opts.track ?? 'inbound';
+    this.recordings.set(opts.slot ?? '', {
+      chunks: track === 'outbound' ? undefined : [],
       samples: 0,
       maxSamples: Math.round((opts.maxMs ?? 3_600_000) * SAMPLES_PER_MS),
       nextTs: undefined,
-      ...(opts.both && { sent: [] }),
-    };
+      sent: track === 'inbound' ? undefined : [],
+      dual: opts.dual === true,
+    });
+    this.recordingsChanged();
   }
 
   /**
-   * Stops collecting and returns what was heard, with timestamp gaps (silence suppression, loss) filled with silence;
-   * with `both`, mixed with what was sent (the two lined up at their ends: the far end's audio may start later).
+   * Stops the slot's recording and returns it: what was heard, with timestamp gaps (silence suppression, loss)
+   * filled with silence, and what was sent, the two lined up at their ends (the far end's audio may start later),
+   * mixed or (dual) interleaved.
    */
-  stopRecording(): Int16Array {
-    const rec = this.recording;
-    this.recording = undefined;
+  stopRecording(slot = ''): Int16Array {
+    const rec = this.recordings.get(slot);
     if (!rec) return new Int16Array(0);
-    const heard = concat(rec.chunks);
-    return rec.sent ? mixEndAligned(heard, concat(rec.sent)) : heard;
+    this.recordings.delete(slot);
+    this.recordingsChanged();
+    const heard = rec.chunks ? concat(rec.chunks) : new Int16Array(0);
+    const sent = rec.sent ? concat(rec.sent) : new Int16Array(0);
+    if (rec.dual) return interleaveEndAligned(heard, sent);
+    if (!rec.sent) return heard;
+    return rec.chunks ? mixEndAligned(heard, sent) : sent;
+  }
+
+  private recordingsChanged(): void {
+    let heard = false;
+    let sent = false;
+    for (const r of this.recordings.values()) {
+      heard ||= r.chunks !== undefined;
+      sent ||= r.sent !== undefined;
+    }
+    this.recordsHeard = heard;
+    this.recordsSent = sent;
   }
 
   stats(): RtpEndpointStats {
@@ -380,7 +423,8 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.unsubscribe();
     this.stopPlayback();
     this.liveLength = 0;
-    this.recording = undefined;
+    this.recordings.clear();
+    this.recordingsChanged();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
     this.release();
   }
@@ -421,11 +465,12 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     else if (this.sendSilence) this.sendAudioFrame(undefined, 0);
     else this.talkspurt = true;
     this.timestamp = (this.timestamp + FRAME_SAMPLES) >>> 0;
-    const rec = this.recording;
     const listening = this.listenerCount('sent') > 0;
-    if (rec?.sent || listening) {
+    if (this.recordsSent || listening) {
       const frame = this.sentFrame ?? new Int16Array(FRAME_SAMPLES);
-      if (rec?.sent && rec.sent.length * FRAME_SAMPLES < rec.maxSamples) rec.sent.push(frame);
+      if (this.recordsSent) {
+        for (const rec of this.recordings.values()) if (rec.sent && rec.sent.length * FRAME_SAMPLES < rec.maxSamples) rec.sent.push(frame);
+      }
       if (listening) this.emit('sent', frame);
       this.sentFrame = undefined;
     }
@@ -476,7 +521,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     const buf = this.audioPackets.take(this.talkspurt, this.codecPt, this.seq, this.timestamp, this.ssrc);
     if (pcm) encodeG711(this.codec, pcm, offset, FRAME_SAMPLES, buf, RTP_HEADER_LENGTH);
     else buf.fill(SILENCE_BYTE[this.codec], RTP_HEADER_LENGTH);
-    if (pcm && (this.recording?.sent || this.listenerCount('sent') > 0)) {
+    if (pcm && (this.recordsSent || this.listenerCount('sent') > 0)) {
       const frame = new Int16Array(FRAME_SAMPLES);
       frame.set(pcm.subarray(offset, offset + FRAME_SAMPLES));
       this.sentFrame = frame;
@@ -551,32 +596,11 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
       this.emit('latched', { ...this.remoteAddr });
     }
     this.lastAudioSsrc = ssrc;
-    if (this.recording === undefined && this.listenerCount('audio') === 0) return;
+    if (!this.recordsHeard && this.listenerCount('audio') === 0) return;
     const frame = decodeG711(codec as G711Codec, payload ?? datagram.subarray(RTP_HEADER_LENGTH));
-    if (this.recording) this.record(frame, timestamp);
+    if (this.recordsHeard) for (const rec of this.recordings.values()) if (rec.chunks) record(rec, rec.chunks, frame, timestamp);
     this.emit('audio', frame);
   };
-
-  private record(frame: Int16Array, timestamp: number): void {
-    const rec = this.recording;
-    if (!rec || rec.samples >= rec.maxSamples) return;
-    if (rec.nextTs !== undefined) {
-      const gap = (timestamp - rec.nextTs) | 0;
-      if (gap < 0) return; // late or duplicate: its slot has already been filled
-      if (gap > 0 && gap <= MAX_RECORD_GAP_SAMPLES) this.appendRecording(new Int16Array(gap));
-    }
-    rec.nextTs = (timestamp + frame.length) >>> 0;
-    this.appendRecording(frame);
-  }
-
-  private appendRecording(samples: Int16Array): void {
-    const rec = this.recording;
-    if (!rec) return;
-    const room = rec.maxSamples - rec.samples;
-    const part = samples.length <= room ? samples : samples.subarray(0, room);
-    rec.chunks.push(part);
-    rec.samples += part.length;
-  }
 
   private trackSequence(ssrc: number, sequenceNumber: number, timestamp: number, arrivalMs: number | undefined): void {
     let s = ssrc === this.lastSeqSsrc ? this.lastSeqState : this.seqStates.get(ssrc);
@@ -612,3 +636,22 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
 
 /** Call media on this thread: the default where no media workers run, and their stand-in if they cannot start. */
 export const openOnThisThread: OpenMedia = (opts) => RtpEndpoint.open(opts);
+
+/** Adds a heard frame to a recording, filling a timestamp gap (silence suppression, loss) with silence first. */
+function record(rec: Recording, chunks: Int16Array[], frame: Int16Array, timestamp: number): void {
+  if (rec.samples >= rec.maxSamples) return;
+  if (rec.nextTs !== undefined) {
+    const gap = (timestamp - rec.nextTs) | 0;
+    if (gap < 0) return; // late or duplicate: its slot has already been filled
+    if (gap > 0 && gap <= MAX_RECORD_GAP_SAMPLES) append(rec, chunks, new Int16Array(gap));
+  }
+  rec.nextTs = (timestamp + frame.length) >>> 0;
+  append(rec, chunks, frame);
+}
+
+function append(rec: Recording, chunks: Int16Array[], samples: Int16Array): void {
+  const room = rec.maxSamples - rec.samples;
+  const part = samples.length <= room ? samples : samples.subarray(0, room);
+  chunks.push(part);
+  rec.samples += part.length;
+}

@@ -8,6 +8,7 @@ export {
   type PlayOptions,
   type PlayResult,
   type RecordOptions,
+  type RecordTrack,
   type RemoteAddress,
   type RtpEndpointEvents,
   type RtpEndpointOptions,
@@ -33,6 +34,6 @@ export {
   type SdpMedia,
 } from './sdp.js';
 export { ringback, RING_TONES } from './ringback.js';
-export { beep, concat, dtmfTone, mixEndAligned, rms, SAMPLE_RATE, samplesFor, silence, tone } from './tone.js';
+export { beep, concat, dtmfTone, interleaveEndAligned, mixEndAligned, rms, SAMPLE_RATE, samplesFor, silence, tone } from './tone.js';
 export { espeakVoice, TextToSpeech, type SayOptions, type TextToSpeechOptions } from './tts.js';
 export { decodeWav, durationSeconds, readWav, resample, WavError, writeWav } from './wav.js';

@@ -28,8 +28,8 @@ export interface MediaEndpoint extends Pick<EventEmitter<RtpEndpointEvents>, 'on
   feed(samples: Int16Array): void;
   stopPlayback(): void;
   startRecording(opts?: RecordOptions): void;
-  /** What was heard since startRecording(); a worker's endpoint answers asynchronously, so await it. */
-  stopRecording(): Int16Array | Promise<Int16Array>;
+  /** The slot's recording since startRecording(); a worker's endpoint answers asynchronously, so await it. */
+  stopRecording(slot?: string): Int16Array | Promise<Int16Array>;
   stats(): RtpEndpointStats | Promise<RtpEndpointStats>;
   close(): Promise<void>;
 }

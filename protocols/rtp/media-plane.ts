@@ -269,9 +269,9 @@ export class RemoteRtpEndpoint extends EventEmitter<RtpEndpointEvents> implement
     if (!this.closed) this.link.post({ op: 'startRecording', id: this.id, opts });
   }
 
-  stopRecording(): Promise<Int16Array> {
+  stopRecording(slot = ''): Promise<Int16Array> {
     if (this.closed) return Promise.resolve(new Int16Array(0));
-    return this.link.request<Int16Array>((req) => ({ op: 'stopRecording', id: this.id, req }), (resolve) => resolve(new Int16Array(0)));
+    return this.link.request<Int16Array>((req) => ({ op: 'stopRecording', id: this.id, req, slot }), (resolve) => resolve(new Int16Array(0)));
   }
 
   stats(): Promise<RtpEndpointStats> {

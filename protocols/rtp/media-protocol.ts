@@ -18,7 +18,7 @@ export type ToWorker =
   | { op: 'feed'; id: number; samples: Int16Array }
   | { op: 'stopPlayback'; id: number }
   | { op: 'startRecording'; id: number; opts: RecordOptions }
-  | { op: 'stopRecording'; id: number; req: number }
+  | { op: 'stopRecording'; id: number; req: number; slot: string }
   /** Whether the main thread wants this endpoint's decoded inbound frames ('audio') or the frames it sends ('sent'). */
   | { op: 'audio' | 'sent'; id: number; on: boolean }
   | { op: 'bridge'; a: number; b: number; relayDigits: boolean }

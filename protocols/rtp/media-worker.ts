@@ -155,7 +155,7 @@ export function runMediaWorker(port: MessagePort, data: MediaWorkerData): void {
       case 'startRecording':
         return ep.startRecording(m.opts);
       case 'stopRecording': {
-        const pcm = ep.stopRecording();
+        const pcm = ep.stopRecording(m.slot);
         // concat() made a fresh array: hand its memory over instead of copying it (a view of more is copied).
         const owned = pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength ? pcm : pcm.slice();
         return post({ ev: 'reply', req: m.req, value: owned }, [owned.buffer as ArrayBuffer]);

@@ -67,6 +67,17 @@ export function concat(parts: readonly Int16Array[]): Int16Array {
   return out;
 }
 
+/** Two 8 kHz tracks that end together as one interleaved stereo track (a first, b second; silence before the later). */
+export function interleaveEndAligned(a: Int16Array, b: Int16Array): Int16Array {
+  const n = Math.max(a.length, b.length);
+  const out = new Int16Array(n * 2);
+  const offA = n - a.length;
+  const offB = n - b.length;
+  for (let i = 0; i < a.length; i++) out[(offA + i) * 2] = a[i]!;
+  for (let i = 0; i < b.length; i++) out[(offB + i) * 2 + 1] = b[i]!;
+  return out;
+}
+
 /** The sum of two 8 kHz tracks that end together (the shorter one starts later), clipped to 16 bits. */
 export function mixEndAligned(a: Int16Array, b: Int16Array): Int16Array {
   const n = Math.max(a.length, b.length);

@@ -124,8 +124,8 @@ export function resample(input: Int16Array, fromRate: number, toRate: number): I
   return out;
 }
 
-/** A canonical 44-byte-header WAV of 16-bit mono PCM (8 kHz unless told otherwise). */
-export function writeWav(pcm: Int16Array, sampleRate = 8000): Buffer {
+/** A canonical 44-byte-header WAV of 16-bit PCM (8 kHz mono unless told otherwise; more channels interleaved). */
+export function writeWav(pcm: Int16Array, sampleRate = 8000, channels = 1): Buffer {
   const dataBytes = pcm.length * 2;
   const buf = Buffer.alloc(44 + dataBytes);
   buf.write('RIFF', 0, 'latin1');
@@ -134,10 +134,10 @@ export function writeWav(pcm: Int16Array, sampleRate = 8000): Buffer {
   buf.write('fmt ', 12, 'latin1');
   buf.writeUInt32LE(16, 16);
   buf.writeUInt16LE(FORMAT_PCM, 20);
-  buf.writeUInt16LE(1, 22);
+  buf.writeUInt16LE(channels, 22);
   buf.writeUInt32LE(sampleRate, 24);
-  buf.writeUInt32LE(sampleRate * 2, 28);
-  buf.writeUInt16LE(2, 32);
+  buf.writeUInt32LE(sampleRate * 2 * channels, 28);
+  buf.writeUInt16LE(2 * channels, 32);
   buf.writeUInt16LE(16, 34);
   buf.write('data', 36, 'latin1');
   buf.writeUInt32LE(dataBytes, 40);

@@ -1,10 +1,12 @@
-// <Start>, <Stop> and <Connect> with their <Stream> noun (Twilio Media Streams). Their other nouns (<Siprec>,
-// <Transcription>, <Room>, <ConversationRelay>, …) parse as Unsupported, so the call says so and goes on.
+// <Start>, <Stop> and <Connect> with their <Stream> noun (Twilio Media Streams), and <Start>/<Stop> with
+// <Recording> (voice-recording.ts). Their other nouns (<Siprec>, <Transcription>, <Room>, <ConversationRelay>, …)
+// parse as Unsupported, so the call says so and goes on.
 import * as A from './attributes.js';
 import type { ParseContext } from './attributes.js';
 import { noText, type XmlElement } from './document.js';
 import { TwimlCode, TwimlProblem } from './errors.js';
-import type { ConnectVerb, StartVerb, StopVerb, StreamNoun, StreamTrack, UnsupportedVerb } from './voice-types.js';
+import type { ConnectVerb, StartRecordingVerb, StartVerb, StopRecordingVerb, StopVerb, StreamNoun, StreamTrack, UnsupportedVerb } from './voice-types.js';
+import { startRecording, stopRecording } from './voice-recording.js';
 
 const C = TwimlCode;
 /** What a stream may carry, as TwiML's `track` and the Streams API's `Track` name it. */
@@ -12,14 +14,16 @@ export const STREAM_TRACKS: readonly StreamTrack[] = ['inbound_track', 'outbound
 /** Twilio's ceiling on a stream's custom parameters. */
 const MAX_PARAMETERS = 99;
 
-export function start(ctx: ParseContext, el: XmlElement): StartVerb | UnsupportedVerb {
+export function start(ctx: ParseContext, el: XmlElement): StartVerb | StartRecordingVerb | UnsupportedVerb {
   const noun = onlyNoun(el);
+  if (noun.name === 'Recording') return startRecording(ctx, noun);
   if (noun.name !== 'Stream') return { verb: 'Unsupported', name: noun.name, within: 'Start' };
   return { verb: 'Start', stream: stream(ctx, noun) };
 }
 
-export function stop(el: XmlElement): StopVerb | UnsupportedVerb {
+export function stop(el: XmlElement): StopVerb | StopRecordingVerb | UnsupportedVerb {
   const noun = onlyNoun(el);
+  if (noun.name === 'Recording') return stopRecording(noun);
   if (noun.name !== 'Stream') return { verb: 'Unsupported', name: noun.name, within: 'Stop' };
   const name = A.attr(noun, 'name');
   return { verb: 'Stop', ...(name !== undefined && { name }) };

@@ -244,6 +244,35 @@ export interface StartVerb {
   readonly stream: StreamNoun;
 }
 
+/** What a recording of a live call takes: the far party (inbound), what tandem sends them (outbound), or both. */
+export type CallRecordingTrack = 'inbound' | 'outbound' | 'both';
+
+/**
+ * A recording of a live call that runs beside the TwiML until it is stopped or the call ends: `<Start><Recording>`,
+ * or the Call Recordings API. Paused, resumed and stopped through that API (or `<Stop><Recording name>`).
+ */
+export interface CallRecordingSpec {
+  readonly name?: string;
+  readonly track: CallRecordingTrack;
+  readonly channels: 'mono' | 'dual';
+  readonly trim: 'trim-silence' | 'do-not-trim';
+  readonly recordingStatusCallback?: string;
+  readonly recordingStatusCallbackMethod: HttpMethod;
+  readonly recordingStatusCallbackEvent: RecordingEvent[];
+}
+
+/** `<Start><Recording>`: starts recording the call and goes straight on. */
+export interface StartRecordingVerb {
+  readonly verb: 'StartRecording';
+  readonly recording: CallRecordingSpec;
+}
+
+/** `<Stop><Recording name/>`: stops the named recording (every recording the call started so when it names none). */
+export interface StopRecordingVerb {
+  readonly verb: 'StopRecording';
+  readonly name?: string;
+}
+
 /** `<Stop><Stream name/>`: ends the named stream (every stream of the call when it names none). */
 export interface StopVerb {
   readonly verb: 'Stop';
@@ -291,6 +320,8 @@ export type VoiceVerb =
   | VoiceRedirectVerb
   | StartVerb
   | StopVerb
+  | StartRecordingVerb
+  | StopRecordingVerb
   | ConnectVerb
   | EnqueueVerb
   | LeaveVerb

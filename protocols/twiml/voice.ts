@@ -6,6 +6,7 @@ import type { TwimlParseOptions } from './messaging.js';
 import { dial } from './voice-dial.js';
 import { connect, start, stop } from './voice-stream.js';
 import { enqueue } from './voice-queue.js';
+import { RECORDING_EVENTS } from './voice-recording.js';
 import type {
   GatherInput, GatherVerb, HangupVerb, LeaveVerb, PauseVerb, PlayVerb, RecordingEvent, RecordVerb, ReferVerb, RejectVerb, SayVerb,
   VoiceRedirectVerb, VoiceTwimlResult, VoiceVerb,
@@ -168,7 +169,6 @@ function gatherSpeechTimeout(el: XmlElement): number | 'auto' | undefined {
   return A.optionalInteger(el, 'speechTimeout', C.GatherInvalidSpeechTimeout, 0);
 }
 
-const RECORDING_EVENTS: readonly RecordingEvent[] = ['in-progress', 'completed', 'absent'];
 
 function record(ctx: ParseContext, el: XmlElement): RecordVerb {
   empty(el);

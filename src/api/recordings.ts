@@ -1,9 +1,11 @@
 // /2010-04-01/Accounts/{AccountSid}/Recordings and /Calls/{CallSid}/Recordings: list (newest first, CallSid and
 // DateCreated filters, paging), fetch as JSON, fetch the audio (`.wav`, or no extension: Twilio serves WAV there
-// too), delete (record and audio).
+// too), delete (record and audio). A live call's recordings still in progress or paused (call-recordings.ts starts
+// and changes them) are fetched and listed too, first, until they are stored.
 import type { FastifyReply } from 'fastify';
 import type { RouteModule } from './app.js';
-import type { RecordingRecord, Recordings } from '../voice/recordings.js';
+import { defaultTrack, type RecordingRecord, type Recordings } from '../voice/recordings.js';
+import type { LiveRecordingView } from '../voice/live-recordings.js';
 import { rfc2822 } from '../util/time.js';
 import { badRequest, notFound } from './errors.js';
 import { str, type RawParams } from './params.js';
@@ -49,10 +51,53 @@ export function callRecordingJson(r: RecordingRecord): Record<string, unknown> {
   return {
     ...common(r),
     uri: `/2010-04-01/Accounts/${r.accountSid}/Calls/${r.callSid}/Recordings/${r.sid}.json`,
-    // <Record> hears the caller only.
-    track: 'inbound',
+    track: r.track ?? defaultTrack(r.source),
   };
 }
+
+/** The recordings of live calls that are not stored yet, as the Recordings API shows them. */
+export interface LiveRecordingLookup {
+  ofCall(callSid: string): LiveRecordingView[];
+  ofAccount(accountSid: string): LiveRecordingView[];
+  find(sid: string): LiveRecordingView | undefined;
+}
+
+/** A live recording under its call: no duration or price until it is stored (Twilio's in-progress example). */
+export function liveCallRecordingJson(v: LiveRecordingView): Record<string, unknown> {
+  return {
+    account_sid: v.accountSid,
+    api_version: '2010-04-01',
+    call_sid: v.callSid,
+    conference_sid: null,
+    date_created: rfc2822(v.dateCreated),
+    date_updated: rfc2822(v.dateUpdated),
+    start_time: rfc2822(v.startTime),
+    duration: null,
+    sid: v.sid,
+    price: null,
+    price_unit: null,
+    status: v.status,
+    channels: v.channels,
+    source: v.source,
+    error_code: null,
+    encryption_details: null,
+    track: v.track,
+    uri: `/2010-04-01/Accounts/${v.accountSid}/Calls/${v.callSid}/Recordings/${v.sid}.json`,
+  };
+}
+
+function liveRecordingJson(v: LiveRecordingView, recordings: Recordings): Record<string, unknown> {
+  const { track: _track, ...rest } = liveCallRecordingJson(v);
+  const path = recordings.path(v);
+  return {
+    ...rest,
+    uri: `${path}.json`,
+    subresource_uris: { add_on_results: `${path}/AddOnResults.json`, transcriptions: `${path}/Transcriptions.json` },
+    media_url: recordings.url(v),
+  };
+}
+
+const NO_LIVE: LiveRecordingLookup = { ofCall: () => [], ofAccount: () => [], find: () => undefined };
 
 /** Twilio's api.v2010.account.conference.conference_recording. */
 export function conferenceRecordingJson(r: RecordingRecord): Record<string, unknown> {
@@ -70,7 +115,7 @@ function dateBound(raw: string | undefined, name: string): { day: boolean; t: nu
   return { day, t };
 }
 
-function dateFilter(q: RawParams): (r: RecordingRecord) => boolean {
+function dateFilter(q: RawParams): (r: Pick<RecordingRecord, 'dateCreated'>) => boolean {
   const on = dateBound(str(q, 'DateCreated'), 'DateCreated');
   const before = dateBound(str(q, 'DateCreated<'), 'DateCreated<');
   const after = dateBound(str(q, 'DateCreated>'), 'DateCreated>');
@@ -99,7 +144,7 @@ function parseFile(file: string): { sid: string; as: 'json' | 'wav' | 'mp3' } {
   return { sid: m[1]!, as: (m[2] as 'json' | 'wav' | 'mp3' | undefined) ?? 'wav' };
 }
 
-export function recordingRoutes(recordings: Recordings): RouteModule {
+export function recordingRoutes(recordings: Recordings, live: LiveRecordingLookup = NO_LIVE): RouteModule {
   return (app) => {
     const base = '/2010-04-01/Accounts/:AccountSid/Recordings';
     const callBase = '/2010-04-01/Accounts/:AccountSid/Calls/:CallSid/Recordings';
@@ -118,6 +163,23 @@ export function recordingRoutes(recordings: Recordings): RouteModule {
         throw notFound(`The requested resource ${where} was not found`);
       }
       return { r, as };
+    };
+
+    /** A recording still in progress or paused on a live call of the account (and of that call, when one is named). */
+    const liveOne = (accountSid: string, file: string, callSid?: string): { v: LiveRecordingView; as: 'json' | 'wav' | 'mp3' } | undefined => {
+      const { sid, as } = parseFile(file);
+      const v = sid ? live.find(sid) : undefined;
+      if (!v || v.accountSid !== accountSid || (callSid !== undefined && v.callSid !== callSid)) return undefined;
+      if (as !== 'json') throw notFound(`Recording ${v.sid} is ${v.status}: its audio is served once it is stopped and stored`);
+      return { v, as };
+    };
+
+    /** Live recordings go first on a list's first page (they are the newest), filtered as the stored ones are. */
+    const liveFirst = (q: RawParams, views: LiveRecordingView[]): LiveRecordingView[] => {
+      const page = parsePageRequest(q);
+      if (page.page !== 0 || page.after !== undefined) return [];
+      const byDate = dateFilter(q);
+      return views.filter((v) => byDate({ dateCreated: v.dateCreated })).reverse();
     };
 
     const sendAudio = async (r: RecordingRecord, as: 'json' | 'wav' | 'mp3', reply: FastifyReply) => {
@@ -148,13 +210,19 @@ export function recordingRoutes(recordings: Recordings): RouteModule {
         `/2010-04-01/Accounts/${sid}/Recordings.json`,
         filtersOf(q, ['CallSid', 'DateCreated', 'DateCreated<', 'DateCreated>']),
         page,
-        records.map((r) => recordingJson(r, recordings)),
+        [
+          ...liveFirst(q, live.ofAccount(sid).filter((v) => !callSid || v.callSid === callSid)).map((v) => liveRecordingJson(v, recordings)),
+          ...records.map((r) => recordingJson(r, recordings)),
+        ],
         nextAfter,
       );
     });
 
     app.get(`${base}/:File`, async (req, reply) => {
-      const { r, as } = load(req.account.sid, (req.params as { File: string }).File);
+      const file = (req.params as { File: string }).File;
+      const l = liveOne(req.account.sid, file);
+      if (l) return liveRecordingJson(l.v, recordings);
+      const { r, as } = load(req.account.sid, file);
       if (as === 'json') return recordingJson(r, recordings);
       return sendAudio(r, as, reply);
     });
@@ -185,7 +253,7 @@ export function recordingRoutes(recordings: Recordings): RouteModule {
         `/2010-04-01/Accounts/${sid}/Calls/${callSid}/Recordings.json`,
         filtersOf(q, ['DateCreated', 'DateCreated<', 'DateCreated>']),
         page,
-        records.map(callRecordingJson),
+        [...liveFirst(q, live.ofCall(callSid).filter((v) => v.accountSid === sid)).map(liveCallRecordingJson), ...records.map(callRecordingJson)],
         nextAfter,
       );
     });
@@ -223,6 +291,8 @@ export function recordingRoutes(recordings: Recordings): RouteModule {
 
     app.get(`${callBase}/:File`, async (req, reply) => {
       const p = req.params as { File: string; CallSid: string };
+      const l = liveOne(req.account.sid, p.File, p.CallSid);
+      if (l) return liveCallRecordingJson(l.v);
       const { r, as } = load(req.account.sid, p.File, p.CallSid);
       if (as === 'json') return callRecordingJson(r);
       return sendAudio(r, as, reply);

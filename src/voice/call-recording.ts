@@ -6,11 +6,14 @@ import type { VoiceDeps } from '../../actors/call/voice-deps.js';
 import { sessionContext } from '../../actors/call/session-context.js';
 import { absentRecordingParams, completedRecordingParams, recordingStarted, recordingStatusCallback } from '../../actors/call/verbs/record.js';
 
+/** Its own slot on the endpoint, so a <Record> during the call records beside it. */
+const WHOLE_CALL = 'call';
+
 export function recordWholeCall(session: CallSession, deps: VoiceDeps): void {
   const config = session.record.recording;
   if (!config) return;
   const startedAt = Date.now();
-  session.media.startRecording({ both: true });
+  session.media.startRecording({ track: 'both', slot: WHOLE_CALL });
   const callback = {
     ...(config.statusCallback !== null && { recordingStatusCallback: config.statusCallback }),
     recordingStatusCallbackMethod: config.statusCallbackMethod,
@@ -19,7 +22,7 @@ export function recordWholeCall(session: CallSession, deps: VoiceDeps): void {
   const ctx = sessionContext(session, deps);
   const id = recordingStarted(callback, ctx, startedAt, 'OutboundAPI');
   session.beforeMediaClose(async () => {
-    const pcm = await session.media.stopRecording();
+    const pcm = await session.media.stopRecording(WHOLE_CALL);
     if (pcm.length === 0) {
       recordingStatusCallback(callback, ctx, 'absent', absentRecordingParams(id, startedAt));
       return;

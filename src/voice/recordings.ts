@@ -6,9 +6,16 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeWav } from '../../protocols/rtp/index.js';
 import { newSid } from '../util/sid.js';
+import type { RecordingMeta, RecordingSaved } from '../../actors/call/verb-context.js';
 
-export type RecordingSource = 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'StartCallRecordingAPI' | 'Conference';
+export type RecordingSource = 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'StartCallRecordingAPI' | 'StartCallRecordingTwiML' | 'Conference';
 export type RecordingStatus = 'completed' | 'absent' | 'deleted';
+export type RecordingTrack = 'inbound' | 'outbound' | 'both';
+
+/** What a recording from this source takes when it does not say: <Record> hears the caller; the rest, both sides. */
+export function defaultTrack(source: RecordingSource): RecordingTrack {
+  return source === 'RecordVerb' ? 'inbound' : 'both';
+}
 
 export interface RecordingRecord {
   sid: string;
@@ -19,8 +26,11 @@ export interface RecordingRecord {
   source: RecordingSource;
   status: RecordingStatus;
   channels: number;
+  /** What it took of the call (the Call Recordings API's track); absent on older records. */
+  track?: RecordingTrack;
   /** Whole seconds, as Twilio reports RecordingDuration. */
   durationSeconds: number;
+  /** Per channel. */
   samples: number;
   /** When the audio started (epoch ms). */
   startTime: number;
@@ -32,8 +42,10 @@ export interface NewRecording {
   accountSid: string;
   callSid: string | null;
   conferenceSid?: string;
-  /** 8 kHz mono. */
+  /** 8 kHz, mono or (channels 2) interleaved stereo. */
   pcm: Int16Array;
+  channels?: 1 | 2;
+  track?: RecordingTrack;
   source: RecordingSource;
   /** Epoch ms the audio started; defaults to now minus its length. */
   startTime?: number;
@@ -82,6 +94,20 @@ export class Recordings {
     return { sid, url: this.url({ sid, accountSid }) };
   }
 
+  /** How a call's recordings are stored (<Record>, <Dial record>, Record=true, live recordings). */
+  async saveCallRecording(call: { accountSid: string; sid: string }, pcm: Int16Array, meta: RecordingMeta): Promise<RecordingSaved> {
+    const r = await this.save({
+      accountSid: call.accountSid,
+      callSid: call.sid,
+      pcm,
+      source: meta.source,
+      channels: meta.channels ?? 1,
+      ...(meta.track !== undefined && { track: meta.track }),
+      ...(meta.sid !== undefined && { sid: meta.sid }),
+    });
+    return { sid: r.sid, url: this.url(r), durationSeconds: r.durationSeconds, channels: r.channels === 2 ? 2 : 1 };
+  }
+
   /** What a conference room needs: a SID when its recording starts, and the mix stored under it (source Conference). */
   conferenceRecorder(): {
     newRecording(accountSid: string): { sid: string; url: string };
@@ -100,6 +126,8 @@ export class Recordings {
   async save(n: NewRecording): Promise<RecordingRecord> {
     const now = Date.now();
     const sid = n.sid ?? newSid('RE');
+    const channels = n.channels ?? 1;
+    const samples = Math.floor(n.pcm.length / channels);
     const r: RecordingRecord = {
       sid,
       accountSid: n.accountSid,
@@ -107,17 +135,18 @@ export class Recordings {
       conferenceSid: n.conferenceSid ?? null,
       source: n.source,
       status: 'completed',
-      channels: 1,
-      durationSeconds: wholeSeconds(n.pcm.length),
-      samples: n.pcm.length,
-      startTime: n.startTime ?? now - Math.round(n.pcm.length / 8),
+      channels,
+      track: n.track ?? defaultTrack(n.source),
+      durationSeconds: wholeSeconds(samples),
+      samples,
+      startTime: n.startTime ?? now - Math.round(samples / 8),
       dateCreated: now,
       dateUpdated: now,
     };
     const file = this.filePath(r);
     await mkdir(join(this.dir, r.accountSid), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, writeWav(n.pcm));
+    await writeFile(tmp, writeWav(n.pcm, 8000, channels));
     await rename(tmp, file);
     // Puts issued in one turn commit together (db.ts), so the record never shows without its list entries.
     await Promise.all([

@@ -5,7 +5,7 @@ import type Srf from 'drachtio-srf';
 import nact from 'nact';
 import { PortPool, RING_TONES, SdpError, openOnThisThread, buildOffer, negotiate, parseSdp, type MediaEndpoint, type OpenMedia, type TextToSpeech } from '../../protocols/rtp/index.js';
 import { localCall, sipPendingAnswer, type PendingAnswer } from '../../actors/call/call-leg.js';
-import type { DialClient, DialTarget, DialVerb, StreamNoun, VoiceVerb } from '../../protocols/twiml/index.js';
+import type { DialClient, DialTarget, DialVerb, StreamNoun, VoiceVerb, CallRecordingSpec } from '../../protocols/twiml/index.js';
 import { CallDirectory } from '../../actors/call/call-actor.js';
 import { CallSession, type RedirectTarget } from '../../actors/call/call-session.js';
 import { runCall, runWhisper } from '../../actors/call/interpreter.js';
@@ -25,6 +25,7 @@ import { CallStore, isFinal } from './call-store.js';
 import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
 import { SipAccess } from './sip-access.js';
 import { MediaStreams, type StreamView } from './media-streams.js';
+import { LiveRecordings, type LiveRecording, type LiveRecordingView } from './live-recordings.js';
 import { clientHeaders, sipUriHeaders } from './sip-headers.js';
 import { dialTargets, type StartedLeg } from './dial-legs.js';
 import { CallQueues } from './call-queues.js';
@@ -147,6 +148,13 @@ export class Voice {
         authToken: o.authToken,
         notify: o.notify,
         postCallback: (accountSid, req) => this.deps.callbacks.post(accountSid, req),
+        log: o.log,
+      }),
+      liveRecordings: new LiveRecordings({
+        reserve: o.newRecording,
+        save: o.saveRecording,
+        postCallback: (accountSid, req) => this.deps.callbacks.post(accountSid, req),
+        notify: (accountSid, callSid, errorCode, text) => o.notify({ accountSid, callSid, errorCode, text }),
         log: o.log,
       }),
       queues: new CallQueues(new QueueStore(o.tables)),
@@ -510,6 +518,34 @@ export class Voice {
     if (!stream) return undefined;
     stream.stop();
     return stream.view();
+  }
+
+  // ---- Call Recordings API ----
+
+  /** Starts recording a live, answered call of this node (as <Start><Recording> would); undefined at its share. */
+  startRecording(callSid: string, spec: CallRecordingSpec): LiveRecording | undefined {
+    const session = this.directory.get(callSid);
+    if (!session || !session.answered || session.isOver) throw new CallStateError(`Call ${callSid} is not in progress on this node`);
+    return this.deps.liveRecordings.start(session, spec, 'StartCallRecordingAPI');
+  }
+
+  /** What the Recordings API shows of recordings not stored yet. */
+  recordingLookup(): { ofCall(callSid: string): LiveRecordingView[]; ofAccount(accountSid: string): LiveRecordingView[]; find(sid: string): LiveRecordingView | undefined } {
+    const live = this.deps.liveRecordings;
+    return {
+      ofCall: (callSid) => live.of(callSid).map((r) => r.view()),
+      ofAccount: (accountSid) => live.ofAccount(accountSid).map((r) => r.view()),
+      find: (sid) => live.findAny(sid)?.view(),
+    };
+  }
+
+  /** The call's recordings that are in progress or paused, oldest first. */
+  liveRecordings(callSid: string): LiveRecording[] {
+    return this.deps.liveRecordings.of(callSid);
+  }
+
+  liveRecording(callSid: string, sid: string): LiveRecording | undefined {
+    return this.deps.liveRecordings.find(callSid, sid);
   }
 
   // ---- <Dial> ----

@@ -17,6 +17,7 @@ import { runDocument, type StatusCallbackPost } from '../../actors/call/verbs/in
 import { AudioFetcher } from '../../src/voice/audio-fetch.js';
 import { Recordings } from '../../src/voice/recordings.js';
 import { MediaStreams } from '../../src/voice/media-streams.js';
+import { LiveRecordings } from '../../src/voice/live-recordings.js';
 import { CallQueues } from '../../src/voice/call-queues.js';
 import { QueueStore } from '../../src/voice/queue-store.js';
 import { Conferences } from '../../src/voice/conferences.js';
@@ -57,7 +58,8 @@ export interface Harness {
   /** What ctx.refer answers (undefined: not a SIP leg); the targets it was asked for. */
   referResult: ReferOutcome | undefined;
   referred: string[];
-  hangUp(): void;
+  /** Ends the call: what must still use the media before it closes (live recordings) runs first. */
+  hangUp(): Promise<void>;
   /** Everything the caller hears from now on. */
   listen(): Heard;
   /** Runs documents the way a call session does, following 'document' outcomes, until the call ends or a document runs out. */
@@ -102,6 +104,15 @@ export async function harness(t: TestContext): Promise<Harness> {
     connectTimeoutMs: 2_000,
   });
   const streams = mediaStreams.forCall({ info: call, media, ended });
+  const beforeMediaClose: (() => Promise<void>)[] = [];
+  const liveRecordings = new LiveRecordings({
+    reserve: (accountSid) => recordings.reserve(accountSid),
+    save: (info, pcm, meta) => recordings.saveCallRecording(info, pcm, meta),
+    postCallback: (_accountSid, req) => void callbacks.post({ ...req, authToken: AUTH_TOKEN }),
+    notify: (_accountSid, _callSid, code, detail) => notes.push({ code, detail }),
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
+  });
+  const callRecordings = liveRecordings.forCall({ info: call, media, ended, beforeMediaClose: (fn) => beforeMediaClose.push(fn) });
   const tables = openTables(join(dataDir, 'queues'));
   const queues = new CallQueues(new QueueStore(tables));
   const conferences = new Conferences({
@@ -165,23 +176,24 @@ export async function harness(t: TestContext): Promise<Harness> {
         h.referred.push(target);
         return h.referResult;
       },
-      async saveRecording(pcm, meta) {
-        const r = await recordings.save({ accountSid: call.accountSid, callSid: call.sid, pcm, source: meta.source, ...(meta.sid !== undefined && { sid: meta.sid }) });
-        return { sid: r.sid, url: recordings.url(r), durationSeconds: r.durationSeconds };
-      },
+      saveRecording: (pcm, meta) => recordings.saveCallRecording(call, pcm, meta),
       notify(code, detail) {
         notes.push({ code, detail });
       },
       get streams() {
         return streams;
       },
+      recordings: callRecordings,
       queues: queueAccess,
       conferences: conferenceAccess,
       postStatusCallback(req: StatusCallbackPost) {
         void callbacks.post({ ...req, authToken: AUTH_TOKEN });
       },
     },
-    hangUp: () => abort.abort(),
+    async hangUp() {
+      abort.abort();
+      for (const last of beforeMediaClose.splice(0)) await last();
+    },
     listen() {
       const heard: Heard = { frames: [], at: [] };
       caller.on('audio', (f) => {

@@ -15,6 +15,7 @@ import { refer } from './refer.js';
 import { reject } from './reject.js';
 import { say } from './say.js';
 import { connect, start, stop } from './stream.js';
+import { startRecording, stopRecording } from './recording.js';
 import { unsupported } from './unsupported.js';
 
 export type { StatusCallbackPost } from './callbacks.js';
@@ -48,6 +49,10 @@ export function runVerb(verb: VoiceVerb, ctx: VerbContext): Promise<VerbOutcome>
       return start(verb, ctx);
     case 'Stop':
       return stop(verb, ctx);
+    case 'StartRecording':
+      return startRecording(verb, ctx);
+    case 'StopRecording':
+      return stopRecording(verb, ctx);
     case 'Connect':
       return connect(verb, ctx);
     case 'Enqueue':

@@ -97,15 +97,21 @@ function hasSound(pcm: Int16Array): boolean {
   return false;
 }
 
-/** Drops the silent 20 ms frames before the first and after the last loud one. */
-export function trimSilence(pcm: Int16Array): Int16Array {
+/** Where the sound is: from the first loud 20 ms frame to the end of the last (samples); undefined if none is loud. */
+export function soundBounds(pcm: Int16Array): { start: number; end: number } | undefined {
   const frames = Math.ceil(pcm.length / FRAME_SAMPLES);
   let first = 0;
   while (first < frames && !loudFrame(pcm, first)) first++;
-  if (first === frames) return pcm.subarray(0, 0);
+  if (first === frames) return undefined;
   let last = frames - 1;
   while (last > first && !loudFrame(pcm, last)) last--;
-  return pcm.subarray(first * FRAME_SAMPLES, Math.min(pcm.length, (last + 1) * FRAME_SAMPLES));
+  return { start: first * FRAME_SAMPLES, end: Math.min(pcm.length, (last + 1) * FRAME_SAMPLES) };
+}
+
+/** Drops the silent 20 ms frames before the first and after the last loud one. */
+export function trimSilence(pcm: Int16Array): Int16Array {
+  const b = soundBounds(pcm);
+  return b ? pcm.subarray(b.start, b.end) : pcm.subarray(0, 0);
 }
 
 /** A recordingStatusCallback's parameters for a stored recording (of <Record> or of <Dial record>). */
@@ -117,7 +123,7 @@ export function completedRecordingParams(saved: RecordingSaved, startedAt: numbe
     RecordingUrl: saved.url,
     RecordingStatus: 'completed',
     RecordingDuration: String(saved.durationSeconds),
-    RecordingChannels: '1',
+    RecordingChannels: String(saved.channels ?? 1),
     RecordingSource: source,
     RecordingStartTime: rfc2822(startedAt) ?? '',
     ErrorCode: '0',
@@ -130,13 +136,15 @@ type CallbackSettings = Pick<RecordVerb, 'recordingStatusCallback' | 'recordingS
  * A recording has just started: its SID and URL are reserved, and the status callback is told `in-progress` when
  * it asked for that event. The same SID names the recording when it is saved (or reported `absent`).
  */
-export function recordingStarted(verb: CallbackSettings, ctx: VerbContext, startedAt: number, source: RecordingSource): RecordingId {
-  const id = ctx.newRecording();
+/** What the recording callbacks need of a call. */
+type CallbackContext = Pick<VerbContext, 'call' | 'postStatusCallback' | 'notify'>;
+
+export function recordingStarted(verb: CallbackSettings, ctx: CallbackContext & Pick<VerbContext, 'newRecording'>, startedAt: number, source: RecordingSource, channels: 1 | 2 = 1, id = ctx.newRecording()): RecordingId {
   recordingStatusCallback(verb, ctx, 'in-progress', {
     RecordingSid: id.sid,
     RecordingUrl: id.url,
     RecordingStatus: 'in-progress',
-    RecordingChannels: '1',
+    RecordingChannels: String(channels),
     RecordingSource: source,
     RecordingStartTime: rfc2822(startedAt) ?? '',
   });
@@ -151,7 +159,7 @@ export function absentRecordingParams(id: RecordingId, startedAt: number): Recor
 /** The recording's status callback, when the verb names one and asked for this event. */
 export function recordingStatusCallback(
   verb: CallbackSettings,
-  ctx: VerbContext,
+  ctx: CallbackContext,
   event: RecordingEvent,
   params: Record<string, string>,
 ): void {
