@@ -5,7 +5,7 @@
 import type { FastifyReply } from 'fastify';
 import type { RouteModule } from './app.js';
 import { defaultTrack, type RecordingRecord, type Recordings } from '../voice/recordings.js';
-import type { LiveRecordingView } from '../voice/live-recordings.js';
+import type { LiveRecordingLookup, LiveRecordingView } from '../voice/live-recordings.js';
 import { rfc2822 } from '../util/time.js';
 import { badRequest, notFound } from './errors.js';
 import { str, type RawParams } from './params.js';
@@ -55,20 +55,13 @@ export function callRecordingJson(r: RecordingRecord): Record<string, unknown> {
   };
 }
 
-/** The recordings of live calls that are not stored yet, as the Recordings API shows them. */
-export interface LiveRecordingLookup {
-  ofCall(callSid: string): LiveRecordingView[];
-  ofAccount(accountSid: string): LiveRecordingView[];
-  find(sid: string): LiveRecordingView | undefined;
-}
-
-/** A live recording under its call: no duration or price until it is stored (Twilio's in-progress example). */
-export function liveCallRecordingJson(v: LiveRecordingView): Record<string, unknown> {
+/** A live recording's fields: no duration or price until it is stored (Twilio's in-progress example). */
+function liveCommon(v: LiveRecordingView): Record<string, unknown> {
   return {
     account_sid: v.accountSid,
     api_version: '2010-04-01',
     call_sid: v.callSid,
-    conference_sid: null,
+    conference_sid: v.conferenceSid,
     date_created: rfc2822(v.dateCreated),
     date_updated: rfc2822(v.dateUpdated),
     start_time: rfc2822(v.startTime),
@@ -81,23 +74,30 @@ export function liveCallRecordingJson(v: LiveRecordingView): Record<string, unkn
     source: v.source,
     error_code: null,
     encryption_details: null,
-    track: v.track,
-    uri: `/2010-04-01/Accounts/${v.accountSid}/Calls/${v.callSid}/Recordings/${v.sid}.json`,
   };
 }
 
+/** A live recording under its call. */
+export function liveCallRecordingJson(v: LiveRecordingView): Record<string, unknown> {
+  return { ...liveCommon(v), track: v.track, uri: `/2010-04-01/Accounts/${v.accountSid}/Calls/${v.callSid}/Recordings/${v.sid}.json` };
+}
+
+/** A live room's recording under its conference. */
+export function liveConferenceRecordingJson(v: LiveRecordingView): Record<string, unknown> {
+  return { ...liveCommon(v), uri: `/2010-04-01/Accounts/${v.accountSid}/Conferences/${v.conferenceSid}/Recordings/${v.sid}.json` };
+}
+
 function liveRecordingJson(v: LiveRecordingView, recordings: Recordings): Record<string, unknown> {
-  const { track: _track, ...rest } = liveCallRecordingJson(v);
   const path = recordings.path(v);
   return {
-    ...rest,
+    ...liveCommon(v),
     uri: `${path}.json`,
     subresource_uris: { add_on_results: `${path}/AddOnResults.json`, transcriptions: `${path}/Transcriptions.json` },
     media_url: recordings.url(v),
   };
 }
 
-const NO_LIVE: LiveRecordingLookup = { ofCall: () => [], ofAccount: () => [], find: () => undefined };
+const NO_LIVE: LiveRecordingLookup = { ofCall: () => [], ofConference: () => [], ofAccount: () => [], find: () => undefined };
 
 /** Twilio's api.v2010.account.conference.conference_recording. */
 export function conferenceRecordingJson(r: RecordingRecord): Record<string, unknown> {
@@ -166,10 +166,10 @@ export function recordingRoutes(recordings: Recordings, live: LiveRecordingLooku
     };
 
     /** A recording still in progress or paused on a live call of the account (and of that call, when one is named). */
-    const liveOne = (accountSid: string, file: string, callSid?: string): { v: LiveRecordingView; as: 'json' | 'wav' | 'mp3' } | undefined => {
+    const liveOne = (accountSid: string, file: string, callSid?: string, conferenceSid?: string): { v: LiveRecordingView; as: 'json' | 'wav' | 'mp3' } | undefined => {
       const { sid, as } = parseFile(file);
       const v = sid ? live.find(sid) : undefined;
-      if (!v || v.accountSid !== accountSid || (callSid !== undefined && v.callSid !== callSid)) return undefined;
+      if (!v || v.accountSid !== accountSid || (callSid !== undefined && v.callSid !== callSid) || (conferenceSid !== undefined && v.conferenceSid !== conferenceSid)) return undefined;
       if (as !== 'json') throw notFound(`Recording ${v.sid} is ${v.status}: its audio is served once it is stopped and stored`);
       return { v, as };
     };
@@ -277,13 +277,15 @@ export function recordingRoutes(recordings: Recordings, live: LiveRecordingLooku
         `/2010-04-01/Accounts/${sid}/Conferences/${conferenceSid}/Recordings.json`,
         filtersOf(q, ['DateCreated', 'DateCreated<', 'DateCreated>']),
         page,
-        records.map(conferenceRecordingJson),
+        [...liveFirst(q, live.ofConference(conferenceSid).filter((v) => v.accountSid === sid)).map(liveConferenceRecordingJson), ...records.map(conferenceRecordingJson)],
         nextAfter,
       );
     });
 
     app.get(`${confBase}/:File`, async (req, reply) => {
       const p = req.params as { File: string; ConferenceSid: string };
+      const l = liveOne(req.account.sid, p.File, undefined, p.ConferenceSid);
+      if (l) return liveConferenceRecordingJson(l.v);
       const { r, as } = load(req.account.sid, p.File, undefined, p.ConferenceSid);
       if (as === 'json') return conferenceRecordingJson(r);
       return sendAudio(r, as, reply);

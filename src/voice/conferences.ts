@@ -9,6 +9,8 @@ import type { CallConferenceAccess, ConferenceSeat, HeldWithMusic, HoldMusic } f
 import type { ConferenceRecord } from '../store/records.js';
 import { rfc2822 } from '../util/time.js';
 import { ConferenceMixer } from './conference-mixer.js';
+import { RoomRecording } from './room-recording.js';
+import type { LiveRecordingView } from './live-recordings.js';
 import type { ConferenceStore } from './conference-store.js';
 
 export interface ConferenceLeg {
@@ -129,9 +131,8 @@ export class Room {
   private beeps: DialConference['beep'] = 'true';
   /** Set by the room's first participant: record the mix from the start, and where to say so. */
   private recordAs: Pick<DialConference, 'recordingStatusCallback' | 'recordingStatusCallbackMethod' | 'recordingStatusCallbackEvent'> | undefined;
-  private recordingStarted = 0;
-  /** The SID the recording was announced under when it started. */
-  private recordingId: { sid: string; url: string } | undefined;
+  /** The mix being recorded (or paused, or stopped through the API) since the room started. */
+  private recording: RoomRecording | undefined;
   private sequence = 0;
   private saving: Promise<void> = Promise.resolve();
 
@@ -194,10 +195,11 @@ export class Room {
   end(reason: EndReason, callSid: string | null = null): void {
     if (this.over) return;
     this.update({ status: 'completed', reasonConferenceEnded: reason, callSidEndingConference: callSid });
-    const recorded = this.mixer.stopRecording();
+    const recording = this.recording;
+    const recorded = recording && recording.status !== 'stopped' ? recording.finish() : undefined;
     for (const p of [...this.participants.values()]) this.leave(p, false);
     this.mixer.stop();
-    if (recorded && this.recordAs) void this.saveRecording(recorded, this.recordAs);
+    if (recording && recorded && this.recordAs) void this.saveRecording(recording, recorded, this.recordAs);
     this.event('end', 'conference-end', undefined, { ReasonConferenceEnded: reason, ...(callSid && { CallSidEndingConference: callSid }) });
     this.conferences.closed(this);
   }
@@ -238,6 +240,37 @@ export class Room {
     }, afterMs).unref();
   }
 
+  /** The room's recording while it is in progress or paused (the Conference Recordings API shows and changes it). */
+  get liveRecording(): RoomRecording | undefined {
+    return this.recording?.status === 'stopped' ? undefined : this.recording;
+  }
+
+  /** The live recording as the Recordings API shows it. */
+  liveRecordingView(): LiveRecordingView | undefined {
+    const rec = this.liveRecording;
+    if (!rec) return undefined;
+    return {
+      sid: rec.id.sid,
+      accountSid: this.record.accountSid,
+      callSid: null,
+      conferenceSid: this.sid,
+      status: rec.status === 'paused' ? 'paused' : 'in-progress',
+      source: 'Conference',
+      channels: 1,
+      track: 'both',
+      startTime: rec.startTime,
+      dateCreated: rec.startTime,
+      dateUpdated: rec.dateUpdated,
+    };
+  }
+
+  /** Stops the room's recording now (the room goes on); stored and announced as at the room's end. */
+  stopRecording(): void {
+    const recording = this.recording;
+    if (!recording || recording.status === 'stopped' || !this.recordAs) return;
+    void this.saveRecording(recording, recording.finish(), this.recordAs);
+  }
+
   /** Stored before the next change is (each save waits for the one before). */
   whenSaved(): Promise<void> {
     return this.saving;
@@ -247,13 +280,12 @@ export class Room {
     this.update({ status: 'in-progress' });
     this.startCtl.abort();
     if (this.recordAs) {
-      this.recordingStarted = Date.now();
-      this.mixer.startRecording(CONFERENCE_RECORDING_MAX_S * 8000);
-      this.recordingId = this.conferences.newRecording(this.record.accountSid);
+      const recording = new RoomRecording(this.mixer, this.conferences.newRecording(this.record.accountSid), CONFERENCE_RECORDING_MAX_S * 8000);
+      this.recording = recording;
       this.tellRecording(this.recordAs, 'in-progress', {
-        RecordingSid: this.recordingId.sid,
-        RecordingUrl: this.recordingId.url,
-        RecordingStartTime: rfc2822(this.recordingStarted)!,
+        RecordingSid: recording.id.sid,
+        RecordingUrl: recording.id.url,
+        RecordingStartTime: rfc2822(recording.startTime)!,
       });
     }
     for (const p of this.participants.values()) this.mixer.add(p.callSid, p.leg.media, p);
@@ -272,19 +304,19 @@ export class Room {
   }
 
   /** Stores the mix and tells recordingStatusCallback: `completed`, or `absent` when nobody made a sound. */
-  private async saveRecording(pcm: Int16Array, as: NonNullable<Room['recordAs']>): Promise<void> {
+  private async saveRecording(recording: RoomRecording, pcm: Int16Array, as: NonNullable<Room['recordAs']>): Promise<void> {
     const r = this.record;
-    const id = this.recordingId ?? this.conferences.newRecording(r.accountSid);
+    const id = recording.id;
     const heard = pcm.some((v) => v !== 0);
     const tell = (event: 'completed' | 'absent', params: Record<string, string>) => this.tellRecording(as, event, { RecordingSid: id.sid, ...params });
     if (!heard) return tell('absent', {});
     try {
-      const saved = await this.conferences.saveRecording({ accountSid: r.accountSid, conferenceSid: r.sid, pcm, startTime: this.recordingStarted, sid: id.sid });
+      const saved = await this.conferences.saveRecording({ accountSid: r.accountSid, conferenceSid: r.sid, pcm, startTime: recording.startTime, sid: id.sid });
       tell('completed', {
         RecordingSid: saved.sid,
         RecordingUrl: saved.url,
         RecordingDuration: String(saved.durationSeconds),
-        RecordingStartTime: rfc2822(this.recordingStarted)!,
+        RecordingStartTime: rfc2822(recording.startTime)!,
       });
     } catch (err) {
       this.conferences.log.error({ err, conferenceSid: r.sid }, 'conference recording could not be stored');
@@ -365,10 +397,26 @@ export class Conferences {
     return room;
   }
 
+  /** The live room whose recording, in progress or paused, has this SID. */
+  recordingRoom(recordingSid: string): Room | undefined {
+    for (const r of this.bySid.values()) if (r.liveRecording?.id.sid === recordingSid) return r;
+    return undefined;
+  }
+
   /** A live room of the account. */
   room(accountSid: string, sid: string): Room | undefined {
     const r = this.bySid.get(sid);
     return r?.record.accountSid === accountSid ? r : undefined;
+  }
+
+  /** A live room by its SID, of any account. */
+  roomBySid(sid: string): Room | undefined {
+    return this.bySid.get(sid);
+  }
+
+  /** The account's live rooms. */
+  liveRooms(accountSid: string): Room[] {
+    return [...this.bySid.values()].filter((r) => r.record.accountSid === accountSid);
   }
 
   /** Participants in every live room of this node (for /metrics). */

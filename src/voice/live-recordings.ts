@@ -37,14 +37,24 @@ export type PauseBehavior = 'skip' | 'silence';
 export interface LiveRecordingView {
   sid: string;
   accountSid: string;
-  callSid: string;
+  /** The call recorded; null for a conference's recording. */
+  callSid: string | null;
+  conferenceSid: string | null;
   status: 'in-progress' | 'paused' | 'processing' | 'stopped';
-  source: LiveRecordingSource;
+  source: LiveRecordingSource | 'Conference';
   channels: 1 | 2;
   track: CallRecordingTrack;
   startTime: number;
   dateCreated: number;
   dateUpdated: number;
+}
+
+/** What the Recordings API shows of recordings not stored yet: live calls' and live rooms'. */
+export interface LiveRecordingLookup {
+  ofCall(callSid: string): LiveRecordingView[];
+  ofConference(conferenceSid: string): LiveRecordingView[];
+  ofAccount(accountSid: string): LiveRecordingView[];
+  find(sid: string): LiveRecordingView | undefined;
 }
 
 /** Twilio's ceiling on the recordings one call may have at once; a bound on the audio held for a call. */
@@ -186,6 +196,7 @@ export class LiveRecording {
       sid: this.sid,
       accountSid: c.accountSid,
       callSid: c.sid,
+      conferenceSid: null,
       status: this.status === 'stopped' ? 'processing' : this.status,
       source: this.source,
       channels: this.channels,

@@ -25,7 +25,7 @@ import { CallStore, isFinal } from './call-store.js';
 import { ring, statusForSipFailure, type RingResult, type SipTarget } from './dialer.js';
 import { SipAccess } from './sip-access.js';
 import { MediaStreams, type StreamView } from './media-streams.js';
-import { LiveRecordings, type LiveRecording, type LiveRecordingView } from './live-recordings.js';
+import { LiveRecordings, type LiveRecording, type LiveRecordingLookup } from './live-recordings.js';
 import { clientHeaders, sipUriHeaders } from './sip-headers.js';
 import { dialTargets, type StartedLeg } from './dial-legs.js';
 import { CallQueues } from './call-queues.js';
@@ -530,12 +530,20 @@ export class Voice {
   }
 
   /** What the Recordings API shows of recordings not stored yet. */
-  recordingLookup(): { ofCall(callSid: string): LiveRecordingView[]; ofAccount(accountSid: string): LiveRecordingView[]; find(sid: string): LiveRecordingView | undefined } {
+  recordingLookup(): LiveRecordingLookup {
     const live = this.deps.liveRecordings;
+    const rooms = this.deps.conferences;
     return {
       ofCall: (callSid) => live.of(callSid).map((r) => r.view()),
-      ofAccount: (accountSid) => live.ofAccount(accountSid).map((r) => r.view()),
-      find: (sid) => live.findAny(sid)?.view(),
+      ofConference: (conferenceSid) => {
+        const v = rooms.roomBySid(conferenceSid)?.liveRecordingView();
+        return v ? [v] : [];
+      },
+      ofAccount: (accountSid) => [
+        ...live.ofAccount(accountSid).map((r) => r.view()),
+        ...rooms.liveRooms(accountSid).flatMap((r) => r.liveRecordingView() ?? []),
+      ],
+      find: (sid) => live.findAny(sid)?.view() ?? rooms.recordingRoom(sid)?.liveRecordingView(),
     };
   }
 

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readWav, rms, tone } from '../../protocols/rtp/index.js';
 import { powerAt, serveWav } from '../helpers/audio.js';
 import { startTandem, type Tandem } from '../helpers/tandem.js';
+import { resourceSchema, shapeProblems } from '../helpers/spec-schema.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { buyVoiceNumber, fetchCall, voiceTwiml } from './voice-helpers.js';
 
@@ -67,6 +68,8 @@ test('Call Recordings API: two recordings of one live call, one paused with skip
 
   // Live recordings are fetched and listed while they run; Twilio.CURRENT is ambiguous with two.
   assert.equal((await calls.recordings(skip.sid).fetch()).status, 'in-progress');
+  const raw = await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Calls/${callSid}/Recordings/${skip.sid}.json`)).json();
+  assert.deepEqual(shapeProblems(raw, resourceSchema('call.call_recording')), []);
   assert.deepEqual((await calls.recordings.list()).map((r) => r.sid).sort(), [skip.sid, silence.sid].sort());
   assert.equal((await client.recordings(silence.sid).fetch()).status, 'in-progress');
   await assert.rejects(calls.recordings('Twilio.CURRENT').update({ status: 'paused' }), is(400, 16108));

@@ -6,8 +6,8 @@ import { startTandem, type Tandem } from '../helpers/tandem.js';
 import { resourceSchema, responseSchema, shapeProblems } from '../helpers/spec-schema.js';
 import { startWebhookApp, waitUntil, type WebhookApp } from '../helpers/webhook-app.js';
 import { buyVoiceNumber, handsetCallsIn, handsetCallWhere, voiceTwiml } from './voice-helpers.js';
-import { serveWav } from '../helpers/audio.js';
-import { tone } from '../../protocols/rtp/index.js';
+import { powerAt, serveWav } from '../helpers/audio.js';
+import { readWav, tone } from '../../protocols/rtp/index.js';
 
 let t: Tandem;
 let app: WebhookApp;
@@ -229,5 +229,60 @@ test('a participant held with a HoldUrl hears its TwiML, fetched again as it run
     // However it went, the room ends (its callers go on) and the music server closes, so nothing outlives the test.
     if (roomSid) await client.conferences(roomSid).update({ status: 'completed' }).catch(() => undefined);
     await music.close();
+  }
+});
+
+test('a room recorded from the start is paused (skip), resumed and stopped through the Conference Recordings API while the room goes on', async () => {
+  const client = t.client();
+  const low = await serveWav(tone([440], 1000, 0.5));
+  const high = await serveWav(tone([1000], 1000, 0.5));
+  let roomSid: string | undefined;
+  try {
+    const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/taped' });
+    app.respond('/taped', {
+      body: voiceTwiml((r) => {
+        r.dial().conference({ beep: 'false', record: 'record-from-start', recordingStatusCallback: app.url + '/taped-recorded' }, 'taped');
+      }),
+    });
+    app.respond('/say-low', { body: voiceTwiml((r) => { r.play(low.url); }) });
+    app.respond('/say-high', { body: voiceTwiml((r) => { r.play(high.url); }) });
+    await handsetCallsIn(t, '+15550001021', number, { hangupAfterS: 40 });
+    const room = await waitUntil(async () => (await client.conferences.list({ friendlyName: 'taped', status: 'in-progress' }))[0], 15_000, 'the room to start');
+    roomSid = room.sid;
+    const recordings = client.conferences(room.sid).recordings;
+
+    // Live: listed and fetched, in progress, with no duration yet.
+    const [live] = await recordings.list();
+    assert.ok(live);
+    assert.deepEqual([live.status, live.duration, live.source, live.conferenceSid], ['in-progress', null, 'Conference', room.sid]);
+    const rawLive = await (await t.fetch(`/2010-04-01/Accounts/${t.accountSid}/Conferences/${room.sid}/Recordings/${live.sid}.json`)).json();
+    assert.deepEqual(shapeProblems(rawLive, resourceSchema('conference.conference_recording')), []);
+
+    // Paused (skip): the low tone announced meanwhile is left out; resumed: the high tone is in.
+    const paused = await recordings('Twilio.CURRENT').update({ status: 'paused', pauseBehavior: 'skip' });
+    assert.deepEqual([paused.sid, paused.status], [live.sid, 'paused']);
+    await client.conferences(room.sid).update({ announceUrl: app.url + '/say-low' });
+    await new Promise((r) => setTimeout(r, 1_800));
+    assert.equal((await recordings(live.sid).update({ status: 'in-progress' })).status, 'in-progress');
+    await client.conferences(room.sid).update({ announceUrl: app.url + '/say-high' });
+    await new Promise((r) => setTimeout(r, 1_800));
+    const stopped = await recordings(live.sid).update({ status: 'stopped' });
+    assert.equal(stopped.status, 'stopped');
+
+    const cb = (await app.waitFor((rs) => rs.some((r) => r.path === '/taped-recorded'), 10_000)).find((r) => r.path === '/taped-recorded')!;
+    assert.deepEqual([cb.params.RecordingStatus, cb.params.RecordingSid, cb.signatureValid], ['completed', live.sid, true]);
+    const wav = await fetch(cb.params.RecordingUrl!.replace(/^https?:\/\/[^/]+/, t.url) + '.wav');
+    const pcm = readWav(new Uint8Array(await wav.arrayBuffer()));
+    assert.ok(powerAt(pcm, 1000) > 20 * Math.max(1, powerAt(pcm, 440)), 'the tone after the resume is recorded, the one during the pause is not');
+
+    // The room goes on unrecorded; the stored recording cannot be changed, and there is no current one.
+    assert.equal((await client.conferences(room.sid).fetch()).status, 'in-progress');
+    await assert.rejects(recordings(live.sid).update({ status: 'paused' }), (e: { status: number; code: number }) => e.status === 400 && e.code === 21220);
+    await assert.rejects(recordings('Twilio.CURRENT').update({ status: 'paused' }), (e: { status: number }) => e.status === 404);
+    assert.deepEqual((await recordings.list()).map((r) => [r.sid, r.status]), [[live.sid, 'completed']]);
+  } finally {
+    if (roomSid) await client.conferences(roomSid).update({ status: 'completed' }).catch(() => undefined);
+    await low.close();
+    await high.close();
   }
 });

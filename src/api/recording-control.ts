@@ -1,14 +1,15 @@
 // Recording a live call through the API: `POST …/Calls/{CA}/Recordings.json` starts a recording (as
 // <Start><Recording> does, with the API's defaults: both tracks, one channel, no trimming) and
 // `POST …/Calls/{CA}/Recordings/{RE}.json` pauses (PauseBehavior skip or silence), resumes or stops it;
-// `Twilio.CURRENT` names the call's one live recording. Fetching and listing are in recordings.ts.
+// `POST …/Conferences/{CF}/Recordings/{RE}.json` does the same to a live room's recording. `Twilio.CURRENT` names
+// the one live recording. Fetching and listing are in recordings.ts.
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import type { RouteModule } from './app.js';
 import { CALL_RECORDING_TRACKS, RECORDING_EVENTS, type CallRecordingSpec, type CallRecordingTrack, type RecordingEvent } from '../../protocols/twiml/index.js';
 import { CallStateError, type Voice } from '../voice/voice.js';
 import { MAX_LIVE_RECORDINGS_PER_CALL, type LiveRecording, type PauseBehavior } from '../voice/live-recordings.js';
-import { liveCallRecordingJson } from './recordings.js';
+import { liveCallRecordingJson, liveConferenceRecordingJson } from './recordings.js';
 import type { Recordings } from '../voice/recordings.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { list, method, str, url, type RawParams } from './params.js';
@@ -49,7 +50,7 @@ function parseUpdate(p: RawParams): Change {
   throw badRequest(21000, `Status must be paused, in-progress or stopped, got '${status}'`);
 }
 
-export function registerCallRecordingRoutes(voice: Voice, recordings: Recordings): RouteModule {
+export function registerRecordingControlRoutes(voice: Voice, recordings: Recordings): RouteModule {
   return (app: FastifyInstance, _deps: ApiDeps) => {
     const base = '/2010-04-01/Accounts/:AccountSid/Calls/:CallSid/Recordings';
 
@@ -84,6 +85,27 @@ export function registerCallRecordingRoutes(voice: Voice, recordings: Recordings
       // Stopped at once; stored (and its status callback told) as soon as the audio is written.
       void recording.stop();
       return liveCallRecordingJson({ ...recording.view(), status: 'stopped', dateUpdated: Date.now() });
+    });
+
+    app.post('/2010-04-01/Accounts/:AccountSid/Conferences/:ConferenceSid/Recordings/:Sid.json', async (req) => {
+      const { ConferenceSid, Sid } = req.params as { ConferenceSid: string; Sid: string };
+      const accountSid = req.account.sid;
+      const change = parseUpdate((req.body ?? {}) as RawParams);
+      const room = voice.conferences.room(accountSid, ConferenceSid);
+      const rec = room?.liveRecording;
+      if (!room || !rec || (Sid !== CURRENT && Sid !== rec.id.sid)) {
+        const stored = recordings.get(Sid);
+        if (stored?.conferenceSid === ConferenceSid && stored.accountSid === accountSid) {
+          throw badRequest(21220, `Recording ${Sid} is no longer in progress: only a recording in progress or paused can be changed`);
+        }
+        if (room && Sid === CURRENT) throw notFound(`Conference ${ConferenceSid} has no recording in progress or paused`);
+        throw notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/Conferences/${ConferenceSid}/Recordings/${Sid}.json was not found`);
+      }
+      const before = room.liveRecordingView()!;
+      if (change.to === 'paused') rec.pause(change.behavior);
+      else if (change.to === 'in-progress') rec.resume();
+      else room.stopRecording();
+      return liveConferenceRecordingJson(room.liveRecordingView() ?? { ...before, status: 'stopped', dateUpdated: Date.now() });
     });
   };
 }
