@@ -153,6 +153,11 @@ export interface ConferenceSeat {
   leave(): void;
   /** The next hold with music (the Participants API's HoldUrl), or the one now; undefined once `signal` aborts. */
   nextHold(signal: AbortSignal): Promise<HeldWithMusic | undefined>;
+  /**
+   * The Participants API's WaitUrl for this participant, if one was given (it replaces the <Conference>'s waitUrl
+   * until the room starts); `replaced` aborts when a new one is.
+   */
+  readonly wait: { music: HoldMusic | undefined; replaced: AbortSignal };
 }
 
 /** The Participants API's HoldUrl and HoldMethod: a TwiML document of <Play>, <Say>, <Pause>, <Redirect>. */

@@ -165,7 +165,9 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
         // To this participant alone: it plays on their leg, ahead of the room's mix.
         announce(room, { url: announceUrl, method: method(body, 'AnnounceMethod') ?? 'POST' }, (pcm) => void p.leg.media.play(pcm).catch(() => undefined), p.callSid);
       }
-      if (str(body, 'WaitUrl')) throw badRequest(21000, 'WaitUrl is not supported by tandem on a participant update');
+      // WaitUrl (+ WaitMethod, POST by default as for <Conference>): what this participant hears until the room starts.
+      const waitUrl = url(body, 'WaitUrl', 21000);
+      const waitMusic = waitUrl ? { url: waitUrl, method: method(body, 'WaitMethod') ?? 'POST' } : undefined;
       const coaching = parseCoaching(body, p.coaching !== undefined);
       if (coaching !== undefined && coaching !== null && !room.participants.has(coaching)) {
         throw badRequest(21000, `CallSidToCoach ${coaching} is not a participant of conference ${room.sid}`);
@@ -179,6 +181,7 @@ export function registerConferenceRoutes(voice: Voice): RouteModule {
       if (muted !== undefined) room.setMuted(p, muted);
       if (coaching !== undefined) room.setCoaching(p, coaching ?? undefined);
       if (hold !== undefined || (music && p.hold)) room.setHold(p, hold ?? true, music);
+      if (waitMusic) p.setWait(waitMusic);
       return participantJson(room, p);
     });
 

@@ -47,6 +47,8 @@ export class Participant implements ConferenceSeat {
   /** The HoldUrl music of the hold now, if it has one; aborted when the hold ends or other music replaces it. */
   private holding: { music: HoldMusic; over: AbortController } | undefined;
   private holdWaiter: ((h: HeldWithMusic) => void) | undefined;
+  private waitMusic: HoldMusic | undefined;
+  private waitCtl = new AbortController();
   readonly startConferenceOnEnter: boolean;
   readonly endConferenceOnExit: boolean;
   readonly label: string | null;
@@ -91,6 +93,19 @@ export class Participant implements ConferenceSeat {
 
   leave(): void {
     this.room.leave(this, false);
+  }
+
+  get wait(): { music: HoldMusic | undefined; replaced: AbortSignal } {
+    return { music: this.waitMusic, replaced: this.waitCtl.signal };
+  }
+
+  /** New wait music (the Participants API's WaitUrl): heard from now until the room starts. */
+  setWait(music: HoldMusic): void {
+    this.waitMusic = music;
+    const old = this.waitCtl;
+    this.waitCtl = new AbortController();
+    old.abort();
+    this.dateUpdated = Date.now();
   }
 
   nextHold(signal: AbortSignal): Promise<HeldWithMusic | undefined> {

@@ -286,3 +286,34 @@ test('a room recorded from the start is paused (skip), resumed and stopped throu
     await high.close();
   }
 });
+
+test('a participant waiting for the room to start is given new wait music with WaitUrl on a participant update', async () => {
+  const client = t.client();
+  let roomSid: string | undefined;
+  try {
+    const number = await buyVoiceNumber(t, { VoiceUrl: app.url + '/lobby' });
+    app.respond('/lobby', {
+      body: voiceTwiml((r) => { r.dial().conference({ startConferenceOnEnter: false, beep: 'false', waitUrl: app.url + '/lobby-wait-1' }, 'lobby'); }),
+    });
+    // Each wait document holds the caller a long while, so only the update can move them on to the next one.
+    app.respond('/lobby-wait-1', { body: voiceTwiml((r) => { r.pause({ length: 30 }); }) });
+    app.respond('/lobby-wait-2', { body: voiceTwiml((r) => { r.pause({ length: 30 }); }) });
+    const a = await handsetCallsIn(t, '+15550001031', number, { hangupAfterS: 40 });
+    const aSid = (await handsetCallWhere(t, (h) => h.id === a && h.call_sid !== null, 'the waiting caller')).call_sid!;
+    await app.waitFor((rs) => rs.some((r) => r.path === '/lobby-wait-1'), 15_000);
+    const [room] = await client.conferences.list({ friendlyName: 'lobby', status: 'init' });
+    assert.ok(room, 'the room has not started');
+    roomSid = room.sid;
+
+    await assert.rejects(client.conferences(room.sid).participants(aSid).update({ waitUrl: 'not a url' }), (e: { status: number; code: number }) => e.status === 400 && e.code === 21000);
+    const updated = await client.conferences(room.sid).participants(aSid).update({ waitUrl: app.url + '/lobby-wait-2', waitMethod: 'GET' });
+    assert.equal(updated.callSid, aSid);
+    const asked = (await app.waitFor((rs) => rs.some((r) => r.path === '/lobby-wait-2'), 5_000)).find((r) => r.path === '/lobby-wait-2')!;
+    assert.equal(asked.method, 'GET');
+    assert.equal(asked.signatureValid, true);
+    assert.equal(asked.params.CallSid, aSid);
+    assert.equal(app.requests.filter((r) => r.path === '/lobby-wait-1').length, 1, 'the first wait document was left for the new one');
+  } finally {
+    if (roomSid) await client.conferences(roomSid).update({ status: 'completed' }).catch(() => undefined);
+  }
+});

@@ -30,13 +30,16 @@ export async function conference(verb: DialVerb, ctx: VerbContext): Promise<Verb
   if (verb.hangupOnStar) ctx.media.on('dtmf', onKey);
   const limit = setTimeout(() => seat.leave(), verb.timeLimit * 1000);
   try {
-    if (!seat.started.aborted) {
-      await playWaitDocuments(ctx, AbortSignal.any([out, seat.started]), {
-        ...(room.waitUrl !== undefined && { url: room.waitUrl }),
-        method: room.waitMethod,
+    // Until the room starts: its waitUrl, or the one the Participants API gave this participant since.
+    while (!seat.started.aborted && !out.aborted) {
+      const { music, replaced } = seat.wait;
+      const url = music?.url ?? room.waitUrl;
+      await playWaitDocuments(ctx, AbortSignal.any([out, seat.started, replaced]), {
+        ...(url !== undefined && { url }),
+        method: music?.method ?? room.waitMethod,
         params: () => ({}),
         allowed: WAIT_VERBS,
-        what: "a <Conference>'s waitUrl",
+        what: music ? "a participant's WaitUrl" : "a <Conference>'s waitUrl",
       });
     }
     // In the room: on hold with a HoldUrl the participant hears its music (the mix does not reach them meanwhile).
