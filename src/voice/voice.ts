@@ -405,17 +405,17 @@ export class Voice {
     this.directory.add(session, async () => {
       // A call to another tandem number stays inside tandem, as Twilio's would.
       const owned = this.ownedNumber(session.record.to);
-      let target: SipTarget | undefined;
+      let targets: SipTarget[] = [];
       if (!owned) {
         try {
-          target = this.targetFor(session.record.to, session);
+          targets = this.targetsFor(session.record.to, session);
         } catch (err) {
           this.o.log.error({ err, callSid: sid }, 'outbound call has nowhere to go');
           return session.end('hangup', 'failed');
         }
-        if (!target) return session.end('hangup', 'failed');
+        if (targets.length === 0) return session.end('hangup', 'failed');
       }
-      const r = owned ? await this.ringLocal(session, owned) : await ring(session, this.deps, target!);
+      const r = owned ? await this.ringLocal(session, owned) : await ring(session, this.deps, targets);
       if (!r.answered) return session.end('hangup', r.status);
       recordWholeCall(session, this.deps);
       if (session.record.sendDigits) {
@@ -427,19 +427,25 @@ export class Voice {
 
   /**
    * Where a call to `to` goes: the trunk, or the sandbox handset; a SIP URI is dialed as written, or for a user of
-   * one of tandem's SIP domains, at the device that registered last (undefined when none is: notified); so is
-   * `client:identity`, a user of any of the account's domains.
+   * one of tandem's SIP domains, at every device registered as that user (rung at once; none when no device is:
+   * notified); so is `client:identity`, a user of any of the account's domains.
    */
-  private targetFor(to: string, session?: CallSession): SipTarget | undefined {
+  private targetsFor(to: string, session: CallSession): SipTarget[] {
     if (/^sips?:/i.test(to)) {
-      const devices = session ? this.o.sipDomains?.targets.resolve(session.record.accountSid, session.sid, to) : undefined;
-      if (devices === undefined) return { uri: to };
-      return devices[0] === undefined ? undefined : { uri: devices[0] };
+      const devices = this.o.sipDomains?.targets.resolve(session.record.accountSid, session.sid, to);
+      return devices === undefined ? [{ uri: to }] : devices.map((uri) => ({ uri }));
     }
     if (to.startsWith('client:')) {
-      const devices = session ? this.o.sipDomains?.targets.resolveClient(session.record.accountSid, session.sid, to.slice('client:'.length)) : undefined;
-      return devices?.[0] === undefined ? undefined : { uri: devices[0] };
+      const devices = this.o.sipDomains?.targets.resolveClient(session.record.accountSid, session.sid, to.slice('client:'.length)) ?? [];
+      return devices.map((uri) => ({ uri }));
     }
+    const target = this.targetFor(to);
+    return target ? [target] : [];
+  }
+
+  /** Where a call to a number goes: the trunk, or the sandbox handset (a SIP address as written). */
+  private targetFor(to: string): SipTarget | undefined {
+    if (/^sips?:/i.test(to)) return { uri: to };
     const user = to.replace(/[^\d+*#]/g, '');
     if (this.o.sipTrunk) {
       const trunk = this.o.sipTrunks.find((t) => `${t.host}:${t.port}` === this.o.sipTrunk) ?? this.o.sipTrunks[0];

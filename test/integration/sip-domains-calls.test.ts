@@ -257,3 +257,32 @@ test('<Refer> hands a SIP domain call to another address: the phone gets the REF
     await teardown(s);
   }
 });
+
+test('the Calls API rings every device registered as the client at once: the first to answer takes the call, the other is canceled', async () => {
+  const s = await setup();
+  try {
+    // Two devices registered as alice: the desk phone rings until it is canceled, the softphone answers.
+    const deskPort = await freePort();
+    const softPort = await freePort();
+    assert.equal((await register(s, 'alice', { port: deskPort })).code, 0);
+    assert.equal((await register(s, 'alice', { port: softPort })).code, 0);
+    const desk = await prepareSipp({ port: deskPort, scenario: { file: 'uas-ring-cancelled.xml' }, killAfterMs: 30_000 });
+    const soft = await prepareSipp({ port: softPort, scenario: { builtin: 'uas' }, killAfterMs: 30_000 });
+    const ringing = desk.start();
+    const answering = soft.start();
+
+    const number = await buyVoiceNumber(s.t, {});
+    const apiCall = await s.t.client().calls.create({ to: 'client:alice', from: number, twiml: '<Response><Pause length="1"/><Hangup/></Response>' });
+    const done = await waitUntil(async () => {
+      const c = await s.t.client().calls(apiCall.sid).fetch();
+      return c.status === 'completed' ? c : undefined;
+    }, 20_000, 'the API call to the client completed');
+    assert.ok(Number(done.duration) >= 1, `answered and talked: ${done.duration}`);
+    const answered = await answering.done;
+    assert.equal(answered.code, 0, answered.stderr + answered.errors);
+    const canceled = await ringing.done;
+    assert.equal(canceled.code, 0, `the desk phone rang and was canceled: ${canceled.stderr}${canceled.errors}`);
+  } finally {
+    await teardown(s);
+  }
+});
