@@ -10,6 +10,7 @@ import { CALL_RECORDING_TRACKS, RECORDING_EVENTS, type CallRecordingSpec, type C
 import { CallStateError, type Voice } from '../voice/voice.js';
 import { MAX_LIVE_RECORDINGS_PER_CALL, type LiveRecording, type PauseBehavior } from '../voice/live-recordings.js';
 import { liveCallRecordingJson, liveConferenceRecordingJson } from './recordings.js';
+import { accountCall } from './streams.js';
 import type { Recordings } from '../voice/recordings.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { list, method, str, url, type RawParams } from './params.js';
@@ -54,11 +55,7 @@ export function registerRecordingControlRoutes(voice: Voice, recordings: Recordi
   return (app: FastifyInstance, _deps: ApiDeps) => {
     const base = '/2010-04-01/Accounts/:AccountSid/Calls/:CallSid/Recordings';
 
-    const callOf = (accountSid: string, callSid: string) => {
-      const c = voice.store.get(callSid);
-      if (!c || c.accountSid !== accountSid) throw notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/Calls/${callSid}.json was not found`);
-      return c;
-    };
+    const callOf = (accountSid: string, callSid: string) => accountCall(voice, accountSid, callSid);
 
     app.post(`${base}.json`, async (req, reply) => {
       const c = callOf(req.account.sid, (req.params as { CallSid: string }).CallSid);

@@ -9,6 +9,7 @@ import { STREAM_TRACKS, type StreamNoun, type StreamTrack } from '../../protocol
 import { CallStateError, StreamRefusedError, type Voice } from '../voice/voice.js';
 import type { StreamView } from '../voice/media-streams.js';
 import { rfc2822 } from '../util/time.js';
+import type { CallRecord } from '../store/records.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { method, str, url, type RawParams } from './params.js';
 
@@ -51,15 +52,18 @@ function parseCreate(p: RawParams): StreamNoun {
   };
 }
 
+/** The account's call (a live call's sub-resources hang off it); 404 in Twilio's shape when it has none such. */
+export function accountCall(voice: Voice, accountSid: string, callSid: string): CallRecord {
+  const c = voice.store.get(callSid);
+  if (!c || c.accountSid !== accountSid) throw notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/Calls/${callSid}.json was not found`);
+  return c;
+}
+
 export function registerStreamRoutes(voice: Voice): RouteModule {
   return (app: FastifyInstance, _deps: ApiDeps) => {
     const base = '/2010-04-01/Accounts/:AccountSid/Calls/:CallSid/Streams';
 
-    const callOf = (accountSid: string, callSid: string) => {
-      const c = voice.store.get(callSid);
-      if (!c || c.accountSid !== accountSid) throw notFound(`The requested resource /2010-04-01/Accounts/${accountSid}/Calls/${callSid}.json was not found`);
-      return c;
-    };
+    const callOf = (accountSid: string, callSid: string) => accountCall(voice, accountSid, callSid);
 
     app.post(`${base}.json`, async (req, reply) => {
       const c = callOf(req.account.sid, (req.params as { CallSid: string }).CallSid);
